@@ -1,0 +1,55 @@
+# Hoshii: `make run` to try the shop, `make test` to check it.
+# Both create the virtualenv and install the pinned dependencies themselves.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint services migrate seed clean help
+
+help:
+	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
+	@echo "make test   lint, check the import contracts and run the whole test suite"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+	  || { echo "Hoshii needs Python 3.11 ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements/run.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/run.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements/test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Hoshii is starting at http://127.0.0.1:$(PORT)/  (admin: /admin/)"
+	@echo "  Stop with Ctrl-C."
+	@echo
+	HOSHII_PORT=$(PORT) exec $(BIN)/honcho --procfile Procfile.dev start
+
+services:
+	@scripts/ensure-services.sh
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: $(VENV)/.test-installed services lint
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	@# pytest exits 5 when it collected no tests: that is a failure here.
+	$(BIN)/pytest; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing" >&2; exit 1; fi; \
+	  exit $$status
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Scheduled outbound phone calls. Built by the callbacks issue."""

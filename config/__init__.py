@@ -1,0 +1,5 @@
+"""Project configuration: settings, root URLs, the Celery app, WSGI/ASGI."""
+
+from .celery_app import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,1 @@
+"""Gift orders bound to their recipients. Built by the wish-list issue."""

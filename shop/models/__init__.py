@@ -1,0 +1,28 @@
+from .cart import Cart, CartLine
+from .catalog import Category, Product
+from .orders import (
+    ORDER_NUMBER_OFFSET,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Shipment,
+    ShipmentLine,
+)
+from .users import Address, User
+
+__all__ = [
+    "ORDER_NUMBER_OFFSET",
+    "Address",
+    "Cart",
+    "CartLine",
+    "Category",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Payment",
+    "Product",
+    "Shipment",
+    "ShipmentLine",
+    "User",
+]

@@ -1,0 +1,70 @@
+"""Carts: a visitor's lives in their session, a customer's in their account."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .catalog import Product
+
+
+class Cart(models.Model):
+    """A basket. It becomes ``ordered`` once, when its order is placed.
+
+    The cart is also checkout's idempotency key: an order is bound one-to-one
+    to the cart it came from, so a double click or a second tab finds the
+    order the first one placed.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        MERGED = "merged", _("merged into another cart")
+        ORDERED = "ordered", _("ordered")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="carts",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=Q(status="open"),
+                name="shop_cart_one_open_per_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cart {self.pk} ({self.status})"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "product"], name="shop_cartline_one_per_product"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="shop_cartline_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"
+
+    @property
+    def subtotal(self) -> int:
+        return self.product.price * self.quantity

@@ -1,0 +1,96 @@
+"""What the shop sells."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _localized(obj, field: str) -> str:
+    """The Japanese text when the reader reads Japanese and there is one."""
+    if (get_language() or "en").startswith("ja"):
+        return getattr(obj, f"{field}_ja") or getattr(obj, field)
+    return getattr(obj, field)
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=80)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=80, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:product_list") + f"?category={self.slug}"
+
+    @property
+    def display_name(self) -> str:
+        return _localized(self, "name")
+
+
+class Product(models.Model):
+    """A product and its stock; price in the currency's minor unit."""
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("category"),
+    )
+    sku = models.CharField(_("SKU"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=160, blank=True)
+    slug = models.SlugField(_("slug"), max_length=180, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    price = models.PositiveIntegerField(
+        _("price"), help_text=_("In the currency's minor unit (yen for JPY).")
+    )
+    image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    stock_on_hand = models.IntegerField(_("stock on hand"), default=0)
+    is_active = models.BooleanField(_("active"), default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock_on_hand__gte=0),
+                name="shop_product_stock_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "is_active", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:product_detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        return _localized(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return _localized(self, "description")
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock_on_hand > 0
+
+    @property
+    def placeholder_hue(self) -> int:
+        """A stable colour for the generated placeholder image."""
+        return sum(self.sku.encode()) * 37 % 360

@@ -1,0 +1,133 @@
+"""People and where they receive parcels."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from shop import regions
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A customer or a member of staff; they sign in with their email."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        blank=True,
+        help_text=_("How the shop addresses you, and how friends find your lists."),
+    )
+    phone = PhoneNumberField(_("phone number"), blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def public_name(self) -> str:
+        """The name other customers may see: never the email address."""
+        return self.display_name or _("A Hoshii customer")
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.email
+
+
+class Address(models.Model):
+    """An entry in a customer's address book.
+
+    Japanese addresses are first class: a postal code of the form 123-4567 and
+    one of the 47 prefectures. Other countries keep a free-form region.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("user")
+    )
+    recipient_name = models.CharField(_("recipient name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, default="JP")
+    postal_code = models.CharField(_("postal code"), max_length=16)
+    region = models.CharField(
+        _("prefecture / region"),
+        max_length=80,
+        help_text=_("For Japan, the prefecture (for example 東京都)."),
+    )
+    city = models.CharField(_("city, ward, town"), max_length=120)
+    line1 = models.CharField(_("address line 1"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    phone = PhoneNumberField(_("phone number"), blank=True)
+    is_default = models.BooleanField(_("default address"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Addresses used by orders are kept (orders hold their own snapshot) but
+    # leave the address book.
+    is_archived = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(is_default=True),
+                name="shop_address_one_default_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name}, {self.city} {self.region}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.country == "JP":
+            try:
+                self.postal_code = regions.normalize_jp_postal_code(self.postal_code)
+            except ValueError as error:
+                errors["postal_code"] = str(error)
+            try:
+                self.region = regions.normalize_prefecture(self.region)
+            except ValueError as error:
+                errors["region"] = str(error)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def region_display(self) -> str:
+        return regions.region_label(self.country, self.region)

@@ -1,0 +1,135 @@
+"""Read queries the shop's pages share, with their joins decided once."""
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from shop.models import (
+    Address,
+    Cart,
+    Category,
+    Order,
+    OrderLine,
+    Product,
+    Shipment,
+    ShipmentLine,
+    User,
+)
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.all()
+
+
+def product_list(
+    *, category: Category | None = None, query: str = ""
+) -> QuerySet[Product]:
+    """Active products, filtered by category and a search query.
+
+    On PostgreSQL the query is a full-text web search over name and
+    description, ranked, plus a substring match for the Japanese names
+    (which have no spaces for a tokenizer to split on). Elsewhere it is a
+    substring match.
+    """
+    products = Product.objects.filter(is_active=True).select_related("category")
+    if category is not None:
+        products = products.filter(category=category)
+    query = query.strip()
+    if not query:
+        return products.order_by("name")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("name", weight="A", config="english") + SearchVector(
+            "description", weight="B", config="english"
+        )
+        search = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            products.annotate(rank=SearchRank(vector, search))
+            .filter(
+                Q(rank__gt=0)
+                | Q(name__icontains=query)
+                | Q(name_ja__icontains=query)
+                | Q(sku__iexact=query)
+            )
+            .order_by("-rank", "name")
+        )
+    return products.filter(
+        Q(name__icontains=query)
+        | Q(name_ja__icontains=query)
+        | Q(description__icontains=query)
+        | Q(description_ja__icontains=query)
+        | Q(sku__iexact=query)
+    ).order_by("name")
+
+
+def product_detail(*, slug: str) -> Product:
+    return Product.objects.select_related("category").get(slug=slug, is_active=True)
+
+
+def cart_lines(*, cart: Cart):
+    return cart.lines.select_related("product").order_by("created_at", "pk")
+
+
+def cart_item_count(*, owner: User | None = None, cart_id: int | None = None) -> int:
+    """Units in the customer's open cart, or in a visitor's cart by id."""
+    if owner is not None:
+        carts = Cart.objects.filter(owner=owner)
+    elif cart_id is not None:
+        carts = Cart.objects.filter(pk=cart_id, owner=None)
+    else:
+        return 0
+    return (
+        carts.filter(status=Cart.Status.OPEN).aggregate(count=Sum("lines__quantity"))[
+            "count"
+        ]
+        or 0
+    )
+
+
+def address_book(*, user: User) -> QuerySet[Address]:
+    return user.addresses.all()
+
+
+def orders_for_buyer(*, buyer: User) -> QuerySet[Order]:
+    """The buyer's orders for their history page, lines prefetched."""
+    return Order.objects.filter(buyer=buyer).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    )
+
+
+def order_for_buyer(*, buyer: User, pk: int) -> Order:
+    """One of the buyer's orders with everything its page shows.
+
+    Raises ``Order.DoesNotExist`` for anyone else's order.
+    """
+    return (
+        Order.objects.filter(buyer=buyer)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+            Prefetch(
+                "shipments",
+                queryset=Shipment.objects.prefetch_related(
+                    Prefetch(
+                        "lines",
+                        queryset=ShipmentLine.objects.select_related("order_line"),
+                    )
+                ),
+            ),
+            "payments",
+        )
+        .get(pk=pk)
+    )
+
+
+def unshipped_quantities(order: Order) -> dict[int, int]:
+    """Units of each order line not yet in any shipment, by line id."""
+    allocated = dict(
+        ShipmentLine.objects.filter(order_line__order=order)
+        .values("order_line")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line", "total")
+    )
+    return {
+        line.pk: line.quantity - allocated.get(line.pk, 0)
+        for line in OrderLine.objects.filter(order=order)
+    }

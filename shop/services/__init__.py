@@ -1,0 +1,41 @@
+"""The shop's verbs. Each is the one place where its change happens."""
+
+from .accounts import (
+    delete_address,
+    save_address,
+    set_default_address,
+    update_profile,
+)
+from .cart import (
+    add_to_cart,
+    create_cart,
+    merge_carts,
+    remove_from_cart,
+    set_line_quantity,
+)
+from .checkout import Destination, place_order, quote
+from .fulfilment import (
+    create_shipment,
+    create_shipment_for_remaining,
+    mark_delivered,
+    mark_shipped,
+)
+
+__all__ = [
+    "Destination",
+    "add_to_cart",
+    "create_cart",
+    "create_shipment",
+    "create_shipment_for_remaining",
+    "delete_address",
+    "mark_delivered",
+    "mark_shipped",
+    "merge_carts",
+    "place_order",
+    "quote",
+    "remove_from_cart",
+    "save_address",
+    "set_default_address",
+    "set_line_quantity",
+    "update_profile",
+]

@@ -1,0 +1,75 @@
+"""The customer's profile and address book."""
+
+from django.db import transaction
+
+from shop.models import Address, User
+
+ADDRESS_FIELDS = (
+    "recipient_name",
+    "country",
+    "postal_code",
+    "region",
+    "city",
+    "line1",
+    "line2",
+    "phone",
+)
+
+
+def update_profile(*, user: User, display_name: str, phone) -> User:
+    user.display_name = display_name
+    user.phone = phone
+    user.save(update_fields=["display_name", "phone"])
+    return user
+
+
+@transaction.atomic
+def save_address(
+    *, user: User, address: Address | None = None, make_default: bool = False, **fields
+) -> Address:
+    """Add an address to the book, or change one of the user's own.
+
+    The first address becomes the default. Validation (postal code and
+    prefecture for Japan) runs in ``Address.full_clean``.
+    """
+    if address is None:
+        address = Address(user=user)
+    elif address.user_id != user.pk:
+        raise Address.DoesNotExist
+    for name in ADDRESS_FIELDS:
+        if name in fields:
+            setattr(address, name, fields[name])
+    has_default = user.addresses.filter(is_default=True).exclude(pk=address.pk).exists()
+    address.full_clean(exclude=["user", "is_default"])
+    address.save()
+    if make_default or not has_default:
+        set_default_address(user=user, address=address)
+    return address
+
+
+@transaction.atomic
+def set_default_address(*, user: User, address: Address) -> Address:
+    # Lock the user's addresses so two tabs can't both make a default.
+    list(Address.objects.select_for_update().filter(user=user).order_by("pk"))
+    Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(
+        is_default=False
+    )
+    Address.objects.filter(pk=address.pk, user=user).update(is_default=True)
+    address.is_default = True
+    return address
+
+
+@transaction.atomic
+def delete_address(*, user: User, address: Address) -> None:
+    """Remove an address; orders keep their own copy of where they shipped.
+
+    If it was the default, the newest remaining address becomes the default.
+    """
+    if address.user_id != user.pk:
+        raise Address.DoesNotExist
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        newest = user.addresses.order_by("-created_at").first()
+        if newest is not None:
+            set_default_address(user=user, address=newest)

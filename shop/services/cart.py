@@ -1,0 +1,132 @@
+"""Changing carts. Every change locks the cart row, so two tabs adding at
+once can't trip over each other."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shop.exceptions import InvalidQuantity, ProductUnavailable
+from shop.models import Cart, CartLine, Product, User
+
+
+def _max_quantity(product: Product) -> int:
+    return min(product.stock_on_hand, settings.SHOP_MAX_LINE_QUANTITY)
+
+
+def _check_quantity(product: Product, quantity: int) -> None:
+    if quantity < 1:
+        raise InvalidQuantity(_("Choose a quantity of at least 1."))
+    if product.stock_on_hand < 1:
+        raise InvalidQuantity(
+            _("%(product)s is out of stock.") % {"product": product.display_name}
+        )
+    if quantity > _max_quantity(product):
+        raise InvalidQuantity(
+            _("You can have at most %(count)d of %(product)s in your cart.")
+            % {"count": _max_quantity(product), "product": product.display_name}
+        )
+
+
+def _lock(cart: Cart) -> Cart:
+    return Cart.objects.select_for_update().get(pk=cart.pk)
+
+
+def _active_product(product_id: int) -> Product:
+    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        raise ProductUnavailable()
+    return product
+
+
+def create_cart(*, owner: User | None) -> Cart:
+    """A new open cart; for a customer, their one open cart."""
+    if owner is None:
+        return Cart.objects.create()
+    cart, _created = Cart.objects.get_or_create(owner=owner, status=Cart.Status.OPEN)
+    return cart
+
+
+@transaction.atomic
+def add_to_cart(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
+    """Add units of an active product, within stock and the per-line limit."""
+    cart = _lock(cart)
+    product = _active_product(product_id)
+    line = CartLine.objects.filter(cart=cart, product=product).first()
+    new_quantity = quantity + (line.quantity if line else 0)
+    if quantity < 1:
+        raise InvalidQuantity(_("Choose a quantity of at least 1."))
+    _check_quantity(product, new_quantity)
+    if line is None:
+        line = CartLine.objects.create(cart=cart, product=product, quantity=quantity)
+    else:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity"])
+    cart.save(update_fields=["updated_at"])
+    return line
+
+
+@transaction.atomic
+def set_line_quantity(*, cart: Cart, product_id: int, quantity: int) -> None:
+    """Set a line's quantity; zero removes the line."""
+    cart = _lock(cart)
+    if quantity == 0:
+        CartLine.objects.filter(cart=cart, product_id=product_id).delete()
+    else:
+        line = (
+            CartLine.objects.select_related("product")
+            .filter(cart=cart, product_id=product_id)
+            .first()
+        )
+        if line is None:
+            raise ProductUnavailable(_("That item is no longer in your cart."))
+        _check_quantity(line.product, quantity)
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+    cart.save(update_fields=["updated_at"])
+
+
+def remove_from_cart(*, cart: Cart, product_id: int) -> None:
+    set_line_quantity(cart=cart, product_id=product_id, quantity=0)
+
+
+@transaction.atomic
+def merge_carts(*, source: Cart, owner: User) -> Cart:
+    """Fold a visitor's cart into the customer's at login; return the result.
+
+    Quantities add up, capped at what is in stock; the visitor's cart is then
+    closed as ``merged``. Running it twice changes nothing the second time.
+    """
+    source = _lock(source)
+    if source.status != Cart.Status.OPEN or source.owner_id not in (None, owner.pk):
+        return create_cart(owner=owner)
+    target = (
+        Cart.objects.select_for_update()
+        .filter(owner=owner, status=Cart.Status.OPEN)
+        .first()
+    )
+    if target is None or target.pk == source.pk:
+        source.owner = owner
+        source.save(update_fields=["owner", "updated_at"])
+        return source
+    existing = {line.product_id: line for line in target.lines.all()}
+    for line in source.lines.select_related("product"):
+        if not line.product.is_active:
+            continue
+        merged = existing.get(line.product_id)
+        quantity = min(
+            line.quantity + (merged.quantity if merged else 0),
+            _max_quantity(line.product),
+        )
+        if quantity < 1:
+            continue
+        if merged is None:
+            CartLine.objects.create(
+                cart=target, product=line.product, quantity=quantity
+            )
+        else:
+            merged.quantity = quantity
+            merged.save(update_fields=["quantity"])
+    source.status = Cart.Status.MERGED
+    source.save(update_fields=["status", "updated_at"])
+    target.save(update_fields=["updated_at"])
+    return target

@@ -1,0 +1,246 @@
+"""Placing an order: check, charge, then write everything in one transaction."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from shop import payments
+from shop.exceptions import (
+    AddressNotAllowed,
+    CartChanged,
+    EmptyCart,
+    OutOfStock,
+    ProductUnavailable,
+)
+from shop.models import (
+    Address,
+    Cart,
+    CartLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Product,
+    User,
+)
+from shop.pricing import Totals, totals_for
+from shop.tasks import send_order_confirmation
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an order ships.
+
+    A buyer's own checkout ships to one of their addresses. Another app may
+    ship to someone else's address by marking it ``hidden_from_buyer`` with a
+    ``display_name``: the buyer then sees only that name and the region.
+    """
+
+    address: Address
+    hidden_from_buyer: bool = False
+    display_name: str = ""
+
+
+class _AlreadyPlaced(Exception):
+    def __init__(self, order: Order) -> None:
+        self.order = order
+
+
+def _cart_lines(cart: Cart) -> list[CartLine]:
+    return list(cart.lines.select_related("product").order_by("product_id"))
+
+
+def _totals(lines: list[CartLine]) -> Totals:
+    return totals_for(sum(line.subtotal for line in lines))
+
+
+def _check_stock(lines: list[CartLine], products: dict[int, Product]) -> None:
+    for line in lines:
+        product = products[line.product_id]
+        if not product.is_active:
+            raise ProductUnavailable(
+                _("%(product)s is no longer sold; remove it from your cart.")
+                % {"product": product.display_name}
+            )
+        if product.stock_on_hand < line.quantity:
+            if product.stock_on_hand == 0:
+                message = _("Sorry, %(product)s has just sold out.")
+            else:
+                message = _("Sorry, only %(count)d of %(product)s are left.")
+            raise OutOfStock(
+                message
+                % {"product": product.display_name, "count": product.stock_on_hand}
+            )
+
+
+def quote(*, cart: Cart) -> tuple[list[CartLine], Totals]:
+    """The cart's lines and totals as checkout shows them."""
+    lines = _cart_lines(cart)
+    return lines, _totals(lines)
+
+
+def place_order(
+    *,
+    cart: Cart,
+    buyer: User,
+    destination: Destination,
+    card_number: str,
+    expected_total: int,
+) -> Order:
+    """Turn the buyer's cart into a paid order, or change nothing at all.
+
+    Guarantees:
+    - Idempotent per cart: a second call for the same cart (a double click,
+      a resubmitted form, another tab) returns the first order; a duplicate
+      charge made meanwhile is refunded.
+    - The charge happens outside any transaction and only after the cart,
+      stock and the total the buyer saw (``expected_total``) check out. The
+      transaction then locks the cart and the products (in id order, so
+      parallel orders cannot deadlock), re-checks stock, decrements it with
+      ``F()``, and writes order, lines, payment and timeline together. If
+      anything fails there, the charge is refunded and nothing is written.
+    - The confirmation email is queued only after commit.
+    """
+    existing = Order.objects.filter(cart=cart).first()
+    if existing is not None:
+        return existing
+    if cart.owner_id != buyer.pk or cart.status != Cart.Status.OPEN:
+        raise CartChanged()
+    address = destination.address
+    if not destination.hidden_from_buyer and address.user_id != buyer.pk:
+        raise AddressNotAllowed()
+
+    lines = _cart_lines(cart)
+    if not lines:
+        raise EmptyCart()
+    _check_stock(lines, {line.product_id: line.product for line in lines})
+    totals = _totals(lines)
+    if totals.total != expected_total:
+        raise CartChanged()
+
+    provider = payments.get_provider()
+    charge = provider.charge(
+        amount=totals.total,
+        currency=settings.SHOP_CURRENCY,
+        card_number=card_number,
+        idempotency_key=f"cart-{cart.pk}",
+    )
+    try:
+        with transaction.atomic():
+            order = _write_order(
+                cart=cart,
+                buyer=buyer,
+                destination=destination,
+                charged=totals,
+                charge=charge,
+                provider_name=provider.name,
+            )
+    except _AlreadyPlaced as placed:
+        _refund(provider, charge)
+        return placed.order
+    except BaseException:
+        _refund(provider, charge)
+        raise
+    return order
+
+
+def _refund(provider: payments.PaymentProvider, charge: payments.Charge) -> None:
+    try:
+        provider.refund(reference=charge.reference, amount=charge.amount)
+    except Exception:
+        # The order was not written; the charge must still be given back, so
+        # this needs a person: log loudly with everything they need.
+        logger.exception(
+            "Refund of charge %s (%s) failed after checkout rolled back",
+            charge.reference,
+            charge.amount,
+        )
+
+
+def _write_order(
+    *,
+    cart: Cart,
+    buyer: User,
+    destination: Destination,
+    charged: Totals,
+    charge: payments.Charge,
+    provider_name: str,
+) -> Order:
+    locked_cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    if locked_cart.status == Cart.Status.ORDERED:
+        raise _AlreadyPlaced(Order.objects.get(cart=locked_cart))
+    if locked_cart.status != Cart.Status.OPEN:
+        raise CartChanged()
+
+    lines = _cart_lines(locked_cart)
+    if not lines:
+        raise EmptyCart()
+    products = {
+        product.pk: product
+        for product in Product.objects.select_for_update()
+        .filter(pk__in=[line.product_id for line in lines])
+        .order_by("pk")
+    }
+    for line in lines:
+        # Prices and stock as they are now, under the lock.
+        line.product = products[line.product_id]
+    if _totals(lines) != charged:
+        raise CartChanged()
+    _check_stock(lines, products)
+    for line in lines:
+        Product.objects.filter(pk=line.product_id).update(
+            stock_on_hand=F("stock_on_hand") - line.quantity
+        )
+
+    address = destination.address
+    order = Order.objects.create(
+        buyer=buyer,
+        cart=locked_cart,
+        email=buyer.email,
+        currency=settings.SHOP_CURRENCY,
+        subtotal=charged.subtotal,
+        shipping_fee=charged.shipping_fee,
+        total=charged.total,
+        ship_to_name=address.recipient_name,
+        ship_to_country=address.country,
+        ship_to_postal_code=address.postal_code,
+        ship_to_region=address.region,
+        ship_to_city=address.city,
+        ship_to_line1=address.line1,
+        ship_to_line2=address.line2,
+        ship_to_phone=address.phone,
+        ship_to_hidden_from_buyer=destination.hidden_from_buyer,
+        ship_to_display_name=destination.display_name,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=line.product,
+            sku=line.product.sku,
+            name=line.product.name,
+            unit_price=line.product.price,
+            quantity=line.quantity,
+        )
+        for line in lines
+    )
+    Payment.objects.create(
+        order=order,
+        provider=provider_name,
+        reference=charge.reference,
+        amount=charge.amount,
+        currency=charge.currency,
+        card_last4=charge.card_last4,
+        status=Payment.Status.CAPTURED,
+    )
+    OrderEvent.objects.create(order=order, actor=buyer, kind=OrderEvent.Kind.PLACED)
+    locked_cart.status = Cart.Status.ORDERED
+    locked_cart.save(update_fields=["status", "updated_at"])
+
+    transaction.on_commit(lambda: send_order_confirmation.delay(order_id=order.pk))
+    return order

@@ -1,0 +1,139 @@
+"""Shipping orders: parcels with some or all of an order's lines."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.exceptions import FulfilmentError
+from shop.models import Order, OrderEvent, Shipment, ShipmentLine, User
+from shop.selectors import unshipped_quantities
+from shop.tasks import send_shipment_notification
+
+
+def _lock_order(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _refresh_status(order: Order) -> None:
+    shipments = list(order.shipments.values_list("status", flat=True))
+    all_allocated = not any(unshipped_quantities(order).values())
+    on_their_way = [s for s in shipments if s != Shipment.Status.PREPARING]
+    if (
+        all_allocated
+        and shipments
+        and all(s == Shipment.Status.DELIVERED for s in shipments)
+    ):
+        status = Order.Status.DELIVERED
+    elif all_allocated and shipments and len(on_their_way) == len(shipments):
+        status = Order.Status.SHIPPED
+    elif on_their_way:
+        status = Order.Status.PARTIALLY_SHIPPED
+    else:
+        status = Order.Status.PLACED
+    if order.status != status:
+        order.status = status
+        order.save(update_fields=["status"])
+
+
+@transaction.atomic
+def create_shipment(
+    *, order: Order, quantities: dict[int, int], actor: User | None, carrier: str = ""
+) -> Shipment:
+    """A new parcel in ``preparing`` with the given units of each line.
+
+    ``quantities`` maps order line ids to units; a line may not be shipped
+    more often than it was ordered. The order row is locked so two staff
+    members can't both allocate the same units.
+    """
+    order = _lock_order(order)
+    remaining = unshipped_quantities(order)
+    wanted = {line_id: qty for line_id, qty in quantities.items() if qty}
+    if not wanted:
+        raise FulfilmentError(_("Choose at least one item to ship."))
+    for line_id, quantity in wanted.items():
+        if line_id not in remaining:
+            raise FulfilmentError(_("That item is not part of this order."))
+        if quantity < 0 or quantity > remaining[line_id]:
+            raise FulfilmentError(
+                _("Only %(count)d of that item are left to ship.")
+                % {"count": remaining[line_id]}
+            )
+    shipment = Shipment.objects.create(order=order, carrier=carrier)
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=quantity)
+        for line_id, quantity in sorted(wanted.items())
+    )
+    OrderEvent.objects.create(
+        order=order,
+        shipment=shipment,
+        actor=actor,
+        kind=OrderEvent.Kind.SHIPMENT_CREATED,
+        message=_("%(units)d item(s)") % {"units": sum(wanted.values())},
+    )
+    return shipment
+
+
+def create_shipment_for_remaining(*, order: Order, actor: User | None) -> Shipment:
+    """A parcel with everything not yet in one."""
+    return create_shipment(
+        order=order, quantities=unshipped_quantities(order), actor=actor
+    )
+
+
+@transaction.atomic
+def mark_shipped(
+    *,
+    shipment: Shipment,
+    actor: User | None,
+    carrier: str = "",
+    tracking_number: str = "",
+) -> Shipment:
+    """Hand the parcel to the carrier; the customer is emailed after commit.
+
+    Marking a shipped parcel shipped again changes nothing.
+    """
+    order = _lock_order(shipment.order)
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if shipment.status == Shipment.Status.SHIPPED:
+        return shipment
+    if shipment.status != Shipment.Status.PREPARING:
+        raise FulfilmentError(_("That shipment has already been delivered."))
+    now = timezone.now()
+    shipment.status = Shipment.Status.SHIPPED
+    shipment.shipped_at = now
+    shipment.carrier = carrier or shipment.carrier or "Hoshii Post"
+    shipment.tracking_number = tracking_number or shipment.tracking_number
+    shipment.estimated_delivery = timezone.localdate(now) + datetime.timedelta(
+        days=settings.SHOP_DELIVERY_DAYS
+    )
+    shipment.save()
+    OrderEvent.objects.create(
+        order=order, shipment=shipment, actor=actor, kind=OrderEvent.Kind.SHIPPED
+    )
+    _refresh_status(order)
+    transaction.on_commit(
+        lambda: send_shipment_notification.delay(shipment_id=shipment.pk)
+    )
+    return shipment
+
+
+@transaction.atomic
+def mark_delivered(*, shipment: Shipment, actor: User | None) -> Shipment:
+    """Record delivery of a shipped parcel; doing it twice changes nothing."""
+    order = _lock_order(shipment.order)
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if shipment.status == Shipment.Status.DELIVERED:
+        return shipment
+    if shipment.status != Shipment.Status.SHIPPED:
+        raise FulfilmentError(_("Mark the shipment shipped before delivered."))
+    shipment.status = Shipment.Status.DELIVERED
+    shipment.delivered_at = timezone.now()
+    shipment.save(update_fields=["status", "delivered_at"])
+    OrderEvent.objects.create(
+        order=order, shipment=shipment, actor=actor, kind=OrderEvent.Kind.DELIVERED
+    )
+    _refresh_status(order)
+    return shipment

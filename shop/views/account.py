@@ -1,0 +1,84 @@
+"""The customer's profile and address book."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shop import regions, selectors, services
+from shop.forms import AddressForm, ProfileForm
+from shop.models import Address
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(
+            user=request.user,
+            display_name=form.cleaned_data["display_name"],
+            phone=form.cleaned_data["phone"],
+        )
+        messages.success(request, _("Your profile is saved."))
+        return redirect("shop:profile")
+    return render(request, "shop/profile.html", {"form": form})
+
+
+@login_required
+def address_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "shop/address_list.html",
+        {"addresses": selectors.address_book(user=request.user)},
+    )
+
+
+@login_required
+def address_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    address = get_object_or_404(Address, pk=pk, user=request.user) if pk else None
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            name: form.cleaned_data[name] for name in services.accounts.ADDRESS_FIELDS
+        }
+        services.save_address(
+            user=request.user,
+            address=address,
+            make_default=form.cleaned_data["make_default"],
+            **fields,
+        )
+        messages.success(request, _("Address saved."))
+        next_url = request.POST.get("next")
+        if next_url == "checkout":
+            return redirect("shop:checkout")
+        return redirect("shop:address_list")
+    return render(
+        request,
+        "shop/address_form.html",
+        {
+            "form": form,
+            "address": address,
+            "prefectures": regions.PREFECTURES,
+            "next": request.GET.get("next", request.POST.get("next", "")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    address = get_object_or_404(Address, pk=pk, user=request.user)
+    services.delete_address(user=request.user, address=address)
+    messages.success(request, _("Address deleted."))
+    return redirect("shop:address_list")
+
+
+@login_required
+@require_POST
+def address_make_default(request: HttpRequest, pk: int) -> HttpResponse:
+    address = get_object_or_404(Address, pk=pk, user=request.user)
+    services.set_default_address(user=request.user, address=address)
+    messages.success(request, _("Default address changed."))
+    return redirect("shop:address_list")

@@ -1,0 +1,46 @@
+"""Browsing: the product list with category filter and search, and a product."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shop import selectors
+from shop.forms import QuantityForm
+from shop.models import Product
+
+
+def product_list(request: HttpRequest) -> HttpResponse:
+    categories = list(selectors.categories())
+    slug = request.GET.get("category", "")
+    category = next((c for c in categories if c.slug == slug), None)
+    if slug and category is None:
+        raise Http404
+    query = request.GET.get("q", "")[:100]
+    paginator = Paginator(
+        selectors.product_list(category=category, query=query),
+        settings.SHOP_PRODUCTS_PER_PAGE,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "shop/product_list.html",
+        {
+            "page": page,
+            "categories": categories,
+            "category": category,
+            "query": query,
+        },
+    )
+
+
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        product = selectors.product_detail(slug=slug)
+    except Product.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "shop/product_detail.html",
+        {"product": product, "form": QuantityForm(), "category": product.category},
+    )

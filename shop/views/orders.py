@@ -1,0 +1,29 @@
+"""The buyer's order history. Orders are looked up through their buyer."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shop import selectors
+from shop.models import Order
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(selectors.orders_for_buyer(buyer=request.user), 20)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "shop/order_list.html", {"page": page})
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        order = selectors.order_for_buyer(buyer=request.user, pk=pk)
+    except Order.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "shop/order_detail.html",
+        {"order": order, "destination": order.buyer_destination()},
+    )

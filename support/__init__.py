@@ -1,0 +1,1 @@
+"""Support cases and the agents' admin. Built by the support issue."""

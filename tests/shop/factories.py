@@ -1,0 +1,81 @@
+"""Test data for the shop, built with factory_boy."""
+
+import factory
+from allauth.account.models import EmailAddress
+
+from shop import services
+from shop.models import Address, Cart, Category, Product, User
+
+TEST_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    display_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(
+                user=self, email=self.email, verified=True, primary=True
+            )
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory(UserFactory)
+    recipient_name = factory.Faker("name")
+    country = "JP"
+    postal_code = "150-0041"
+    region = "東京都"
+    city = "渋谷区神南"
+    line1 = factory.Sequence(lambda n: f"{n + 1}-2-3")
+    phone = "+819012345678"
+    is_default = False
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    name_ja = factory.Sequence(lambda n: f"カテゴリー {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    category = factory.SubFactory(CategoryFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    name_ja = factory.Sequence(lambda n: f"商品 {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    description = "A fine thing."
+    price = 1200
+    stock_on_hand = 10
+    is_active = True
+
+
+def cart_with(user: User | None, *items: tuple[Product, int]) -> Cart:
+    """An open cart holding the given products and quantities."""
+    cart = services.create_cart(owner=user)
+    for product, quantity in items:
+        services.add_to_cart(cart=cart, product_id=product.pk, quantity=quantity)
+    return cart
+
+
+def expected_total(cart: Cart) -> int:
+    return services.quote(cart=cart)[1].total

@@ -1,0 +1,99 @@
+"""Cart rules: quantities within stock and limits, and the login merge."""
+
+import pytest
+
+from shop import services
+from shop.exceptions import InvalidQuantity, ProductUnavailable
+from shop.models import Cart
+
+from .factories import ProductFactory, UserFactory, cart_with
+
+pytestmark = pytest.mark.django_db
+
+
+def test_adding_twice_adds_up():
+    product = ProductFactory(stock_on_hand=10)
+    cart = cart_with(None, (product, 2), (product, 3))
+    assert cart.lines.get().quantity == 5
+
+
+@pytest.mark.parametrize("quantity", [0, -1])
+def test_zero_or_negative_quantity_is_refused(quantity):
+    cart = services.create_cart(owner=None)
+    with pytest.raises(InvalidQuantity):
+        services.add_to_cart(
+            cart=cart, product_id=ProductFactory().pk, quantity=quantity
+        )
+    assert not cart.lines.exists()
+
+
+def test_more_than_stock_is_refused():
+    product = ProductFactory(stock_on_hand=3)
+    cart = cart_with(None, (product, 2))
+    with pytest.raises(InvalidQuantity, match="at most 3"):
+        services.add_to_cart(cart=cart, product_id=product.pk, quantity=2)
+    assert cart.lines.get().quantity == 2
+
+
+def test_per_line_limit(settings):
+    settings.SHOP_MAX_LINE_QUANTITY = 4
+    product = ProductFactory(stock_on_hand=100)
+    cart = services.create_cart(owner=None)
+    with pytest.raises(InvalidQuantity):
+        services.add_to_cart(cart=cart, product_id=product.pk, quantity=5)
+
+
+def test_inactive_or_unknown_product_is_refused():
+    cart = services.create_cart(owner=None)
+    with pytest.raises(ProductUnavailable):
+        services.add_to_cart(
+            cart=cart, product_id=ProductFactory(is_active=False).pk, quantity=1
+        )
+    with pytest.raises(ProductUnavailable):
+        services.add_to_cart(cart=cart, product_id=987654, quantity=1)
+
+
+def test_set_quantity_and_remove():
+    product = ProductFactory(stock_on_hand=10)
+    cart = cart_with(None, (product, 2))
+    services.set_line_quantity(cart=cart, product_id=product.pk, quantity=7)
+    assert cart.lines.get().quantity == 7
+    services.set_line_quantity(cart=cart, product_id=product.pk, quantity=0)
+    assert not cart.lines.exists()
+
+
+def test_merge_adds_visitor_lines_to_the_customers_cart_within_stock():
+    user = UserFactory()
+    kettle = ProductFactory(stock_on_hand=3)
+    mug = ProductFactory(stock_on_hand=10)
+    mine = cart_with(user, (kettle, 2))
+    visitors = cart_with(None, (kettle, 2), (mug, 1))
+
+    merged = services.merge_carts(source=visitors, owner=user)
+
+    assert merged == mine
+    assert {line.product_id: line.quantity for line in merged.lines.all()} == {
+        kettle.pk: 3,  # capped at the stock
+        mug.pk: 1,
+    }
+    visitors.refresh_from_db()
+    assert visitors.status == Cart.Status.MERGED
+    # A second merge of the same cart changes nothing.
+    services.merge_carts(source=visitors, owner=user)
+    assert merged.lines.get(product=kettle).quantity == 3
+
+
+def test_merge_adopts_the_visitor_cart_when_the_customer_has_none():
+    user = UserFactory()
+    visitors = cart_with(None, (ProductFactory(), 1))
+    assert services.merge_carts(source=visitors, owner=user) == visitors
+    visitors.refresh_from_db()
+    assert visitors.owner == user
+
+
+def test_merge_never_takes_someone_elses_cart():
+    owner, thief = UserFactory(), UserFactory()
+    theirs = cart_with(owner, (ProductFactory(), 1))
+    result = services.merge_carts(source=theirs, owner=thief)
+    assert result != theirs
+    assert not result.lines.exists()

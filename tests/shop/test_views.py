@@ -1,0 +1,302 @@
+"""The shop's pages through the test client: browse, cart, checkout, orders."""
+
+import pytest
+from django.urls import reverse
+
+from shop import services
+from shop.models import Cart, Order, Product
+
+from .factories import (
+    DECLINED_CARD,
+    PASSWORD,
+    TEST_CARD,
+    AddressFactory,
+    CategoryFactory,
+    ProductFactory,
+    UserFactory,
+    cart_with,
+    expected_total,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def buyer(client):
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+# --- Browsing ---------------------------------------------------------------
+
+
+def test_product_list_paginates_and_filters_by_category(client, settings):
+    settings.SHOP_PRODUCTS_PER_PAGE = 24
+    teas, pots = CategoryFactory(slug="tea"), CategoryFactory(slug="pots")
+    ProductFactory.create_batch(30, category=teas)
+    ProductFactory(category=pots, name="Teapot")
+    ProductFactory(category=pots, name="Hidden teapot", is_active=False)
+
+    page1 = client.get(reverse("shop:product_list"))
+    assert page1.status_code == 200
+    assert len(page1.context["page"].object_list) == 24
+    assert page1.context["page"].paginator.count == 31
+
+    pots_page = client.get(reverse("shop:product_list"), {"category": "pots"})
+    assert [p.name for p in pots_page.context["page"].object_list] == ["Teapot"]
+    assert b"Hidden teapot" not in pots_page.content
+
+
+def test_unknown_category_is_404(client):
+    assert (
+        client.get(reverse("shop:product_list"), {"category": "nope"}).status_code
+        == 404
+    )
+
+
+def test_out_of_range_page_shows_the_last_page(client):
+    ProductFactory.create_batch(3)
+    response = client.get(reverse("shop:product_list"), {"page": "999"})
+    assert response.status_code == 200
+    response = client.get(reverse("shop:product_list"), {"page": "abc"})
+    assert response.status_code == 200
+
+
+def test_search_full_text_and_japanese_names(client):
+    ProductFactory(
+        name="Cast-iron kettle", name_ja="南部鉄器 鉄瓶", description="Iron."
+    )
+    ProductFactory(name="Porcelain plates", name_ja="有田焼 皿", description="Plates.")
+    ProductFactory(name="Old kettles", is_active=False)
+
+    def search(q):
+        response = client.get(reverse("shop:product_list"), {"q": q})
+        return [p.name for p in response.context["page"].object_list]
+
+    assert search("kettles") == ["Cast-iron kettle"]  # stemmed
+    assert search("鉄瓶") == ["Cast-iron kettle"]
+    assert sorted(search("plates OR kettle")) == [
+        "Cast-iron kettle",
+        "Porcelain plates",
+    ]
+    assert search("zzz") == []
+
+
+def test_product_detail_and_inactive_product_404(client):
+    product = ProductFactory(name="Linen sheets", price=12000)
+    response = client.get(product.get_absolute_url())
+    assert response.status_code == 200
+    assert "Linen sheets" in response.content.decode()
+    assert "¥12,000" in response.content.decode()
+    product.is_active = False
+    product.save()
+    assert client.get(product.get_absolute_url()).status_code == 404
+
+
+def test_prices_formatted_per_language(client):
+    product = ProductFactory(price=12000, name_ja="リネンシーツ")
+    response = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ja")
+    assert "￥12,000" in response.content.decode()
+    assert "リネンシーツ" in response.content.decode()
+
+
+# --- Cart -------------------------------------------------------------------
+
+
+def test_visitor_adds_changes_and_removes(client):
+    product = ProductFactory(stock_on_hand=5, price=1000)
+    add = client.post(reverse("shop:cart_add", args=[product.pk]), {"quantity": "2"})
+    assert add.status_code == 302
+    cart = client.get(reverse("shop:cart"))
+    assert cart.context["lines"][0].quantity == 2
+    assert cart.context["totals"].subtotal == 2000
+    assert cart.context["cart_count"]() == 2
+
+    client.post(reverse("shop:cart_update", args=[product.pk]), {"quantity": "4"})
+    assert Cart.objects.get().lines.get().quantity == 4
+    client.post(reverse("shop:cart_remove", args=[product.pk]))
+    assert not Cart.objects.get().lines.exists()
+
+
+@pytest.mark.parametrize("quantity", ["0", "-3", "abc", "100000000000", ""])
+def test_bad_quantities_get_a_message_and_change_nothing(client, quantity):
+    product = ProductFactory(stock_on_hand=5)
+    response = client.post(
+        reverse("shop:cart_add", args=[product.pk]), {"quantity": quantity}, follow=True
+    )
+    assert response.status_code == 200
+    assert list(response.context["messages"])
+    assert not Cart.objects.filter(lines__isnull=False).exists()
+
+
+def test_more_than_in_stock_is_a_message(client):
+    product = ProductFactory(stock_on_hand=2)
+    response = client.post(
+        reverse("shop:cart_add", args=[product.pk]), {"quantity": "3"}, follow=True
+    )
+    assert "at most 2" in str(next(iter(response.context["messages"])))
+
+
+def test_unknown_or_inactive_product_is_404(client):
+    assert client.post(reverse("shop:cart_add", args=[999999])).status_code == 404
+    inactive = ProductFactory(is_active=False)
+    assert client.post(reverse("shop:cart_add", args=[inactive.pk])).status_code == 404
+
+
+def test_cart_update_with_negative_quantity_changes_nothing(client):
+    product = ProductFactory(stock_on_hand=5)
+    client.post(reverse("shop:cart_add", args=[product.pk]), {"quantity": "2"})
+    client.post(reverse("shop:cart_update", args=[product.pk]), {"quantity": "-1"})
+    assert Cart.objects.get().lines.get().quantity == 2
+
+
+def test_post_without_csrf_token_is_refused():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    product = ProductFactory()
+    response = client.post(reverse("shop:cart_add", args=[product.pk]), {"quantity": 1})
+    assert response.status_code == 403
+    assert not Cart.objects.exists()
+
+
+def test_visitor_cart_merges_at_login(client):
+    user = UserFactory()
+    product = ProductFactory(stock_on_hand=5)
+    client.post(reverse("shop:cart_add", args=[product.pk]), {"quantity": "2"})
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    cart = Cart.objects.get(owner=user, status=Cart.Status.OPEN)
+    assert cart.lines.get().quantity == 2
+
+
+# --- Checkout ---------------------------------------------------------------
+
+
+def test_checkout_requires_login(client):
+    response = client.get(reverse("shop:checkout"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_checkout_with_empty_cart_redirects_to_cart(client, buyer):
+    response = client.get(reverse("shop:checkout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("shop:cart")
+
+
+def test_checkout_places_order_and_shows_it(client, buyer):
+    address = AddressFactory(user=buyer, is_default=True)
+    product = ProductFactory(stock_on_hand=3, price=6000)
+    cart = cart_with(buyer, (product, 1))
+    page = client.get(reverse("shop:checkout"))
+    assert page.status_code == 200
+    assert page.context["form"]["expected_total"].value() == 6000
+
+    response = client.post(
+        reverse("shop:checkout"),
+        {"address": address.pk, "card_number": TEST_CARD, "expected_total": 6000},
+    )
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == order.get_absolute_url()
+    assert order.cart == cart
+    detail = client.get(order.get_absolute_url())
+    assert order.number in detail.content.decode()
+    assert address.line1 in detail.content.decode()
+    # Resubmitting the same form finds the same order.
+    again = client.post(
+        reverse("shop:checkout"),
+        {"address": address.pk, "card_number": TEST_CARD, "expected_total": 6000},
+    )
+    assert again.status_code == 302
+    assert Order.objects.count() == 1
+
+
+def test_declined_card_is_a_form_error_and_nothing_changes(client, buyer):
+    address = AddressFactory(user=buyer)
+    product = ProductFactory(stock_on_hand=3)
+    cart = cart_with(buyer, (product, 1))
+    response = client.post(
+        reverse("shop:checkout"),
+        {
+            "address": address.pk,
+            "card_number": DECLINED_CARD,
+            "expected_total": expected_total(cart),
+        },
+    )
+    assert response.status_code == 200
+    assert "declined" in response.content.decode()
+    assert not Order.objects.exists()
+    assert Product.objects.get(pk=product.pk).stock_on_hand == 3
+
+
+def test_someone_elses_address_id_is_a_form_error(client, buyer):
+    theirs = AddressFactory()
+    cart = cart_with(buyer, (ProductFactory(), 1))
+    response = client.post(
+        reverse("shop:checkout"),
+        {
+            "address": theirs.pk,
+            "card_number": TEST_CARD,
+            "expected_total": expected_total(cart),
+        },
+    )
+    assert response.status_code == 200
+    assert "your own addresses" in response.content.decode()
+    assert theirs.line1 not in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_tampered_total_asks_to_confirm_again(client, buyer):
+    address = AddressFactory(user=buyer)
+    cart_with(buyer, (ProductFactory(price=5000), 1))
+    response = client.post(
+        reverse("shop:checkout"),
+        {"address": address.pk, "card_number": TEST_CARD, "expected_total": 1},
+        follow=True,
+    )
+    assert "changed" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+# --- Orders and IDOR --------------------------------------------------------
+
+
+def _order_for(user):
+    cart = cart_with(user, (ProductFactory(), 1))
+    return services.place_order(
+        cart=cart,
+        buyer=user,
+        destination=services.Destination(address=AddressFactory(user=user)),
+        card_number=TEST_CARD,
+        expected_total=expected_total(cart),
+    )
+
+
+def test_someone_elses_order_is_404(client, buyer):
+    theirs = _order_for(UserFactory())
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    assert client.get(reverse("shop:order_detail", args=[999999])).status_code == 404
+    listing = client.get(reverse("shop:order_list"))
+    assert theirs.number not in listing.content.decode()
+
+
+def test_someone_elses_address_is_404_for_every_verb(client, buyer):
+    theirs = AddressFactory()
+    assert client.get(reverse("shop:address_edit", args=[theirs.pk])).status_code == 404
+    assert (
+        client.post(reverse("shop:address_edit", args=[theirs.pk]), {}).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("shop:address_delete", args=[theirs.pk])).status_code == 404
+    )
+    assert (
+        client.post(reverse("shop:address_make_default", args=[theirs.pk])).status_code
+        == 404
+    )
+    theirs.refresh_from_db()

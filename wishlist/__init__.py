@@ -1,0 +1,1 @@
+"""Wish lists and their items. Built by the wish-list issue."""
