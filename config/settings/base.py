@@ -190,6 +190,7 @@ SHOP_PAYMENT_PROVIDER = env(
     "SHOP_PAYMENT_PROVIDER", default="shop.payments.TestPaymentProvider"
 )
 SHOP_PRODUCTS_PER_PAGE = 24
+SHOP_ORDERS_PER_PAGE = 20
 # Flat shipping fee, free from a subtotal; both in the minor unit.
 SHOP_SHIPPING_FEE = env.int("SHOP_SHIPPING_FEE", default=600)
 SHOP_FREE_SHIPPING_FROM = env.int("SHOP_FREE_SHIPPING_FROM", default=5000)

@@ -1,5 +1,6 @@
 """The buyer's order history. Orders are looked up through their buyer."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +12,9 @@ from shop.models import Order
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(selectors.orders_for_buyer(buyer=request.user), 20)
+    paginator = Paginator(
+        selectors.orders_for_buyer(buyer=request.user), settings.SHOP_ORDERS_PER_PAGE
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "shop/order_list.html", {"page": page})
 

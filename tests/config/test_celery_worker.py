@@ -1,0 +1,47 @@
+"""A real Celery worker on Redis delivers the shop's emails after commit."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from config.celery_app import app
+from shop import services
+from tests.shop.factories import (
+    TEST_CARD,
+    AddressFactory,
+    ProductFactory,
+    UserFactory,
+    cart_with,
+    expected_total,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def worker():
+    app.conf.task_always_eager = False
+    assert app.conf.broker_url.startswith("redis://")
+    app.control.purge()  # nothing left over from an earlier run
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+    app.conf.task_always_eager = True
+
+
+def test_order_confirmation_goes_through_redis_and_the_worker(worker):
+    buyer = UserFactory()
+    cart = cart_with(buyer, (ProductFactory(), 1))
+    order = services.place_order(
+        cart=cart,
+        buyer=buyer,
+        destination=services.Destination(address=AddressFactory(user=buyer)),
+        card_number=TEST_CARD,
+        expected_total=expected_total(cart),
+    )
+    deadline = time.monotonic() + 20
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [m.to for m in mail.outbox] == [[buyer.email]]
+    assert order.number in mail.outbox[0].subject

@@ -1,0 +1,114 @@
+"""Every listing page costs the same number of queries for 10 items or 100."""
+
+import pytest
+from django.urls import reverse
+
+from shop import services
+from tests.queries import assert_same_queries, queries_for
+
+from .factories import (
+    TEST_CARD,
+    AddressFactory,
+    CategoryFactory,
+    ProductFactory,
+    UserFactory,
+    cart_with,
+    expected_total,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def buyer(client):
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+def _place(buyer, products):
+    cart = cart_with(buyer, *((p, 1) for p in products))
+    return services.place_order(
+        cart=cart,
+        buyer=buyer,
+        destination=services.Destination(address=AddressFactory(user=buyer)),
+        card_number=TEST_CARD,
+        expected_total=expected_total(cart),
+    )
+
+
+def test_product_list(client, buyer, settings):
+    settings.SHOP_PRODUCTS_PER_PAGE = 100
+    category = CategoryFactory()
+    cart_with(buyer, (ProductFactory(category=category), 1))
+    ProductFactory.create_batch(9, category=category)
+    url = reverse("shop:product_list")
+    small = queries_for(client, url)
+    ProductFactory.create_batch(90, category=category)
+    large = queries_for(client, url)
+    assert_same_queries(small, large)
+    # session, user, categories, count, page, cart badge
+    assert len(large) <= 6
+    assert_same_queries(
+        queries_for(client, url, data={"q": "product"}),
+        queries_for(client, url, data={"q": "product", "category": category.slug}),
+    )
+
+
+def test_product_detail(client, buyer):
+    product = ProductFactory()
+    small = queries_for(client, product.get_absolute_url())
+    ProductFactory.create_batch(90, category=product.category)
+    large = queries_for(client, product.get_absolute_url())
+    assert_same_queries(small, large)
+    assert len(large) <= 4
+
+
+def test_cart(client, buyer, settings):
+    products = ProductFactory.create_batch(100)
+    cart = cart_with(buyer, *((p, 1) for p in products[:10]))
+    small = queries_for(client, reverse("shop:cart"))
+    for product in products[10:]:
+        services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
+    large = queries_for(client, reverse("shop:cart"))
+    assert_same_queries(small, large)
+
+
+def test_checkout_page(client, buyer):
+    AddressFactory(user=buyer, is_default=True)
+    products = ProductFactory.create_batch(100)
+    cart = cart_with(buyer, *((p, 1) for p in products[:10]))
+    small = queries_for(client, reverse("shop:checkout"))
+    for product in products[10:]:
+        services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
+    large = queries_for(client, reverse("shop:checkout"))
+    assert_same_queries(small, large)
+
+
+def test_order_list(client, buyer, settings):
+    settings.SHOP_ORDERS_PER_PAGE = 100
+    product = ProductFactory(stock_on_hand=1000)
+    for _ in range(10):
+        _place(buyer, [product])
+    small = queries_for(client, reverse("shop:order_list"))
+    for _ in range(90):
+        _place(buyer, [product])
+    large = queries_for(client, reverse("shop:order_list"))
+    assert_same_queries(small, large)
+
+
+def test_order_detail_with_lines_and_shipments(client, buyer):
+    staff = UserFactory(is_staff=True)
+    few = _place(buyer, ProductFactory.create_batch(10))
+    many = _place(buyer, ProductFactory.create_batch(100))
+    for order in (few, many):
+        # One parcel per line: shipments grow with the order too.
+        for line in order.lines.all():
+            shipment = services.create_shipment(
+                order=order, quantities={line.pk: 1}, actor=staff
+            )
+            services.mark_shipped(shipment=shipment, actor=staff)
+    assert_same_queries(
+        queries_for(client, few.get_absolute_url()),
+        queries_for(client, many.get_absolute_url()),
+    )

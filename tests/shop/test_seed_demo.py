@@ -1,0 +1,44 @@
+"""`seed_demo` loads a believable shop and can run again without duplicating."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from shop.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from shop.models import Category, Order, Product, Shipment, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_twice(client, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+
+    assert Category.objects.count() >= 8
+    assert Product.objects.filter(is_active=True).count() >= 60
+    assert Product.objects.exclude(name_ja="").exclude(description_ja="").count() >= 60
+    assert User.objects.count() == len(DEMO_USERS)
+    order = Order.objects.get()
+    assert order.buyer.email == DEMO_USERS["shopper"]["email"]
+    assert sum(line.quantity for line in order.lines.all()) == 5
+    assert order.shipments.get().status == Shipment.Status.DELIVERED
+    for data in DEMO_USERS.values():
+        assert data["email"] in out
+        assert client.login(username=data["email"], password=DEMO_PASSWORD)
+    agent = User.objects.get(email=DEMO_USERS["agent"]["email"])
+    assert agent.is_staff and not agent.is_superuser
+
+
+def test_demo_agent_can_fulfil_in_the_admin(client):
+    call_command("seed_demo")
+    client.login(username=DEMO_USERS["agent"]["email"], password=DEMO_PASSWORD)
+    order = Order.objects.get()
+    assert (
+        client.get(reverse("admin:shop_order_change", args=[order.pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("admin:shop_order_ship", args=[order.pk])).status_code == 200
+    )
+    assert client.get(reverse("admin:shop_shipment_changelist")).status_code == 200
