@@ -45,3 +45,12 @@ def test_a_missing_production_secret_stops_start_up(missing):
     result = manage("check", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_collectstatic_builds_the_compressed_manifest(tmp_path):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)}
+    result = manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("css/hoshii.*.css"))  # hashed name for caching
+    assert list(tmp_path.glob("admin/css/base.*.css.gz"))

@@ -1,0 +1,23 @@
+# The production image: gunicorn serves the site, the same image runs Celery.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 hoshii
+
+COPY requirements/run.txt requirements/run.txt
+RUN pip install -r requirements/run.txt
+
+COPY . .
+# collectstatic only reads settings; these throwaway values never reach runtime.
+RUN SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
+    ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    && mkdir -p /app/media && chown -R hoshii /app/media
+
+USER hoshii
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.py"]
