@@ -96,7 +96,9 @@ class CheckoutForm(forms.Form):
             attrs={"autocomplete": "cc-number", "inputmode": "numeric"}
         ),
     )
-    # The total the buyer saw; if the cart changed since, they confirm again.
+    # The cart and the total the buyer saw: a resubmission finds the order
+    # already placed, and a cart changed since asks to confirm again.
+    cart = forms.IntegerField(widget=forms.HiddenInput)
     expected_total = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, user: User, **kwargs) -> None:

@@ -10,20 +10,42 @@ from shop import services
 from shop.carts import current_cart
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import CheckoutForm
+from shop.models import Cart, Order
+
+
+def _posted_cart(request: HttpRequest) -> Cart | None:
+    """The cart the checkout form was rendered for, if it is the user's.
+
+    Posting the cart's id (not "whatever cart is open now") is what lets a
+    second tab or a resubmitted form find the order the first one placed.
+    """
+    try:
+        cart_id = int(request.POST.get("cart", ""))
+    except ValueError:
+        return None
+    return Cart.objects.filter(pk=cart_id, owner=request.user).first()
 
 
 @login_required
 def checkout(request: HttpRequest) -> HttpResponse:
-    cart = current_cart(request)
+    cart = _posted_cart(request) if request.method == "POST" else None
+    if cart is not None and cart.status == Cart.Status.ORDERED:
+        order = Order.objects.get(cart=cart)
+        messages.info(request, _("This order is already placed."))
+        return redirect(order)
+    cart = cart or current_cart(request)
     lines, totals = services.quote(cart=cart) if cart else ([], None)
     if not lines:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
-    default_address = request.user.addresses.filter(is_default=True).first()
     form = CheckoutForm(
         request.POST or None,
         user=request.user,
-        initial={"address": default_address, "expected_total": totals.total},
+        initial={
+            "cart": cart.pk,
+            "address": request.user.addresses.filter(is_default=True).first(),
+            "expected_total": totals.total,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

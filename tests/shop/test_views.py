@@ -196,10 +196,13 @@ def test_checkout_places_order_and_shows_it(client, buyer):
     assert page.status_code == 200
     assert page.context["form"]["expected_total"].value() == 6000
 
-    response = client.post(
-        reverse("shop:checkout"),
-        {"address": address.pk, "card_number": TEST_CARD, "expected_total": 6000},
-    )
+    form = {
+        "cart": cart.pk,
+        "address": address.pk,
+        "card_number": TEST_CARD,
+        "expected_total": 6000,
+    }
+    response = client.post(reverse("shop:checkout"), form)
     order = Order.objects.get()
     assert response.status_code == 302
     assert response["Location"] == order.get_absolute_url()
@@ -207,12 +210,9 @@ def test_checkout_places_order_and_shows_it(client, buyer):
     detail = client.get(order.get_absolute_url())
     assert order.number in detail.content.decode()
     assert address.line1 in detail.content.decode()
-    # Resubmitting the same form finds the same order.
-    again = client.post(
-        reverse("shop:checkout"),
-        {"address": address.pk, "card_number": TEST_CARD, "expected_total": 6000},
-    )
-    assert again.status_code == 302
+    # Resubmitting the same form (back button, second tab) finds the order.
+    again = client.post(reverse("shop:checkout"), form)
+    assert again["Location"] == order.get_absolute_url()
     assert Order.objects.count() == 1
 
 
@@ -223,6 +223,7 @@ def test_declined_card_is_a_form_error_and_nothing_changes(client, buyer):
     response = client.post(
         reverse("shop:checkout"),
         {
+            "cart": cart.pk,
             "address": address.pk,
             "card_number": DECLINED_CARD,
             "expected_total": expected_total(cart),
@@ -240,6 +241,7 @@ def test_someone_elses_address_id_is_a_form_error(client, buyer):
     response = client.post(
         reverse("shop:checkout"),
         {
+            "cart": cart.pk,
             "address": theirs.pk,
             "card_number": TEST_CARD,
             "expected_total": expected_total(cart),
@@ -253,10 +255,15 @@ def test_someone_elses_address_id_is_a_form_error(client, buyer):
 
 def test_tampered_total_asks_to_confirm_again(client, buyer):
     address = AddressFactory(user=buyer)
-    cart_with(buyer, (ProductFactory(price=5000), 1))
+    cart = cart_with(buyer, (ProductFactory(price=5000), 1))
     response = client.post(
         reverse("shop:checkout"),
-        {"address": address.pk, "card_number": TEST_CARD, "expected_total": 1},
+        {
+            "cart": cart.pk,
+            "address": address.pk,
+            "card_number": TEST_CARD,
+            "expected_total": 1,
+        },
         follow=True,
     )
     assert "changed" in response.content.decode()
@@ -283,6 +290,16 @@ def test_someone_elses_order_is_404(client, buyer):
     assert client.get(reverse("shop:order_detail", args=[999999])).status_code == 404
     listing = client.get(reverse("shop:order_list"))
     assert theirs.number not in listing.content.decode()
+
+
+def test_someone_elses_cart_id_never_leads_to_their_order(client, buyer):
+    theirs = _order_for(UserFactory())
+    response = client.post(
+        reverse("shop:checkout"),
+        {"cart": theirs.cart_id, "card_number": TEST_CARD, "expected_total": 0},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("shop:cart")  # the buyer's own, empty
 
 
 def test_someone_elses_address_is_404_for_every_verb(client, buyer):
