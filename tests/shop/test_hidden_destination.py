@@ -1,0 +1,87 @@
+"""An order shipped to an address hidden from its buyer shows them none of it.
+
+The shop's generic hook for gift orders, tested with a plain example: a
+buyer sends an order to someone else's address with ``hidden_from_buyer``.
+"""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from shop import services
+
+from .factories import (
+    TEST_CARD,
+    AddressFactory,
+    ProductFactory,
+    UserFactory,
+    cart_with,
+    expected_total,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = ("SECRET-STREET 7-7-7", "999-8888", "SECRET-CITY", "+81 90-5555-4444")
+
+
+@pytest.fixture
+def hidden_order(django_capture_on_commit_callbacks):
+    buyer = UserFactory()
+    recipient = UserFactory()
+    address = AddressFactory(
+        user=recipient,
+        recipient_name="Recipient Real Name",
+        postal_code="999-8888",
+        region="沖縄県",
+        city="SECRET-CITY",
+        line1="SECRET-STREET 7-7-7",
+        phone="+819055554444",
+    )
+    cart = cart_with(buyer, (ProductFactory(), 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.place_order(
+            cart=cart,
+            buyer=buyer,
+            destination=services.Destination(
+                address=address, hidden_from_buyer=True, display_name="Aiko & Ren"
+            ),
+            card_number=TEST_CARD,
+            expected_total=expected_total(cart),
+        )
+    return order
+
+
+def _assert_absent(text: str) -> None:
+    for secret in (*SECRETS, "5555-4444", "Recipient Real Name"):
+        assert secret not in text, f"{secret!r} leaked"
+
+
+def _assert_private(text: str) -> None:
+    """Nothing of the address but the display name and the region."""
+    _assert_absent(text)
+    assert "Aiko &amp; Ren" in text or "Aiko & Ren" in text
+    assert "Okinawa" in text
+
+
+def test_order_pages_and_email_show_only_name_and_region(client, hidden_order):
+    client.force_login(hidden_order.buyer)
+    _assert_private(client.get(hidden_order.get_absolute_url()).content.decode())
+    _assert_absent(client.get(reverse("shop:order_list")).content.decode())
+    (confirmation,) = mail.outbox
+    _assert_private(confirmation.subject + confirmation.body)
+
+
+def test_shipping_email_shows_only_name_and_region(
+    hidden_order, django_capture_on_commit_callbacks
+):
+    shipment = services.create_shipment_for_remaining(order=hidden_order, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_shipped(shipment=shipment, actor=None, tracking_number="T-9")
+    shipped = mail.outbox[-1]
+    _assert_private(shipped.subject + shipped.body)
+
+
+def test_staff_still_see_the_full_address(client, hidden_order):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:shop_order_change", args=[hidden_order.pk]))
+    assert "SECRET-STREET 7-7-7" in page.content.decode()
