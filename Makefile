@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in the emails printed by `make run` point at the port it serves on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint services migrate seed clean help
