@@ -65,16 +65,7 @@ class AddressForm(forms.ModelForm):
 
     class Meta:
         model = Address
-        fields = [
-            "recipient_name",
-            "country",
-            "postal_code",
-            "region",
-            "city",
-            "line1",
-            "line2",
-            "phone",
-        ]
+        fields = Address.EDITABLE_FIELDS
         widgets = {"region": forms.TextInput(attrs={"list": "prefectures"})}
 
 

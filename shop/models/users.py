@@ -95,9 +95,18 @@ class Address(models.Model):
     phone = PhoneNumberField(_("phone number"), blank=True)
     is_default = models.BooleanField(_("default address"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Addresses used by orders are kept (orders hold their own snapshot) but
-    # leave the address book.
-    is_archived = models.BooleanField(default=False)
+
+    # What the customer edits; orders copy these fields when they are placed.
+    EDITABLE_FIELDS = (
+        "recipient_name",
+        "country",
+        "postal_code",
+        "region",
+        "city",
+        "line1",
+        "line2",
+        "phone",
+    )
 
     class Meta:
         verbose_name = _("address")

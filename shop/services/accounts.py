@@ -4,17 +4,6 @@ from django.db import transaction
 
 from shop.models import Address, User
 
-ADDRESS_FIELDS = (
-    "recipient_name",
-    "country",
-    "postal_code",
-    "region",
-    "city",
-    "line1",
-    "line2",
-    "phone",
-)
-
 
 def update_profile(*, user: User, display_name: str, phone) -> User:
     user.display_name = display_name
@@ -36,7 +25,7 @@ def save_address(
         address = Address(user=user)
     elif address.user_id != user.pk:
         raise Address.DoesNotExist
-    for name in ADDRESS_FIELDS:
+    for name in Address.EDITABLE_FIELDS:
         if name in fields:
             setattr(address, name, fields[name])
     has_default = user.addresses.filter(is_default=True).exclude(pk=address.pk).exists()

@@ -40,9 +40,7 @@ def address_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     address = get_object_or_404(Address, pk=pk, user=request.user) if pk else None
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
-        fields = {
-            name: form.cleaned_data[name] for name in services.accounts.ADDRESS_FIELDS
-        }
+        fields = {name: form.cleaned_data[name] for name in Address.EDITABLE_FIELDS}
         services.save_address(
             user=request.user,
             address=address,

@@ -7,15 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from config.celery_app import app
-from shop import services
-from tests.shop.factories import (
-    TEST_CARD,
-    AddressFactory,
-    ProductFactory,
-    UserFactory,
-    cart_with,
-    expected_total,
-)
+from tests.shop.factories import placed_order
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -31,17 +23,9 @@ def worker():
 
 
 def test_order_confirmation_goes_through_redis_and_the_worker(worker):
-    buyer = UserFactory()
-    cart = cart_with(buyer, (ProductFactory(), 1))
-    order = services.place_order(
-        cart=cart,
-        buyer=buyer,
-        destination=services.Destination(address=AddressFactory(user=buyer)),
-        card_number=TEST_CARD,
-        expected_total=expected_total(cart),
-    )
+    order = placed_order()
     deadline = time.monotonic() + 20
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [m.to for m in mail.outbox] == [[buyer.email]]
+    assert [m.to for m in mail.outbox] == [[order.buyer.email]]
     assert order.number in mail.outbox[0].subject

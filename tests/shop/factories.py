@@ -4,7 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from shop import services
-from shop.models import Address, Cart, Category, Product, User
+from shop.models import Address, Cart, Category, Order, Product, User
 
 TEST_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
@@ -79,3 +79,21 @@ def cart_with(user: User | None, *items: tuple[Product, int]) -> Cart:
 
 def expected_total(cart: Cart) -> int:
     return services.quote(cart=cart)[1].total
+
+
+def placed_order(
+    buyer: User | None = None,
+    *items: tuple[Product, int],
+    destination: services.Destination | None = None,
+) -> Order:
+    """A paid order of ``items`` (one new product by default) for ``buyer``."""
+    buyer = buyer or UserFactory()
+    cart = cart_with(buyer, *(items or [(ProductFactory(), 1)]))
+    return services.place_order(
+        cart=cart,
+        buyer=buyer,
+        destination=destination
+        or services.Destination(address=AddressFactory(user=buyer)),
+        card_number=TEST_CARD,
+        expected_total=expected_total(cart),
+    )

@@ -9,12 +9,9 @@ from shop.models import Order, Shipment
 from tests.queries import assert_same_queries, queries_for
 
 from .factories import (
-    TEST_CARD,
-    AddressFactory,
     ProductFactory,
     UserFactory,
-    cart_with,
-    expected_total,
+    placed_order,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,15 +23,9 @@ def admin_client(client):
     return client
 
 
-def _order(lines=((3, 2), (5, 1))):
-    buyer = UserFactory()
-    cart = cart_with(buyer, *((ProductFactory(stock_on_hand=s), q) for s, q in lines))
-    return services.place_order(
-        cart=cart,
-        buyer=buyer,
-        destination=services.Destination(address=AddressFactory(user=buyer)),
-        card_number=TEST_CARD,
-        expected_total=expected_total(cart),
+def _order():
+    return placed_order(
+        None, (ProductFactory(stock_on_hand=3), 2), (ProductFactory(stock_on_hand=5), 1)
     )
 
 

@@ -7,21 +7,15 @@ from shop import selectors, services
 from shop.exceptions import FulfilmentError
 from shop.models import Order, OrderEvent, Shipment
 
-from .factories import TEST_CARD, AddressFactory, ProductFactory, UserFactory, cart_with
+from .factories import ProductFactory, UserFactory, placed_order
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def order():
-    buyer = UserFactory()
-    cart = cart_with(buyer, (ProductFactory(stock_on_hand=9), 4), (ProductFactory(), 1))
-    return services.place_order(
-        cart=cart,
-        buyer=buyer,
-        destination=services.Destination(address=AddressFactory(user=buyer)),
-        card_number=TEST_CARD,
-        expected_total=services.quote(cart=cart)[1].total,
+    return placed_order(
+        None, (ProductFactory(stock_on_hand=9), 4), (ProductFactory(), 1)
     )
 
 
@@ -83,15 +77,7 @@ def test_cannot_ship_more_than_ordered(order, staff):
 def test_cannot_ship_nothing_or_another_orders_line(order, staff):
     with pytest.raises(FulfilmentError):
         services.create_shipment(order=order, quantities={}, actor=staff)
-    other_buyer = UserFactory()
-    cart = cart_with(other_buyer, (ProductFactory(), 1))
-    other = services.place_order(
-        cart=cart,
-        buyer=other_buyer,
-        destination=services.Destination(address=AddressFactory(user=other_buyer)),
-        card_number=TEST_CARD,
-        expected_total=services.quote(cart=cart)[1].total,
-    )
+    other = placed_order()
     with pytest.raises(FulfilmentError):
         services.create_shipment(
             order=order, quantities={other.lines.get().pk: 1}, actor=staff

@@ -11,12 +11,10 @@ from django.urls import reverse
 from shop import services
 
 from .factories import (
-    TEST_CARD,
     AddressFactory,
     ProductFactory,
     UserFactory,
-    cart_with,
-    expected_total,
+    placed_order,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,16 +35,13 @@ def hidden_order(django_capture_on_commit_callbacks):
         line1="SECRET-STREET 7-7-7",
         phone="+819055554444",
     )
-    cart = cart_with(buyer, (ProductFactory(), 1))
     with django_capture_on_commit_callbacks(execute=True):
-        order = services.place_order(
-            cart=cart,
-            buyer=buyer,
+        order = placed_order(
+            buyer,
+            (ProductFactory(), 1),
             destination=services.Destination(
                 address=address, hidden_from_buyer=True, display_name="Aiko & Ren"
             ),
-            card_number=TEST_CARD,
-            expected_total=expected_total(cart),
         )
     return order
 

@@ -7,13 +7,12 @@ from shop import services
 from tests.queries import assert_same_queries, queries_for
 
 from .factories import (
-    TEST_CARD,
     AddressFactory,
     CategoryFactory,
     ProductFactory,
     UserFactory,
     cart_with,
-    expected_total,
+    placed_order,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,17 +23,6 @@ def buyer(client):
     user = UserFactory()
     client.force_login(user)
     return user
-
-
-def _place(buyer, products):
-    cart = cart_with(buyer, *((p, 1) for p in products))
-    return services.place_order(
-        cart=cart,
-        buyer=buyer,
-        destination=services.Destination(address=AddressFactory(user=buyer)),
-        card_number=TEST_CARD,
-        expected_total=expected_total(cart),
-    )
 
 
 def test_product_list(client, buyer, settings):
@@ -89,18 +77,18 @@ def test_order_list(client, buyer, settings):
     settings.SHOP_ORDERS_PER_PAGE = 100
     product = ProductFactory(stock_on_hand=1000)
     for _ in range(10):
-        _place(buyer, [product])
+        placed_order(buyer, (product, 1))
     small = queries_for(client, reverse("shop:order_list"))
     for _ in range(90):
-        _place(buyer, [product])
+        placed_order(buyer, (product, 1))
     large = queries_for(client, reverse("shop:order_list"))
     assert_same_queries(small, large)
 
 
 def test_order_detail_with_lines_and_shipments(client, buyer):
     staff = UserFactory(is_staff=True)
-    few = _place(buyer, ProductFactory.create_batch(10))
-    many = _place(buyer, ProductFactory.create_batch(100))
+    few = placed_order(buyer, *((p, 1) for p in ProductFactory.create_batch(10)))
+    many = placed_order(buyer, *((p, 1) for p in ProductFactory.create_batch(100)))
     for order in (few, many):
         # One parcel per line: shipments grow with the order too.
         for line in order.lines.all():

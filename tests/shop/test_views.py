@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from shop import services
 from shop.models import Cart, Order, Product
 
 from .factories import (
@@ -16,6 +15,7 @@ from .factories import (
     UserFactory,
     cart_with,
     expected_total,
+    placed_order,
 )
 
 pytestmark = pytest.mark.django_db
@@ -273,27 +273,8 @@ def test_tampered_total_asks_to_confirm_again(client, buyer):
 # --- Orders and IDOR --------------------------------------------------------
 
 
-def _order_for(user):
-    cart = cart_with(user, (ProductFactory(), 1))
-    return services.place_order(
-        cart=cart,
-        buyer=user,
-        destination=services.Destination(address=AddressFactory(user=user)),
-        card_number=TEST_CARD,
-        expected_total=expected_total(cart),
-    )
-
-
-def test_someone_elses_order_is_404(client, buyer):
-    theirs = _order_for(UserFactory())
-    assert client.get(theirs.get_absolute_url()).status_code == 404
-    assert client.get(reverse("shop:order_detail", args=[999999])).status_code == 404
-    listing = client.get(reverse("shop:order_list"))
-    assert theirs.number not in listing.content.decode()
-
-
 def test_someone_elses_cart_id_never_leads_to_their_order(client, buyer):
-    theirs = _order_for(UserFactory())
+    theirs = placed_order()
     response = client.post(
         reverse("shop:checkout"),
         {"cart": theirs.cart_id, "card_number": TEST_CARD, "expected_total": 0},
