@@ -13,7 +13,9 @@ SESSION_KEY = "cart_id"
 def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     user = request.user
     if user.is_authenticated:
-        cart = Cart.objects.filter(owner=user, status=Cart.Status.OPEN).first()
+        cart = Cart.objects.filter(
+            owner=user, status=Cart.Status.OPEN, purpose=""
+        ).first()
         if cart is None and create:
             cart = services.create_cart(owner=user)
         return cart
@@ -21,7 +23,7 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     cart = None
     if cart_id is not None:
         cart = Cart.objects.filter(
-            pk=cart_id, owner=None, status=Cart.Status.OPEN
+            pk=cart_id, owner=None, status=Cart.Status.OPEN, purpose=""
         ).first()
     if cart is None and create:
         cart = services.create_cart(owner=None)

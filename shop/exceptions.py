@@ -36,6 +36,12 @@ class CartChanged(ShopError):
     )
 
 
+class StoreCreditChanged(ShopError):
+    default_message = _(
+        "Your store credit balance changed. Please check the total and confirm again."
+    )
+
+
 class AddressNotAllowed(ShopError):
     default_message = _("Choose one of your own addresses.")
 

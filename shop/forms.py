@@ -80,8 +80,12 @@ class CheckoutForm(forms.Form):
             "invalid_choice": _("Choose one of your own addresses."),
         },
     )
+    use_store_credit = forms.BooleanField(
+        label=_("Pay with my store credit first"), required=False, initial=True
+    )
     card_number = forms.CharField(
         label=_("Card number"),
+        required=False,
         max_length=23,
         widget=forms.TextInput(
             attrs={"autocomplete": "cc-number", "inputmode": "numeric"}

@@ -12,6 +12,7 @@ from shop.models import (
     Product,
     Shipment,
     ShipmentLine,
+    StoreCreditAccount,
     User,
 )
 
@@ -73,7 +74,7 @@ def cart_lines(*, cart: Cart):
 def cart_item_count(*, owner: User | None = None, cart_id: int | None = None) -> int:
     """Units in the customer's open cart, or in a visitor's cart by id."""
     if owner is not None:
-        carts = Cart.objects.filter(owner=owner)
+        carts = Cart.objects.filter(owner=owner, purpose="")
     elif cart_id is not None:
         carts = Cart.objects.filter(pk=cart_id, owner=None)
     else:
@@ -133,3 +134,13 @@ def unshipped_quantities(order: Order) -> dict[int, int]:
         line.pk: line.quantity - allocated.get(line.pk, 0)
         for line in OrderLine.objects.filter(order=order)
     }
+
+
+def store_credit_balance(*, user: User) -> int:
+    """The customer's store credit, in the minor unit (0 without an account)."""
+    return (
+        StoreCreditAccount.objects.filter(user=user)
+        .values_list("balance", flat=True)
+        .first()
+        or 0
+    )

@@ -1,5 +1,6 @@
 from .cart import Cart, CartLine
 from .catalog import Category, Product
+from .credit import StoreCreditAccount, StoreCreditEntry
 from .orders import (
     ORDER_NUMBER_OFFSET,
     Order,
@@ -24,5 +25,7 @@ __all__ = [
     "Product",
     "Shipment",
     "ShipmentLine",
+    "StoreCreditAccount",
+    "StoreCreditEntry",
     "User",
 ]

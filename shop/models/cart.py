@@ -29,15 +29,19 @@ class Cart(models.Model):
         related_name="carts",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    # What the cart is for. Blank is the customer's everyday cart; another app
+    # may open its own (a gift for someone's wish list) and check it out
+    # through its own page, so those lines never mix with everyday shopping.
+    purpose = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["owner"],
+                fields=["owner", "purpose"],
                 condition=Q(status="open"),
-                name="shop_cart_one_open_per_owner",
+                name="shop_cart_one_open_per_owner_and_purpose",
             ),
         ]
 

@@ -151,6 +151,10 @@ class OrderLine(models.Model):
 
 
 class Payment(models.Model):
+    """Money received for an order: a card charge, store credit, or both."""
+
+    STORE_CREDIT = "store_credit"
+
     class Status(models.TextChoices):
         CAPTURED = "captured", _("Captured")
         REFUNDED = "refunded", _("Refunded")

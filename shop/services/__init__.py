@@ -14,6 +14,7 @@ from .cart import (
     set_line_quantity,
 )
 from .checkout import Destination, place_order, quote
+from .credit import issue_store_credit
 from .fulfilment import (
     create_shipment,
     create_shipment_for_remaining,
@@ -28,6 +29,7 @@ __all__ = [
     "create_shipment",
     "create_shipment_for_remaining",
     "delete_address",
+    "issue_store_credit",
     "mark_delivered",
     "mark_shipped",
     "merge_carts",

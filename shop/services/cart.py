@@ -38,11 +38,13 @@ def _active_product(product_id: int) -> Product:
     return product
 
 
-def create_cart(*, owner: User | None) -> Cart:
-    """A new open cart; for a customer, their one open cart."""
+def create_cart(*, owner: User | None, purpose: str = "") -> Cart:
+    """A new open cart; for a customer, their one open cart for ``purpose``."""
     if owner is None:
-        return Cart.objects.create()
-    cart, _created = Cart.objects.get_or_create(owner=owner, status=Cart.Status.OPEN)
+        return Cart.objects.create(purpose=purpose)
+    cart, _created = Cart.objects.get_or_create(
+        owner=owner, status=Cart.Status.OPEN, purpose=purpose
+    )
     return cart
 
 
@@ -97,11 +99,15 @@ def merge_carts(*, source: Cart, owner: User) -> Cart:
     closed as ``merged``. Running it twice changes nothing the second time.
     """
     source = _lock(source)
-    if source.status != Cart.Status.OPEN or source.owner_id not in (None, owner.pk):
+    if (
+        source.status != Cart.Status.OPEN
+        or source.owner_id not in (None, owner.pk)
+        or source.purpose
+    ):
         return create_cart(owner=owner)
     target = (
         Cart.objects.select_for_update()
-        .filter(owner=owner, status=Cart.Status.OPEN)
+        .filter(owner=owner, status=Cart.Status.OPEN, purpose="")
         .first()
     )
     if target is None or target.pk == source.pk:

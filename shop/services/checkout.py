@@ -1,6 +1,7 @@
 """Placing an order: check, charge, then write everything in one transaction."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from shop.exceptions import (
     AddressNotAllowed,
     CartChanged,
     EmptyCart,
+    InvalidCard,
     OutOfStock,
     ProductUnavailable,
 )
@@ -28,6 +30,8 @@ from shop.models import (
     User,
 )
 from shop.pricing import Totals, totals_for
+from shop.selectors import store_credit_balance
+from shop.services.credit import spend_store_credit
 from shop.tasks import send_order_confirmation
 
 logger = logging.getLogger(__name__)
@@ -90,8 +94,10 @@ def place_order(
     cart: Cart,
     buyer: User,
     destination: Destination,
-    card_number: str,
     expected_total: int,
+    card_number: str = "",
+    use_store_credit: bool = False,
+    within: Callable[[Order], None] | None = None,
 ) -> Order:
     """Turn the buyer's cart into a paid order, or change nothing at all.
 
@@ -99,12 +105,17 @@ def place_order(
     - Idempotent per cart: a second call for the same cart (a double click,
       a resubmitted form, another tab) returns the first order; a duplicate
       charge made meanwhile is refunded.
-    - The charge happens outside any transaction and only after the cart,
-      stock and the total the buyer saw (``expected_total``) check out. The
-      transaction then locks the cart and the products (in id order, so
-      parallel orders cannot deadlock), re-checks stock, decrements it with
-      ``F()``, and writes order, lines, payment and timeline together. If
-      anything fails there, the charge is refunded and nothing is written.
+    - The card is charged outside any transaction and only after the cart,
+      stock and the total the buyer saw (``expected_total``) check out; with
+      ``use_store_credit`` the buyer's credit pays first and the card only
+      the rest (no card at all if the credit covers it). The transaction then
+      locks the cart, the products (in id order, so parallel orders cannot
+      deadlock) and the credit account, re-checks stock and credit,
+      decrements both with ``F()``, and writes order, lines, payments and
+      timeline together. ``within(order)``, if given, runs inside that same
+      transaction, so another app's rows (a gift) commit with the order or
+      not at all; it may raise a ``ShopError`` to refuse. If anything fails,
+      the charge is refunded and nothing is written.
     - The confirmation email is queued only after commit.
     """
     existing = Order.objects.filter(cart=cart).first()
@@ -124,13 +135,20 @@ def place_order(
     if totals.total != expected_total:
         raise CartChanged()
 
+    credit = 0
+    if use_store_credit:
+        credit = min(store_credit_balance(user=buyer), totals.total)
     provider = payments.get_provider()
-    charge = provider.charge(
-        amount=totals.total,
-        currency=settings.SHOP_CURRENCY,
-        card_number=card_number,
-        idempotency_key=f"cart-{cart.pk}",
-    )
+    charge = None
+    if totals.total > credit:
+        if not card_number.strip():
+            raise InvalidCard(_("Enter a card number."))
+        charge = provider.charge(
+            amount=totals.total - credit,
+            currency=settings.SHOP_CURRENCY,
+            card_number=card_number,
+            idempotency_key=f"cart-{cart.pk}",
+        )
     try:
         with transaction.atomic():
             order = _write_order(
@@ -138,8 +156,14 @@ def place_order(
                 buyer=buyer,
                 destination=destination,
                 charged=totals,
+                credit=credit,
                 charge=charge,
                 provider_name=provider.name,
+            )
+            if within is not None:
+                within(order)
+            transaction.on_commit(
+                lambda: send_order_confirmation.delay(order_id=order.pk)
             )
     except _AlreadyPlaced as placed:
         _refund(provider, charge)
@@ -150,7 +174,9 @@ def place_order(
     return order
 
 
-def _refund(provider: payments.PaymentProvider, charge: payments.Charge) -> None:
+def _refund(provider: payments.PaymentProvider, charge: payments.Charge | None) -> None:
+    if charge is None:
+        return
     try:
         provider.refund(reference=charge.reference, amount=charge.amount)
     except Exception:
@@ -169,7 +195,8 @@ def _write_order(
     buyer: User,
     destination: Destination,
     charged: Totals,
-    charge: payments.Charge,
+    credit: int,
+    charge: payments.Charge | None,
     provider_name: str,
 ) -> Order:
     locked_cart = Cart.objects.select_for_update().get(pk=cart.pk)
@@ -229,18 +256,27 @@ def _write_order(
         )
         for line in lines
     )
-    Payment.objects.create(
-        order=order,
-        provider=provider_name,
-        reference=charge.reference,
-        amount=charge.amount,
-        currency=charge.currency,
-        card_last4=charge.card_last4,
-        status=Payment.Status.CAPTURED,
-    )
+    if credit:
+        spend_store_credit(user=buyer, amount=credit, order=order)
+        Payment.objects.create(
+            order=order,
+            provider=Payment.STORE_CREDIT,
+            reference=f"credit-order-{order.pk}",
+            amount=credit,
+            currency=order.currency,
+            status=Payment.Status.CAPTURED,
+        )
+    if charge is not None:
+        Payment.objects.create(
+            order=order,
+            provider=provider_name,
+            reference=charge.reference,
+            amount=charge.amount,
+            currency=charge.currency,
+            card_last4=charge.card_last4,
+            status=Payment.Status.CAPTURED,
+        )
     OrderEvent.objects.create(order=order, actor=buyer, kind=OrderEvent.Kind.PLACED)
     locked_cart.status = Cart.Status.ORDERED
     locked_cart.save(update_fields=["status", "updated_at"])
-
-    transaction.on_commit(lambda: send_order_confirmation.delay(order_id=order.pk))
     return order

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shop import services
+from shop import selectors, services
 from shop.carts import current_cart
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import CheckoutForm
@@ -23,7 +23,7 @@ def _posted_cart(request: HttpRequest) -> Cart | None:
         cart_id = int(request.POST.get("cart", ""))
     except ValueError:
         return None
-    return Cart.objects.filter(pk=cart_id, owner=request.user).first()
+    return Cart.objects.filter(pk=cart_id, owner=request.user, purpose="").first()
 
 
 @login_required
@@ -54,6 +54,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 buyer=request.user,
                 destination=services.Destination(address=form.cleaned_data["address"]),
                 card_number=form.cleaned_data["card_number"],
+                use_store_credit=form.cleaned_data["use_store_credit"],
                 expected_total=form.cleaned_data["expected_total"],
             )
         except CartChanged as error:
@@ -76,5 +77,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "lines": lines,
             "totals": totals,
             "has_addresses": request.user.addresses.exists(),
+            "store_credit": selectors.store_credit_balance(user=request.user),
         },
     )
