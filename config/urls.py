@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("wishlist.urls")),
+    path("gifts/", include("gifts.urls")),
     path("", include("shop.urls")),
 ]
 

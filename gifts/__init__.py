@@ -1,1 +1,2 @@
-"""Gift orders bound to their recipients. Built by the wish-list issue."""
+"""Gift orders bound to their recipients: disclosure choices, gift receipts,
+thank-you notes relayed through the site, and gift returns."""

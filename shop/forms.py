@@ -9,6 +9,22 @@ from shop import regions
 from shop.models import Address, User
 
 
+class CardNumberInput(forms.TextInput):
+    """A card number field that is never sent back to the browser.
+
+    After a form error the customer types it again rather than having the
+    full number echoed into the page.
+    """
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(
+            attrs={"autocomplete": "cc-number", "inputmode": "numeric", **(attrs or {})}
+        )
+
+    def format_value(self, value) -> None:
+        return None
+
+
 class QuantityForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity"),
@@ -87,9 +103,7 @@ class CheckoutForm(forms.Form):
         label=_("Card number"),
         required=False,
         max_length=23,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "cc-number", "inputmode": "numeric"}
-        ),
+        widget=CardNumberInput,
     )
     # The cart and the total the buyer saw: a resubmission finds the order
     # already placed, and a cart changed since asks to confirm again.

@@ -1,1 +1,1 @@
-"""Wish lists and their items. Built by the wish-list issue."""
+"""Wish lists and their items: what someone wants, for friends to buy."""

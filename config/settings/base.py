@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "phonenumber_field",
     "shop",
+    "wishlist",
+    "gifts",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,12 @@ SHOP_SHIPPING_FEE = env.int("SHOP_SHIPPING_FEE", default=600)
 SHOP_FREE_SHIPPING_FROM = env.int("SHOP_FREE_SHIPPING_FROM", default=5000)
 # Days from shipping to the delivery estimate shown to the customer.
 SHOP_DELIVERY_DAYS = env.int("SHOP_DELIVERY_DAYS", default=2)
+# Templates other apps add to shop and list pages ("Add to list", "Buy as a
+# gift"), so the shop needs to know nothing of them: the project wires them.
+SHOP_PRODUCT_ACTION_TEMPLATES = ["wishlist/includes/add_to_list.html"]
+WISHLIST_ITEM_ACTION_TEMPLATES = ["gifts/includes/buy_as_gift.html"]
+# `manage.py seed_demo` runs these, in order: each app seeds its own demo data.
+DEMO_SEEDERS = ["shop.demo.seed", "wishlist.demo.seed", "gifts.demo.seed"]
 # The most units of one product a single cart line may hold.
 SHOP_MAX_LINE_QUANTITY = env.int("SHOP_MAX_LINE_QUANTITY", default=20)
 

@@ -42,5 +42,10 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "shop/product_detail.html",
-        {"product": product, "form": QuantityForm(), "category": product.category},
+        {
+            "product": product,
+            "form": QuantityForm(),
+            "category": product.category,
+            "action_templates": settings.SHOP_PRODUCT_ACTION_TEMPLATES,
+        },
     )

@@ -298,3 +298,19 @@ def test_someone_elses_address_is_404_for_every_verb(client, buyer):
         == 404
     )
     theirs.refresh_from_db()
+
+
+def test_a_declined_card_number_is_not_echoed_back(client, buyer):
+    address = AddressFactory(user=buyer)
+    cart = cart_with(buyer, (ProductFactory(), 1))
+    response = client.post(
+        reverse("shop:checkout"),
+        {
+            "cart": cart.pk,
+            "address": address.pk,
+            "card_number": "4000 0000 0000 9995",
+            "expected_total": expected_total(cart),
+        },
+    )
+    assert "insufficient funds" in response.content.decode()
+    assert "9995" not in response.content.decode()

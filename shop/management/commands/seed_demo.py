@@ -1,148 +1,21 @@
-"""Load the demo shop: catalog, customers, staff and a delivered order.
+"""Load the demo data of every app, in the order settings.DEMO_SEEDERS gives.
 
-Safe to run again: everything is matched by a natural key (SKU, slug, email)
-and updated in place; the demo order is placed only once.
+Each app keeps its own demo data in ``<app>/demo.py`` with a ``seed(stdout)``
+function, so the shop needs to know nothing of the apps built on it. Safe to
+run again.
 """
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group, Permission
+from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils.text import slugify
+from django.utils.module_loading import import_string
 
-from shop import services
-from shop.management.demo_catalog import CATEGORIES, PRODUCTS
-from shop.models import Category, Order, Product, User
-
-DEMO_PASSWORD = "hoshii-demo"  # noqa: S105 (printed on purpose: demo data)
-
-DEMO_USERS = {
-    "shopper": {"email": "shopper@hoshii.test", "display_name": "Haruto Sato",
-                "phone": "+819012345678"},
-    "couple": {"email": "couple@hoshii.test", "display_name": "Aiko & Ren",
-               "phone": "+819087654321"},
-    "agent": {"email": "agent@hoshii.test", "display_name": "Mika (support)",
-              "phone": "+81312345678", "is_staff": True},
-    "admin": {"email": "admin@hoshii.test", "display_name": "Shop admin",
-              "is_staff": True, "is_superuser": True},
-}  # fmt: skip
-
-DEMO_ADDRESSES = {
-    "shopper": {"recipient_name": "佐藤 陽翔", "postal_code": "150-0041",
-                "region": "東京都", "city": "渋谷区神南", "line1": "1-2-3",
-                "line2": "メゾン渋谷 402", "phone": "+819012345678"},
-    "couple": {"recipient_name": "山田 愛子", "postal_code": "604-8005",
-               "region": "京都府", "city": "京都市中京区",
-               "line1": "河原町通三条上る 4-5", "line2": "", "phone": "+819087654321"},
-}  # fmt: skip
-
-# Staff who fulfil orders: everything about products, orders and shipments.
-FULFILMENT_PERMISSIONS = [
-    "view_product", "change_product", "view_category",
-    "view_order", "change_order", "view_orderline", "view_payment",
-    "view_shipment", "change_shipment", "view_address", "view_user",
-]  # fmt: skip
+from shop.demo import print_logins
 
 
 class Command(BaseCommand):
-    help = "Load demo products, users and an order. Safe to run again."
+    help = "Load demo products, users, orders, wish lists and gifts. Safe to run again."
 
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            self._catalog()
-            users = self._users()
-        self._demo_order(users["shopper"])
-        self._print_logins()
-
-    def _catalog(self) -> None:
-        categories = {}
-        for position, data in enumerate(CATEGORIES):
-            categories[data["slug"]], _ = Category.objects.update_or_create(
-                slug=data["slug"],
-                defaults={"name": data["name"], "name_ja": data["name_ja"],
-                          "position": position},
-            )  # fmt: skip
-        for data in PRODUCTS:
-            Product.objects.update_or_create(
-                sku=data["sku"],
-                defaults={
-                    "category": categories[data["category"]],
-                    "name": data["name"],
-                    "name_ja": data["name_ja"],
-                    "slug": slugify(f"{data['name']}-{data['sku']}")[:180],
-                    "description": data["description"],
-                    "description_ja": data["description_ja"],
-                    "price": data["price"],
-                    "stock_on_hand": data["stock"],
-                    "is_active": True,
-                },
-            )
-        self.stdout.write(
-            f"Catalog: {len(CATEGORIES)} categories, {len(PRODUCTS)} products"
-        )
-
-    def _users(self) -> dict[str, User]:
-        fulfilment, _ = Group.objects.get_or_create(name="Fulfilment")
-        fulfilment.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label="shop", codename__in=FULFILMENT_PERMISSIONS
-            )
-        )
-        users = {}
-        for key, data in DEMO_USERS.items():
-            user = User.objects.filter(email=data["email"]).first()
-            if user is None:
-                user = User(email=data["email"])
-            for field, value in data.items():
-                setattr(user, field, value)
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            EmailAddress.objects.update_or_create(
-                user=user,
-                email=user.email,
-                defaults={"verified": True, "primary": True},
-            )
-            users[key] = user
-        users["agent"].groups.add(fulfilment)
-        for key, fields in DEMO_ADDRESSES.items():
-            if not users[key].addresses.exists():
-                services.save_address(user=users[key], make_default=True, **fields)
-        return users
-
-    def _demo_order(self, shopper: User) -> None:
-        """Five things ordered, four delivered: the order support starts from."""
-        if Order.objects.filter(buyer=shopper).exists():
-            return
-        cart = services.create_cart(owner=shopper)
-        ink = Product.objects.get(sku="ELE-001")
-        printer = Product.objects.get(sku="ELE-002")
-        others = Product.objects.exclude(category=ink.category).filter(
-            stock_on_hand__gte=5
-        )[:2]
-        for product, quantity in [(ink, 2), (printer, 1), *((p, 1) for p in others)]:
-            services.add_to_cart(cart=cart, product_id=product.pk, quantity=quantity)
-        _lines, totals = services.quote(cart=cart)
-        order = services.place_order(
-            cart=cart,
-            buyer=shopper,
-            destination=services.Destination(
-                address=shopper.addresses.get(is_default=True)
-            ),
-            card_number="4242424242424242",
-            expected_total=totals.total,
-        )
-        # All five left the warehouse; one yellow ink cartridge never
-        # reached the box, which is what the customer will report.
-        shipment = services.create_shipment_for_remaining(order=order, actor=None)
-        services.mark_shipped(
-            shipment=shipment, actor=None, tracking_number="HP-2026-000123"
-        )
-        services.mark_delivered(shipment=shipment, actor=None)
-        self.stdout.write(f"Demo order {order.number} for {shopper.email}")
-
-    def _print_logins(self) -> None:
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})")
-        )
-        for key, data in DEMO_USERS.items():
-            self.stdout.write(f"  {key:8} {data['email']}")
+        for path in settings.DEMO_SEEDERS:
+            import_string(path)(self.stdout)
+        print_logins(self.stdout, self.style)

@@ -4,8 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from shop.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from gifts.models import Gift
+from shop.demo import DEMO_PASSWORD, DEMO_USERS
 from shop.models import Category, Order, Product, Shipment, User
+from wishlist.models import WishList
 
 pytestmark = pytest.mark.django_db
 
@@ -19,21 +21,32 @@ def test_seed_demo_twice(client, capsys):
     assert Product.objects.filter(is_active=True).count() >= 60
     assert Product.objects.exclude(name_ja="").exclude(description_ja="").count() >= 60
     assert User.objects.count() == len(DEMO_USERS)
-    order = Order.objects.get()
-    assert order.buyer.email == DEMO_USERS["shopper"]["email"]
-    assert sum(line.quantity for line in order.lines.all()) == 5
-    assert order.shipments.get().status == Shipment.Status.DELIVERED
     for data in DEMO_USERS.values():
         assert data["email"] in out
         assert client.login(username=data["email"], password=DEMO_PASSWORD)
     agent = User.objects.get(email=DEMO_USERS["agent"]["email"])
     assert agent.is_staff and not agent.is_superuser
 
+    own = Order.objects.get(gift__isnull=True)
+    assert own.buyer.email == DEMO_USERS["shopper"]["email"]
+    assert sum(line.quantity for line in own.lines.all()) == 5
+    assert own.shipments.get().status == Shipment.Status.DELIVERED
+
+    wishlist = WishList.objects.get()
+    assert wishlist.owner.email == DEMO_USERS["couple"]["email"]
+    assert wishlist.items.count() == 12
+    gifts = Gift.objects.order_by("pk")
+    assert [g.order.status for g in gifts] == ["delivered", "placed"]
+    assert [(g.shows_giver_name, g.discloses_address) for g in gifts] == [
+        (True, True),
+        (False, False),
+    ]
+
 
 def test_demo_agent_can_fulfil_in_the_admin(client):
     call_command("seed_demo")
     client.login(username=DEMO_USERS["agent"]["email"], password=DEMO_PASSWORD)
-    order = Order.objects.get()
+    order = Order.objects.filter(gift__isnull=False).last()
     assert (
         client.get(reverse("admin:shop_order_change", args=[order.pk])).status_code
         == 200

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gifts.models import Gift, GiftReturn
+from shop.forms import CardNumberInput
+
+
+class GiftCheckoutForm(forms.Form):
+    cart = forms.IntegerField(widget=forms.HiddenInput)
+    expected_total = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    message = forms.CharField(
+        label=_("Gift message"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed on the gift receipt. No prices are shown."),
+    )
+    shows_giver_name = forms.TypedChoiceField(
+        label=_("Who is it from?"),
+        choices=[("yes", _("Show my name")), ("no", _("Say it's from “a friend”"))],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+    discloses_address = forms.BooleanField(
+        label=Gift._meta.get_field("discloses_address").verbose_name,
+        required=False,
+        help_text=_(
+            "Off unless you tick it. They never see it otherwise. If you send it "
+            "as “a friend”, your address is shown without your name."
+        ),
+    )
+    use_store_credit = forms.BooleanField(
+        label=_("Pay with my store credit first"), required=False, initial=True
+    )
+    card_number = forms.CharField(
+        label=_("Card number"),
+        required=False,
+        max_length=23,
+        widget=CardNumberInput,
+    )
+    allow_over_gift = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ThankYouForm(forms.Form):
+    note = forms.CharField(
+        label=_("Your thank-you note"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("We pass it on. Neither of you sees the other's address."),
+    )
+
+
+class ReturnForm(forms.ModelForm):
+    line = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = GiftReturn
+        fields = ["kind", "quantity", "reason"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "quantity": forms.NumberInput(attrs={"min": 1}),
+        }

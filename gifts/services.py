@@ -1,0 +1,235 @@
+"""Giving from a wish list, and what the recipient does with a gift."""
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gifts.exceptions import GiftError, ListHasNoAddress, OwnList
+from gifts.models import Gift, GiftLine, GiftReturn
+from gifts.tasks import send_return_credited, send_thank_you_note
+from shop import services as shop_services
+from shop.exceptions import CartChanged, EmptyCart
+from shop.models import Address, Cart, CartLine, Order, Shipment, ShipmentLine, User
+from shop.regions import country_name, region_label
+from wishlist import services as wishlist_services
+from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList
+from wishlist.models import WishList, WishListItem
+
+
+def gift_cart_purpose(wishlist: WishList) -> str:
+    """Each giver has one gift cart per list, apart from their own shopping."""
+    return f"gift:{wishlist.pk}"
+
+
+def _check_can_give(giver: User, wishlist: WishList) -> None:
+    if not wishlist.is_visible_to(giver):
+        raise WishList.DoesNotExist
+    if wishlist.owner_id == giver.pk:
+        raise OwnList()
+    if wishlist.address_id is None:
+        raise ListHasNoAddress()
+
+
+def add_gift_to_cart(*, giver: User, item: WishListItem, quantity: int) -> CartLine:
+    """ "Buy as a gift": put a list item in the giver's gift cart for that list."""
+    _check_can_give(giver, item.wishlist)
+    cart = shop_services.create_cart(
+        owner=giver, purpose=gift_cart_purpose(item.wishlist)
+    )
+    return shop_services.add_to_cart(
+        cart=cart, product_id=item.product_id, quantity=quantity
+    )
+
+
+def _address_card(address: Address, *, with_name: bool) -> str:
+    """The giver's address as written on an envelope: no phone number, and
+    no name when the giver chose to stay "a friend"."""
+    lines = [
+        address.recipient_name if with_name else "",
+        f"〒{address.postal_code} {region_label(address.country, address.region)} "
+        f"{address.city}",
+        address.line1,
+        address.line2,
+        country_name(address.country),
+    ]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def place_gift_order(
+    *,
+    giver: User,
+    wishlist: WishList,
+    cart: Cart,
+    expected_total: int,
+    message: str = "",
+    shows_giver_name: bool = True,
+    discloses_address: bool = False,
+    card_number: str = "",
+    use_store_credit: bool = False,
+    allow_over_gift: bool = False,
+) -> Gift:
+    """Buy the gift cart for the list's owner, shipped to their hidden address.
+
+    Guarantees:
+    - The order ships through the shop's hidden-destination hook: the giver
+      sees the recipient's display name and region, nothing more.
+    - The gift, its lines and the list's purchase counts are written inside
+      the order's own transaction; the counts move under a row lock, so two
+      givers racing for the last wanted unit can't both take it unless the
+      second confirmed (``allow_over_gift``). Either everything commits or
+      nothing does and the card is refunded.
+    - The giver's address is copied onto the gift only when they chose to
+      disclose it; their name only when they chose to show it.
+    - Idempotent like checkout: placing the same cart again returns the gift.
+    """
+    _check_can_give(giver, wishlist)
+    if cart.owner_id != giver.pk or cart.purpose != gift_cart_purpose(wishlist):
+        raise CartChanged()
+    placed = Gift.objects.filter(order__cart=cart).first()
+    if placed is not None:
+        return placed
+
+    items = {item.product_id: item for item in wishlist.items.select_related("product")}
+    lines = list(cart.lines.select_related("product"))
+    if not lines:
+        raise EmptyCart()
+    for line in lines:
+        item = items.get(line.product_id)
+        if item is None:
+            raise ItemNoLongerOnList()
+        if line.quantity > item.remaining and not allow_over_gift:
+            raise AlreadyBought(
+                product_name=item.product.display_name, remaining=item.remaining
+            )
+    giver_address = ""
+    if discloses_address:
+        address = giver.addresses.filter(is_default=True).first()
+        if address is None:
+            raise GiftError(
+                _("Add an address to your address book to share it with them.")
+            )
+        giver_address = _address_card(address, with_name=shows_giver_name)
+
+    def write_gift(order: Order) -> None:
+        gift = Gift.objects.create(
+            order=order,
+            wishlist=wishlist,
+            giver=giver,
+            recipient_id=wishlist.owner_id,
+            message=message.strip(),
+            shows_giver_name=shows_giver_name,
+            discloses_address=discloses_address,
+            giver_name=giver.public_name if shows_giver_name else "",
+            giver_address=giver_address,
+        )
+        for order_line in order.lines.all():
+            item = items[order_line.product_id]
+            wishlist_services.record_purchase(
+                item_id=item.pk,
+                quantity=order_line.quantity,
+                allow_over_gift=allow_over_gift,
+            )
+            GiftLine.objects.create(
+                gift=gift, order_line=order_line, wishlist_item=item
+            )
+
+    order = shop_services.place_order(
+        cart=cart,
+        buyer=giver,
+        destination=shop_services.Destination(
+            address=wishlist.address,
+            hidden_from_buyer=True,
+            display_name=wishlist.owner.public_name,
+        ),
+        expected_total=expected_total,
+        card_number=card_number,
+        use_store_credit=use_store_credit,
+        within=write_gift,
+    )
+    return Gift.objects.get(order=order)
+
+
+@transaction.atomic
+def send_thank_you(*, gift: Gift, recipient: User, note: str) -> Gift:
+    """Relay a thank-you note to the giver through the site.
+
+    Neither side learns the other's address; the giver learns who thanked
+    them (they chose the list), never where they live. One note per gift.
+    """
+    gift = Gift.objects.select_for_update().get(pk=gift.pk)
+    if gift.recipient_id != recipient.pk:
+        raise Gift.DoesNotExist
+    if gift.thanked_at is not None:
+        raise GiftError(_("You have already sent a thank-you note for this gift."))
+    note = note.strip()
+    if not note:
+        raise GiftError(_("Write a few words to send."))
+    gift.thank_you_note = note
+    gift.thanked_at = timezone.now()
+    gift.save(update_fields=["thank_you_note", "thanked_at"])
+    transaction.on_commit(lambda: send_thank_you_note.delay(gift_id=gift.pk))
+    return gift
+
+
+def returnable_quantity(gift_line: GiftLine) -> int:
+    """Delivered units of the line not already being returned."""
+    delivered = (
+        ShipmentLine.objects.filter(
+            order_line_id=gift_line.order_line_id,
+            shipment__status=Shipment.Status.DELIVERED,
+        ).aggregate(total=Sum("quantity"))["total"]
+        or 0
+    )
+    returned = gift_line.returns.aggregate(total=Sum("quantity"))["total"] or 0
+    return max(delivered - returned, 0)
+
+
+@transaction.atomic
+def request_return(
+    *, gift_line: GiftLine, recipient: User, kind: str, quantity: int, reason: str
+) -> GiftReturn:
+    """The recipient sends a delivered gift back; the giver is not told."""
+    gift = Gift.objects.select_for_update().get(pk=gift_line.gift_id)
+    if gift.recipient_id != recipient.pk:
+        raise GiftLine.DoesNotExist
+    available = returnable_quantity(gift_line)
+    if available == 0:
+        raise GiftError(_("There is nothing left to return for this item yet."))
+    if not 1 <= quantity <= available:
+        raise GiftError(
+            _("You can return between 1 and %(count)d of this item.")
+            % {"count": available}
+        )
+    return GiftReturn.objects.create(
+        gift_line=gift_line, kind=kind, quantity=quantity, reason=reason.strip()
+    )
+
+
+@transaction.atomic
+def receive_return(*, gift_return: GiftReturn, actor: User) -> GiftReturn:
+    """Staff received the parcel: credit the **recipient's** store credit.
+
+    Crediting twice is impossible: the credit's reference is the return.
+    """
+    gift_return = (
+        GiftReturn.objects.select_for_update()
+        .select_related("gift_line__gift", "gift_line__order_line")
+        .get(pk=gift_return.pk)
+    )
+    if gift_return.status == GiftReturn.Status.CREDITED:
+        return gift_return
+    line = gift_return.gift_line.order_line
+    gift_return.credit = shop_services.issue_store_credit(
+        user=gift_return.gift_line.gift.recipient,
+        amount=gift_return.amount,
+        reason=_("Returned gift: %(count)d × %(item)s")
+        % {"count": gift_return.quantity, "item": line.name},
+        actor=actor,
+        reference=f"gift-return-{gift_return.pk}",
+    )
+    gift_return.status = GiftReturn.Status.CREDITED
+    gift_return.credited_at = timezone.now()
+    gift_return.save(update_fields=["credit", "status", "credited_at"])
+    transaction.on_commit(lambda: send_return_credited.delay(return_id=gift_return.pk))
+    return gift_return

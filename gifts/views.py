@@ -1,0 +1,269 @@
+"""Gift pages: buying from a list, gifts received and sent, the gift receipt."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gifts import selectors, services
+from gifts.forms import GiftCheckoutForm, ReturnForm, ThankYouForm
+from gifts.models import Gift, GiftLine
+from shop import selectors as shop_selectors
+from shop import services as shop_services
+from shop.exceptions import CartChanged, ShopError
+from shop.forms import QuantityForm
+from shop.models import Cart, Shipment
+from wishlist.exceptions import AlreadyBought
+from wishlist.models import WishList, WishListItem
+from wishlist.selectors import shared_list
+
+
+def _giveable_list(request: HttpRequest, token: str) -> WishList:
+    try:
+        return shared_list(token=token, viewer=request.user)
+    except WishList.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def buy_as_gift(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(
+        WishListItem.objects.select_related("wishlist"), pk=item_id
+    )
+    wishlist = item.wishlist
+    if not wishlist.is_visible_to(request.user):
+        raise Http404
+    form = QuantityForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["quantity"]:
+            messages.error(request, error)
+        return redirect(wishlist.get_share_url())
+    try:
+        services.add_gift_to_cart(
+            giver=request.user, item=item, quantity=form.cleaned_data["quantity"]
+        )
+    except ShopError as error:
+        messages.error(request, error.message)
+        return redirect(wishlist.get_share_url())
+    return redirect("gifts:checkout", token=wishlist.share_token)
+
+
+def _gift_cart(request: HttpRequest, wishlist: WishList) -> Cart | None:
+    return Cart.objects.filter(
+        owner=request.user,
+        status=Cart.Status.OPEN,
+        purpose=services.gift_cart_purpose(wishlist),
+    ).first()
+
+
+@login_required
+def checkout(request: HttpRequest, token: str) -> HttpResponse:
+    """Pay for a gift: message, what to disclose, payment. The recipient's
+    address is never on this page: only their name and region."""
+    wishlist = _giveable_list(request, token)
+    cart = None
+    if request.method == "POST":
+        cart = Cart.objects.filter(
+            pk=request.POST.get("cart") or 0,
+            owner=request.user,
+            purpose=services.gift_cart_purpose(wishlist),
+        ).first()
+        if cart is not None and cart.status == Cart.Status.ORDERED:
+            messages.info(request, _("This gift is already on its way."))
+            return redirect("gifts:sent")
+    cart = cart or _gift_cart(request, wishlist)
+    lines, totals = shop_services.quote(cart=cart) if cart else ([], None)
+    if not lines:
+        messages.info(request, _("Choose something from the list first."))
+        return redirect(wishlist.get_share_url())
+    form = GiftCheckoutForm(
+        request.POST or None,
+        initial={"cart": cart.pk, "expected_total": totals.total},
+    )
+    over_gift = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            gift = services.place_gift_order(
+                giver=request.user,
+                wishlist=wishlist,
+                cart=cart,
+                expected_total=data["expected_total"],
+                message=data["message"],
+                shows_giver_name=data["shows_giver_name"],
+                discloses_address=data["discloses_address"],
+                card_number=data["card_number"],
+                use_store_credit=data["use_store_credit"],
+                allow_over_gift=data["allow_over_gift"],
+            )
+        except AlreadyBought as error:
+            over_gift = error
+            # Ask again, keeping what they typed, with the confirmation set.
+            shown = "yes" if data["shows_giver_name"] else "no"
+            form = GiftCheckoutForm(
+                initial={**data, "allow_over_gift": True, "shows_giver_name": shown}
+            )
+        except CartChanged as error:
+            messages.warning(request, error.message)
+            return redirect("gifts:checkout", token=token)
+        except ShopError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you! Your gift for %(name)s is ordered (order %(number)s).")
+                % {"name": wishlist.owner.public_name, "number": gift.order.number},
+            )
+            return redirect(gift.order)
+    return render(
+        request,
+        "gifts/checkout.html",
+        {
+            "wishlist": wishlist,
+            "form": form,
+            "lines": lines,
+            "totals": totals,
+            "over_gift": over_gift,
+            "recipient_region": wishlist.address.region_display
+            if wishlist.address
+            else "",
+            "store_credit": shop_selectors.store_credit_balance(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def remove_from_gift_cart(
+    request: HttpRequest, token: str, product_id: int
+) -> HttpResponse:
+    wishlist = _giveable_list(request, token)
+    cart = _gift_cart(request, wishlist)
+    if cart is not None:
+        shop_services.remove_from_cart(cart=cart, product_id=product_id)
+    return redirect("gifts:checkout", token=token)
+
+
+@login_required
+def received(request: HttpRequest) -> HttpResponse:
+    gifts = [
+        (gift, selectors.is_revealed_to_recipient(gift))
+        for gift in selectors.gifts_received(recipient=request.user)
+    ]
+    return render(request, "gifts/received.html", {"gifts": gifts})
+
+
+def _received_gift(request: HttpRequest, pk: int) -> Gift:
+    try:
+        return selectors.gift_for_recipient(recipient=request.user, pk=pk)
+    except Gift.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    gift = _received_gift(request, pk)
+    revealed = selectors.is_revealed_to_recipient(gift)
+    lines = [
+        (line, services.returnable_quantity(line) if revealed else 0)
+        for line in gift.lines.all()
+    ]
+    return render(
+        request,
+        "gifts/received_detail.html",
+        {
+            "gift": gift,
+            "revealed": revealed,
+            "lines": lines,
+            "thank_you_form": ThankYouForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def thank(request: HttpRequest, pk: int) -> HttpResponse:
+    gift = _received_gift(request, pk)
+    form = ThankYouForm(request.POST)
+    if form.is_valid():
+        try:
+            services.send_thank_you(
+                gift=gift, recipient=request.user, note=form.cleaned_data["note"]
+            )
+        except ShopError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your note is on its way to them."))
+    else:
+        messages.error(request, _("Write a few words to send."))
+    return redirect(gift)
+
+
+@login_required
+@require_POST
+def request_return(request: HttpRequest, pk: int) -> HttpResponse:
+    gift = _received_gift(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(gift)
+    line = get_object_or_404(GiftLine, pk=form.cleaned_data["line"], gift=gift)
+    try:
+        services.request_return(
+            gift_line=line,
+            recipient=request.user,
+            kind=form.cleaned_data["kind"],
+            quantity=form.cleaned_data["quantity"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ShopError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Return requested. Send it back with the reference below; your "
+                "store credit arrives when we receive it."
+            ),
+        )
+    return redirect(gift)
+
+
+@login_required
+def sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "gifts/sent.html", {"gifts": selectors.gifts_sent(giver=request.user)}
+    )
+
+
+@login_required
+def slip(request: HttpRequest, shipment_id: int) -> HttpResponse:
+    """Gift receipt / packing slip: no prices; the shop's return address.
+
+    For staff who pack, and for the recipient. The giver never sees it: it
+    names where the parcel goes.
+    """
+    shipment = get_object_or_404(
+        Shipment.objects.select_related("order__gift").prefetch_related(
+            "lines__order_line"
+        ),
+        pk=shipment_id,
+        order__gift__isnull=False,
+    )
+    gift = shipment.order.gift
+    is_packer = request.user.has_perm("shop.view_order")
+    is_recipient = request.user.pk == gift.recipient_id
+    if not is_packer and not (
+        is_recipient and selectors.is_revealed_to_recipient(gift)
+    ):
+        raise Http404
+    return render(
+        request,
+        "gifts/slip.html",
+        {"shipment": shipment, "gift": gift, "for_packer": is_packer},
+    )

@@ -1,0 +1,33 @@
+"""Gifts bought the way a giver buys them: through the services."""
+
+from gifts import services
+from gifts.models import Gift
+from shop.models import User
+from tests.shop.factories import TEST_CARD, UserFactory, expected_total
+from wishlist.models import WishListItem
+
+
+def give(
+    item: WishListItem,
+    *,
+    giver: User | None = None,
+    quantity: int = 1,
+    message: str = "Congratulations!",
+    shows_giver_name: bool = True,
+    discloses_address: bool = False,
+    allow_over_gift: bool = False,
+) -> Gift:
+    """``giver`` (a new customer by default) buys ``quantity`` of a list item."""
+    giver = giver or UserFactory()
+    line = services.add_gift_to_cart(giver=giver, item=item, quantity=quantity)
+    return services.place_gift_order(
+        giver=giver,
+        wishlist=item.wishlist,
+        cart=line.cart,
+        expected_total=expected_total(line.cart),
+        message=message,
+        shows_giver_name=shows_giver_name,
+        discloses_address=discloses_address,
+        card_number=TEST_CARD,
+        allow_over_gift=allow_over_gift,
+    )

@@ -1,0 +1,519 @@
+"""Neither side of a gift learns where the other lives.
+
+A giver buys from a recipient's wish list and the shop ships to the list's
+address. Every page and email the giver can reach must be free of the
+recipient's street, postal code, city and phone; every page and email the
+recipient can reach must be free of the giver's, unless the giver chose to
+share their address (and even then never their phone). Gifts stay a
+surprise until delivered, and someone else's gift or list is a 404.
+See "Privacy rules" in ARCHITECTURE.md.
+"""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from gifts import services as gift_services
+from gifts.models import Gift
+from shop import services as shop_services
+from shop.models import Cart, Shipment, User
+from shop.pricing import format_money
+from tests.shop.factories import (
+    DECLINED_CARD,
+    TEST_CARD,
+    AddressFactory,
+    ProductFactory,
+    UserFactory,
+    expected_total,
+)
+from tests.wishlist.factories import WishListFactory, WishListItemFactory
+from wishlist.models import WishList, WishListItem
+
+from .factories import give
+
+pytestmark = pytest.mark.django_db
+
+RECIPIENT_NAME = "Aiko & Ren"  # the display name givers may see
+RECIPIENT_EMAIL = "recipient-private@example.com"
+RECIPIENT_ADDRESS = {
+    "recipient_name": "RECIPIENT-REAL-NAME",
+    "postal_code": "901-0001",
+    "region": "沖縄県",  # Okinawa: the region givers may see
+    "city": "RECIPIENT-CITY",
+    "line1": "RECIPIENT-STREET 1-1-1",
+    "phone": "+819011110000",
+}
+GIVER_NAME = "Haruto Giver"
+GIVER_EMAIL = "giver-private@example.com"
+GIVER_ADDRESS = {
+    "recipient_name": "GIVER-REAL-NAME",
+    "postal_code": "060-0002",
+    "region": "北海道",
+    "city": "GIVER-CITY",
+    "line1": "GIVER-STREET 2-2-2",
+    "phone": "+819022220000",
+}
+ITEM_NAME = "Cast-iron teapot"
+GIFT_MESSAGE = "Omedetou from Haruto!"
+
+# A phone number in every form a template might render it: E.164,
+# international, national, and bare digits.
+RECIPIENT_PHONE = (
+    "+819011110000",
+    "+81 90-1111-0000",
+    "090-1111-0000",
+    "09011110000",
+    "9011110000",
+)
+GIVER_PHONE = (
+    "+819022220000",
+    "+81 90-2222-0000",
+    "090-2222-0000",
+    "09022220000",
+    "9022220000",
+)
+RECIPIENT_SECRETS = (
+    "RECIPIENT-STREET 1-1-1",
+    "901-0001",
+    "9010001",
+    "RECIPIENT-CITY",
+    "RECIPIENT-REAL-NAME",
+    RECIPIENT_EMAIL,
+    *RECIPIENT_PHONE,
+)
+GIVER_ADDRESS_SECRETS = (
+    "GIVER-STREET 2-2-2",
+    "060-0002",
+    "0600002",
+    "GIVER-CITY",
+    "GIVER-REAL-NAME",
+)
+GIVER_SECRETS = (*GIVER_ADDRESS_SECRETS, GIVER_EMAIL, *GIVER_PHONE)
+
+
+def assert_absent(text: str, *secrets: str) -> None:
+    leaked = [secret for secret in secrets if secret in text]
+    assert not leaked, f"leaked: {leaked}"
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def email_text(message) -> str:
+    return f"{message.subject}\n{message.body}"
+
+
+# --- the two people and the list ------------------------------------------
+
+
+@pytest.fixture
+def recipient() -> User:
+    user = UserFactory(display_name=RECIPIENT_NAME, email=RECIPIENT_EMAIL)
+    AddressFactory(user=user, is_default=True, **RECIPIENT_ADDRESS)
+    return user
+
+
+@pytest.fixture
+def giver() -> User:
+    user = UserFactory(display_name=GIVER_NAME, email=GIVER_EMAIL)
+    AddressFactory(user=user, is_default=True, **GIVER_ADDRESS)
+    return user
+
+
+@pytest.fixture
+def wishlist(recipient) -> WishList:
+    return WishListFactory(
+        owner=recipient,
+        title="Our wedding",
+        address=recipient.addresses.get(),
+        visibility=WishList.Visibility.PUBLIC,
+    )
+
+
+@pytest.fixture
+def item(wishlist) -> WishListItem:
+    return WishListItemFactory(
+        wishlist=wishlist, product=ProductFactory(name=ITEM_NAME, price=3000)
+    )
+
+
+@pytest.fixture
+def make_gift(item, giver, django_capture_on_commit_callbacks):
+    """Buy the item for the recipient; the confirmation email is sent."""
+
+    def make(**options) -> Gift:
+        with django_capture_on_commit_callbacks(execute=True):
+            return give(item, giver=giver, message=GIFT_MESSAGE, **options)
+
+    return make
+
+
+@pytest.fixture
+def ship(django_capture_on_commit_callbacks):
+    """Ship the whole gift (the shipped email is sent), optionally deliver it."""
+
+    def ship(gift: Gift, *, deliver: bool = True) -> Shipment:
+        shipment = shop_services.create_shipment_for_remaining(
+            order=gift.order, actor=None
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            shop_services.mark_shipped(
+                shipment=shipment, actor=None, tracking_number="TRACK-42"
+            )
+        if deliver:
+            shop_services.mark_delivered(shipment=shipment, actor=None)
+        return shipment
+
+    return ship
+
+
+@pytest.fixture
+def thank(django_capture_on_commit_callbacks):
+    def thank(gift: Gift) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            gift_services.send_thank_you(
+                gift=gift, recipient=gift.recipient, note="Thank you so much!"
+            )
+
+    return thank
+
+
+@pytest.fixture
+def return_and_credit(django_capture_on_commit_callbacks):
+    def return_and_credit(gift: Gift) -> None:
+        gift_return = gift_services.request_return(
+            gift_line=gift.lines.get(),
+            recipient=gift.recipient,
+            kind="return",
+            quantity=1,
+            reason="Already have one",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            gift_services.receive_return(
+                gift_return=gift_return, actor=UserFactory(is_staff=True)
+            )
+
+    return return_and_credit
+
+
+# --- a control: the secrets are spelled the way pages render them ----------
+
+
+@pytest.mark.parametrize(
+    ("person", "address", "national_phone"),
+    [
+        ("recipient", RECIPIENT_ADDRESS, "090-1111-0000"),
+        ("giver", GIVER_ADDRESS, "090-2222-0000"),
+    ],
+)
+def test_each_person_sees_their_own_address_as_the_secrets_spell_it(
+    client, request, person, address, national_phone
+):
+    client.force_login(request.getfixturevalue(person))
+
+    text = page(client, reverse("shop:address_list"))
+
+    for field in ("recipient_name", "line1", "postal_code", "city"):
+        assert address[field] in text
+    assert national_phone in text
+
+
+def test_packing_staff_see_the_recipient_address_on_the_slip(client, make_gift, ship):
+    shipment = ship(make_gift(), deliver=False)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    slip = page(client, reverse("gifts:slip", args=[shipment.pk]))
+
+    assert "RECIPIENT-STREET 1-1-1" in slip
+    assert "901-0001" in slip
+    assert format_money(3000) not in slip  # and no prices
+
+
+# --- what the giver sees ---------------------------------------------------
+
+
+@pytest.mark.parametrize("logged_in", [True, False], ids=["giver", "anonymous"])
+def test_list_and_search_show_no_recipient_address(
+    client, giver, wishlist, item, logged_in
+):
+    if logged_in:
+        client.force_login(giver)
+    shared = page(client, wishlist.get_share_url())
+    found = page(client, reverse("wishlist:search") + "?name=Aiko")
+
+    for text in (shared, found):
+        assert "Aiko &amp; Ren" in text
+        assert_absent(text, *RECIPIENT_SECRETS)
+    assert ITEM_NAME in shared
+    assert wishlist.get_share_url() in found
+
+
+def test_gift_checkout_shows_only_the_recipient_name_and_region(
+    client, giver, wishlist, item
+):
+    client.force_login(giver)
+    checkout_url = reverse("gifts:checkout", args=[wishlist.share_token])
+    added = client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    assert added.url == checkout_url
+
+    form = page(client, checkout_url)
+    assert "Aiko &amp; Ren" in form
+    assert "Okinawa" in form
+    assert_absent(form, *RECIPIENT_SECRETS)
+
+    cart = Cart.objects.get(
+        owner=giver, purpose=gift_services.gift_cart_purpose(wishlist)
+    )
+    data = {
+        "cart": cart.pk,
+        "expected_total": expected_total(cart),
+        "message": GIFT_MESSAGE,
+        "shows_giver_name": "yes",
+        "card_number": DECLINED_CARD,
+    }
+    declined = client.post(checkout_url, data)
+    assert declined.status_code == 200
+    declined_text = declined.content.decode()
+    assert "declined" in declined_text
+    assert "Okinawa" in declined_text
+    assert_absent(declined_text, *RECIPIENT_SECRETS)
+
+    placed = client.post(checkout_url, {**data, "card_number": TEST_CARD})
+    order = Gift.objects.get(giver=giver).order
+    assert placed.url == reverse("shop:order_detail", args=[order.pk])
+    confirmation = page(client, placed.url)
+    assert "Aiko &amp; Ren" in confirmation
+    assert "Okinawa" in confirmation
+    assert_absent(confirmation, *RECIPIENT_SECRETS)
+
+
+@pytest.mark.parametrize("delivered", [False, True], ids=["placed", "delivered"])
+@pytest.mark.parametrize(
+    "url_name", ["shop:order_detail", "shop:order_list", "gifts:sent"]
+)
+def test_giver_order_pages_show_no_recipient_address(
+    client, giver, make_gift, ship, thank, url_name, delivered
+):
+    gift = make_gift()
+    if delivered:
+        ship(gift)
+        thank(gift)
+    client.force_login(giver)
+    args = [gift.order.pk] if url_name == "shop:order_detail" else []
+
+    text = page(client, reverse(url_name, args=args))
+
+    assert ITEM_NAME in text
+    assert_absent(text, *RECIPIENT_SECRETS)
+
+
+def test_every_email_to_the_giver_is_free_of_the_recipient_address(
+    giver, recipient, make_gift, ship, thank, return_and_credit
+):
+    gift = make_gift()
+    ship(gift)
+    thank(gift)
+    return_and_credit(gift)
+
+    to_giver = [m for m in mail.outbox if m.to == [giver.email]]
+    confirmed, shipped, thanked = (m.subject for m in to_giver)
+    assert confirmed == f"Your Hoshii order {gift.order.number} is confirmed"
+    assert shipped == f"Your Hoshii order {gift.order.number} is on its way"
+    assert thanked.endswith("sent you a thank-you note")
+    for message in to_giver:
+        assert_absent(email_text(message), *RECIPIENT_SECRETS)
+    # The return is the recipient's business: the giver is not told.
+    assert len(mail.outbox) == len(to_giver) + 1
+
+
+def test_thank_you_subject_names_the_recipient_in_plain_text(
+    giver, make_gift, ship, thank
+):
+    gift = make_gift()
+    ship(gift)
+    mail.outbox.clear()
+
+    thank(gift)
+
+    (thanked,) = mail.outbox
+    assert thanked.subject == f"{RECIPIENT_NAME} sent you a thank-you note"
+
+
+@pytest.mark.parametrize("delivered", [False, True], ids=["shipped", "delivered"])
+def test_giver_cannot_open_the_gift_receipt(client, giver, make_gift, ship, delivered):
+    shipment = ship(make_gift(), deliver=delivered)
+    client.force_login(giver)
+
+    response = client.get(reverse("gifts:slip", args=[shipment.pk]))
+
+    assert response.status_code == 404
+
+
+# --- what the recipient sees -----------------------------------------------
+
+
+@pytest.mark.parametrize("discloses_address", [False, True])
+def test_recipient_sees_the_giver_address_only_when_shared(
+    client, recipient, wishlist, make_gift, ship, discloses_address
+):
+    gift = make_gift(discloses_address=discloses_address)
+    shipment = ship(gift)
+    client.force_login(recipient)
+
+    detail = page(client, reverse("gifts:received_detail", args=[gift.pk]))
+    others = [
+        page(client, reverse("gifts:received")),
+        page(client, reverse("gifts:slip", args=[shipment.pk])),
+        page(client, reverse("wishlist:manage", args=[wishlist.pk])),
+    ]
+
+    assert GIVER_NAME in detail
+    assert_absent(detail, GIVER_EMAIL, *GIVER_PHONE)
+    if discloses_address:
+        assert "GIVER-STREET 2-2-2" in detail
+        assert "060-0002" in detail
+    else:
+        assert_absent(detail, *GIVER_ADDRESS_SECRETS)
+    for text in others:
+        assert_absent(text, GIVER_EMAIL, *GIVER_PHONE)
+        if not discloses_address:
+            assert_absent(text, *GIVER_ADDRESS_SECRETS)
+
+
+def test_return_credited_email_and_page_show_no_giver_address(
+    client, recipient, make_gift, ship, return_and_credit
+):
+    gift = make_gift()
+    ship(gift)
+    mail.outbox.clear()
+
+    return_and_credit(gift)
+
+    (credited,) = mail.outbox
+    assert credited.to == [recipient.email]
+    assert ITEM_NAME in credited.body
+    assert_absent(email_text(credited), *GIVER_SECRETS)
+    client.force_login(recipient)
+    detail = page(client, reverse("gifts:received_detail", args=[gift.pk]))
+    assert f"R-{gift.lines.get().returns.get().pk}" in detail
+    assert_absent(detail, *GIVER_SECRETS)
+
+
+def test_an_anonymous_giver_is_a_friend_on_every_recipient_page(
+    client, recipient, make_gift, ship
+):
+    gift = make_gift(shows_giver_name=False)
+    shipment = ship(gift)
+    client.force_login(recipient)
+
+    for url in (
+        reverse("gifts:received"),
+        reverse("gifts:received_detail", args=[gift.pk]),
+        reverse("gifts:slip", args=[shipment.pk]),
+    ):
+        text = page(client, url)
+        assert "A friend" in text, url
+        assert_absent(text, GIVER_NAME, *GIVER_SECRETS)
+
+
+# --- surprise protection ---------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", ["placed", "shipped"])
+def test_the_recipient_sees_no_item_or_giver_before_delivery(
+    client, recipient, make_gift, ship, stage
+):
+    gift = make_gift()
+    shipment = ship(gift, deliver=False) if stage == "shipped" else None
+    client.force_login(recipient)
+
+    for url in (
+        reverse("gifts:received"),
+        reverse("gifts:received_detail", args=[gift.pk]),
+    ):
+        text = page(client, url)
+        assert "A surprise is on its way" in text, url
+        assert_absent(text, ITEM_NAME, GIVER_NAME, GIFT_MESSAGE, *GIVER_SECRETS)
+    if shipment is not None:
+        slip = client.get(reverse("gifts:slip", args=[shipment.pk]))
+        assert slip.status_code == 404
+
+
+def test_the_recipient_sees_item_and_giver_once_delivered(
+    client, recipient, make_gift, ship
+):
+    gift = make_gift()
+    ship(gift)
+    client.force_login(recipient)
+
+    for url in (
+        reverse("gifts:received"),
+        reverse("gifts:received_detail", args=[gift.pk]),
+    ):
+        text = page(client, url)
+        assert ITEM_NAME in text, url
+        assert GIVER_NAME in text, url
+        assert "A surprise is on its way" not in text, url
+
+
+# --- someone else's things are a 404 --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url_for",
+    [
+        lambda gift, shipment: reverse("gifts:received_detail", args=[gift.pk]),
+        lambda gift, shipment: reverse("gifts:slip", args=[shipment.pk]),
+        lambda gift, shipment: reverse("wishlist:manage", args=[gift.wishlist.pk]),
+    ],
+    ids=["received_detail", "slip", "manage"],
+)
+def test_another_user_gets_404_for_the_recipient_gift_and_list(
+    client, recipient, make_gift, ship, url_for
+):
+    gift = make_gift()
+    shipment = ship(gift)
+    url = url_for(gift, shipment)
+    client.force_login(recipient)
+    assert client.get(url).status_code == 200
+
+    client.force_login(UserFactory())
+
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("viewer", ["stranger", "anonymous"])
+def test_a_private_list_is_404_for_everyone_but_its_owner(
+    client, recipient, wishlist, item, viewer
+):
+    wishlist.visibility = WishList.Visibility.PRIVATE
+    wishlist.save()
+    client.force_login(recipient)
+    assert client.get(wishlist.get_share_url()).status_code == 200
+    client.logout()
+    if viewer == "stranger":
+        client.force_login(UserFactory())
+
+    assert client.get(wishlist.get_share_url()).status_code == 404
+    if viewer == "stranger":
+        checkout = reverse("gifts:checkout", args=[wishlist.share_token])
+        assert client.get(checkout).status_code == 404
+        buy = client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+        assert buy.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "visibility", [WishList.Visibility.UNLISTED, WishList.Visibility.PRIVATE]
+)
+def test_search_finds_only_public_lists(client, wishlist, visibility):
+    hidden = WishListFactory(
+        owner=wishlist.owner, title="SECRET-LIST-TITLE", visibility=visibility
+    )
+
+    found = page(client, reverse("wishlist:search") + "?name=Aiko")
+
+    assert wishlist.get_share_url() in found
+    assert_absent(found, "SECRET-LIST-TITLE", hidden.share_token)

@@ -1,0 +1,142 @@
+"""Gift pages through the test client: buying, the warning, received, sent."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gifts.models import Gift
+from shop import services as shop_services
+from tests.queries import assert_same_queries, queries_for
+from tests.shop.factories import TEST_CARD, ProductFactory, UserFactory
+from tests.wishlist.factories import WishListFactory, WishListItemFactory
+
+from .factories import give
+
+pytestmark = pytest.mark.django_db
+
+
+def deliver(order):
+    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
+    shop_services.mark_shipped(shipment=shipment, actor=None)
+    shop_services.mark_delivered(shipment=shipment, actor=None)
+
+
+def _checkout_form(page, **overrides):
+    form = page.context["form"]
+    return {
+        "cart": form["cart"].value(),
+        "expected_total": form["expected_total"].value(),
+        "message": "Congratulations",
+        "shows_giver_name": "yes",
+        "card_number": TEST_CARD,
+        **overrides,
+    }
+
+
+def test_buy_as_a_gift_from_the_list_page(client):
+    item = WishListItemFactory(desired_quantity=2, product=ProductFactory(price=7000))
+    giver = UserFactory()
+    client.force_login(giver)
+    list_page = client.get(item.wishlist.get_share_url()).content.decode()
+    assert reverse("gifts:buy", args=[item.pk]) in list_page
+
+    response = client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    checkout_url = reverse("gifts:checkout", args=[item.wishlist.share_token])
+    assert response["Location"] == checkout_url
+    page = client.get(checkout_url)
+    assert "A gift for Aiko &amp; Ren" in page.content.decode()
+    assert client.get(reverse("shop:cart")).context["lines"] == []  # kept apart
+
+    response = client.post(checkout_url, _checkout_form(page))
+    gift = Gift.objects.get()
+    assert response["Location"] == gift.order.get_absolute_url()
+    assert (gift.giver, gift.message, gift.discloses_address) == (
+        giver,
+        "Congratulations",
+        False,
+    )
+
+
+def test_the_second_giver_is_warned_and_may_confirm(client):
+    item = WishListItemFactory(desired_quantity=1)
+    giver = UserFactory()
+    client.force_login(giver)
+    client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    checkout_url = reverse("gifts:checkout", args=[item.wishlist.share_token])
+    page = client.get(checkout_url)
+    give(item)  # someone else is quicker
+
+    warned = client.post(checkout_url, _checkout_form(page))
+    assert warned.status_code == 200
+    assert "already been bought" in warned.content.decode()
+    assert Gift.objects.count() == 1
+    confirm = _checkout_form(warned, allow_over_gift="True")
+    client.post(checkout_url, confirm)
+    assert Gift.objects.filter(giver=giver).count() == 1
+
+
+def test_declined_card_is_a_form_error_and_no_gift(client):
+    item = WishListItemFactory()
+    client.force_login(UserFactory())
+    client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    checkout_url = reverse("gifts:checkout", args=[item.wishlist.share_token])
+    page = client.get(checkout_url)
+    response = client.post(
+        checkout_url, _checkout_form(page, card_number="4000 0000 0000 0002")
+    )
+    assert "declined" in response.content.decode()
+    assert not Gift.objects.exists()
+    item.refresh_from_db()
+    assert item.purchased_quantity == 0
+
+
+def test_the_owner_cannot_buy_from_their_own_list(client):
+    item = WishListItemFactory()
+    client.force_login(item.wishlist.owner)
+    response = client.post(
+        reverse("gifts:buy", args=[item.pk]), {"quantity": 1}, follow=True
+    )
+    assert "your own list" in response.content.decode()
+
+
+def test_recipient_thanks_and_returns_through_the_pages(client):
+    item = WishListItemFactory(product=ProductFactory(price=3000))
+    gift = give(item)
+    deliver(gift.order)
+    client.force_login(gift.recipient)
+    detail = client.get(gift.get_absolute_url())
+    assert item.product.name in detail.content.decode()
+    assert "¥3,000" not in detail.content.decode()  # no prices on gifts
+
+    client.post(reverse("gifts:thank", args=[gift.pk]), {"note": "Arigatou!"})
+    gift.refresh_from_db()
+    assert gift.thank_you_note == "Arigatou!"
+
+    client.post(
+        reverse("gifts:return", args=[gift.pk]),
+        {"line": gift.lines.get().pk, "kind": "return", "quantity": 1, "reason": ""},
+    )
+    assert gift.lines.get().returns.count() == 1
+
+    giver_client = Client()
+    giver_client.force_login(gift.giver)
+    sent = giver_client.get(reverse("gifts:sent")).content.decode()
+    assert "Arigatou!" in sent
+    assert "Return" not in sent
+
+
+def test_gift_pages_cost_the_same_for_10_or_100_gifts(client):
+    wishlist = WishListFactory()
+    giver = UserFactory()
+    items = [WishListItemFactory(wishlist=wishlist) for _ in range(100)]
+    for item in items[:10]:
+        deliver(give(item, giver=giver).order)
+    client.force_login(wishlist.owner)
+    received_small = queries_for(client, reverse("gifts:received"))
+    client.force_login(giver)
+    sent_small = queries_for(client, reverse("gifts:sent"))
+    for item in items[10:]:
+        deliver(give(item, giver=giver).order)
+    assert_same_queries(sent_small, queries_for(client, reverse("gifts:sent")))
+    client.force_login(wishlist.owner)
+    assert_same_queries(received_small, queries_for(client, reverse("gifts:received")))

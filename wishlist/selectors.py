@@ -1,0 +1,70 @@
+"""Read queries for wish-list pages."""
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+
+from shop.models import User
+from wishlist.models import WishList, WishListItem
+
+
+def lists_for_owner(*, owner: User) -> QuerySet[WishList]:
+    return WishList.objects.filter(owner=owner).annotate(item_count=Count("items"))
+
+
+def owned_list(*, owner: User, pk: int) -> WishList:
+    """One of ``owner``'s lists; ``DoesNotExist`` for anyone else's."""
+    return WishList.objects.select_related("address").get(pk=pk, owner=owner)
+
+
+def owned_item(*, owner: User, pk: int) -> WishListItem:
+    return WishListItem.objects.select_related("wishlist").get(
+        pk=pk, wishlist__owner=owner
+    )
+
+
+def shared_list(*, token: str, viewer) -> WishList:
+    """The list behind a share link, if ``viewer`` may see it.
+
+    Public and unlisted lists open for anyone with the link; a private list
+    only for its owner. Everyone else gets ``DoesNotExist``, as for a link
+    that never existed.
+    """
+    wishlist = WishList.objects.select_related("owner").get(share_token=token)
+    if not wishlist.is_visible_to(viewer):
+        raise WishList.DoesNotExist
+    return wishlist
+
+
+def search_public_lists(*, name: str) -> QuerySet[WishList]:
+    """Public lists whose owner's display name contains ``name``."""
+    name = name.strip()
+    if len(name) < 2:
+        return WishList.objects.none()
+    return (
+        WishList.objects.filter(
+            visibility=WishList.Visibility.PUBLIC, owner__display_name__icontains=name
+        )
+        .select_related("owner")
+        .annotate(item_count=Count("items"))
+        .order_by("owner__display_name", "-created_at")[:50]
+    )
+
+
+def list_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
+    """Items as givers see them: still wanted first, by priority and the
+    owner's order; fully bought items sink to the end."""
+    return (
+        wishlist.items.select_related("product")
+        .annotate(
+            bought=Case(
+                When(Q(purchased_quantity__gte=F("desired_quantity")), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("bought", "priority", "position", "pk")
+    )
+
+
+def manage_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
+    """Items in the owner's own order, for editing."""
+    return wishlist.items.select_related("product").order_by("position", "pk")

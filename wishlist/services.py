@@ -1,0 +1,178 @@
+"""Changing wish lists. The purchase counts move only through
+``record_purchase``, under a row lock, inside the gift order's transaction."""
+
+from django.db import transaction
+from django.db.models import F, Max, ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.exceptions import ProductUnavailable
+from shop.models import Address, Product, User
+from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList, WishlistError
+from wishlist.models import WishList, WishListItem
+
+LIST_FIELDS = (
+    "title",
+    "description",
+    "occasion",
+    "occasion_date",
+    "address",
+    "visibility",
+    "surprise_protection",
+)
+
+
+def _check_address(owner: User, address: Address | None) -> None:
+    if address is not None and address.user_id != owner.pk:
+        raise WishlistError(_("Choose one of your own addresses."))
+
+
+def create_wishlist(*, owner: User, **fields) -> WishList:
+    """A new list owned by ``owner``; its address must be one of theirs."""
+    _check_address(owner, fields.get("address"))
+    wishlist = WishList(
+        owner=owner, **{k: fields[k] for k in LIST_FIELDS if k in fields}
+    )
+    wishlist.full_clean(exclude=["owner"])
+    wishlist.save()
+    return wishlist
+
+
+def update_wishlist(*, wishlist: WishList, actor: User, **fields) -> WishList:
+    if wishlist.owner_id != actor.pk:
+        raise WishList.DoesNotExist
+    _check_address(actor, fields.get("address"))
+    for name in LIST_FIELDS:
+        if name in fields:
+            setattr(wishlist, name, fields[name])
+    wishlist.full_clean()
+    wishlist.save()
+    return wishlist
+
+
+def delete_wishlist(*, wishlist: WishList, actor: User) -> None:
+    if wishlist.owner_id != actor.pk:
+        raise WishList.DoesNotExist
+    try:
+        wishlist.delete()
+    except ProtectedError:
+        raise WishlistError(
+            _("Gifts have been bought from this list; make it private instead.")
+        ) from None
+
+
+def reveal_wishlist(*, wishlist: WishList, actor: User) -> WishList:
+    """Show the owner what has been bought, now, before the date."""
+    if wishlist.owner_id != actor.pk:
+        raise WishList.DoesNotExist
+    if wishlist.revealed_at is None:
+        wishlist.revealed_at = timezone.now()
+        wishlist.save(update_fields=["revealed_at", "updated_at"])
+    return wishlist
+
+
+@transaction.atomic
+def add_item(
+    *,
+    wishlist: WishList,
+    product: Product,
+    actor: User,
+    quantity: int = 1,
+    priority: int = WishListItem.Priority.NORMAL,
+    note: str = "",
+) -> WishListItem:
+    """Put a product on the list, or want more of one already on it."""
+    if wishlist.owner_id != actor.pk:
+        raise WishList.DoesNotExist
+    if not product.is_active:
+        raise ProductUnavailable()
+    if quantity < 1:
+        raise WishlistError(_("Choose a quantity of at least 1."))
+    # Lock the list so two tabs adding at once get distinct positions.
+    WishList.objects.select_for_update().get(pk=wishlist.pk)
+    item = WishListItem.objects.filter(wishlist=wishlist, product=product).first()
+    if item is not None:
+        item.desired_quantity += quantity
+        item.priority = priority
+        item.note = note or item.note
+        item.save(update_fields=["desired_quantity", "priority", "note"])
+        return item
+    last = wishlist.items.aggregate(last=Max("position"))["last"]
+    return WishListItem.objects.create(
+        wishlist=wishlist,
+        product=product,
+        desired_quantity=quantity,
+        priority=priority,
+        note=note,
+        position=0 if last is None else last + 1,
+    )
+
+
+def update_item(
+    *, item: WishListItem, actor: User, desired_quantity: int, priority: int, note: str
+) -> WishListItem:
+    if item.wishlist.owner_id != actor.pk:
+        raise WishListItem.DoesNotExist
+    if desired_quantity < 1:
+        raise WishlistError(_("Choose a quantity of at least 1."))
+    item.desired_quantity = desired_quantity
+    item.priority = priority
+    item.note = note
+    item.save(update_fields=["desired_quantity", "priority", "note"])
+    return item
+
+
+@transaction.atomic
+def move_item(*, item: WishListItem, actor: User, up: bool) -> None:
+    """Swap the item with its neighbour above (or below)."""
+    if item.wishlist.owner_id != actor.pk:
+        raise WishListItem.DoesNotExist
+    items = list(
+        WishListItem.objects.select_for_update()
+        .filter(wishlist_id=item.wishlist_id)
+        .order_by("position", "pk")
+    )
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    neighbour = index - 1 if up else index + 1
+    if not 0 <= neighbour < len(items):
+        return
+    items[index], items[neighbour] = items[neighbour], items[index]
+    for position, other in enumerate(items):
+        if other.position != position:
+            WishListItem.objects.filter(pk=other.pk).update(position=position)
+
+
+def remove_item(*, item: WishListItem, actor: User) -> None:
+    """Take an item off the list; gifts already bought for it stay gifts."""
+    if item.wishlist.owner_id != actor.pk:
+        raise WishListItem.DoesNotExist
+    item.delete()
+
+
+def record_purchase(
+    *, item_id: int, quantity: int, allow_over_gift: bool
+) -> WishListItem:
+    """Count ``quantity`` units as bought; runs inside the gift order's
+    transaction, so the count commits with the order or not at all.
+
+    The item row is locked, so two givers racing for the last wanted unit
+    are serialised: the second gets ``AlreadyBought`` unless they confirmed
+    (``allow_over_gift``) that they want to give it anyway.
+    """
+    item = (
+        WishListItem.objects.select_for_update()
+        .select_related("product")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise ItemNoLongerOnList()
+    if quantity > item.remaining and not allow_over_gift:
+        raise AlreadyBought(
+            product_name=item.product.display_name, remaining=item.remaining
+        )
+    WishListItem.objects.filter(pk=item.pk).update(
+        purchased_quantity=F("purchased_quantity") + quantity
+    )
+    item.refresh_from_db(fields=["purchased_quantity"])
+    return item

@@ -1,0 +1,199 @@
+"""Wish-list pages: the owner's lists, a giver's view, and search."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shop.exceptions import ShopError
+from shop.models import Product
+from wishlist import selectors, services
+from wishlist.forms import AddToListForm, ItemForm, WishListForm
+from wishlist.models import WishList, WishListItem
+
+
+def _owned_list(request: HttpRequest, pk: int) -> WishList:
+    try:
+        return selectors.owned_list(owner=request.user, pk=pk)
+    except WishList.DoesNotExist:
+        raise Http404 from None
+
+
+def _owned_item(request: HttpRequest, pk: int) -> WishListItem:
+    try:
+        return selectors.owned_item(owner=request.user, pk=pk)
+    except WishListItem.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def my_lists(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "wishlist/my_lists.html",
+        {"lists": selectors.lists_for_owner(owner=request.user)},
+    )
+
+
+@login_required
+def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    wishlist = _owned_list(request, pk) if pk else None
+    form = WishListForm(request.POST or None, instance=wishlist, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.LIST_FIELDS}
+        try:
+            if wishlist is None:
+                wishlist = services.create_wishlist(owner=request.user, **fields)
+            else:
+                services.update_wishlist(
+                    wishlist=wishlist, actor=request.user, **fields
+                )
+        except ShopError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("List saved."))
+            return redirect(wishlist)
+    return render(
+        request, "wishlist/list_form.html", {"form": form, "wishlist": wishlist}
+    )
+
+
+@login_required
+@require_POST
+def list_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    wishlist = _owned_list(request, pk)
+    try:
+        services.delete_wishlist(wishlist=wishlist, actor=request.user)
+    except ShopError as error:
+        messages.error(request, error.message)
+        return redirect(wishlist)
+    messages.success(request, _("List deleted."))
+    return redirect("wishlist:my_lists")
+
+
+@login_required
+def manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner's page: edit, reorder and share. Purchases stay hidden
+    while surprise protection holds."""
+    wishlist = _owned_list(request, pk)
+    items = [
+        (item, ItemForm(instance=item, prefix=f"item-{item.pk}"))
+        for item in selectors.manage_items(wishlist=wishlist)
+    ]
+    return render(
+        request,
+        "wishlist/manage.html",
+        {
+            "wishlist": wishlist,
+            "items": items,
+            "share_url": request.build_absolute_uri(wishlist.get_share_url()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    wishlist = _owned_list(request, pk)
+    services.reveal_wishlist(wishlist=wishlist, actor=request.user)
+    messages.success(request, _("Surprise revealed: you can now see what was bought."))
+    return redirect(wishlist)
+
+
+@login_required
+@require_POST
+def item_add(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = get_object_or_404(Product, pk=product_id, is_active=True)
+    form = AddToListForm(request.POST, owner=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(product)
+    wishlist = form.cleaned_data["wishlist"]
+    services.add_item(
+        wishlist=wishlist,
+        product=product,
+        actor=request.user,
+        quantity=form.cleaned_data["desired_quantity"],
+        priority=form.cleaned_data["priority"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(
+        request,
+        _("Added %(product)s to %(list)s.")
+        % {"product": product.display_name, "list": wishlist.title},
+    )
+    return redirect(product)
+
+
+@login_required
+@require_POST
+def item_update(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _owned_item(request, pk)
+    form = ItemForm(request.POST, instance=item, prefix=f"item-{item.pk}")
+    if form.is_valid():
+        services.update_item(
+            item=item,
+            actor=request.user,
+            desired_quantity=form.cleaned_data["desired_quantity"],
+            priority=form.cleaned_data["priority"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("Item saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(item.wishlist)
+
+
+@login_required
+@require_POST
+def item_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _owned_item(request, pk)
+    services.move_item(item=item, actor=request.user, up=request.POST.get("to") == "up")
+    return redirect(item.wishlist)
+
+
+@login_required
+@require_POST
+def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _owned_item(request, pk)
+    services.remove_item(item=item, actor=request.user)
+    messages.success(request, _("Item removed."))
+    return redirect(item.wishlist)
+
+
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The list as givers see it. The owner's address is never on it."""
+    try:
+        wishlist = selectors.shared_list(token=token, viewer=request.user)
+    except WishList.DoesNotExist:
+        raise Http404 from None
+    is_owner = request.user.is_authenticated and request.user.pk == wishlist.owner_id
+    return render(
+        request,
+        "wishlist/shared.html",
+        {
+            "wishlist": wishlist,
+            "items": selectors.list_items(wishlist=wishlist),
+            "is_owner": is_owner,
+            # The owner previewing their own link must not see the counts
+            # while the surprise holds.
+            "show_counts": not is_owner or wishlist.is_revealed,
+            "item_action_templates": settings.WISHLIST_ITEM_ACTION_TEMPLATES,
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    name = request.GET.get("name", "")[:80]
+    return render(
+        request,
+        "wishlist/search.html",
+        {"name": name, "lists": selectors.search_public_lists(name=name)},
+    )
