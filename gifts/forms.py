@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gifts.models import Gift, GiftReturn
+from gifts.models import GiftReturn
 from shop.forms import CardNumberInput
 
 
@@ -23,7 +23,7 @@ class GiftCheckoutForm(forms.Form):
         widget=forms.RadioSelect,
     )
     discloses_address = forms.BooleanField(
-        label=Gift._meta.get_field("discloses_address").verbose_name,
+        label=_("Let them see my address, for a thank-you card"),
         required=False,
         help_text=_(
             "Off unless you tick it. They never see it otherwise. If you send it "

@@ -1,9 +1,10 @@
 """Read queries for gift pages, and the rule of who owns an order line."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from gifts.models import Gift, GiftLine, GiftReturn
-from shop.models import OrderLine, Shipment, ShipmentLine, User
+from shop.models import Cart, OrderLine, Shipment, ShipmentLine, User
+from wishlist.models import WishList
 
 
 def line_owner(*, order_line: OrderLine) -> User:
@@ -62,3 +63,25 @@ def is_revealed_to_recipient(gift: Gift) -> bool:
     """Surprise protection: the recipient sees what it is, and from whom,
     once it is delivered or the list is revealed."""
     return gift.wishlist.is_revealed or gift.order.status == gift.order.Status.DELIVERED
+
+
+def unsent_gifts(*, giver: User) -> list[tuple[WishList, int]]:
+    """Gift carts the giver filled but has not checked out, with their units."""
+    units = dict(
+        Cart.objects.filter(
+            owner=giver,
+            status=Cart.Status.OPEN,
+            purpose__startswith="gift:",
+            lines__isnull=False,
+        )
+        .values_list("purpose")
+        .annotate(units=Sum("lines__quantity"))
+    )
+    lists = WishList.objects.select_related("owner").in_bulk(
+        [int(purpose.removeprefix("gift:")) for purpose in units]
+    )
+    return [
+        (lists[int(purpose.removeprefix("gift:"))], count)
+        for purpose, count in units.items()
+        if int(purpose.removeprefix("gift:")) in lists
+    ]

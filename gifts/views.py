@@ -237,7 +237,12 @@ def request_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def sent(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "gifts/sent.html", {"gifts": selectors.gifts_sent(giver=request.user)}
+        request,
+        "gifts/sent.html",
+        {
+            "gifts": selectors.gifts_sent(giver=request.user),
+            "unsent": selectors.unsent_gifts(giver=request.user),
+        },
     )
 
 

@@ -140,3 +140,12 @@ def test_gift_pages_cost_the_same_for_10_or_100_gifts(client):
     assert_same_queries(sent_small, queries_for(client, reverse("gifts:sent")))
     client.force_login(wishlist.owner)
     assert_same_queries(received_small, queries_for(client, reverse("gifts:received")))
+
+
+def test_an_unsent_gift_cart_is_waiting_on_the_sent_page(client):
+    item = WishListItemFactory()
+    client.force_login(UserFactory())
+    client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    page = client.get(reverse("gifts:sent")).content.decode()
+    assert "haven&#x27;t sent it yet" in page or "haven't sent it yet" in page
+    assert reverse("gifts:checkout", args=[item.wishlist.share_token]) in page
