@@ -80,6 +80,7 @@ def _catalog(stdout) -> None:
                 "description_ja": data["description_ja"],
                 "price": data["price"],
                 "stock_on_hand": data["stock"],
+                "manual_url": data["manual_url"],
                 "is_active": True,
             },
         )

@@ -50,6 +50,10 @@ class FulfilmentError(ShopError):
     default_message = _("That shipment can't be made.")
 
 
+class RefundNotAllowed(ShopError):
+    default_message = _("That refund can't be made.")
+
+
 class PaymentError(ShopError):
     """The provider refused the payment; nothing was charged."""
 

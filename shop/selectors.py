@@ -10,6 +10,7 @@ from shop.models import (
     Order,
     OrderLine,
     Product,
+    Refund,
     Shipment,
     ShipmentLine,
     StoreCreditAccount,
@@ -125,7 +126,9 @@ def order_for_buyer(*, buyer: User, pk: int) -> Order:
 def unshipped_quantities(order: Order) -> dict[int, int]:
     """Units of each order line not yet in any shipment, by line id."""
     allocated = dict(
-        ShipmentLine.objects.filter(order_line__order=order)
+        ShipmentLine.objects.filter(
+            order_line__order=order, shipment__reason=Shipment.Reason.ORDER
+        )
         .values("order_line")
         .annotate(total=Sum("quantity"))
         .values_list("order_line", "total")
@@ -144,3 +147,14 @@ def store_credit_balance(*, user: User) -> int:
         .first()
         or 0
     )
+
+
+def refundable_amount(order_line: OrderLine) -> int:
+    """What is left to refund of a line: its price less refunds not failed."""
+    refunded = (
+        order_line.refunds.exclude(status=Refund.Status.FAILED).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+    return order_line.subtotal - refunded

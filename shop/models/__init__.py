@@ -7,6 +7,7 @@ from .orders import (
     OrderEvent,
     OrderLine,
     Payment,
+    Refund,
     Shipment,
     ShipmentLine,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "OrderLine",
     "Payment",
     "Product",
+    "Refund",
     "Shipment",
     "ShipmentLine",
     "StoreCreditAccount",

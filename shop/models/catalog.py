@@ -55,6 +55,9 @@ class Product(models.Model):
         _("price"), help_text=_("In the currency's minor unit (yen for JPY).")
     )
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    manual_url = models.URLField(
+        _("digital manual"), blank=True, help_text=_("A PDF of the manual, if any.")
+    )
     stock_on_hand = models.IntegerField(_("stock on hand"), default=0)
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -184,7 +184,18 @@ class Shipment(models.Model):
         SHIPPED = "shipped", _("Shipped")
         DELIVERED = "delivered", _("Delivered")
 
+    class Reason(models.TextChoices):
+        ORDER = "order", _("Order")
+        REPLACEMENT = "replacement", _("Replacement")
+        DOCUMENTS = "documents", _("Printed documents")
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    # Replacements and documents ship on top of the order: they don't count
+    # towards what is left to ship, nor towards the order's status.
+    reason = models.CharField(
+        _("reason"), max_length=12, choices=Reason, default=Reason.ORDER
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.PREPARING
     )
@@ -239,8 +250,10 @@ class OrderEvent(models.Model):
     class Kind(models.TextChoices):
         PLACED = "placed", _("Order placed")
         SHIPMENT_CREATED = "shipment_created", _("Shipment created")
+        REPLACEMENT_CREATED = "replacement_created", _("Replacement created")
         SHIPPED = "shipped", _("Shipment shipped")
         DELIVERED = "delivered", _("Shipment delivered")
+        REFUNDED = "refunded", _("Refunded")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     shipment = models.ForeignKey(
@@ -262,3 +275,52 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Refund(models.Model):
+    """Money given back for (part of) an order line, to where it came from."""
+
+    class Method(models.TextChoices):
+        CARD = "card", _("Card")
+        STORE_CREDIT = "store_credit", _("Store credit")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, related_name="refunds"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    amount = models.PositiveIntegerField(_("amount"))
+    method = models.CharField(_("method"), max_length=12, choices=Method)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING
+    )
+    # Makes refunding idempotent: a second request with it returns the first.
+    reference = models.CharField(max_length=80, unique=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, amount__gte=1),
+                name="shop_refund_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount}"

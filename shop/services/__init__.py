@@ -16,16 +16,21 @@ from .cart import (
 from .checkout import Destination, place_order, quote
 from .credit import issue_store_credit
 from .fulfilment import (
+    create_documents_shipment,
+    create_replacement_shipment,
     create_shipment,
     create_shipment_for_remaining,
     mark_delivered,
     mark_shipped,
 )
+from .refunds import refund_order_line
 
 __all__ = [
     "Destination",
     "add_to_cart",
     "create_cart",
+    "create_documents_shipment",
+    "create_replacement_shipment",
     "create_shipment",
     "create_shipment_for_remaining",
     "delete_address",
@@ -35,6 +40,7 @@ __all__ = [
     "merge_carts",
     "place_order",
     "quote",
+    "refund_order_line",
     "remove_from_cart",
     "save_address",
     "set_default_address",

@@ -4,11 +4,20 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.exceptions import FulfilmentError
-from shop.models import Order, OrderEvent, Shipment, ShipmentLine, User
+from shop.exceptions import FulfilmentError, OutOfStock
+from shop.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    Shipment,
+    ShipmentLine,
+    User,
+)
 from shop.selectors import unshipped_quantities
 from shop.tasks import send_shipment_notification
 
@@ -18,7 +27,11 @@ def _lock_order(order: Order) -> Order:
 
 
 def _refresh_status(order: Order) -> None:
-    shipments = list(order.shipments.values_list("status", flat=True))
+    shipments = list(
+        order.shipments.filter(reason=Shipment.Reason.ORDER).values_list(
+            "status", flat=True
+        )
+    )
     all_allocated = not any(unshipped_quantities(order).values())
     on_their_way = [s for s in shipments if s != Shipment.Status.PREPARING]
     if (
@@ -136,4 +149,73 @@ def mark_delivered(*, shipment: Shipment, actor: User | None) -> Shipment:
         order=order, shipment=shipment, actor=actor, kind=OrderEvent.Kind.DELIVERED
     )
     _refresh_status(order)
+    return shipment
+
+
+def _estimate() -> datetime.date:
+    # A day to pack, then the carrier's usual time.
+    return timezone.localdate() + datetime.timedelta(
+        days=settings.SHOP_DELIVERY_DAYS + 1
+    )
+
+
+@transaction.atomic
+def create_replacement_shipment(
+    *, order_line: OrderLine, quantity: int, actor: User | None, note: str = ""
+) -> Shipment:
+    """Send ``quantity`` more of an order line, free, on top of the order.
+
+    Takes the units from stock under a row lock; raises ``OutOfStock`` when
+    there aren't enough (so a person can decide instead).
+    """
+    order = _lock_order(order_line.order)
+    product = Product.objects.select_for_update().get(pk=order_line.product_id)
+    if not 1 <= quantity <= order_line.quantity:
+        raise FulfilmentError(_("That's more than the order had."))
+    if product.stock_on_hand < quantity:
+        raise OutOfStock(
+            _("%(product)s is out of stock, so it can't be sent again right now.")
+            % {"product": product.display_name}
+        )
+    Product.objects.filter(pk=product.pk).update(
+        stock_on_hand=F("stock_on_hand") - quantity
+    )
+    shipment = Shipment.objects.create(
+        order=order,
+        reason=Shipment.Reason.REPLACEMENT,
+        note=note,
+        estimated_delivery=_estimate(),
+    )
+    ShipmentLine.objects.create(
+        shipment=shipment, order_line=order_line, quantity=quantity
+    )
+    OrderEvent.objects.create(
+        order=order,
+        shipment=shipment,
+        actor=actor,
+        kind=OrderEvent.Kind.REPLACEMENT_CREATED,
+        message=f"{quantity} × {order_line.name}: {note}"[:255],
+    )
+    return shipment
+
+
+@transaction.atomic
+def create_documents_shipment(
+    *, order_line: OrderLine, actor: User | None, note: str
+) -> Shipment:
+    """A parcel of printed papers (manual, warranty card) for an order line."""
+    order = _lock_order(order_line.order)
+    shipment = Shipment.objects.create(
+        order=order,
+        reason=Shipment.Reason.DOCUMENTS,
+        note=note[:255],
+        estimated_delivery=_estimate(),
+    )
+    OrderEvent.objects.create(
+        order=order,
+        shipment=shipment,
+        actor=actor,
+        kind=OrderEvent.Kind.REPLACEMENT_CREATED,
+        message=note[:255],
+    )
     return shipment
