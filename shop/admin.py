@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -91,6 +92,8 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["sku", "name", "name_ja"]
     prepopulated_fields = {"slug": ["name"]}
     list_per_page = 50
+    # A manual's URL typed without a scheme means https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, product: Product) -> str:
