@@ -2,16 +2,24 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from shop.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Staff sign in through the site's login, which asks for their second
+    # factor; the admin's own password-only form is never shown.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wishlist.urls")),
     path("gifts/", include("gifts.urls")),
+    path("help/", include("support.urls")),
     path("", include("shop.urls")),
 ]
 

@@ -1,5 +1,6 @@
 """Gift pages: buying from a list, gifts received and sent, the gift receipt."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -179,6 +180,7 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revealed": revealed,
             "lines": lines,
             "thank_you_form": ThankYouForm(),
+            "action_templates": settings.GIFT_ACTION_TEMPLATES,
         },
     )
 

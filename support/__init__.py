@@ -1,1 +1,1 @@
-"""Support cases and the agents' admin. Built by the support issue."""
+"""Support cases for orders and gifts, worked by agents in the Django admin."""

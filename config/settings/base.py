@@ -40,10 +40,12 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "phonenumber_field",
     "shop",
     "wishlist",
     "gifts",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.middleware.StaffSecondFactorMiddleware",
 ]
 
 TEMPLATES = [
@@ -149,6 +152,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
+# Staff must use a second factor (TOTP) to reach the admin.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Hoshii"
+
 # --- Email ------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -201,11 +208,44 @@ SHOP_DELIVERY_DAYS = env.int("SHOP_DELIVERY_DAYS", default=2)
 # Templates other apps add to shop and list pages ("Add to list", "Buy as a
 # gift"), so the shop needs to know nothing of them: the project wires them.
 SHOP_PRODUCT_ACTION_TEMPLATES = ["wishlist/includes/add_to_list.html"]
+SHOP_ORDER_ACTION_TEMPLATES = ["support/includes/order_help.html"]
 WISHLIST_ITEM_ACTION_TEMPLATES = ["gifts/includes/buy_as_gift.html"]
+GIFT_ACTION_TEMPLATES = ["support/includes/gift_help.html"]
 # `manage.py seed_demo` runs these, in order: each app seeds its own demo data.
-DEMO_SEEDERS = ["shop.demo.seed", "wishlist.demo.seed", "gifts.demo.seed"]
+DEMO_SEEDERS = [
+    "shop.demo.seed",
+    "wishlist.demo.seed",
+    "gifts.demo.seed",
+    "support.demo.seed",
+]
 # The most units of one product a single cart line may hold.
 SHOP_MAX_LINE_QUANTITY = env.int("SHOP_MAX_LINE_QUANTITY", default=20)
+
+# --- Support ----------------------------------------------------------------
+# "Item missing from the package" is re-shipped at once, without proof, up to
+# this many times per customer in 12 months and up to this value (minor unit);
+# past either, an agent decides.
+SUPPORT_NO_PROOF_RESHIPS_PER_YEAR = env.int(
+    "SUPPORT_NO_PROOF_RESHIPS_PER_YEAR", default=3
+)
+SUPPORT_NO_PROOF_MAX_VALUE = env.int("SUPPORT_NO_PROOF_MAX_VALUE", default=20000)
+# Damaged, defective or wrong items: the customer picks replacement or refund
+# themselves up to this value; above it an agent decides.
+SUPPORT_SELF_SERVICE_MAX_VALUE = env.int(
+    "SUPPORT_SELF_SERVICE_MAX_VALUE", default=30000
+)
+# Days after shipping before "not delivered" goes to an agent.
+SUPPORT_CARRIER_WINDOW_DAYS = env.int("SUPPORT_CARRIER_WINDOW_DAYS", default=5)
+# Hours to a first response from an agent, by problem; past it a case is overdue.
+SUPPORT_FIRST_RESPONSE_HOURS = {
+    "missing_item": 4,
+    "not_delivered": 24,
+    "damaged": 8,
+    "defective": 8,
+    "missing_documents": 24,
+    "wrong_item": 8,
+    "other": 24,
+}
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -28,5 +28,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "shop/order_detail.html",
-        {"order": order, "destination": order.buyer_destination()},
+        {
+            "order": order,
+            "destination": order.buyer_destination(),
+            "action_templates": settings.SHOP_ORDER_ACTION_TEMPLATES,
+        },
     )

@@ -7,6 +7,8 @@ from django.urls import reverse
 from gifts.models import Gift
 from shop.demo import DEMO_PASSWORD, DEMO_USERS
 from shop.models import Category, Order, Product, Shipment, User
+from support.demo import DEMO_TOTP_SECRET
+from tests.shop.factories import sign_in_with_totp
 from wishlist.models import WishList
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +47,9 @@ def test_seed_demo_twice(client, capsys):
 
 def test_demo_agent_can_fulfil_in_the_admin(client):
     call_command("seed_demo")
-    client.login(username=DEMO_USERS["agent"]["email"], password=DEMO_PASSWORD)
+    sign_in_with_totp(
+        client, DEMO_USERS["agent"]["email"], DEMO_PASSWORD, DEMO_TOTP_SECRET
+    )
     order = Order.objects.filter(gift__isnull=False).last()
     assert (
         client.get(reverse("admin:shop_order_change", args=[order.pk])).status_code

@@ -25,6 +25,7 @@ from tests.shop.factories import (
     ProductFactory,
     UserFactory,
     expected_total,
+    sign_in_staff,
 )
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
 from wishlist.models import WishList, WishListItem
@@ -223,7 +224,7 @@ def test_each_person_sees_their_own_address_as_the_secrets_spell_it(
 
 def test_packing_staff_see_the_recipient_address_on_the_slip(client, make_gift, ship):
     shipment = ship(make_gift(), deliver=False)
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
 
     slip = page(client, reverse("gifts:slip", args=[shipment.pk]))
 

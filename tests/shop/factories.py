@@ -1,7 +1,14 @@
 """Test data for the shop, built with factory_boy."""
 
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 
 from shop import services
 from shop.models import Address, Cart, Category, Order, Product, User
@@ -97,3 +104,41 @@ def placed_order(
         card_number=TEST_CARD,
         expected_total=expected_total(cart),
     )
+
+
+# --- Staff sign-in with a second factor, as the admin requires --------------
+
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """RFC 6238 code, computed here independently of allauth."""
+    key = base64.b32decode(secret, casefold=True)
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = (int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF) % 10**6
+    return f"{value:06d}"
+
+
+def sign_in_staff(client, user: User) -> None:
+    """Log ``user`` in through the site's login with password and TOTP code."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(
+        user=user,
+        type=Authenticator.Type.TOTP,
+        defaults={"data": {"secret": get_adapter().encrypt(STAFF_TOTP_SECRET)}},
+    )
+    sign_in_with_totp(client, user.email, PASSWORD, STAFF_TOTP_SECRET)
+
+
+def sign_in_with_totp(client, email: str, password: str, secret: str) -> None:
+    """The site's login: password, then the authenticator's current code."""
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": password}
+    )
+    assert response["Location"] == reverse("mfa_authenticate"), response
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302, response.content

@@ -12,6 +12,7 @@ from .factories import (
     ProductFactory,
     UserFactory,
     placed_order,
+    sign_in_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 

@@ -15,6 +15,7 @@ from .factories import (
     ProductFactory,
     UserFactory,
     placed_order,
+    sign_in_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,6 @@ def test_shipping_email_shows_only_name_and_region(
 
 
 def test_staff_still_see_the_full_address(client, hidden_order):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
     page = client.get(reverse("admin:shop_order_change", args=[hidden_order.pk]))
     assert "SECRET-STREET 7-7-7" in page.content.decode()

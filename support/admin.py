@@ -1,0 +1,221 @@
+"""The agents' desk: queues of cases and a case page with everything on it.
+
+Every button on the case page calls a service in ``support.services``, which
+writes the timeline; the admin only collects input and shows the result.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from gifts.models import Gift
+from shop.exceptions import ShopError
+from shop.models import Shipment
+from support import selectors, services
+from support.models import Case, CaseEvent
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", _("My open cases")),
+            ("unassigned", _("Unassigned")),
+            ("overdue", _("Overdue")),
+            ("open", _("All open")),
+        ]
+
+    def queryset(self, request, queryset):
+        open_cases = queryset.filter(status__in=Case.OPEN_STATUSES)
+        match self.value():
+            case "mine":
+                return open_cases.filter(assigned_to=request.user)
+            case "unassigned":
+                return open_cases.filter(assigned_to__isnull=True)
+            case "overdue":
+                return selectors.overdue(queryset)
+            case "open":
+                return open_cases
+        return queryset
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "is_public", "actor", "body"]
+    readonly_fields = fields
+    classes = ["collapse"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class CreditForm(forms.Form):
+    amount = forms.IntegerField(min_value=1, max_value=1_000_000)
+    reason = forms.CharField(max_length=200, required=False)
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "id", "problem", "status", "customer", "item", "is_gift", "assigned_to",
+        "first_response_due_at", "is_overdue",
+    ]  # fmt: skip
+    list_filter = [QueueFilter, "status", "problem", "is_gift", "contact"]
+    list_select_related = ["customer", "order_line", "assigned_to"]
+    search_fields = [
+        "=id", "customer__email", "customer__display_name", "customer__phone",
+        "=order__id", "order_line__name", "order_line__sku",
+    ]  # fmt: skip
+    date_hierarchy = "created_at"
+    ordering = ["first_response_due_at"]
+    change_form_template = "admin/support/case/change_form.html"
+    readonly_fields = [
+        "customer", "order", "order_line", "is_gift", "problem", "quantity",
+        "description", "contact", "remedy", "status", "assigned_to",
+        "first_response_due_at", "first_responded_at", "created_at", "resolved_at",
+    ]  # fmt: skip
+    fields = readonly_fields
+    inlines = [CaseEventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # customers file cases; agents work them
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("item"))
+    def item(self, case: Case) -> str:
+        return f"{case.quantity} × {case.order_line.name}"
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def is_overdue(self, case: Case) -> bool:
+        return (
+            case.is_open
+            and case.first_responded_at is None
+            and case.first_response_due_at < timezone.now()
+        )
+
+    # --- The case page ------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = get_object_or_404(
+            Case.objects.select_related(
+                "customer", "order", "order_line__product", "assigned_to"
+            ),
+            pk=object_id,
+        )
+        gift = Gift.objects.filter(order=case.order).first() if case.is_gift else None
+        context = {
+            "case": case,
+            "gift": gift,
+            "line_shipments": Shipment.objects.filter(lines__order_line=case.order_line)
+            .prefetch_related("lines__order_line")
+            .distinct(),
+            "earlier_cases": Case.objects.filter(customer=case.customer)
+            .exclude(pk=case.pk)
+            .select_related("order_line")[:20],
+            "timeline": case.events.select_related("actor"),
+            "reply_form": ReplyForm(),
+            "credit_form": CreditForm(),
+            "can_act": self.has_change_permission(request, case),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:case_id>/act/<str:action>/",
+                self.admin_site.admin_view(require_POST(self.act)),
+                name="support_case_act",
+            ),
+            *super().get_urls(),
+        ]
+
+    def act(self, request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+        """One button on the case page: call its service, report the result."""
+        case = get_object_or_404(Case, pk=case_id)
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        user = request.user
+        verbs = {
+            "assign": lambda: services.assign_case(case=case, agent=user, actor=user),
+            "reply": lambda: services.reply(
+                case=case, actor=user, body=self._body(request)
+            ),
+            "note": lambda: services.add_note(
+                case=case, actor=user, body=self._body(request)
+            ),
+            "reship": lambda: services.reship(case=case, actor=user),
+            "refund": lambda: services.refund(case=case, actor=user),
+            "credit": lambda: self._credit(request, case),
+            "resolve": lambda: services.resolve(case=case, actor=user),
+            "close": lambda: services.close(case=case, actor=user),
+            "reopen": lambda: services.reopen(case=case, actor=user),
+        }
+        if action not in verbs:
+            raise PermissionDenied
+        try:
+            verbs[action]()
+        except ShopError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, _("Done."), messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:support_case_change", args=[case.pk])
+        )
+
+    @staticmethod
+    def _body(request: HttpRequest) -> str:
+        form = ReplyForm(request.POST)
+        return form.cleaned_data["body"] if form.is_valid() else ""
+
+    @staticmethod
+    def _credit(request: HttpRequest, case: Case) -> None:
+        form = CreditForm(request.POST)
+        if not form.is_valid():
+            raise ShopError(_("Enter an amount between 1 and 1,000,000."))
+        services.issue_credit(
+            case=case,
+            actor=request.user,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        counts = Case.objects.aggregate(
+            open=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES)),
+            unassigned=Count(
+                "pk",
+                filter=Q(status__in=Case.OPEN_STATUSES, assigned_to__isnull=True),
+            ),
+            overdue=Count(
+                "pk",
+                filter=Q(
+                    status__in=Case.OPEN_STATUSES,
+                    first_responded_at__isnull=True,
+                    first_response_due_at__lt=timezone.now(),
+                ),
+            ),
+        )
+        return super().changelist_view(
+            request, {"queue_counts": counts, **(extra_context or {})}
+        )

@@ -1,0 +1,93 @@
+"""Demo data: the support agent group, second factors for staff, and cases
+in several states for the agent to work."""
+
+import datetime
+
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from gifts.models import Gift
+from shop.demo import demo_user
+from shop.models import Order
+from support import services
+from support.models import Case
+
+# Printed by seed_demo so the demo staff can sign in: add it to any
+# authenticator app, or compute a code from it. Demo data only.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPHOSHIIDEMOAGENT2"  # noqa: S105
+
+AGENT_PERMISSIONS = {
+    "support": ["view_case", "change_case", "view_caseevent"],
+    "shop": [
+        "view_order", "view_orderline", "view_shipment", "view_payment",
+        "view_refund", "view_product", "view_user", "view_address",
+        "view_storecreditaccount", "view_storecreditentry",
+    ],
+    "gifts": ["view_gift", "view_giftline", "view_giftreturn", "change_giftreturn"],
+}  # fmt: skip
+
+
+def seed(stdout) -> None:
+    group, _created = Group.objects.get_or_create(name="Support agent")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=AGENT_PERMISSIONS,
+            codename__in=[c for codes in AGENT_PERMISSIONS.values() for c in codes],
+        )
+    )
+    agent = demo_user("agent")
+    agent.groups.add(group)
+    for staff in (agent, demo_user("admin")):
+        Authenticator.objects.get_or_create(
+            user=staff,
+            type=Authenticator.Type.TOTP,
+            defaults={"data": {"secret": get_adapter().encrypt(DEMO_TOTP_SECRET)}},
+        )
+    if not Case.objects.exists():
+        _cases(agent)
+    stdout.write(
+        f"Support: {Case.objects.count()} cases; staff TOTP secret {DEMO_TOTP_SECRET}"
+    )
+
+
+def _cases(agent) -> None:
+    shopper = demo_user("shopper")
+    order = (
+        Order.objects.filter(buyer=shopper, gift__isnull=True).order_by("pk").first()
+    )
+    lines = {line.sku: line for line in order.lines.all()}
+    # New, unassigned and overdue: the printer stopped working.
+    printer = services.file_case(
+        customer=shopper,
+        order_line=lines["ELE-002"],
+        problem=Case.Problem.DEFECTIVE,
+        description="It feeds the paper but prints nothing since yesterday.",
+    )
+    Case.objects.filter(pk=printer.pk).update(
+        first_response_due_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    # Assigned and answered, waiting for the customer.
+    other_line = next(line for sku, line in lines.items() if not sku.startswith("ELE"))
+    question = services.file_case(
+        customer=shopper,
+        order_line=other_line,
+        problem=Case.Problem.OTHER,
+        description="How should I care for this? There was no leaflet.",
+    )
+    services.assign_case(case=question, agent=agent, actor=agent)
+    services.reply(
+        case=question,
+        actor=agent,
+        body="Thanks for asking! The care notes are on the product page under "
+        "the description; reply here if anything is unclear.",
+    )
+    # A gift the couple received, with a defect: theirs to report.
+    gift = Gift.objects.filter(recipient=demo_user("couple")).order_by("pk").first()
+    services.file_case(
+        customer=gift.recipient,
+        order_line=gift.lines.first().order_line,
+        problem=Case.Problem.DEFECTIVE,
+        description="One of the two mugs has a hairline crack along the handle.",
+    )

@@ -1,0 +1,152 @@
+"""Cases and their timelines."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import Order, OrderLine
+
+
+class Case(models.Model):
+    """A customer's problem with one line of an order (or a gift).
+
+    Filed by the line's owner: the buyer, or the recipient for a gift. A
+    giver may open only a "not delivered" case about a gift they sent.
+    """
+
+    class Problem(models.TextChoices):
+        MISSING_ITEM = "missing_item", _("Item missing from the package")
+        NOT_DELIVERED = "not_delivered", _("Not delivered")
+        DAMAGED = "damaged", _("Arrived damaged")
+        DEFECTIVE = "defective", _("Defective")
+        MISSING_DOCUMENTS = "missing_documents", _("Missing manual or warranty card")
+        WRONG_ITEM = "wrong_item", _("Wrong item")
+        OTHER = "other", _("Something else")
+
+    class Contact(models.TextChoices):
+        MESSAGE = "message", _("Messages here, with email notifications")
+        CALL_NOW = "call_now", _("Phone call now")
+        CALL_LATER = "call_later", _("Phone call in 5 minutes")
+
+    class Remedy(models.TextChoices):
+        REPLACEMENT = "replacement", _("Send a replacement")
+        REFUND = "refund", _("Refund")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New: waiting for an agent")
+        WAITING_FOR_AGENT = "open", _("Open: we're on it")
+        WAITING_FOR_CUSTOMER = "waiting", _("Waiting for your reply")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    OPEN_STATUSES = (Status.NEW, Status.WAITING_FOR_AGENT, Status.WAITING_FOR_CUSTOMER)
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="support_cases",
+        verbose_name=_("customer"),
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="support_cases"
+    )
+    order_line = models.ForeignKey(
+        OrderLine,
+        on_delete=models.PROTECT,
+        related_name="support_cases",
+        verbose_name=_("item"),
+    )
+    is_gift = models.BooleanField(_("gift"), default=False)
+    problem = models.CharField(_("problem"), max_length=20, choices=Problem)
+    quantity = models.PositiveIntegerField(_("how many"), default=1)
+    description = models.TextField(_("what happened"), max_length=2000, blank=True)
+    contact = models.CharField(
+        _("how to reach you"), max_length=12, choices=Contact, default=Contact.MESSAGE
+    )
+    remedy = models.CharField(
+        _("what you'd like"), max_length=12, choices=Remedy, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.NEW, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("agent"),
+    )
+    first_response_due_at = models.DateTimeField(_("first response due"))
+    first_responded_at = models.DateTimeField(
+        _("first response"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("filed"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "order_line", "problem"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="support_one_open_case_per_line_and_problem",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="support_case_quantity_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "first_response_due_at"])]
+
+    def __str__(self) -> str:
+        return _("Case %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("support:case", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Internal entries are for agents only."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("Case filed")
+        DECISION = "decision", _("Decision")
+        REPLACEMENT = "replacement", _("Replacement sent")
+        DOCUMENTS = "documents", _("Documents sent")
+        REFUND = "refund", _("Refund")
+        STORE_CREDIT = "store_credit", _("Store credit issued")
+        ASSIGNED = "assigned", _("Assigned")
+        REPLY = "reply", _("Reply from support")
+        CUSTOMER_MESSAGE = "customer_message", _("Message from the customer")
+        NOTE = "note", _("Internal note")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind)
+    is_public = models.BooleanField(_("customer sees it"), default=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField(max_length=5000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,30 @@
+"""Celery tasks for support: thin, queued after commit."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from support import emails
+from support.models import CaseEvent
+
+_EMAIL_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": True,
+    "max_retries": 6,
+}
+
+
+def _event(event_id: int) -> CaseEvent:
+    return CaseEvent.objects.select_related(
+        "case__customer", "case__assigned_to", "case__order_line"
+    ).get(pk=event_id)
+
+
+@shared_task(acks_late=True, **_EMAIL_RETRY)
+def send_case_reply(*, event_id: int) -> None:
+    emails.send_case_reply(_event(event_id))
+
+
+@shared_task(acks_late=True, **_EMAIL_RETRY)
+def notify_agent(*, event_id: int) -> None:
+    emails.notify_agent(_event(event_id))

@@ -1,0 +1,122 @@
+"""The customer's side of support: get help, see the case, write on it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shop.exceptions import ShopError
+from shop.models import Order
+from support import selectors, services
+from support.exceptions import NotYourLine
+from support.forms import FileCaseForm, MessageForm
+from support.models import Case
+
+
+@login_required
+def help_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "support/help.html",
+        {
+            "orders": selectors.recent_orders(customer=request.user),
+            "gifts": selectors.recent_gifts(customer=request.user),
+            "cases": selectors.cases_for_customer(customer=request.user)[:20],
+        },
+    )
+
+
+def _lines_and_problems(order: Order, user) -> tuple[list, list]:
+    """What this person may report on this order: the recipient owns the gift
+    lines; the buyer owns the rest, and may only ask where a gift is."""
+    gift = getattr(order, "gift", None)
+    if gift is not None and gift.recipient_id == user.pk:
+        return list(order.lines.all()), list(Case.Problem)
+    if gift is not None:
+        return list(order.lines.all()), [Case.Problem.NOT_DELIVERED]
+    return list(order.lines.all()), list(Case.Problem)
+
+
+@login_required
+def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        order = selectors.order_for_help(customer=request.user, pk=order_id)
+    except Order.DoesNotExist:
+        raise Http404 from None
+    lines, problems = _lines_and_problems(order, request.user)
+    initial = {
+        "line": request.GET.get("line") or (lines[0].pk if len(lines) == 1 else None)
+    }
+    form = FileCaseForm(
+        request.POST or None, lines=lines, problems=problems, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        line = next(line for line in lines if line.pk == data["line"])
+        existing = services.open_case_for(
+            customer=request.user, order_line=line, problem=data["problem"]
+        )
+        if existing is not None:
+            messages.info(
+                request, _("You already have an open case about this: here it is.")
+            )
+            return redirect(existing)
+        try:
+            case = services.file_case(
+                customer=request.user,
+                order_line=line,
+                problem=data["problem"],
+                description=data["description"],
+                contact=data["contact"],
+                quantity=data["quantity"],
+                remedy=data["remedy"],
+            )
+        except NotYourLine:
+            raise Http404 from None
+        except ShopError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(case)
+    return render(
+        request,
+        "support/get_help.html",
+        {
+            "order": order,
+            "form": form,
+            "is_giver": problems == [Case.Problem.NOT_DELIVERED],
+        },
+    )
+
+
+def _customer_case(request: HttpRequest, pk: int) -> Case:
+    try:
+        return selectors.case_for_customer(customer=request.user, pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _customer_case(request, pk)
+    return render(request, "support/case.html", {"case": case, "form": MessageForm()})
+
+
+@login_required
+@require_POST
+def case_message(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _customer_case(request, pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a message of up to 5,000 characters."))
+        return redirect(case)
+    try:
+        services.post_customer_message(
+            case=case, customer=request.user, body=form.cleaned_data["body"]
+        )
+    except ShopError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Sent. We'll reply here and by email."))
+    return redirect(case)
