@@ -1,0 +1,313 @@
+"""Support cases end to end through the services: each problem, the
+guardrails, and who may file."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from shop import selectors as shop_selectors
+from shop import services as shop_services
+from shop.models import Product, Refund, Shipment
+from support import services
+from support.exceptions import CaseClosed, NotYourLine, SupportError
+from support.models import Case, CaseEvent
+from tests.gifts.factories import give
+from tests.shop.factories import ProductFactory, UserFactory, placed_order
+from tests.wishlist.factories import WishListItemFactory
+
+pytestmark = pytest.mark.django_db
+
+P = Case.Problem
+K = CaseEvent.Kind
+
+
+def deliver(order):
+    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
+    shop_services.mark_shipped(shipment=shipment, actor=None)
+    shop_services.mark_delivered(shipment=shipment, actor=None)
+    return shipment
+
+
+@pytest.fixture
+def order():
+    """Four of five delivered: two ink cartridges were ordered."""
+    placed = placed_order(
+        None,
+        (ProductFactory(name="Yellow ink", price=1650, stock_on_hand=10), 2),
+        (ProductFactory(name="Printer", price=12800, stock_on_hand=5), 1),
+    )
+    deliver(placed)
+    return placed
+
+
+def line(order, name):
+    return order.lines.get(name=name)
+
+
+def kinds(case):
+    return list(case.events.values_list("kind", "is_public"))
+
+
+def test_missing_item_is_reshipped_at_once_without_proof(order):
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Yellow ink"),
+        problem=P.MISSING_ITEM,
+        quantity=1,
+    )
+    assert case.status == Case.Status.RESOLVED
+    replacement = order.shipments.get(reason=Shipment.Reason.REPLACEMENT)
+    assert [(sl.order_line.name, sl.quantity) for sl in replacement.lines.all()] == [
+        ("Yellow ink", 1)
+    ]
+    assert kinds(case) == [(K.FILED, True), (K.REPLACEMENT, True)]
+    body = case.events.get(kind=K.REPLACEMENT).body
+    assert replacement.estimated_delivery.isoformat() in body
+    assert Product.objects.get(name="Yellow ink").stock_on_hand == 7
+
+
+def test_filing_again_returns_the_open_case(order):
+    first = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.OTHER,
+        description="Question",
+    )
+    again = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.OTHER,
+        description="Question again",
+    )
+    assert first == again
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "reason"),
+    [
+        ("SUPPORT_NO_PROOF_MAX_VALUE", 1000, "value limit"),
+        ("SUPPORT_NO_PROOF_RESHIPS_PER_YEAR", 0, "no-proof reships"),
+    ],
+)
+def test_missing_item_guardrails_hand_over_to_an_agent(
+    order, settings, setting, value, reason
+):
+    setattr(settings, setting, value)
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Yellow ink"),
+        problem=P.MISSING_ITEM,
+    )
+    assert case.status == Case.Status.NEW
+    assert not order.shipments.filter(reason=Shipment.Reason.REPLACEMENT).exists()
+    internal = case.events.get(kind=K.DECISION, is_public=False)
+    assert reason in internal.body
+
+
+def test_the_yearly_no_proof_limit_counts_past_reships(settings):
+    settings.SUPPORT_NO_PROOF_RESHIPS_PER_YEAR = 1
+    buyer = UserFactory()
+    orders = [
+        placed_order(buyer, (ProductFactory(stock_on_hand=9), 1)) for _ in range(2)
+    ]
+    for placed in orders:
+        deliver(placed)
+    first, second = (
+        services.file_case(
+            customer=buyer, order_line=o.lines.get(), problem=P.MISSING_ITEM
+        )
+        for o in orders
+    )
+    assert (first.status, second.status) == (Case.Status.RESOLVED, Case.Status.NEW)
+
+
+def test_missing_item_out_of_stock_goes_to_an_agent(order):
+    Product.objects.filter(name="Yellow ink").update(stock_on_hand=0)
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Yellow ink"),
+        problem=P.MISSING_ITEM,
+    )
+    assert case.status == Case.Status.NEW
+    assert "out of stock" in case.events.get(kind=K.DECISION, is_public=False).body
+
+
+def test_missing_documents_link_the_manual_and_post_the_papers(order):
+    Product.objects.filter(name="Printer").update(
+        manual_url="https://hoshii.example/manuals/px-200.pdf"
+    )
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.MISSING_DOCUMENTS,
+    )
+    assert case.status == Case.Status.RESOLVED
+    assert "https://hoshii.example/manuals/px-200.pdf" in case.events.last().body
+    assert order.shipments.filter(reason=Shipment.Reason.DOCUMENTS).count() == 1
+
+
+def test_damaged_refund_chosen_by_the_customer_goes_to_the_card(order):
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.DAMAGED,
+        remedy=Case.Remedy.REFUND,
+    )
+    assert case.status == Case.Status.RESOLVED
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.method, refund.reference) == (
+        12800,
+        Refund.Method.CARD,
+        f"case-{case.pk}",
+    )
+    with pytest.raises(SupportError, match="already"):
+        services.refund(case=case, actor=UserFactory(is_staff=True))
+    assert Refund.objects.count() == 1
+
+
+def test_defective_replacement_chosen_by_the_customer(order):
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.DEFECTIVE,
+        remedy=Case.Remedy.REPLACEMENT,
+    )
+    assert case.status == Case.Status.RESOLVED
+    assert order.shipments.filter(reason=Shipment.Reason.REPLACEMENT).exists()
+
+
+def test_above_the_self_service_limit_an_agent_decides(order, settings):
+    settings.SUPPORT_SELF_SERVICE_MAX_VALUE = 5000
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.WRONG_ITEM,
+        remedy=Case.Remedy.REFUND,
+    )
+    assert case.status == Case.Status.NEW
+    assert not Refund.objects.exists()
+
+
+def test_not_delivered_within_the_window_shows_tracking_then_an_agent_decides():
+    placed = placed_order()
+    shipment = shop_services.create_shipment_for_remaining(order=placed, actor=None)
+    shop_services.mark_shipped(shipment=shipment, actor=None, tracking_number="T-77")
+    case = services.file_case(
+        customer=placed.buyer, order_line=placed.lines.get(), problem=P.NOT_DELIVERED
+    )
+    assert case.status == Case.Status.WAITING_FOR_CUSTOMER
+    assert "T-77" in case.events.get(kind=K.DECISION).body
+    services.close(case=case, actor=placed.buyer)
+
+    Shipment.objects.filter(pk=shipment.pk).update(
+        shipped_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    late = services.file_case(
+        customer=placed.buyer, order_line=placed.lines.get(), problem=P.NOT_DELIVERED
+    )
+    assert late.status == Case.Status.NEW
+    assert "window" in late.events.get(kind=K.DECISION, is_public=False).body
+
+
+def test_other_needs_a_description():
+    placed = placed_order()
+    with pytest.raises(SupportError):
+        services.file_case(
+            customer=placed.buyer, order_line=placed.lines.get(), problem=P.OTHER
+        )
+    assert not Case.objects.exists()
+
+
+def test_a_line_of_someone_elses_order_cannot_be_filed():
+    placed = placed_order()
+    with pytest.raises(NotYourLine):
+        services.file_case(
+            customer=UserFactory(), order_line=placed.lines.get(), problem=P.DAMAGED
+        )
+
+
+def test_a_gift_belongs_to_its_recipient():
+    item = WishListItemFactory(product=ProductFactory(price=5000, stock_on_hand=5))
+    gift = give(item)
+    deliver(gift.order)
+    gift_line = gift.order.lines.get()
+    with pytest.raises(SupportError, match="only they can report"):
+        services.file_case(
+            customer=gift.giver, order_line=gift_line, problem=P.DEFECTIVE
+        )
+    asked = services.file_case(
+        customer=gift.giver, order_line=gift_line, problem=P.NOT_DELIVERED
+    )
+    assert asked.customer == gift.giver
+
+    case = services.file_case(
+        customer=gift.recipient,
+        order_line=gift_line,
+        problem=P.DEFECTIVE,
+        remedy=Case.Remedy.REFUND,
+    )
+    assert case.is_gift and case.status == Case.Status.RESOLVED
+    assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000
+    assert shop_selectors.store_credit_balance(user=gift.giver) == 0
+    assert not Refund.objects.exists()  # the giver's payment is untouched
+    # The giver sees nothing of the recipient's case.
+    assert not Case.objects.filter(customer=gift.giver, problem=P.DEFECTIVE).exists()
+
+
+def test_replies_email_the_customer_and_messages_reopen(
+    order, django_capture_on_commit_callbacks
+):
+    agent = UserFactory(is_staff=True, email="agent@example.com")
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.OTHER,
+        description="<script>alert(1)</script> help",
+    )
+    services.assign_case(case=case, agent=agent, actor=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply(case=case, actor=agent, body="We're on it.")
+    assert mail.outbox[-1].to == [order.buyer.email]
+    assert "We're on it." in mail.outbox[-1].body
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING_FOR_CUSTOMER
+    assert case.first_responded_at is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_customer_message(case=case, customer=order.buyer, body="Thanks")
+    assert mail.outbox[-1].to == ["agent@example.com"]
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING_FOR_AGENT
+
+    services.resolve(case=case, actor=agent)
+    services.post_customer_message(case=case, customer=order.buyer, body="Still broken")
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING_FOR_AGENT
+
+    services.close(case=case, actor=agent)
+    with pytest.raises(CaseClosed):
+        services.post_customer_message(case=case, customer=order.buyer, body="Hello?")
+    with pytest.raises(NotYourLine):
+        services.post_customer_message(case=case, customer=agent, body="Not mine")
+    assert [k for k, _public in kinds(case)] == [
+        K.FILED, K.DECISION, K.DECISION, K.ASSIGNED, K.REPLY, K.CUSTOMER_MESSAGE,
+        K.RESOLVED, K.CUSTOMER_MESSAGE, K.CLOSED,
+    ]  # fmt: skip
+
+
+def test_reopen_refuses_when_another_case_is_open(order):
+    agent = UserFactory(is_staff=True)
+    kwargs = {
+        "customer": order.buyer,
+        "order_line": line(order, "Printer"),
+        "problem": P.OTHER,
+        "description": "x",
+    }
+    first = services.file_case(**kwargs)
+    services.close(case=first, actor=agent)
+    services.file_case(**kwargs)
+    with pytest.raises(SupportError, match="already open"):
+        services.reopen(case=first, actor=agent)
