@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gifts.models import Gift
 from shop.exceptions import ShopError
-from shop.models import Shipment
+from shop.models import ORDER_NUMBER_OFFSET, Shipment
 from support import selectors, services
 from support.models import Case, CaseEvent
 
@@ -100,6 +100,16 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a case by the order number customers see (1000 + id)."""
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if search_term.strip().isdigit():
+            order_id = int(search_term) - ORDER_NUMBER_OFFSET
+            results |= queryset.filter(order_id=order_id)
+        return results, may_have_duplicates
 
     @admin.display(description=_("item"))
     def item(self, case: Case) -> str:

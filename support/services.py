@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gifts.models import GiftReturn
 from gifts.selectors import line_owner
 from shop import services as shop_services
 from shop.exceptions import OutOfStock, RefundNotAllowed
@@ -122,6 +123,7 @@ def file_case(
         # A double submit lost the race to its twin: show the case it made.
         return open_case_for(customer=customer, order_line=order_line, problem=problem)
     _decide(case)
+    case.refresh_from_db()
     return case
 
 
@@ -235,41 +237,81 @@ def _send_documents(case: Case) -> None:
         _set_status(case, Status.RESOLVED)
 
 
+def _gift_line_refunded(case: Case) -> int:
+    """What the recipient already got back for this gift line: refunds on
+    any of its cases and credited returns."""
+    refunded_cases = Case.objects.filter(
+        order_line=case.order_line, events__kind=Kind.REFUND
+    ).distinct()
+    from_cases = sum(c.quantity for c in refunded_cases) * case.order_line.unit_price
+    from_returns = sum(
+        r.amount
+        for r in GiftReturn.objects.filter(
+            gift_line__order_line=case.order_line, status=GiftReturn.Status.CREDITED
+        ).select_related("gift_line__order_line")
+    )
+    return from_cases + from_returns
+
+
 def _refund(case: Case, *, actor: User | None) -> None:
     """To the original payment for one's own order; to the recipient's store
-    credit for a gift (the giver's payment is never touched)."""
+    credit for a gift (the giver's payment is never touched). Once per case,
+    and never more than the line cost, across all its cases and returns."""
     line = case.order_line
     amount = line.unit_price * case.quantity
-    if CaseEvent.objects.filter(case=case, kind__in=[Kind.REFUND]).exists():
-        raise SupportError(_("This case has already been refunded."))
+    if case.is_gift and case.customer_id == case.order.buyer_id:
+        raise SupportError(_("Refund a gift from the recipient's case."))
+    if case.status == Status.CLOSED:
+        raise CaseClosed(_("Reopen the case first."))
     if case.is_gift:
-        shop_services.issue_store_credit(
-            user=case.customer,
-            amount=amount,
-            reason=_("Case %(id)s: %(item)s") % {"id": case.pk, "item": line.name},
-            actor=actor,
-            reference=f"case-{case.pk}-refund",
-        )
-        body = _("%(amount)s was added to your store credit.") % {
-            "amount": format_money(amount)
-        }
-    else:
-        try:
-            shop_services.refund_order_line(
-                order_line=line,
-                quantity=case.quantity,
+        with transaction.atomic():
+            case = _locked(case)
+            if case.events.filter(kind=Kind.REFUND).exists():
+                raise SupportError(_("This case has already been refunded."))
+            if amount > line.subtotal - _gift_line_refunded(case):
+                raise SupportError(
+                    _("This item has already been refunded as far as it can be.")
+                )
+            shop_services.issue_store_credit(
+                user=case.customer,
+                amount=amount,
+                reason=_("Case %(id)s: %(item)s") % {"id": case.pk, "item": line.name},
                 actor=actor,
-                reference=f"case-{case.pk}",
-                reason=_("Case %(id)s") % {"id": case.pk},
+                reference=f"case-{case.pk}-refund",
             )
-        except RefundNotAllowed as error:
-            raise SupportError(error.message) from None
-        body = _("%(amount)s is being refunded to your original payment.") % {
-            "amount": format_money(amount)
-        }
+            _refunded(
+                case, actor, _("%(amount)s was added to your store credit."), amount
+            )
+        return
+    if case.events.filter(kind=Kind.REFUND).exists():
+        raise SupportError(_("This case has already been refunded."))
+    try:
+        # Idempotent by reference: a double click refunds the money once.
+        shop_services.refund_order_line(
+            order_line=line,
+            quantity=case.quantity,
+            actor=actor,
+            reference=f"case-{case.pk}",
+            reason=_("Case %(id)s") % {"id": case.pk},
+        )
+    except RefundNotAllowed as error:
+        raise SupportError(error.message) from None
     with transaction.atomic():
-        _event(case, Kind.REFUND, actor=actor, body=body)
-        _set_status(case, Status.RESOLVED)
+        case = _locked(case)
+        if not case.events.filter(kind=Kind.REFUND).exists():
+            _refunded(
+                case,
+                actor,
+                _("%(amount)s is being refunded to your original payment."),
+                amount,
+            )
+
+
+def _refunded(case: Case, actor: User | None, message: str, amount: int) -> None:
+    _event(
+        case, Kind.REFUND, actor=actor, body=message % {"amount": format_money(amount)}
+    )
+    _set_status(case, Status.RESOLVED)
 
 
 def _check_delivery(case: Case) -> None:
@@ -378,6 +420,8 @@ def reship(*, case: Case, actor: User) -> Shipment:
     """Send the item again; says why if it is out of stock."""
     if case.is_gift and case.customer_id == case.order.buyer_id:
         raise SupportError(_("Reship a gift from the recipient's case."))
+    if case.status == Status.CLOSED:
+        raise CaseClosed(_("Reopen the case first."))
     try:
         return _replace(case, actor=actor)
     except OutOfStock as error:
@@ -386,9 +430,9 @@ def reship(*, case: Case, actor: User) -> Shipment:
 
 def refund(*, case: Case, actor: User) -> None:
     """Refund the case's units once; a second refund says it was done."""
-    with transaction.atomic():
-        _locked(case)
-    _refund(case, actor=actor)
+    _refund(
+        Case.objects.select_related("order", "order_line").get(pk=case.pk), actor=actor
+    )
 
 
 @transaction.atomic

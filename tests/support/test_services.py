@@ -311,3 +311,23 @@ def test_reopen_refuses_when_another_case_is_open(order):
     services.file_case(**kwargs)
     with pytest.raises(SupportError, match="already open"):
         services.reopen(case=first, actor=agent)
+
+
+def test_a_returned_gift_cannot_also_be_refunded_on_a_case():
+    from gifts import services as gift_services
+
+    gift = give(
+        WishListItemFactory(product=ProductFactory(price=5000, stock_on_hand=5))
+    )
+    deliver(gift.order)
+    gift_return = gift_services.request_return(
+        gift_line=gift.lines.get(), recipient=gift.recipient, kind="return",
+        quantity=1, reason="",
+    )  # fmt: skip
+    gift_services.receive_return(gift_return=gift_return, actor=None)
+    case = services.file_case(
+        customer=gift.recipient, order_line=gift.order.lines.get(), problem=P.DEFECTIVE
+    )
+    with pytest.raises(SupportError, match="as far as it can be"):
+        services.refund(case=case, actor=UserFactory(is_staff=True))
+    assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000

@@ -1,0 +1,483 @@
+"""The agents' desk in the admin: queues, the case page, every button, who
+may use it, and what the pages cost in queries."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from shop import selectors as shop_selectors
+from shop import services as shop_services
+from shop.models import Product, Refund, Shipment
+from support import services
+from support.demo import AGENT_PERMISSIONS
+from support.models import Case, CaseEvent
+from tests.gifts.factories import give
+from tests.queries import assert_same_queries, queries_for
+from tests.shop.factories import (
+    ProductFactory,
+    UserFactory,
+    placed_order,
+    sign_in_staff,
+)
+from tests.wishlist.factories import WishListItemFactory
+
+pytestmark = pytest.mark.django_db
+
+P = Case.Problem
+K = CaseEvent.Kind
+CHANGELIST = "admin:support_case_changelist"
+
+
+@pytest.fixture
+def agent_group():
+    """The "Support agent" group with the permissions production gives it."""
+    group = Group.objects.create(name="Support agent")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=AGENT_PERMISSIONS,
+            codename__in=[c for codes in AGENT_PERMISSIONS.values() for c in codes],
+        )
+    )
+    return group
+
+
+@pytest.fixture
+def agent(agent_group):
+    user = UserFactory(is_staff=True, email="agent@hoshii.example")
+    user.groups.add(agent_group)
+    return user
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    sign_in_staff(client, agent)
+    client.get(reverse("admin:index"))  # shows and so clears "signed in as"
+    return client
+
+
+def deliver(order):
+    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
+    shop_services.mark_shipped(shipment=shipment, actor=None)
+    shop_services.mark_delivered(shipment=shipment, actor=None)
+    return shipment
+
+
+def delivered_gift(price=5000):
+    item = WishListItemFactory(product=ProductFactory(price=price, stock_on_hand=5))
+    gift = give(item)
+    deliver(gift.order)
+    return gift
+
+
+def open_case(buyer=None, *, product=None, description="Is a manual available?"):
+    """An open case for an agent: a question about a delivered order."""
+    order = placed_order(buyer, (product or ProductFactory(), 1))
+    deliver(order)
+    return services.file_case(
+        customer=order.buyer,
+        order_line=order.lines.get(),
+        problem=P.OTHER,
+        description=description,
+    )
+
+
+def change_url(case):
+    return reverse("admin:support_case_change", args=[case.pk])
+
+
+def act_url(case, action):
+    return reverse("admin:support_case_act", args=[case.pk, action])
+
+
+def act(client, case, action, **data):
+    """Press a button on the case page; the messages shown after the redirect."""
+    response = client.post(act_url(case, action), data, follow=True)
+    assert response.redirect_chain == [(change_url(case), 302)]
+    assert response.status_code == 200
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+def listed(client, query=""):
+    response = client.get(reverse(CHANGELIST) + query)
+    assert response.status_code == 200
+    return {case.pk for case in response.context["cl"].result_list}
+
+
+def timeline(case):
+    return list(case.events.values_list("kind", "actor", "is_public"))
+
+
+# --- Queues and search ------------------------------------------------------
+
+
+def test_queues_and_search_find_the_right_cases(agent_client, agent):
+    colleague = UserFactory(is_staff=True)
+    mine = open_case()
+    services.assign_case(case=mine, agent=agent, actor=agent)
+    theirs = open_case()
+    services.assign_case(case=theirs, agent=colleague, actor=colleague)
+    services.reply(case=theirs, actor=colleague, body="Looking into it.")
+    unassigned = open_case()
+    late = open_case()
+    done = open_case()
+    services.resolve(case=done, actor=agent)
+    past = timezone.now() - datetime.timedelta(hours=1)
+    # Answered or resolved cases past their due time are not overdue.
+    Case.objects.filter(pk__in=[late.pk, theirs.pk, done.pk]).update(
+        first_response_due_at=past
+    )
+
+    everything = {mine.pk, theirs.pk, unassigned.pk, late.pk, done.pk}
+    assert listed(agent_client) == everything
+    assert listed(agent_client, "?queue=mine") == {mine.pk}
+    assert listed(agent_client, "?queue=unassigned") == {unassigned.pk, late.pk}
+    assert listed(agent_client, "?queue=overdue") == {late.pk}
+    assert listed(agent_client, "?queue=open") == everything - {done.pk}
+
+    response = agent_client.get(reverse(CHANGELIST))
+    assert response.context["queue_counts"] == {
+        "open": 4,
+        "unassigned": 2,
+        "overdue": 1,
+    }
+    assert "4 open" in response.content.decode()
+
+    assert listed(agent_client, f"?q={late.customer.email}") == {late.pk}
+    # Order ids also match other fields as text ("Product 12"), so others may
+    # be listed too.
+    assert late.pk in listed(agent_client, f"?q={late.order_id}")
+
+
+# --- The case page ----------------------------------------------------------
+
+
+def test_the_case_page_shows_everything_an_agent_needs(agent_client, agent):
+    customer = UserFactory(phone="+819098765432")
+    earlier = open_case(customer, description="Does the lid come off?")
+    other_customers = open_case(description="Unrelated question")
+    product = ProductFactory(name="Cast iron kettle", stock_on_hand=5)
+    case = open_case(customer, product=product, description="The handle gets very hot.")
+    shipment = case.order.shipments.get()
+    services.add_note(case=case, actor=agent, body="Checked the batch: fine.")
+
+    response = agent_client.get(change_url(case))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert customer.email in page
+    assert "+819098765432" in page
+    assert "Cast iron kettle" in page
+    assert reverse("admin:shop_order_change", args=[case.order_id]) in page
+    assert "The handle gets very hot." in page
+    assert f"#{shipment.pk} Order · Delivered" in page
+    assert change_url(earlier) in page
+    assert change_url(other_customers) not in page
+    # Public and internal entries of the timeline, internal ones marked.
+    assert "An agent will look at this and get back to you." in page
+    assert "Needs a person to read it." in page
+    assert "Checked the batch: fine." in page
+    assert "<strong>internal</strong>" in page
+    assert [event.kind for event in response.context["timeline"]] == [
+        K.FILED,
+        K.DECISION,
+        K.DECISION,
+        K.NOTE,
+    ]
+    for action in ["assign", "reship", "refund", "resolve", "close", "reply"]:
+        assert act_url(case, action) in page
+
+
+# --- Every button -----------------------------------------------------------
+
+
+def test_every_button_works_and_writes_the_timeline(
+    agent_client, agent, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(name="Linen apron", price=2400, stock_on_hand=5)
+    case = open_case(product=product)
+    customer = case.customer
+    done = [("success", "Done.")]
+
+    assert act(agent_client, case, "assign") == done
+    case.refresh_from_db()
+    assert case.assigned_to == agent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        messages = act(agent_client, case, "reply", body="The manual is online.")
+    assert messages == done
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [customer.email]
+    assert "The manual is online." in mail.outbox[0].body
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING_FOR_CUSTOMER
+    assert case.first_responded_at is not None
+
+    assert act(agent_client, case, "note", body="Sent the PDF link.") == done
+    assert case.events.get(kind=K.NOTE).is_public is False
+
+    assert act(agent_client, case, "credit", amount="500", reason="Sorry") == done
+    assert shop_selectors.store_credit_balance(user=customer) == 500
+
+    for action, status in [
+        ("resolve", Case.Status.RESOLVED),
+        ("close", Case.Status.CLOSED),
+        ("reopen", Case.Status.WAITING_FOR_AGENT),
+    ]:
+        assert act(agent_client, case, action) == done
+        case.refresh_from_db()
+        assert case.status == status
+
+    assert act(agent_client, case, "reship") == done
+    replacement = case.order.shipments.get(reason=Shipment.Reason.REPLACEMENT)
+    assert [(sl.order_line_id, sl.quantity) for sl in replacement.lines.all()] == [
+        (case.order_line_id, 1)
+    ]
+    assert Product.objects.get(pk=product.pk).stock_on_hand == 3
+
+    assert act(agent_client, case, "refund") == done
+    refund = Refund.objects.get()
+    assert (refund.order_line_id, refund.amount) == (case.order_line_id, 2400)
+    # A second refund says so and changes nothing.
+    [(level, message)] = act(agent_client, case, "refund")
+    assert level == "error"
+    assert "already" in message
+    assert Refund.objects.count() == 1
+    assert case.events.filter(kind=K.REFUND).count() == 1
+
+    assert timeline(case) == [
+        (K.FILED, customer.pk, True),
+        (K.DECISION, None, False),
+        (K.DECISION, None, True),
+        (K.ASSIGNED, agent.pk, False),
+        (K.REPLY, agent.pk, True),
+        (K.NOTE, agent.pk, False),
+        (K.STORE_CREDIT, agent.pk, True),
+        (K.RESOLVED, agent.pk, True),
+        (K.CLOSED, agent.pk, True),
+        (K.REOPENED, agent.pk, True),
+        (K.REPLACEMENT, agent.pk, True),
+        (K.REFUND, agent.pk, True),
+    ]
+    case.refresh_from_db()
+    assert case.status == Case.Status.RESOLVED
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "error"),
+    [
+        ("reply", {"body": "   "}, "Write a reply"),
+        ("note", {}, "Write a note"),
+        ("credit", {"amount": "0"}, "Enter an amount"),
+        ("credit", {"amount": "lots"}, "Enter an amount"),
+    ],
+)
+def test_a_button_without_its_input_says_so_and_writes_nothing(
+    agent_client, action, data, error
+):
+    case = open_case()
+    before = timeline(case)
+    [(level, message)] = act(agent_client, case, action, **data)
+    assert level == "error"
+    assert error in message
+    assert timeline(case) == before
+    assert shop_selectors.store_credit_balance(user=case.customer) == 0
+
+
+def test_an_unknown_action_is_refused(agent_client):
+    case = open_case()
+    assert agent_client.post(act_url(case, "delete")).status_code == 403
+    assert agent_client.get(act_url(case, "resolve")).status_code == 405
+    case.refresh_from_db()
+    assert case.status == Case.Status.NEW
+
+
+def test_refunding_a_gift_credits_the_recipient_not_the_giver(agent_client, agent):
+    gift = delivered_gift(price=5000)
+    case = services.file_case(
+        customer=gift.recipient,
+        order_line=gift.order.lines.get(),
+        problem=P.DEFECTIVE,
+        description="The lid does not close.",
+    )
+    assert case.is_gift and case.is_open
+
+    page = agent_client.get(change_url(case)).content.decode()
+    assert "Filed by the recipient, who owns this gift." in page
+    assert "Refund to recipient store credit" in page
+
+    assert act(agent_client, case, "refund") == [("success", "Done.")]
+    assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000
+    assert shop_selectors.store_credit_balance(user=gift.giver) == 0
+    assert not Refund.objects.exists()
+    event = case.events.get(kind=K.REFUND)
+    assert event.actor == agent
+    assert "store credit" in event.body
+
+
+def test_a_line_refunded_on_one_case_is_not_refunded_again_on_another(
+    agent_client,
+):
+    order = placed_order(None, (ProductFactory(price=3000, stock_on_hand=5), 1))
+    deliver(order)
+    first, second = (
+        services.file_case(
+            customer=order.buyer, order_line=order.lines.get(), problem=problem
+        )
+        for problem in [P.DEFECTIVE, P.DAMAGED]
+    )
+    assert act(agent_client, first, "refund") == [("success", "Done.")]
+    [(level, message)] = act(agent_client, second, "refund")
+    assert level == "error"
+    assert "already" in message
+    assert Refund.objects.count() == 1
+
+
+def test_a_gift_line_refunded_on_one_case_is_not_refunded_again_on_another(
+    agent_client,
+):
+    gift = delivered_gift(price=5000)
+    first, second = (
+        services.file_case(
+            customer=gift.recipient,
+            order_line=gift.order.lines.get(),
+            problem=problem,
+        )
+        for problem in [P.DEFECTIVE, P.DAMAGED]
+    )
+    assert act(agent_client, first, "refund") == [("success", "Done.")]
+    [(level, message)] = act(agent_client, second, "refund")
+    assert level == "error"
+    assert "already" in message
+    assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000
+
+
+def test_refunding_the_givers_case_never_credits_the_giver(agent_client):
+    gift = delivered_gift(price=5000)
+    case = services.file_case(
+        customer=gift.giver,
+        order_line=gift.order.lines.get(),
+        problem=P.NOT_DELIVERED,
+    )
+    page = agent_client.get(change_url(case)).content.decode()
+    assert "Filed by the giver: delivery questions only." in page
+    assert "Refund to recipient store credit" not in page
+
+    act(agent_client, case, "refund")
+    assert shop_selectors.store_credit_balance(user=gift.giver) == 0
+    assert not Refund.objects.exists()
+
+
+def test_reshipping_an_out_of_stock_product_says_so(agent_client):
+    product = ProductFactory(name="Glass teapot", stock_on_hand=5)
+    case = services.file_case(
+        customer=(order := placed_order(None, (product, 1))).buyer,
+        order_line=order.lines.get(),
+        problem=P.DEFECTIVE,
+    )
+    Product.objects.filter(pk=product.pk).update(stock_on_hand=0)
+    before = timeline(case)
+
+    [(level, message)] = act(agent_client, case, "reship")
+    assert level == "error"
+    assert "Glass teapot is out of stock" in message
+    assert not Shipment.objects.filter(reason=Shipment.Reason.REPLACEMENT).exists()
+    assert timeline(case) == before
+    case.refresh_from_db()
+    assert case.is_open
+
+
+# --- Who may use the desk ---------------------------------------------------
+
+
+def test_staff_outside_the_agent_group_are_forbidden(client):
+    case = open_case()
+    sign_in_staff(client, UserFactory(is_staff=True))
+    assert client.get(reverse(CHANGELIST)).status_code == 403
+    assert client.get(change_url(case)).status_code == 403
+    assert client.post(act_url(case, "assign")).status_code == 403
+    assert client.post(act_url(case, "note"), {"body": "Hi"}).status_code == 403
+    case.refresh_from_db()
+    assert case.assigned_to is None
+    assert not case.events.filter(kind__in=[K.ASSIGNED, K.NOTE]).exists()
+
+
+def test_customers_are_sent_to_the_admin_login(client):
+    case = open_case()
+    client.force_login(case.customer)
+    for response in [
+        client.get(reverse(CHANGELIST)),
+        client.get(change_url(case)),
+        client.post(act_url(case, "assign")),
+    ]:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    case.refresh_from_db()
+    assert case.assigned_to is None
+
+
+def test_agents_without_the_second_factor_are_sent_to_the_mfa_pages(client, agent):
+    case = open_case()
+    # No authenticator yet: sent to set one up.
+    client.force_login(agent)
+    response = client.get(reverse(CHANGELIST))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+    # With an authenticator, but this session used only a password.
+    sign_in_staff(Client(), agent)
+    for response in [
+        client.get(reverse(CHANGELIST)),
+        client.get(change_url(case)),
+        client.post(act_url(case, "assign")),
+    ]:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    case.refresh_from_db()
+    assert case.assigned_to is None
+
+
+# --- Query counts -----------------------------------------------------------
+
+
+def _cases_on_one_order(count, *, agent):
+    order = placed_order(None, *[(ProductFactory(), 1) for _ in range(count)])
+    for index, line in enumerate(order.lines.all()):
+        case = services.file_case(
+            customer=order.buyer,
+            order_line=line,
+            problem=P.OTHER,
+            description="A question",
+        )
+        if index % 2:
+            services.assign_case(case=case, agent=agent, actor=agent)
+
+
+@pytest.mark.parametrize("query", ["", "?queue=open", "?q=example.com"])
+def test_the_changelist_costs_the_same_for_10_or_100_cases(agent_client, agent, query):
+    url = reverse(CHANGELIST) + query
+    _cases_on_one_order(10, agent=agent)
+    small = queries_for(agent_client, url)
+    for _ in range(9):
+        _cases_on_one_order(10, agent=agent)
+    assert Case.objects.count() == 100
+    assert_same_queries(small, queries_for(agent_client, url))
+
+
+def test_the_case_page_costs_the_same_for_10_or_100_events(agent_client, agent):
+    case = open_case()
+    colleague = UserFactory(is_staff=True)
+
+    def add_notes(count):
+        for n in range(count):
+            actor = agent if n % 2 else colleague
+            services.add_note(case=case, actor=actor, body=f"Note {n}")
+
+    add_notes(10 - case.events.count())
+    small = queries_for(agent_client, change_url(case))
+    add_notes(90)
+    assert case.events.count() == 100
+    assert_same_queries(small, queries_for(agent_client, change_url(case)))
