@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SupportConfig(AppConfig):
     name = "support"
     verbose_name = "Support"
+
+    def ready(self) -> None:
+        from support.permissions import ensure_agent_group
+
+        # After every app's permissions exist, i.e. after the last migrate.
+        post_migrate.connect(ensure_agent_group, sender=self)

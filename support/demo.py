@@ -5,7 +5,6 @@ import datetime
 
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from gifts.models import Gift
@@ -13,30 +12,15 @@ from shop.demo import demo_user
 from shop.models import Order
 from support import services
 from support.models import Case
+from support.permissions import ensure_agent_group
 
 # Printed by seed_demo so the demo staff can sign in: add it to any
 # authenticator app, or compute a code from it. Demo data only.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPHOSHIIDEMOAGENT2"  # noqa: S105
 
-AGENT_PERMISSIONS = {
-    "support": ["view_case", "change_case", "view_caseevent"],
-    "shop": [
-        "view_order", "view_orderline", "view_shipment", "view_payment",
-        "view_refund", "view_product", "view_user", "view_address",
-        "view_storecreditaccount", "view_storecreditentry",
-    ],
-    "gifts": ["view_gift", "view_giftline", "view_giftreturn", "change_giftreturn"],
-}  # fmt: skip
-
 
 def seed(stdout) -> None:
-    group, _created = Group.objects.get_or_create(name="Support agent")
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=AGENT_PERMISSIONS,
-            codename__in=[c for codes in AGENT_PERMISSIONS.values() for c in codes],
-        )
-    )
+    group = ensure_agent_group()
     agent = demo_user("agent")
     agent.groups.add(group)
     for staff in (agent, demo_user("admin")):

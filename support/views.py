@@ -46,6 +46,11 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
     except Order.DoesNotExist:
         raise Http404 from None
     lines, problems = _lines_and_problems(order, request.user)
+    # "Get help" on one parcel offers the items in that parcel.
+    shipment = order.shipments.filter(pk=request.GET.get("shipment") or 0).first()
+    if shipment is not None:
+        in_parcel = set(shipment.lines.values_list("order_line", flat=True))
+        lines = [line for line in lines if line.pk in in_parcel] or lines
     initial = {
         "line": request.GET.get("line") or (lines[0].pk if len(lines) == 1 else None)
     }

@@ -4,7 +4,7 @@ may use it, and what the pages cost in queries."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -14,8 +14,8 @@ from shop import selectors as shop_selectors
 from shop import services as shop_services
 from shop.models import Product, Refund, Shipment
 from support import services
-from support.demo import AGENT_PERMISSIONS
 from support.models import Case, CaseEvent
+from support.permissions import AGENT_GROUP, AGENT_PERMISSIONS
 from tests.gifts.factories import give
 from tests.queries import assert_same_queries, queries_for
 from tests.shop.factories import (
@@ -35,14 +35,12 @@ CHANGELIST = "admin:support_case_changelist"
 
 @pytest.fixture
 def agent_group():
-    """The "Support agent" group with the permissions production gives it."""
-    group = Group.objects.create(name="Support agent")
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=AGENT_PERMISSIONS,
-            codename__in=[c for codes in AGENT_PERMISSIONS.values() for c in codes],
-        )
-    )
+    """The "Support agent" group as every migrate leaves it, with exactly
+    the permissions listed for agents."""
+    group = Group.objects.get(name=AGENT_GROUP)
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+    wanted = {(app, code) for app, codes in AGENT_PERMISSIONS.items() for code in codes}
+    assert granted == wanted
     return group
 
 

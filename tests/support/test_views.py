@@ -186,3 +186,20 @@ def test_help_page_costs_the_same_for_10_or_100_cases(client):
         services.post_customer_message(case=case, customer=buyer, body="More")
     assert_same_queries(small, queries_for(client, reverse("support:help")))
     assert_same_queries(case_small, queries_for(client, case.get_absolute_url()))
+
+
+def test_help_on_one_parcel_offers_its_items(client):
+    buyer = UserFactory()
+    placed = placed_order(
+        buyer, (ProductFactory(name="Kettle"), 1), (ProductFactory(), 1)
+    )
+    kettle = placed.lines.get(name="Kettle")
+    parcel = shop_services.create_shipment(
+        order=placed, quantities={kettle.pk: 1}, actor=None
+    )
+    client.force_login(buyer)
+    assert "?shipment=" in client.get(placed.get_absolute_url()).content.decode()
+    page = client.get(
+        reverse("support:get_help", args=[placed.pk]), {"shipment": parcel.pk}
+    )
+    assert [c[0] for c in page.context["form"].fields["line"].choices] == [kettle.pk]
