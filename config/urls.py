@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("wishlist.urls")),
     path("gifts/", include("gifts.urls")),
     path("help/", include("support.urls")),
+    path("callbacks/", include("callbacks.urls")),
     path("", include("shop.urls")),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wishlist",
     "gifts",
     "support",
+    "callbacks",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,46 @@ SUPPORT_FIRST_RESPONSE_HOURS = {
     "missing_documents": 24,
     "wrong_item": 8,
     "other": 24,
+}
+
+# --- Phone callbacks ------------------------------------------------------------
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+# Where the twilio library sends its REST requests; tests use a local fake.
+TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
+# The real Twilio when an account is configured, else the console dialer.
+CALLBACKS_DIALER = env(
+    "CALLBACKS_DIALER",
+    default="callbacks.dialers.TwilioDialer"
+    if TWILIO_ACCOUNT_SID
+    else "callbacks.dialers.ConsoleDialer",
+)
+# The site's address as Twilio reaches it (https behind a proxy): webhooks
+# are built from it and their signatures checked against it.
+CALLBACKS_PUBLIC_BASE_URL = env("CALLBACKS_PUBLIC_BASE_URL", default=SITE_URL).rstrip(
+    "/"
+)
+CALLBACKS_LATER_DELAY = env.int("CALLBACKS_LATER_DELAY", default=300)
+CALLBACKS_RING_TIMEOUT = env.int("CALLBACKS_RING_TIMEOUT", default=25)
+# Attempts per request when nobody answers (1 + retries), and the wait between.
+CALLBACKS_MAX_ATTEMPTS = env.int("CALLBACKS_MAX_ATTEMPTS", default=3)
+CALLBACKS_RETRY_DELAY = env.int("CALLBACKS_RETRY_DELAY", default=120)
+# Provider 429/5xx: tries, and the first backoff in seconds (doubling, jitter).
+CALLBACKS_MAX_PROVIDER_TRIES = env.int("CALLBACKS_MAX_PROVIDER_TRIES", default=5)
+CALLBACKS_PROVIDER_BACKOFF = env.float("CALLBACKS_PROVIDER_BACKOFF", default=2.0)
+# A dial older than this without a call id is reconciled with the provider.
+CALLBACKS_STUCK_AFTER = env.int("CALLBACKS_STUCK_AFTER", default=60)
+CALLBACKS_ALLOWED_COUNTRIES = env.list("CALLBACKS_ALLOWED_COUNTRIES", default=["JP"])
+CALLBACKS_MAX_PER_HOUR = env.int("CALLBACKS_MAX_PER_HOUR", default=3)
+# Opening hours of the phone line, local time, and ISO weekdays (1 = Monday).
+CALLBACKS_HOURS = env("CALLBACKS_HOURS", default="09:00-21:00")
+CALLBACKS_DAYS = [
+    int(d)
+    for d in env.list("CALLBACKS_DAYS", default=["1", "2", "3", "4", "5", "6", "7"])
+]
+CELERY_BEAT_SCHEDULE = {
+    "sweep-callbacks": {"task": "callbacks.tasks.sweep_callbacks", "schedule": 30.0},
 }
 
 # --- Logging ----------------------------------------------------------------

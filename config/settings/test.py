@@ -25,3 +25,12 @@ ACCOUNT_RATE_LIMITS = False
 # needing collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Phone calls: in memory unless a test points the real twilio library at the
+# local fake Twilio; the line is open all day so tests don't depend on the clock.
+CALLBACKS_DIALER = "callbacks.dialers.LocmemDialer"
+TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+TWILIO_AUTH_TOKEN = "test-auth-token"  # noqa: S105
+TWILIO_FROM_NUMBER = "+815012345678"
+CALLBACKS_PUBLIC_BASE_URL = "http://testserver"
+CALLBACKS_HOURS = "00:00-24:00"

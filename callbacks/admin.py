@@ -1,0 +1,36 @@
+"""Callbacks in the admin: read-only history for staff."""
+
+from django.contrib import admin
+
+from callbacks.models import CallbackEvent, CallbackRequest
+
+
+class CallbackEventInline(admin.TabularInline):
+    model = CallbackEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_state", "to_state", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CallbackRequest)
+class CallbackRequestAdmin(admin.ModelAdmin):
+    list_display = ["reference", "subject", "number", "state", "due_at", "attempts"]
+    list_filter = ["state"]
+    search_fields = ["reference", "subject", "number", "call_sid"]
+    readonly_fields = [
+        "subject", "reference", "requested_by", "number", "language", "script",
+        "queue", "state", "requested_at", "due_at", "attempts", "call_sid",
+        "dialing_started_at", "answered_by", "enqueued_at", "ended_at", "last_error",
+    ]  # fmt: skip
+    fields = readonly_fields
+    inlines = [CallbackEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,200 @@
+"""Dialer backends, chosen by ``CALLBACKS_DIALER`` like Django's email backends.
+
+- ``TwilioDialer`` places real calls with the ``twilio`` library.
+- ``ConsoleDialer`` (run mode) prints the call and plays Twilio's status
+  sequence back through the same status handling, so the lifecycle can be
+  watched in the browser and the admin.
+- ``LocmemDialer`` (tests) keeps calls in memory for assertions.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from callbacks.exceptions import ProviderError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProviderCall:
+    sid: str
+    status: str
+
+
+class Dialer(Protocol):
+    def place_call(
+        self, *, to: str, reference: str, answer_url: str, status_url: str
+    ) -> str:
+        """Start a call; return the provider's call id. Raises ``ProviderError``."""
+
+    def find_call(self, *, to: str, reference: str, since) -> ProviderCall | None:
+        """The provider's call for this request, if one was placed."""
+
+    def call_agent(self, *, to: str, connect_url: str) -> str:
+        """Ring an agent's phone and run ``connect_url``'s TwiML when answered."""
+
+
+def get_dialer() -> Dialer:
+    return import_string(settings.CALLBACKS_DIALER)()
+
+
+# --- Twilio -------------------------------------------------------------------
+
+
+class RebasedHttpClient(TwilioHttpClient):
+    """Sends every request to ``base_url`` instead of Twilio's host.
+
+    Production leaves it at https://api.twilio.com; tests point it at the
+    local fake Twilio. Rewriting the whole host means TWILIO_EDGE or
+    TWILIO_REGION can never send a request anywhere else.
+    """
+
+    def __init__(self, base_url: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.base = urlsplit(base_url)
+
+    def request(self, method, url, *args, **kwargs):
+        parts = urlsplit(url)
+        url = urlunsplit(
+            (
+                self.base.scheme,
+                self.base.netloc,
+                parts.path,
+                parts.query,
+                parts.fragment,
+            )
+        )
+        return super().request(method, url, *args, **kwargs)
+
+
+def _provider_error(error: Exception) -> ProviderError:
+    if isinstance(error, TwilioRestException):
+        retryable = error.status == 429 or error.status >= 500
+        return ProviderError(str(error.msg), retryable=retryable, code=error.code)
+    return ProviderError(str(error), retryable=True)
+
+
+class TwilioDialer:
+    def __init__(self) -> None:
+        self.client = Client(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            http_client=RebasedHttpClient(settings.TWILIO_API_BASE, timeout=10),
+            # A non-empty mapping, so the library never reads TWILIO_EDGE or
+            # TWILIO_REGION from the process environment.
+            environment={"HOSHII": "1"},
+        )
+
+    def place_call(self, *, to, reference, answer_url, status_url) -> str:
+        try:
+            call = self.client.calls.create(
+                to=to,
+                from_=settings.TWILIO_FROM_NUMBER,
+                url=answer_url,
+                method="POST",
+                status_callback=status_url,
+                status_callback_method="POST",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+                timeout=settings.CALLBACKS_RING_TIMEOUT,
+                machine_detection="Enable",
+            )
+        except Exception as error:
+            raise _provider_error(error) from error
+        return call.sid
+
+    def find_call(self, *, to, reference, since) -> ProviderCall | None:
+        try:
+            calls = self.client.calls.list(
+                to=to,
+                from_=settings.TWILIO_FROM_NUMBER,
+                start_time_after=since,
+                limit=20,
+            )
+        except Exception as error:
+            raise _provider_error(error) from error
+        # Twilio keeps no reference of ours on a call: the one we placed is
+        # the earliest from our number to theirs since dialling began.
+        calls.sort(key=lambda c: c.date_created or since)
+        return ProviderCall(sid=calls[0].sid, status=calls[0].status) if calls else None
+
+    def call_agent(self, *, to, connect_url) -> str:
+        try:
+            call = self.client.calls.create(
+                to=to, from_=settings.TWILIO_FROM_NUMBER, url=connect_url, method="POST"
+            )
+        except Exception as error:
+            raise _provider_error(error) from error
+        return call.sid
+
+
+# --- Console (run mode) ---------------------------------------------------------
+
+# Twilio's usual sequence for an answered call, with seconds after dialling.
+CONSOLE_SEQUENCE = [
+    (1, "initiated"),
+    (3, "ringing"),
+    (7, "in-progress"),
+    (40, "completed"),
+]
+
+
+class ConsoleDialer:
+    def place_call(self, *, to, reference, answer_url, status_url) -> str:
+        from callbacks.tasks import play_console_status
+
+        sid = f"CA{secrets.token_hex(16)}"
+        logger.warning("Console dialer: calling %s for %s (%s)", to, reference, sid)
+        for seconds, status in CONSOLE_SEQUENCE:
+            play_console_status.apply_async(
+                kwargs={"reference": reference, "call_sid": sid, "status": status},
+                countdown=seconds,
+            )
+        return sid
+
+    def find_call(self, *, to, reference, since) -> ProviderCall | None:
+        return None  # nothing left the machine: safe to dial again
+
+    def call_agent(self, *, to, connect_url) -> str:
+        logger.warning("Console dialer: ringing agent %s", to)
+        return f"CA{secrets.token_hex(16)}"
+
+
+# --- Locmem (tests) -------------------------------------------------------------
+
+
+class LocmemDialer:
+    """Calls recorded in memory, for tests that don't need HTTP."""
+
+    calls: list[dict] = []
+    fail_with: ProviderError | None = None
+
+    def place_call(self, *, to, reference, answer_url, status_url) -> str:
+        if LocmemDialer.fail_with is not None:
+            raise LocmemDialer.fail_with
+        sid = f"CA{secrets.token_hex(16)}"
+        LocmemDialer.calls.append(
+            {"sid": sid, "to": to, "reference": reference, "answer_url": answer_url,
+             "status_url": status_url}
+        )  # fmt: skip
+        return sid
+
+    def find_call(self, *, to, reference, since) -> ProviderCall | None:
+        for call in LocmemDialer.calls:
+            if call["reference"] == reference:
+                return ProviderCall(sid=call["sid"], status="queued")
+        return None
+
+    def call_agent(self, *, to, connect_url) -> str:
+        LocmemDialer.calls.append(
+            {"sid": "CAagent", "to": to, "connect_url": connect_url}
+        )
+        return "CAagent"

@@ -1,0 +1,40 @@
+"""Callback errors; each carries the message the customer sees."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class CallbackError(Exception):
+    default_message = _("We can't arrange that call.")
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class NumberNotAllowed(CallbackError):
+    default_message = _("We can only call numbers in Japan. Check the number.")
+
+
+class TooManyCallbacks(CallbackError):
+    default_message = _(
+        "You've asked for several calls in the last hour. Please wait a little, "
+        "or write to us instead."
+    )
+
+
+class OutsideHours(CallbackError):
+    default_message = _("Our phone line is closed right now.")
+
+
+class TooLateToChange(CallbackError):
+    default_message = _("The call has already started, so it can't be changed.")
+
+
+# Provider errors, raised by dialers.
+class ProviderError(Exception):
+    """The provider refused or failed; ``retryable`` says whether to try again."""
+
+    def __init__(self, message: str, *, retryable: bool, code: int | None = None):
+        self.retryable = retryable
+        self.code = code
+        super().__init__(message)

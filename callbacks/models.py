@@ -1,0 +1,109 @@
+"""A callback request is a row with a state machine; the row is the truth."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+def new_reference() -> str:
+    return f"cb_{secrets.token_hex(8)}"
+
+
+class CallbackRequest(models.Model):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        DIALING = "dialing", _("Calling")
+        RINGING = "ringing", _("Ringing")
+        IN_PROGRESS = "in_progress", _("Connected")
+        COMPLETED = "completed", _("Finished")
+        NO_ANSWER = "no_answer", _("No answer")
+        BUSY = "busy", _("Busy")
+        FAILED = "failed", _("We couldn't reach you")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = (State.SCHEDULED, State.DIALING, State.RINGING, State.IN_PROGRESS)
+    FINAL = (State.COMPLETED, State.FAILED, State.CANCELLED)
+
+    class AnsweredBy(models.TextChoices):
+        HUMAN = "human", _("A person")
+        MACHINE = "machine", _("A machine")
+        UNKNOWN = "unknown", _("Unknown")
+
+    # What the call is about, as the app that asked for it names it (for
+    # example "support.case:42"). One active callback per subject.
+    subject = models.CharField(_("subject"), max_length=80)
+    reference = models.CharField(max_length=40, unique=True, default=new_reference)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    number = PhoneNumberField(_("number"))
+    language = models.CharField(_("language"), max_length=8, default="en")
+    script = models.TextField(_("spoken greeting"), max_length=1000)
+    queue = models.CharField(_("queue"), max_length=40, default="support")
+    state = models.CharField(
+        _("state"), max_length=12, choices=State, default=State.SCHEDULED, db_index=True
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    call_sid = models.CharField(_("provider call id"), max_length=64, blank=True)
+    dialing_started_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.CharField(
+        _("answered by"), max_length=8, choices=AnsweredBy, blank=True
+    )
+    enqueued_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=Q(
+                    state__in=["scheduled", "dialing", "ringing", "in_progress"]
+                ),
+                name="callbacks_one_active_per_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["call_sid"],
+                condition=~Q(call_sid=""),
+                name="callbacks_one_row_per_provider_call",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} → {self.number} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+
+class CallbackEvent(models.Model):
+    """Every state change, in order: the audit trail of one callback."""
+
+    callback = models.ForeignKey(
+        CallbackRequest, on_delete=models.CASCADE, related_name="events"
+    )
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12)
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"

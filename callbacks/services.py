@@ -1,0 +1,427 @@
+"""The callback state machine. The row is the truth; Celery only wakes us.
+
+Exactly one call per request: ``dial`` locks the row, moves it to
+``dialing`` and commits before asking the provider; anything that finds the
+row no longer ``scheduled`` (a duplicate task, a redelivered message, a
+second click) does nothing. A row left in ``dialing`` without a call id is
+reconciled against the provider before it may be dialled again.
+"""
+
+import datetime
+import logging
+import random
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks import hours
+from callbacks.dialers import get_dialer
+from callbacks.exceptions import (
+    NumberNotAllowed,
+    OutsideHours,
+    ProviderError,
+    TooLateToChange,
+    TooManyCallbacks,
+)
+from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.signals import callback_changed
+
+logger = logging.getLogger(__name__)
+State = CallbackRequest.State
+
+# Where a provider status puts the row; later states never go back.
+PROVIDER_STATES = {
+    "queued": State.DIALING,
+    "initiated": State.DIALING,
+    "ringing": State.RINGING,
+    "in-progress": State.IN_PROGRESS,
+    "answered": State.IN_PROGRESS,
+    "completed": State.COMPLETED,
+    "busy": State.BUSY,
+    "no-answer": State.NO_ANSWER,
+    "failed": State.FAILED,
+    "canceled": State.NO_ANSWER,
+}
+RANK = {
+    State.SCHEDULED: 0,
+    State.DIALING: 1,
+    State.RINGING: 2,
+    State.IN_PROGRESS: 3,
+    State.COMPLETED: 4,
+    State.NO_ANSWER: 4,
+    State.BUSY: 4,
+    State.FAILED: 4,
+    State.CANCELLED: 4,
+}
+
+
+def _url(name: str, **kwargs) -> str:
+    return settings.CALLBACKS_PUBLIC_BASE_URL + reverse(name, kwargs=kwargs)
+
+
+def _move(callback: CallbackRequest, to: str, detail: str = "", **fields) -> None:
+    """Change state (inside the caller's transaction) and announce it after
+    commit. Listeners get each change once."""
+    old = callback.state
+    callback.state = to
+    for name, value in fields.items():
+        setattr(callback, name, value)
+    callback.save()
+    CallbackEvent.objects.create(
+        callback=callback, from_state=old, to_state=to, detail=detail[:255]
+    )
+    transaction.on_commit(
+        lambda: callback_changed.send(
+            sender=CallbackRequest,
+            callback=callback,
+            old_state=old,
+            new_state=to,
+            detail=detail,
+        )
+    )
+
+
+def _queue_dial(callback: CallbackRequest) -> None:
+    from callbacks.tasks import dial_callback
+
+    callback_id, due_at = callback.pk, callback.due_at
+    transaction.on_commit(
+        lambda: dial_callback.apply_async(
+            kwargs={"callback_id": callback_id}, eta=due_at
+        )
+    )
+
+
+def _check_number(number) -> None:
+    if number is None or not number.is_valid():
+        raise NumberNotAllowed()
+    from phonenumbers import region_code_for_number
+
+    if region_code_for_number(number) not in settings.CALLBACKS_ALLOWED_COUNTRIES:
+        raise NumberNotAllowed()
+
+
+def _check_rate(number, requested_by) -> None:
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = CallbackRequest.objects.filter(requested_at__gte=since)
+    limit = settings.CALLBACKS_MAX_PER_HOUR
+    if recent.filter(number=number).count() >= limit or (
+        requested_by is not None
+        and recent.filter(requested_by=requested_by).count() >= limit
+    ):
+        raise TooManyCallbacks()
+
+
+def schedule_callback(
+    *,
+    subject: str,
+    number,
+    script: str,
+    delay: datetime.timedelta,
+    language: str = "en",
+    requested_by=None,
+    queue: str = "support",
+) -> CallbackRequest:
+    """Ask for a call ``delay`` from now ("now" is zero).
+
+    Guarantees: one active callback per subject; asking again while one is
+    scheduled moves it ("now" after "in 5 minutes") instead of adding a
+    second call; asking while it is already ringing returns it unchanged.
+    Numbers outside the allowed countries, too many requests per hour (per
+    customer and per number) and "now" outside opening hours are refused.
+    The dial task is queued after commit with the due time.
+    """
+    with transaction.atomic():
+        existing = (
+            CallbackRequest.objects.select_for_update()
+            .filter(subject=subject, state__in=CallbackRequest.ACTIVE)
+            .first()
+        )
+        if existing is not None:
+            if existing.state == State.SCHEDULED:
+                return _reschedule(existing, delay)
+            return existing
+        _check_number(number)
+        if delay <= datetime.timedelta(0) and not hours.is_open():
+            raise OutsideHours(
+                _("Our phone line is closed right now; it opens %(when)s.")
+                % {"when": hours.next_opening_display()}
+            )
+        _check_rate(number, requested_by)
+        callback = CallbackRequest.objects.create(
+            subject=subject,
+            number=number,
+            script=script,
+            language=language,
+            queue=queue,
+            requested_by=requested_by,
+            due_at=timezone.now() + delay,
+        )
+        CallbackEvent.objects.create(callback=callback, to_state=State.SCHEDULED)
+        transaction.on_commit(
+            lambda: callback_changed.send(
+                sender=CallbackRequest,
+                callback=callback,
+                old_state="",
+                new_state=State.SCHEDULED,
+                detail="",
+            )
+        )
+        _queue_dial(callback)
+    return callback
+
+
+def _reschedule(
+    callback: CallbackRequest, delay: datetime.timedelta
+) -> CallbackRequest:
+    due_at = timezone.now() + delay
+    _move(callback, State.SCHEDULED, f"due {due_at.isoformat()}", due_at=due_at)
+    _queue_dial(callback)
+    return callback
+
+
+@transaction.atomic
+def reschedule_callback(*, callback: CallbackRequest, delay: datetime.timedelta):
+    """Switch between "now" and "in 5 minutes" until the call starts."""
+    callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+    if callback.state != State.SCHEDULED:
+        raise TooLateToChange()
+    return _reschedule(callback, delay)
+
+
+@transaction.atomic
+def cancel_callback(*, callback: CallbackRequest) -> CallbackRequest:
+    callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+    if callback.state == State.CANCELLED:
+        return callback
+    if callback.state != State.SCHEDULED:
+        raise TooLateToChange()
+    _move(
+        callback, State.CANCELLED, "cancelled by the customer", ended_at=timezone.now()
+    )
+    return callback
+
+
+def _start_dialing(callback_id: int) -> CallbackRequest | None:
+    """Claim a due row for one dial attempt, committed before any call."""
+    with transaction.atomic():
+        callback = (
+            CallbackRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk=callback_id)
+            .first()
+        )
+        if callback is None or callback.state != State.SCHEDULED:
+            return None  # someone else has it, or it's no longer wanted
+        if callback.due_at > timezone.now():
+            return None  # a task for the new time is queued
+        _move(
+            callback,
+            State.DIALING,
+            f"attempt {callback.attempts + 1}",
+            attempts=callback.attempts + 1,
+            dialing_started_at=timezone.now(),
+            call_sid="",
+            answered_by="",
+        )
+    return callback
+
+
+def dial(*, callback_id: int) -> CallbackRequest | None:
+    """Place the call for a due callback, exactly once per attempt."""
+    callback = _start_dialing(callback_id)
+    if callback is None:
+        return None
+    try:
+        sid = get_dialer().place_call(
+            to=callback.number.as_e164,
+            reference=callback.reference,
+            answer_url=_url("callbacks:answer", reference=callback.reference),
+            status_url=_url("callbacks:status", reference=callback.reference),
+        )
+    except ProviderError as error:
+        _provider_failed(callback, error)
+        return callback
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        if not callback.call_sid:  # a status webhook may have beaten us here
+            callback.call_sid = sid
+            callback.save(update_fields=["call_sid", "updated_at"])
+    return callback
+
+
+def _backoff(attempt: int) -> datetime.timedelta:
+    base = settings.CALLBACKS_PROVIDER_BACKOFF * 2 ** max(attempt - 1, 0)
+    return datetime.timedelta(seconds=min(base, 300) * random.uniform(0.5, 1.0))  # noqa: S311
+
+
+@transaction.atomic
+def _provider_failed(callback: CallbackRequest, error: ProviderError) -> None:
+    callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+    if callback.state != State.DIALING:
+        return
+    logger.warning("Provider refused %s: %s", callback.reference, error)
+    if error.retryable and callback.attempts < settings.CALLBACKS_MAX_PROVIDER_TRIES:
+        due_at = timezone.now() + _backoff(callback.attempts)
+        _move(
+            callback, State.SCHEDULED, f"provider busy, retry: {error}", due_at=due_at
+        )
+        _queue_dial(callback)
+    else:
+        _move(
+            callback,
+            State.FAILED,
+            f"provider refused: {error}",
+            last_error=str(error)[:255],
+            ended_at=timezone.now(),
+        )
+
+
+@transaction.atomic
+def record_status(
+    *, reference: str, call_sid: str, status: str, answered_by: str = ""
+) -> CallbackRequest | None:
+    """Apply a provider status callback. Idempotent and order-proof: a status
+    never moves a call backwards, a repeat changes nothing, and a status for
+    an earlier attempt's call is ignored."""
+    callback = (
+        CallbackRequest.objects.select_for_update().filter(reference=reference).first()
+    )
+    if callback is None:
+        return None
+    if callback.call_sid and call_sid != callback.call_sid:
+        return callback  # an earlier attempt's call
+    if not callback.call_sid:
+        if callback.state not in (State.DIALING, State.RINGING, State.IN_PROGRESS):
+            return callback
+        callback.call_sid = call_sid
+        callback.save(update_fields=["call_sid", "updated_at"])
+    target = PROVIDER_STATES.get(status)
+    if target is None or RANK[target] <= RANK[callback.state]:
+        return callback
+    if answered_by:
+        kind = (
+            "machine"
+            if answered_by.startswith("machine") or answered_by == "fax"
+            else "human"
+        )
+        if answered_by == "unknown":
+            kind = "unknown"
+        callback.answered_by = kind
+    if target == State.COMPLETED and callback.answered_by == "machine":
+        target = State.NO_ANSWER  # a voicemail didn't speak to anyone
+    if target in (State.NO_ANSWER, State.BUSY, State.FAILED) and target != State.FAILED:
+        _retry_or_fail(callback, target)
+        return callback
+    fields = {}
+    if target in CallbackRequest.FINAL:
+        fields["ended_at"] = timezone.now()
+    _move(callback, target, status, **fields)
+    return callback
+
+
+def _answered_by(value: str) -> str:
+    """Twilio's AnsweredBy (human, machine_start, fax, unknown…) in our terms."""
+    if value == "human":
+        return CallbackRequest.AnsweredBy.HUMAN
+    if value.startswith("machine") or value == "fax":
+        return CallbackRequest.AnsweredBy.MACHINE
+    return CallbackRequest.AnsweredBy.UNKNOWN
+
+
+def _retry_or_fail(callback: CallbackRequest, outcome: str) -> None:
+    if callback.attempts < settings.CALLBACKS_MAX_ATTEMPTS:
+        due_at = timezone.now() + datetime.timedelta(
+            seconds=settings.CALLBACKS_RETRY_DELAY
+        )
+        _move(
+            callback,
+            State.SCHEDULED,
+            f"{outcome}; next try at {due_at.isoformat()}",
+            due_at=due_at,
+            call_sid="",
+        )
+        _queue_dial(callback)
+    else:
+        _move(
+            callback,
+            State.FAILED,
+            f"{outcome} after {callback.attempts} attempts",
+            ended_at=timezone.now(),
+        )
+
+
+def reconcile(*, callback_id: int) -> None:
+    """A row stuck in ``dialing`` without a call id: the worker died around
+    the provider call. Ask the provider before dialling again."""
+    callback = CallbackRequest.objects.get(pk=callback_id)
+    if callback.state != State.DIALING or callback.call_sid:
+        return
+    found = get_dialer().find_call(
+        to=callback.number.as_e164,
+        reference=callback.reference,
+        since=callback.dialing_started_at - datetime.timedelta(seconds=5),
+    )
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback_id)
+        if callback.state != State.DIALING or callback.call_sid:
+            return
+        if found is not None:
+            callback.call_sid = found.sid
+            callback.save(update_fields=["call_sid", "updated_at"])
+            CallbackEvent.objects.create(
+                callback=callback,
+                from_state=callback.state,
+                to_state=callback.state,
+                detail=f"reconciled with provider call {found.sid}",
+            )
+            return
+        # The provider never got it: dial this attempt again.
+        _move(
+            callback,
+            State.SCHEDULED,
+            "reconciled: no call was placed",
+            due_at=timezone.now(),
+            attempts=max(callback.attempts - 1, 0),
+        )
+        _queue_dial(callback)
+
+
+def sweep() -> int:
+    """Wake any due row whose task was lost; reconcile stuck dials.
+
+    Safe to run anywhere, any time: dialling claims rows under a lock.
+    """
+    from callbacks.tasks import dial_callback, reconcile_callback
+
+    now = timezone.now()
+    due = list(
+        CallbackRequest.objects.filter(state=State.SCHEDULED, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for callback_id in due:
+        dial_callback.delay(callback_id=callback_id)
+    stuck = CallbackRequest.objects.filter(
+        state=State.DIALING,
+        call_sid="",
+        dialing_started_at__lt=now
+        - datetime.timedelta(seconds=settings.CALLBACKS_STUCK_AFTER),
+    ).values_list("pk", flat=True)
+    for callback_id in stuck:
+        reconcile_callback.delay(callback_id=callback_id)
+    return len(due)
+
+
+@transaction.atomic
+def mark_enqueued(*, reference: str) -> CallbackRequest | None:
+    """The customer answered and heard the greeting: they wait in the queue."""
+    callback = (
+        CallbackRequest.objects.select_for_update().filter(reference=reference).first()
+    )
+    if callback is not None and callback.enqueued_at is None:
+        callback.enqueued_at = timezone.now()
+        callback.save(update_fields=["enqueued_at", "updated_at"])
+    return callback

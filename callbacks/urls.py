@@ -1,0 +1,12 @@
+from django.urls import path
+
+from callbacks import views
+
+app_name = "callbacks"
+
+urlpatterns = [
+    path("status/<str:reference>/", views.status, name="status"),
+    path("answer/<str:reference>/", views.answer, name="answer"),
+    path("hold/", views.hold, name="hold"),
+    path("agent/<str:queue>/", views.agent, name="agent"),
+]

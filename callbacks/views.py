@@ -1,0 +1,94 @@
+"""Twilio's webhooks: call status, and the TwiML for greeting, hold and
+the agent's leg. Every request must carry a valid ``X-Twilio-Signature``."""
+
+import functools
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from callbacks import services
+from callbacks.models import CallbackRequest
+
+# Twilio's voices per language (Amazon Polly neural voices via <Say>).
+VOICES = {
+    "ja": ("ja-JP", "Polly.Kazuha-Neural"),
+    "en": ("en-US", "Polly.Joanna-Neural"),
+}
+HOLD_MUSIC = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+
+
+def signed_url(request: HttpRequest) -> str:
+    """The URL Twilio signed: the public base URL (what Twilio was given,
+    https behind a TLS-terminating proxy) plus the path and query."""
+    return settings.CALLBACKS_PUBLIC_BASE_URL + request.get_full_path()
+
+
+def twilio_signed(view):
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not validator.validate(
+            signed_url(request), request.POST.dict(), signature
+        ):
+            return HttpResponseForbidden("invalid signature")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _twiml(response: VoiceResponse) -> HttpResponse:
+    return HttpResponse(str(response), content_type="application/xml")
+
+
+@twilio_signed
+def status(request: HttpRequest, reference: str) -> HttpResponse:
+    services.record_status(
+        reference=reference,
+        call_sid=request.POST.get("CallSid", ""),
+        status=request.POST.get("CallStatus", ""),
+        answered_by=request.POST.get("AnsweredBy", ""),
+    )
+    return HttpResponse(status=204)
+
+
+@twilio_signed
+def answer(request: HttpRequest, reference: str) -> HttpResponse:
+    """The customer picked up: greet them by what this is about, then queue."""
+    callback = CallbackRequest.objects.filter(reference=reference).first()
+    response = VoiceResponse()
+    if callback is None or request.POST.get("AnsweredBy", "").startswith("machine"):
+        response.hangup()
+        return _twiml(response)
+    language, voice = VOICES.get(callback.language[:2], VOICES["en"])
+    response.say(callback.script, language=language, voice=voice)
+    response.enqueue(
+        callback.queue,
+        wait_url=settings.CALLBACKS_PUBLIC_BASE_URL + reverse("callbacks:hold"),
+        wait_url_method="POST",
+    )
+    services.mark_enqueued(reference=reference)
+    return _twiml(response)
+
+
+@twilio_signed
+def hold(request: HttpRequest) -> HttpResponse:
+    response = VoiceResponse()
+    response.play(HOLD_MUSIC, loop=0)
+    return _twiml(response)
+
+
+@twilio_signed
+def agent(request: HttpRequest, queue: str) -> HttpResponse:
+    """The agent answered "Connect me": bridge them to the longest waiter."""
+    response = VoiceResponse()
+    dial = response.dial()
+    dial.queue(queue)
+    return _twiml(response)
