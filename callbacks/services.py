@@ -425,3 +425,21 @@ def mark_enqueued(*, reference: str) -> CallbackRequest | None:
         callback.enqueued_at = timezone.now()
         callback.save(update_fields=["enqueued_at", "updated_at"])
     return callback
+
+
+def waiting_in_queue(*, queue: str, subject_prefix: str = ""):
+    """Callers who heard the greeting and wait for an agent, longest first."""
+    return CallbackRequest.objects.filter(
+        queue=queue,
+        state=State.IN_PROGRESS,
+        enqueued_at__isnull=False,
+        subject__startswith=subject_prefix,
+    ).order_by("enqueued_at")
+
+
+def connect_agent(*, agent_number, queue: str) -> str:
+    """Ring the agent; when they answer they are bridged to the caller who
+    has waited longest in ``queue``. Raises ``ProviderError``."""
+    return get_dialer().call_agent(
+        to=agent_number.as_e164, connect_url=_url("callbacks:agent", queue=queue)
+    )

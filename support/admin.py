@@ -10,15 +10,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from callbacks import services as callback_services
+from callbacks.exceptions import ProviderError
 from gifts.models import Gift
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Shipment
-from support import selectors, services
+from support import calls, selectors, services
 from support.models import Case, CaseEvent
 
 
@@ -143,6 +146,7 @@ class CaseAdmin(admin.ModelAdmin):
             .exclude(pk=case.pk)
             .select_related("order_line")[:20],
             "timeline": case.events.select_related("actor"),
+            "calls": calls.calls_for(case),
             "reply_form": ReplyForm(),
             "credit_form": CreditForm(),
             "can_act": self.has_change_permission(request, case),
@@ -152,6 +156,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "phone-queue/",
+                self.admin_site.admin_view(self.phone_queue),
+                name="support_case_phone_queue",
+            ),
             path(
                 "<int:case_id>/act/<str:action>/",
                 self.admin_site.admin_view(require_POST(self.act)),
@@ -192,6 +201,54 @@ class CaseAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:support_case_change", args=[case.pk])
         )
+
+    def phone_queue(self, request: HttpRequest) -> HttpResponse:
+        """Who is waiting on the phone, for which case, for how long; and
+        "Connect me", which rings the agent and bridges the longest waiter."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        waiting = list(
+            callback_services.waiting_in_queue(
+                queue="support", subject_prefix=calls.SUBJECT_PREFIX
+            )
+        )
+        cases = Case.objects.select_related("customer", "order_line").in_bulk(
+            [int(w.subject.removeprefix(calls.SUBJECT_PREFIX)) for w in waiting]
+        )
+        rows = [
+            (w, cases.get(int(w.subject.removeprefix(calls.SUBJECT_PREFIX))))
+            for w in waiting
+        ]
+        if request.method == "POST":
+            if not rows:
+                self.message_user(request, _("Nobody is waiting."), messages.WARNING)
+            elif not request.user.phone:
+                self.message_user(
+                    request,
+                    _("Add your phone number to your profile to take calls."),
+                    messages.ERROR,
+                )
+            else:
+                try:
+                    callback_services.connect_agent(
+                        agent_number=request.user.phone, queue="support"
+                    )
+                except ProviderError as error:
+                    self.message_user(request, str(error), messages.ERROR)
+                else:
+                    case = rows[0][1]
+                    self.message_user(request, _("Ringing your phone now."))
+                    return HttpResponseRedirect(
+                        reverse("admin:support_case_change", args=[case.pk])
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Phone queue"),
+            "rows": rows,
+            "now": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/support/case/phone_queue.html", context)
 
     @staticmethod
     def _body(request: HttpRequest) -> str:

@@ -34,3 +34,11 @@ def notify_agent(event: CaseEvent) -> None:
         },
         to=case.assigned_to.email,
     )
+
+
+def send_call_failed(event: CaseEvent) -> None:
+    _send(
+        template="call_failed",
+        context={"event": event, "case": event.case},
+        to=event.case.customer.email,
+    )

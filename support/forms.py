@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from support.models import Case
 
@@ -28,10 +30,23 @@ class FileCaseForm(forms.Form):
     )
     contact = forms.ChoiceField(
         label=_("How should we reach you?"),
-        choices=[(Case.Contact.MESSAGE, Case.Contact.MESSAGE.label)],
+        choices=Case.Contact.choices,
         initial=Case.Contact.MESSAGE,
         widget=forms.RadioSelect,
     )
+    phone = PhoneNumberField(
+        label=_("Number to call"),
+        required=False,
+        region=settings.PHONENUMBER_DEFAULT_REGION,
+        help_text=_("From your profile; change it if you're somewhere else."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        wants_call = data.get("contact") != Case.Contact.MESSAGE
+        if wants_call and not data.get("phone"):
+            self.add_error("phone", _("Enter the number we should call."))
+        return data
 
     def __init__(self, *args, lines, problems, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,3 +62,12 @@ class MessageForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class CallForm(forms.Form):
+    """Ask for a call from the case page, or switch its time."""
+
+    when = forms.ChoiceField(
+        choices=[("now", _("Call me now")), ("later", _("Call me in 5 minutes"))]
+    )
+    phone = PhoneNumberField(region=settings.PHONENUMBER_DEFAULT_REGION)

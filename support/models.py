@@ -131,6 +131,7 @@ class CaseEvent(models.Model):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
         REOPENED = "reopened", _("Reopened")
+        CALL = "call", _("Phone call")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind)

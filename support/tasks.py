@@ -28,3 +28,8 @@ def send_case_reply(*, event_id: int) -> None:
 @shared_task(acks_late=True, **_EMAIL_RETRY)
 def notify_agent(*, event_id: int) -> None:
     emails.notify_agent(_event(event_id))
+
+
+@shared_task(acks_late=True, **_EMAIL_RETRY)
+def send_call_failed(*, event_id: int) -> None:
+    emails.send_call_failed(_event(event_id))

@@ -2,16 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callbacks import services as callback_services
+from callbacks.exceptions import CallbackError
 from shop.exceptions import ShopError
 from shop.models import Order
-from support import selectors, services
+from support import calls, selectors, services
 from support.exceptions import NotYourLine
-from support.forms import FileCaseForm, MessageForm
+from support.forms import CallForm, FileCaseForm, MessageForm
 from support.models import Case
 
 
@@ -83,6 +86,13 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
         except ShopError as error:
             form.add_error(None, error.message)
         else:
+            if data["contact"] != Case.Contact.MESSAGE:
+                _ask_for_call(
+                    request,
+                    case,
+                    data["phone"],
+                    later=data["contact"] == Case.Contact.CALL_LATER,
+                )
             return redirect(case)
     return render(
         request,
@@ -102,10 +112,85 @@ def _customer_case(request: HttpRequest, pk: int) -> Case:
         raise Http404 from None
 
 
+def _ask_for_call(request: HttpRequest, case: Case, number, *, later: bool) -> None:
+    """Schedule the call; a refusal is a message on the case, never a lost case."""
+    try:
+        calls.request_call(
+            case=case, number=number, later=later, language=get_language() or "en"
+        )
+    except CallbackError as error:
+        messages.warning(
+            request,
+            _("We couldn't arrange the call: %(reason)s") % {"reason": error.message},
+        )
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _customer_case(request, pk)
-    return render(request, "support/case.html", {"case": case, "form": MessageForm()})
+    call = calls.latest_call(case)
+    return render(
+        request,
+        "support/case.html",
+        {
+            "case": case,
+            "form": MessageForm(),
+            "call": call,
+            "call_form": CallForm(initial={"phone": request.user.phone or None}),
+        },
+    )
+
+
+@login_required
+def call_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The case's call as the page polls it: state, label, and when."""
+    case = _customer_case(request, pk)
+    call = calls.latest_call(case)
+    if call is None:
+        return JsonResponse({"state": None})
+    return JsonResponse(
+        {
+            "state": call.state,
+            "label": call.get_state_display(),
+            "due_at": call.due_at.isoformat(),
+            "attempts": call.attempts,
+            "active": call.is_active,
+            "changeable": call.state == call.State.SCHEDULED,
+        }
+    )
+
+
+@login_required
+@require_POST
+def call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a call, or switch between now and in 5 minutes."""
+    case = _customer_case(request, pk)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the number we should call."))
+        return redirect(case)
+    _ask_for_call(
+        request,
+        case,
+        form.cleaned_data["phone"],
+        later=form.cleaned_data["when"] == "later",
+    )
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def cancel_call(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _customer_case(request, pk)
+    call = calls.latest_call(case)
+    if call is not None:
+        try:
+            callback_services.cancel_callback(callback=call)
+        except CallbackError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Call cancelled."))
+    return redirect(case)
 
 
 @login_required

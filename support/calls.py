@@ -1,0 +1,146 @@
+"""Support's use of phone callbacks: what to say, and the case's side of
+each call. ``callbacks`` knows nothing of cases; this module speaks to it."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from callbacks import services as callback_services
+from callbacks.models import CallbackRequest
+from support.models import Case, CaseEvent
+from support.tasks import send_call_failed
+
+SUBJECT_PREFIX = "support.case:"
+
+# How the greeting names the problem, per language.
+PROBLEM_PHRASES = {
+    "en": {
+        "missing_item": "missing from",
+        "not_delivered": "not yet delivered, from",
+        "damaged": "that arrived damaged, from",
+        "defective": "that is defective, from",
+        "missing_documents": "that came without its manual or warranty card, from",
+        "wrong_item": "that arrived instead of what you ordered, in",
+        "other": "from",
+    },
+    "ja": {
+        "missing_item": "が届いていない件",
+        "not_delivered": "がまだ届かない件",
+        "damaged": "が破損して届いた件",
+        "defective": "の不具合の件",
+        "missing_documents": "の説明書・保証書がなかった件",
+        "wrong_item": "が違う商品だった件",
+        "other": "の件",
+    },
+}
+
+
+def subject_for(case: Case) -> str:
+    return f"{SUBJECT_PREFIX}{case.pk}"
+
+
+def script_for(case: Case, language: str) -> str:
+    """The greeting: the shop, the item, the problem and the order, so
+    nobody has to ask the customer who they are or what happened."""
+    item, number = case.order_line.name, case.order.number
+    if language.startswith("ja"):
+        phrase = PROBLEM_PHRASES["ja"][case.problem]
+        return (
+            f"Hoshii カスタマーサポートです。ご注文番号 {number} の"
+            f"{item}{phrase}でお電話しました。担当者におつなぎしますので、"
+            "このままお待ちください。"
+        )
+    phrase = PROBLEM_PHRASES["en"][case.problem]
+    return (
+        f"Hello, this is Hoshii customer support, calling about the {item} "
+        f"{phrase} order {number}. Please hold: an agent who has your case in "
+        "front of them will be with you shortly."
+    )
+
+
+def request_call(*, case: Case, number, later: bool, language: str) -> CallbackRequest:
+    """Ask for a call now or in a few minutes; raises ``CallbackError``."""
+    delay = datetime.timedelta(seconds=settings.CALLBACKS_LATER_DELAY if later else 0)
+    return callback_services.schedule_callback(
+        subject=subject_for(case),
+        number=number,
+        script=script_for(case, language),
+        delay=delay,
+        language=language,
+        requested_by=case.customer,
+    )
+
+
+def latest_call(case: Case) -> CallbackRequest | None:
+    return (
+        CallbackRequest.objects.filter(subject=subject_for(case))
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+def calls_for(case: Case):
+    return CallbackRequest.objects.filter(subject=subject_for(case)).prefetch_related(
+        "events"
+    )
+
+
+STATE_MESSAGES = {
+    CallbackRequest.State.SCHEDULED: _lazy("We'll call you at %(due)s."),
+    CallbackRequest.State.DIALING: _lazy("Calling you now."),
+    CallbackRequest.State.RINGING: _lazy("Your phone is ringing."),
+    CallbackRequest.State.IN_PROGRESS: _lazy(
+        "Connected: an agent will be with you shortly."
+    ),
+    CallbackRequest.State.COMPLETED: _lazy("The call has ended."),
+    CallbackRequest.State.FAILED: _lazy(
+        "We couldn't reach you. Reply here, or ask for a call again."
+    ),
+    CallbackRequest.State.CANCELLED: _lazy("Call cancelled."),
+}
+
+
+def on_callback_changed(
+    sender, callback, old_state, new_state, detail, **kwargs
+) -> None:
+    """Write each change of a support call on its case's timeline."""
+    if not callback.subject.startswith(SUBJECT_PREFIX):
+        return
+    case = Case.objects.filter(
+        pk=int(callback.subject.removeprefix(SUBJECT_PREFIX))
+    ).first()
+    if case is None:
+        return
+    record_call_change(case=case, callback=callback, new_state=new_state, detail=detail)
+
+
+@transaction.atomic
+def record_call_change(
+    *, case: Case, callback: CallbackRequest, new_state: str, detail: str
+) -> CaseEvent:
+    message = STATE_MESSAGES.get(new_state, new_state)
+    if new_state == CallbackRequest.State.SCHEDULED and callback.attempts:
+        message = _("No answer. We'll try again at %(due)s.")
+    due = timezone.localtime(callback.due_at).strftime("%H:%M")
+    body = str(message) % {"due": due}
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.CALL,
+        body=body,
+        is_public=True,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.CALL,
+        body=f"{callback.reference} {new_state} (attempt {callback.attempts}) {detail}"[
+            :5000
+        ],
+        is_public=False,
+    )
+    if new_state == CallbackRequest.State.FAILED:
+        transaction.on_commit(lambda: send_call_failed.delay(event_id=event.pk))
+    return event
