@@ -55,7 +55,8 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
         in_parcel = set(shipment.lines.values_list("order_line", flat=True))
         lines = [line for line in lines if line.pk in in_parcel] or lines
     initial = {
-        "line": request.GET.get("line") or (lines[0].pk if len(lines) == 1 else None)
+        "line": request.GET.get("line") or (lines[0].pk if len(lines) == 1 else None),
+        "phone": request.user.phone or None,
     }
     form = FileCaseForm(
         request.POST or None, lines=lines, problems=problems, initial=initial

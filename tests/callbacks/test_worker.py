@@ -1,0 +1,55 @@
+"""Scheduling with a real Celery worker on Redis: the ETA task fires on time,
+never early, and duplicates of it ring once."""
+
+import datetime
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+
+from callbacks import services
+from callbacks.dialers import LocmemDialer
+from callbacks.models import CallbackRequest
+from callbacks.tasks import dial_callback
+from config.celery_app import app
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def worker():
+    app.conf.task_always_eager = False
+    app.control.purge()
+    with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False):
+        yield
+    app.conf.task_always_eager = True
+
+
+def wait_for(predicate, seconds=15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_delayed_call_fires_on_time_and_once(worker):
+    requested = timezone.now()
+    callback = services.schedule_callback(
+        subject="support.case:1",
+        number=PhoneNumber.from_string("+819012345678"),
+        script="Hello",
+        delay=datetime.timedelta(seconds=2),
+    )
+    # Duplicate wake-ups: a retried task, a redelivered message.
+    for _ in range(3):
+        dial_callback.delay(callback_id=callback.pk)
+    assert wait_for(lambda: LocmemDialer.calls)
+    dialled = CallbackRequest.objects.get(pk=callback.pk)
+    assert dialled.dialing_started_at >= requested + datetime.timedelta(seconds=2)
+    time.sleep(1.5)  # any straggler task would have rung by now
+    assert len(LocmemDialer.calls) == 1
+    assert dialled.attempts == 1

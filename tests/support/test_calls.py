@@ -1,0 +1,200 @@
+"""Support's phone calls: asked for from Get help, followed on the case."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from callbacks import services as callback_services
+from callbacks.dialers import LocmemDialer
+from callbacks.models import CallbackRequest
+from shop import services as shop_services
+from support.models import Case, CaseEvent
+from tests.shop.factories import (
+    ProductFactory,
+    UserFactory,
+    placed_order,
+    sign_in_staff,
+)
+
+pytestmark = pytest.mark.django_db
+State = CallbackRequest.State
+
+
+@pytest.fixture(autouse=True)
+def _calls():
+    LocmemDialer.calls.clear()
+    LocmemDialer.fail_with = None
+    yield
+    LocmemDialer.calls.clear()
+
+
+@pytest.fixture
+def order(client):
+    placed = placed_order(
+        UserFactory(phone="+819012345678"),
+        (ProductFactory(name="yellow ink cartridge", stock_on_hand=9), 2),
+    )
+    shipment = shop_services.create_shipment_for_remaining(order=placed, actor=None)
+    shop_services.mark_shipped(shipment=shipment, actor=None)
+    client.force_login(placed.buyer)
+    return placed
+
+
+def file_with_call(client, order, contact="call_now", phone="090-1234-5678", **headers):
+    return client.post(
+        reverse("support:get_help", args=[order.pk]),
+        {
+            "line": order.lines.get().pk,
+            "problem": "missing_item",
+            "quantity": 1,
+            "contact": contact,
+            "phone": phone,
+        },
+        **headers,
+    )
+
+
+def test_call_me_now_rings_with_the_case_in_the_greeting(
+    client, order, django_capture_on_commit_callbacks
+):
+    page = client.get(reverse("support:get_help", args=[order.pk]))
+    assert page.context["form"]["phone"].value() == order.buyer.phone
+    with django_capture_on_commit_callbacks(execute=True):
+        response = file_with_call(client, order)
+    case = Case.objects.get()
+    assert response["Location"] == case.get_absolute_url()
+    callback = CallbackRequest.objects.get()
+    assert (callback.subject, str(callback.number)) == (
+        f"support.case:{case.pk}",
+        "+819012345678",
+    )
+    assert "yellow ink cartridge missing from order " + order.number in callback.script
+    assert len(LocmemDialer.calls) == 1
+    public = case.events.filter(kind=CaseEvent.Kind.CALL, is_public=True)
+    assert "Calling you now." in [e.body for e in public]
+    status = client.get(reverse("support:call_status", args=[case.pk])).json()
+    assert (status["state"], status["active"]) == ("dialing", True)
+
+
+def test_the_greeting_speaks_japanese_to_a_japanese_customer(
+    client, order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        file_with_call(client, order, HTTP_ACCEPT_LANGUAGE="ja")
+    callback = CallbackRequest.objects.get()
+    assert callback.language == "ja"
+    assert f"ご注文番号 {order.number}" in callback.script
+
+
+def test_in_five_minutes_can_be_switched_or_cancelled(
+    client, order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        file_with_call(client, order, contact="call_later")
+    case = Case.objects.get()
+    callback = CallbackRequest.objects.get()
+    assert callback.state == State.SCHEDULED
+    assert (callback.due_at - timezone.now()).total_seconds() > 250
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Call me now instead" in page and "Cancel the call" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("support:call", args=[case.pk]),
+            {"when": "now", "phone": "090-1234-5678"},
+        )
+    assert CallbackRequest.objects.count() == 1
+    assert len(LocmemDialer.calls) == 1  # switched to now: rings once
+
+    response = client.post(reverse("support:cancel_call", args=[case.pk]), follow=True)
+    assert "already started" in response.content.decode()
+
+
+def test_cancel_before_it_rings(client, order, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        file_with_call(client, order, contact="call_later")
+        client.post(reverse("support:cancel_call", args=[Case.objects.get().pk]))
+    assert CallbackRequest.objects.get().state == State.CANCELLED
+    assert LocmemDialer.calls == []
+
+
+def test_a_failed_call_is_on_the_case_and_emailed(
+    client, order, settings, django_capture_on_commit_callbacks
+):
+    settings.CALLBACKS_MAX_ATTEMPTS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        file_with_call(client, order)
+    callback = CallbackRequest.objects.get()
+    url = reverse("callbacks:status", args=[callback.reference])
+    params = {"CallSid": callback.call_sid, "CallStatus": "no-answer"}
+    signature = RequestValidator("test-auth-token").compute_signature(
+        "http://testserver" + url, params
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert CallbackRequest.objects.get().state == State.FAILED
+    assert mail.outbox[-1].subject == "We tried to call you"
+    page = client.get(Case.objects.get().get_absolute_url()).content.decode()
+    assert "couldn&#x27;t reach you" in page or "couldn't reach you" in page
+
+
+def test_a_number_abroad_is_refused_but_the_case_is_kept(
+    client, order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = file_with_call(client, order, phone="+1 202 555 0123")
+    assert Case.objects.count() == 1
+    assert not CallbackRequest.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "couldn&#x27;t arrange the call" in page or "couldn't arrange" in page
+
+
+def test_someone_elses_call_endpoints_are_404(client, order):
+    other = placed_order()
+    case = Case.objects.create(
+        customer=other.buyer,
+        order=other,
+        order_line=other.lines.get(),
+        problem="other",
+        first_response_due_at=timezone.now(),
+    )
+    assert client.get(reverse("support:call_status", args=[case.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("support:call", args=[case.pk]),
+            {"when": "now", "phone": "09012345678"},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("support:cancel_call", args=[case.pk])).status_code == 404
+    )
+    assert not CallbackRequest.objects.exists()
+
+
+def test_agents_see_the_queue_and_connect_to_the_longest_waiter(
+    client, order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        file_with_call(client, order)
+    callback = CallbackRequest.objects.get()
+    callback_services.record_status(
+        reference=callback.reference, call_sid=callback.call_sid, status="in-progress"
+    )
+    callback_services.mark_enqueued(reference=callback.reference)
+    case = Case.objects.get()
+
+    agent = UserFactory(is_staff=True, is_superuser=True, phone="+819099998888")
+    client = Client()
+    sign_in_staff(client, agent)
+    queue_url = reverse("admin:support_case_phone_queue")
+    page = client.get(queue_url).content.decode()
+    assert f"#{case.pk}" in page
+    response = client.post(queue_url)
+    assert response["Location"] == reverse("admin:support_case_change", args=[case.pk])
+    agent_leg = LocmemDialer.calls[-1]
+    assert agent_leg["to"] == "+819099998888"
+    assert agent_leg["connect_url"].endswith("/callbacks/agent/support/")
