@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from callbacks import hours
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
 from support.models import Case, CaseEvent
@@ -63,8 +64,13 @@ def script_for(case: Case, language: str) -> str:
 
 
 def request_call(*, case: Case, number, later: bool, language: str) -> CallbackRequest:
-    """Ask for a call now or in a few minutes; raises ``CallbackError``."""
+    """Ask for a call now or in a few minutes; raises ``CallbackError``.
+
+    "Later" outside opening hours means when the line next opens.
+    """
     delay = datetime.timedelta(seconds=settings.CALLBACKS_LATER_DELAY if later else 0)
+    if later and not hours.is_open(timezone.now() + delay):
+        delay = hours.next_opening(timezone.now() + delay) - timezone.now()
     return callback_services.schedule_callback(
         subject=subject_for(case),
         number=number,

@@ -48,8 +48,18 @@ class FileCaseForm(forms.Form):
             self.add_error("phone", _("Enter the number we should call."))
         return data
 
-    def __init__(self, *args, lines, problems, **kwargs) -> None:
+    def __init__(self, *args, lines, problems, line_open=True, opens="", **kwargs):
         super().__init__(*args, **kwargs)
+        if not line_open:
+            # Outside opening hours "now" is not offered; "later" is the
+            # next opening.
+            self.fields["contact"].choices = [
+                (Case.Contact.MESSAGE, Case.Contact.MESSAGE.label),
+                (
+                    Case.Contact.CALL_LATER,
+                    _("Phone call when the line opens (%(when)s)") % {"when": opens},
+                ),
+            ]
         self.fields["line"].choices = [
             (line.pk, f"{line.quantity} × {line.name}") for line in lines
         ]

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callbacks import hours
 from callbacks import services as callback_services
 from callbacks.exceptions import CallbackError
 from shop.exceptions import ShopError
@@ -59,7 +60,12 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
         "phone": request.user.phone or None,
     }
     form = FileCaseForm(
-        request.POST or None, lines=lines, problems=problems, initial=initial
+        request.POST or None,
+        lines=lines,
+        problems=problems,
+        initial=initial,
+        line_open=hours.is_open(),
+        opens=hours.next_opening_display(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -138,6 +144,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": MessageForm(),
             "call": call,
             "call_form": CallForm(initial={"phone": request.user.phone or None}),
+            "line_open": hours.is_open(),
+            "opens": hours.next_opening_display(),
         },
     )
 

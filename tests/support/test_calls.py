@@ -198,3 +198,22 @@ def test_agents_see_the_queue_and_connect_to_the_longest_waiter(
     agent_leg = LocmemDialer.calls[-1]
     assert agent_leg["to"] == "+819099998888"
     assert agent_leg["connect_url"].endswith("/callbacks/agent/support/")
+
+
+def test_outside_hours_now_is_not_offered_and_later_means_the_opening(
+    client, order, settings, django_capture_on_commit_callbacks
+):
+    settings.CALLBACKS_HOURS = "09:00-10:00"
+    settings.CALLBACKS_DAYS = [
+        ((timezone.localdate().isoweekday()) % 7) + 1
+    ]  # tomorrow
+    page = client.get(reverse("support:get_help", args=[order.pk]))
+    choices = [c[0] for c in page.context["form"].fields["contact"].choices]
+    assert choices == ["message", "call_later"]
+    with django_capture_on_commit_callbacks(execute=True):
+        file_with_call(client, order, contact="call_later")
+    callback = CallbackRequest.objects.get()
+    due = timezone.localtime(callback.due_at)
+    assert (due.hour, due.minute) == (9, 0)
+    assert due.date() > timezone.localdate()
+    assert LocmemDialer.calls == []
