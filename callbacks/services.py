@@ -85,13 +85,17 @@ def _move(callback: CallbackRequest, to: str, detail: str = "", **fields) -> Non
 
 
 def _queue_dial(callback: CallbackRequest) -> None:
+    """Wake a worker at the due time, after commit. If the broker is down the
+    row is still saved and shown as scheduled: the sweeper dials it once the
+    broker is back, so a failure here is logged, never raised."""
     from callbacks.tasks import dial_callback
 
     callback_id, due_at = callback.pk, callback.due_at
     transaction.on_commit(
         lambda: dial_callback.apply_async(
-            kwargs={"callback_id": callback_id}, eta=due_at
-        )
+            kwargs={"callback_id": callback_id}, eta=due_at, retry=False
+        ),
+        robust=True,
     )
 
 

@@ -335,3 +335,25 @@ def test_the_agent_leg_dials_into_the_queue(client):
     url = reverse("callbacks:agent", args=["support"])
     twiml = _signed_post(client, url, {}).content.decode()
     assert "<Dial><Queue>support</Queue></Dial>" in twiml
+
+
+def test_the_broker_down_loses_no_request(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from callbacks.tasks import dial_callback
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(dial_callback, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        callback = ask()
+    assert refreshed(callback).state == State.SCHEDULED  # saved, shown as scheduled
+    assert LocmemDialer.calls == []
+    monkeypatch.undo()  # the broker is back: the sweeper dials it, once
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep()
+        services.sweep()
+    assert len(LocmemDialer.calls) == 1
