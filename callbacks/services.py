@@ -27,6 +27,7 @@ from callbacks.exceptions import (
     TooManyCallbacks,
 )
 from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.ratelimit import take_call_token
 from callbacks.signals import callback_changed
 
 logger = logging.getLogger(__name__)
@@ -209,18 +210,18 @@ def cancel_callback(*, callback: CallbackRequest) -> CallbackRequest:
     return callback
 
 
-def _start_dialing(callback_id: int) -> CallbackRequest | None:
-    """Claim a due row for one dial attempt, committed before any call."""
+def _claim_oldest_due() -> CallbackRequest | None:
+    """Claim the oldest due row for one dial attempt, committed before any
+    call. Rows another worker is claiming are skipped, not waited for."""
     with transaction.atomic():
         callback = (
             CallbackRequest.objects.select_for_update(skip_locked=True)
-            .filter(pk=callback_id)
+            .filter(state=State.SCHEDULED, due_at__lte=timezone.now())
+            .order_by("due_at", "pk")
             .first()
         )
-        if callback is None or callback.state != State.SCHEDULED:
-            return None  # someone else has it, or it's no longer wanted
-        if callback.due_at > timezone.now():
-            return None  # a task for the new time is queued
+        if callback is None:
+            return None
         _move(
             callback,
             State.DIALING,
@@ -234,8 +235,32 @@ def _start_dialing(callback_id: int) -> CallbackRequest | None:
 
 
 def dial(*, callback_id: int) -> CallbackRequest | None:
-    """Place the call for a due callback, exactly once per attempt."""
-    callback = _start_dialing(callback_id)
+    """Place a due call, exactly once per attempt, within the call budget.
+
+    A call starts only with a token from the account-wide budget (Redis);
+    without one the task comes back when there will be one and the row
+    stays scheduled, never dropped. Each token dials the oldest due row, so
+    calls go out in due order whichever task holds the token.
+    """
+    from callbacks.tasks import dial_callback
+
+    is_due = CallbackRequest.objects.filter(
+        pk=callback_id, state=State.SCHEDULED, due_at__lte=timezone.now()
+    ).exists()
+    if not is_due:
+        return None  # already dialled, cancelled, or a task for later is queued
+    wait = take_call_token()
+    if wait > 0:
+        try:
+            dial_callback.apply_async(
+                kwargs={"callback_id": callback_id},
+                countdown=wait + random.uniform(0, 0.05),  # noqa: S311
+                retry=False,
+            )
+        except Exception:
+            logger.exception("Could not requeue %s; the sweeper will", callback_id)
+        return None
+    callback = _claim_oldest_due()
     if callback is None:
         return None
     try:

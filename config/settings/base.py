@@ -276,6 +276,10 @@ CALLBACKS_MAX_PROVIDER_TRIES = env.int("CALLBACKS_MAX_PROVIDER_TRIES", default=5
 CALLBACKS_PROVIDER_BACKOFF = env.float("CALLBACKS_PROVIDER_BACKOFF", default=2.0)
 # A dial older than this without a call id is reconciled with the provider.
 CALLBACKS_STUCK_AFTER = env.int("CALLBACKS_STUCK_AFTER", default=60)
+# Twilio's limit on calls started per second per account, shared by every
+# worker through a token bucket in Redis.
+CALLBACKS_CALLS_PER_SECOND = env.float("CALLBACKS_CALLS_PER_SECOND", default=1.0)
+CALLBACKS_CALL_BURST = env.int("CALLBACKS_CALL_BURST", default=1)
 CALLBACKS_ALLOWED_COUNTRIES = env.list("CALLBACKS_ALLOWED_COUNTRIES", default=["JP"])
 CALLBACKS_MAX_PER_HOUR = env.int("CALLBACKS_MAX_PER_HOUR", default=3)
 # Opening hours of the phone line, local time, and ISO weekdays (1 = Monday).

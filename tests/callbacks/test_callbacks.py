@@ -256,7 +256,7 @@ def test_a_dial_lost_before_the_provider_answered_is_redialled_once(
     callback = ask(LATER)
     time_passes(callback)
     # The worker claimed the row, then died before asking the provider.
-    claimed = services._start_dialing(callback.pk)
+    claimed = services._claim_oldest_due()
     assert claimed.state == State.DIALING
     CallbackRequest.objects.filter(pk=callback.pk).update(
         dialing_started_at=timezone.now() - datetime.timedelta(minutes=5)

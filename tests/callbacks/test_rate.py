@@ -1,0 +1,61 @@
+"""The shared call budget: a token bucket in Redis, oldest due call first."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+
+from callbacks import ratelimit, services
+from callbacks.dialers import LocmemDialer
+from callbacks.models import CallbackRequest
+from callbacks.tasks import dial_callback
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def one_call_a_second(settings):
+    settings.CALLBACKS_CALLS_PER_SECOND = 1.0
+    settings.CALLBACKS_CALL_BURST = 1
+    client = ratelimit._client(settings.REDIS_URL)
+    client.delete(ratelimit.KEY)
+    yield
+    client.delete(ratelimit.KEY)
+
+
+def test_the_bucket_gives_one_token_then_says_how_long_to_wait(one_call_a_second):
+    assert ratelimit.take_call_token() == 0
+    wait = ratelimit.take_call_token()
+    assert 0.5 < wait <= 1.0
+
+
+def test_no_token_requeues_without_dropping_and_the_oldest_goes_first(
+    one_call_a_second, monkeypatch
+):
+    requeued = []
+    monkeypatch.setattr(
+        dial_callback, "apply_async", lambda **kwargs: requeued.append(kwargs)
+    )
+    rows = []
+    for minutes_ago, case in [(3, 1), (2, 2), (1, 3)]:
+        callback = services.schedule_callback(
+            subject=f"support.case:{case}",
+            number=PhoneNumber.from_string(f"+8190123456{70 + case}"),
+            script="Hello",
+            delay=datetime.timedelta(0),
+        )
+        CallbackRequest.objects.filter(pk=callback.pk).update(
+            due_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+        )
+        rows.append(callback)
+    oldest, middle, newest = rows
+
+    services.dial(callback_id=newest.pk)  # its task holds the one token
+    assert [c["to"] for c in LocmemDialer.calls] == [str(oldest.number)]
+
+    services.dial(callback_id=middle.pk)  # the budget is spent
+    assert len(LocmemDialer.calls) == 1
+    assert requeued[-1]["kwargs"] == {"callback_id": middle.pk}
+    assert 0 < requeued[-1]["countdown"] <= 1.1
+    assert CallbackRequest.objects.get(pk=middle.pk).state == "scheduled"
