@@ -10,6 +10,7 @@ import base64
 import itertools
 import json
 import threading
+import time
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ class FakeTwilio:
         self.calls: dict[str, dict] = {}
         self.requests: list[dict] = []
         self.failures: list[int] = []
+        # Seconds to stall after recording a created call, before answering:
+        # long enough to kill the caller while it waits.
+        self.create_delay = 0.0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -173,6 +177,8 @@ class FakeTwilio:
                 }
                 with fake._lock:
                     fake.calls[sid] = call
+                if fake.create_delay:
+                    time.sleep(fake.create_delay)
                 self._reply(201, {k: v for k, v in call.items() if k != "created"})
 
             def do_GET(self):
