@@ -10,11 +10,12 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint services migrate seed clean help
+.PHONY: run test lint services bench-callbacks clean help
 
 help:
 	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
 	@echo "make test   lint, check the import contracts and run the whole test suite"
+	@echo "make bench-callbacks   measure call-me-now latency on the real stack"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
@@ -53,6 +54,10 @@ test: $(VENV)/.test-installed services lint
 	$(BIN)/pytest; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing" >&2; exit 1; fi; \
 	  exit $$status
+
+# Phone callbacks on the production-shaped stack (about 2 minutes).
+bench-callbacks: $(VENV)/.test-installed services
+	$(BIN)/python -m benchmarks.callbacks
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

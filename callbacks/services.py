@@ -240,29 +240,38 @@ def dial(*, callback_id: int) -> CallbackRequest | None:
     A call starts only with a token from the account-wide budget (Redis);
     without one the task comes back when there will be one and the row
     stays scheduled, never dropped. Each token dials the oldest due row, so
-    calls go out in due order whichever task holds the token.
+    calls go out in due order whichever task holds the token; a task that
+    dialled someone else's row goes on until its own has been dialled.
     """
     from callbacks.tasks import dial_callback
 
-    is_due = CallbackRequest.objects.filter(
-        pk=callback_id, state=State.SCHEDULED, due_at__lte=timezone.now()
-    ).exists()
-    if not is_due:
-        return None  # already dialled, cancelled, or a task for later is queued
-    wait = take_call_token()
-    if wait > 0:
-        try:
-            dial_callback.apply_async(
-                kwargs={"callback_id": callback_id},
-                countdown=wait + random.uniform(0, 0.05),  # noqa: S311
-                retry=False,
-            )
-        except Exception:
-            logger.exception("Could not requeue %s; the sweeper will", callback_id)
-        return None
-    callback = _claim_oldest_due()
-    if callback is None:
-        return None
+    while True:
+        is_due = CallbackRequest.objects.filter(
+            pk=callback_id, state=State.SCHEDULED, due_at__lte=timezone.now()
+        ).exists()
+        if not is_due:
+            return None  # dialled, cancelled, or a task for later is queued
+        wait = take_call_token()
+        if wait > 0:
+            try:
+                dial_callback.apply_async(
+                    kwargs={"callback_id": callback_id},
+                    countdown=wait + random.uniform(0, 0.05),  # noqa: S311
+                    retry=False,
+                )
+            except Exception:
+                logger.exception("Could not requeue %s; the sweeper will", callback_id)
+            return None
+        callback = _claim_oldest_due()
+        if callback is None:
+            return None  # another worker is claiming it right now
+        _place_call(callback)
+        if callback.pk == callback_id:
+            return callback
+
+
+def _place_call(callback: CallbackRequest) -> None:
+    """Ask the provider for the claimed row's call and record its id."""
     try:
         sid = get_dialer().place_call(
             to=callback.number.as_e164,
@@ -272,13 +281,12 @@ def dial(*, callback_id: int) -> CallbackRequest | None:
         )
     except ProviderError as error:
         _provider_failed(callback, error)
-        return callback
+        return
     with transaction.atomic():
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
         if not callback.call_sid:  # a status webhook may have beaten us here
             callback.call_sid = sid
             callback.save(update_fields=["call_sid", "updated_at"])
-    return callback
 
 
 def _backoff(attempt: int) -> datetime.timedelta:

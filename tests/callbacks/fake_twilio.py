@@ -171,6 +171,7 @@ class FakeTwilio:
                     "date_updated": format_datetime(now),
                     "start_time": format_datetime(now),
                     "created": now,
+                    "received_at": time.time(),
                     "url": params.get("Url", ""),
                     "status_callback": params.get("StatusCallback", ""),
                     "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Calls/{sid}.json",
@@ -179,7 +180,7 @@ class FakeTwilio:
                     fake.calls[sid] = call
                 if fake.create_delay:
                     time.sleep(fake.create_delay)
-                self._reply(201, {k: v for k, v in call.items() if k != "created"})
+                self._reply(201, _public(call))
 
             def do_GET(self):
                 query = dict(
@@ -225,3 +226,8 @@ class FakeTwilio:
                 )
 
         return Handler
+
+
+def _public(call: dict) -> dict:
+    """A call as Twilio's JSON shows it, without the fake's own bookkeeping."""
+    return {k: v for k, v in call.items() if k not in ("created", "received_at")}

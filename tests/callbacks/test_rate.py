@@ -59,3 +59,24 @@ def test_no_token_requeues_without_dropping_and_the_oldest_goes_first(
     assert requeued[-1]["kwargs"] == {"callback_id": middle.pk}
     assert 0 < requeued[-1]["countdown"] <= 1.1
     assert CallbackRequest.objects.get(pk=middle.pk).state == "scheduled"
+
+
+def test_a_task_that_dialled_an_older_row_still_dials_its_own():
+    older, newer = (
+        services.schedule_callback(
+            subject=f"support.case:{case}",
+            number=PhoneNumber.from_string(f"+8190123456{80 + case}"),
+            script="Hello",
+            delay=datetime.timedelta(minutes=5),
+        )
+        for case in (1, 2)
+    )
+    for callback, minutes_ago in [(older, 2), (newer, 1)]:
+        CallbackRequest.objects.filter(pk=callback.pk).update(
+            due_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+        )
+    services.dial(callback_id=newer.pk)
+    assert [c["to"] for c in LocmemDialer.calls] == [
+        str(older.number),
+        str(newer.number),
+    ]

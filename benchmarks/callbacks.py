@@ -1,0 +1,276 @@
+"""How fast "call me now" rings, and how exactly "in N seconds" fires.
+
+Runs the real stack on loopback (gunicorn, PostgreSQL, Redis, a Celery
+worker, the fake Twilio) and measures from the customer's POST to the
+provider's create-call request:
+
+A. 100 "now" requests from 20 concurrent customers, call rate limit raised;
+B. 20 "now" requests at the default 1 call/s: the queue drains in due order;
+C. 50 "in N seconds" requests: how early (must be never) and how late.
+
+Prints a table, and writes benchmarks/results/callbacks.json.
+Usage: .venv/bin/python -m benchmarks.callbacks
+"""
+
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.stack import Stack
+from tests.callbacks.fake_twilio import FakeTwilio
+
+PORT = 8731
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+ACCOUNT, TOKEN = "AC" + "b" * 32, "bench-auth-token"
+LATER_SECONDS = 5
+RESULTS = ROOT / "benchmarks" / "results" / "callbacks.json"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def make_customers(count: int, offset: int) -> list[dict]:
+    """Customers with a delivered order and an open case, and a session."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from shop import services as shop_services
+    from shop.models import Address, Category, Product, User
+    from support import services as support_services
+
+    category, _ = Category.objects.get_or_create(
+        slug="bench", defaults={"name": "Bench"}
+    )
+    product, _ = Product.objects.get_or_create(
+        sku="BENCH-1",
+        defaults={"category": category, "name": "Bench kettle", "slug": "bench-kettle",
+                  "price": 3000, "stock_on_hand": 100000},
+    )  # fmt: skip
+    customers = []
+    for index in range(offset, offset + count):
+        phone = f"+81901234{index:04d}"
+        user = User.objects.create_user(
+            f"bench{index}@example.com", "x", display_name=f"Bench {index}", phone=phone
+        )
+        address = Address.objects.create(
+            user=user, recipient_name="Bench", postal_code="150-0041",
+            region="東京都", city="渋谷区", line1="1-1-1", is_default=True,
+        )  # fmt: skip
+        cart = shop_services.create_cart(owner=user)
+        shop_services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
+        order = shop_services.place_order(
+            cart=cart, buyer=user,
+            destination=shop_services.Destination(address=address),
+            expected_total=shop_services.quote(cart=cart)[1].total,
+            card_number="4242424242424242",
+        )  # fmt: skip
+        case = support_services.file_case(
+            customer=user, order_line=order.lines.get(), problem="other",
+            description="Please call me.",
+        )  # fmt: skip
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        customers.append(
+            {"case": case.pk, "phone": phone, "session": session.session_key}
+        )
+    return customers
+
+
+def ask_for_calls(
+    customers: list[dict], when: str, concurrency: int
+) -> dict[str, float]:
+    """POST "call me" for each customer from ``concurrency`` threads; return
+    the send time per phone number."""
+    sent: dict[str, float] = {}
+    errors: list[str] = []
+    queue = list(customers)
+    lock = threading.Lock()
+
+    def run() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                customer = queue.pop(0)
+            csrf = secrets.token_hex(16)
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{PORT}/help/cases/{customer['case']}/call/",
+                data=urllib.parse.urlencode(
+                    {"when": when, "phone": customer["phone"]}
+                ).encode(),
+                headers={
+                    "Cookie": f"sessionid={customer['session']}; csrftoken={csrf}",
+                    "X-CSRFToken": csrf,
+                },
+                method="POST",
+            )
+            started = time.time()
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    response.read()
+            except urllib.error.HTTPError as error:
+                if error.code != 302:
+                    errors.append(f"{customer['case']}: {error.code}")
+            with lock:
+                sent[customer["phone"]] = started
+
+    threads = [threading.Thread(target=run) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(f"requests failed: {errors[:5]}")
+    return sent
+
+
+def wait_for_calls(
+    fake: FakeTwilio, phones: set[str], seconds: float
+) -> dict[str, dict]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        calls = {c["to"]: c for c in list(fake.calls.values()) if c["to"] in phones}
+        if len(calls) == len(phones):
+            return calls
+        time.sleep(0.05)
+    raise RuntimeError(f"only {len(calls)} of {len(phones)} calls were placed")
+
+
+def created_per_request(fake: FakeTwilio, phones: set[str]) -> float:
+    placed = [r for r in fake.created if r["params"].get("To") in phones]
+    return len(placed) / len(phones)
+
+
+def main() -> None:
+    fake = FakeTwilio(ACCOUNT, TOKEN).start()
+    stack = Stack(
+        database="hoshii_bench_callbacks",
+        redis_url=REDIS_URL,
+        port=PORT,
+        extra_env={
+            "TWILIO_ACCOUNT_SID": ACCOUNT,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_FROM_NUMBER": "+815012345678",
+            "TWILIO_API_BASE": fake.base_url,
+            "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+            "CALLBACKS_HOURS": "00:00-24:00",
+            "CALLBACKS_LATER_DELAY": str(LATER_SECONDS),
+            "CALLBACKS_MAX_PER_HOUR": "1000",
+        },
+    )
+    os.environ.update(stack.env)  # this process reads the same database
+    try:
+        stack.manage("migrate", "--noinput")
+        stack.manage("collectstatic", "--noinput")
+        import django
+
+        django.setup()
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        from callbacks.models import CallbackRequest
+
+        customers = make_customers(170, offset=0)
+        stack.start_web(workers=3)
+        rows = []
+
+        # A. "now", limit raised
+        stack.start_worker(
+            4, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
+        )
+        group = customers[:100]
+        sent = ask_for_calls(group, "now", concurrency=20)
+        calls = wait_for_calls(fake, set(sent), 60)
+        latency = [calls[p]["received_at"] - sent[p] for p in sent]
+        rows.append({
+            "name": "now, 100 requests, 20 concurrent, limit raised",
+            "p50_ms": percentile(latency, 0.5) * 1000,
+            "p95_ms": percentile(latency, 0.95) * 1000,
+            "max_ms": max(latency) * 1000,
+            "calls_per_request": created_per_request(fake, set(sent)),
+        })  # fmt: skip
+
+        # B. "now" at the default 1 call/s: drains in due order
+        stack.start_worker(4, CALLBACKS_CALLS_PER_SECOND="1", CALLBACKS_CALL_BURST="1")
+        group = customers[100:120]
+        sent = ask_for_calls(group, "now", concurrency=20)
+        calls = wait_for_calls(fake, set(sent), 90)
+        latency = [calls[p]["received_at"] - sent[p] for p in sent]
+        due = {
+            str(c.number): c.due_at.timestamp()
+            for c in CallbackRequest.objects.filter(number__in=list(sent))
+        }
+        by_call_time = sorted(sent, key=lambda p: calls[p]["received_at"])
+        in_due_order = by_call_time == sorted(sent, key=lambda p: due[p])
+        span = max(c["received_at"] for c in calls.values()) - min(
+            c["received_at"] for c in calls.values()
+        )
+        rows.append({
+            "name": "now, 20 requests at 1 call/s",
+            "p50_ms": percentile(latency, 0.5) * 1000,
+            "p95_ms": percentile(latency, 0.95) * 1000,
+            "max_ms": max(latency) * 1000,
+            "calls_per_request": created_per_request(fake, set(sent)),
+            "in_due_order": in_due_order,
+            "calls_per_second": (len(calls) - 1) / span if span else None,
+        })  # fmt: skip
+
+        # C. "in N seconds": never early, barely late
+        stack.start_worker(
+            4, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
+        )
+        group = customers[120:170]
+        sent = ask_for_calls(group, "later", concurrency=20)
+        calls = wait_for_calls(fake, set(sent), LATER_SECONDS + 60)
+        due = {
+            str(c.number): c.due_at.timestamp()
+            for c in CallbackRequest.objects.filter(number__in=list(sent))
+        }
+        late = [calls[p]["received_at"] - due[p] for p in sent]
+        rows.append({
+            "name": f"in {LATER_SECONDS} s, 50 requests, 20 concurrent",
+            "early": sum(1 for value in late if value < 0),
+            "p50_ms": percentile(late, 0.5) * 1000,
+            "p95_ms": percentile(late, 0.95) * 1000,
+            "max_ms": max(late) * 1000,
+            "calls_per_request": created_per_request(fake, set(sent)),
+        })  # fmt: skip
+    finally:
+        stack.stop()
+        fake.stop()
+
+    print()
+    header = f"{'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'calls/req':>9}"
+    print(f"{'scenario':52} {header}  notes")
+    for row in rows:
+        notes = []
+        if "early" in row:
+            notes.append(f"early: {row['early']} (lateness after due)")
+        if "in_due_order" in row:
+            notes.append(f"in due order: {row['in_due_order']}")
+            notes.append(f"{row['calls_per_second']:.2f} calls/s")
+        print(
+            f"{row['name']:52} {row['p50_ms']:8.0f} {row['p95_ms']:8.0f} "
+            f"{row['max_ms']:8.0f} {row['calls_per_request']:9.2f}  {'; '.join(notes)}"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

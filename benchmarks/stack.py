@@ -1,0 +1,96 @@
+"""Start and stop the production-shaped stack on loopback for benchmarks:
+a fresh PostgreSQL database, gunicorn, a Celery worker, and the fake Twilio."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+def fresh_database(name: str) -> str:
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+
+
+class Stack:
+    def __init__(self, *, database: str, redis_url: str, port: int, extra_env: dict):
+        self.port = port
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+            "SECRET_KEY": "benchmark-only-" + "x" * 40,
+            "DATABASE_URL": fresh_database(database),
+            "REDIS_URL": redis_url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+            **extra_env,
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def start_web(self, workers: int) -> None:
+        self.processes["web"] = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind",
+             f"127.0.0.1:{self.port}", "--workers", str(workers),
+             "--log-level", "warning"],
+            cwd=ROOT, env=self.env,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{self.port}/healthz", timeout=1
+                ):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def start_worker(self, concurrency: int, **env: str) -> None:
+        self.stop("worker")
+        self.processes["worker"] = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "config", "worker", "--pool",
+             "threads", "--concurrency", str(concurrency), "--loglevel", "WARNING",
+             "--without-mingle", "--without-gossip"],
+            cwd=ROOT, env={**self.env, **env},
+        )  # fmt: skip
+        self._wait_for_worker()
+
+    def _wait_for_worker(self) -> None:
+        """Until the worker answers a ping: booted, connected, consuming."""
+        from config.celery_app import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=0.5):
+                return
+        raise RuntimeError("the Celery worker did not start")
+
+    def stop(self, name: str | None = None) -> None:
+        for key in [name] if name else list(self.processes):
+            process = self.processes.pop(key, None)
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

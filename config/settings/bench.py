@@ -1,0 +1,12 @@
+"""Production settings served over plain HTTP on loopback, for benchmarks.
+
+Everything else is production's: DEBUG off, cached templates, persistent
+database connections, Redis. Only TLS is left to the (absent) proxy.
+"""
+
+from .production import *
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
