@@ -16,6 +16,7 @@ from shop import services as shop_services
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import QuantityForm
 from shop.models import Cart, Shipment
+from shop.views import flash_form_errors
 from wishlist.exceptions import AlreadyBought
 from wishlist.models import WishList, WishListItem
 from wishlist.selectors import shared_list
@@ -210,9 +211,7 @@ def request_return(request: HttpRequest, pk: int) -> HttpResponse:
     gift = _received_gift(request, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(gift)
     line = get_object_or_404(GiftLine, pk=form.cleaned_data["line"], gift=gift)
     try:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from shop.exceptions import ShopError
 from shop.models import Product
+from shop.views import flash_form_errors
 from wishlist import selectors, services
 from wishlist.forms import AddToListForm, ItemForm, WishListForm
 from wishlist.models import WishList, WishListItem
@@ -109,9 +110,7 @@ def item_add(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_object_or_404(Product, pk=product_id, is_active=True)
     form = AddToListForm(request.POST, owner=request.user)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(product)
     wishlist = form.cleaned_data["wishlist"]
     services.add_item(
@@ -145,9 +144,7 @@ def item_update(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Item saved."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
     return redirect(item.wishlist)
 
 
