@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from phonenumbers import region_code_for_number
 
 from callbacks import hours
 from callbacks.dialers import get_dialer
@@ -103,8 +104,6 @@ def _queue_dial(callback: CallbackRequest) -> None:
 def _check_number(number) -> None:
     if number is None or not number.is_valid():
         raise NumberNotAllowed()
-    from phonenumbers import region_code_for_number
-
     if region_code_for_number(number) not in settings.CALLBACKS_ALLOWED_COUNTRIES:
         raise NumberNotAllowed()
 
