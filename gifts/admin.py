@@ -13,17 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gifts import services
 from gifts.models import Gift, GiftLine, GiftReturn
+from shop.admin import ReadOnlyInline
 
 
-class GiftLineInline(admin.TabularInline):
+class GiftLineInline(ReadOnlyInline):
     model = GiftLine
-    extra = 0
-    can_delete = False
     fields = ["order_line", "wishlist_item"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Gift)

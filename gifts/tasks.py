@@ -1,27 +1,20 @@
 """Celery tasks for gifts: thin, queued after commit."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from gifts import emails
 from gifts.models import Gift, GiftReturn
-
-_EMAIL_RETRY = {
-    "autoretry_for": (SMTPException, OSError),
-    "retry_backoff": True,
-    "max_retries": 6,
-}
+from shop.tasks import EMAIL_RETRY
 
 
-@shared_task(acks_late=True, **_EMAIL_RETRY)
+@shared_task(acks_late=True, **EMAIL_RETRY)
 def send_thank_you_note(*, gift_id: int) -> None:
     emails.send_thank_you_note(
         Gift.objects.select_related("giver", "recipient", "order").get(pk=gift_id)
     )
 
 
-@shared_task(acks_late=True, **_EMAIL_RETRY)
+@shared_task(acks_late=True, **EMAIL_RETRY)
 def send_return_credited(*, return_id: int) -> None:
     emails.send_return_credited(
         GiftReturn.objects.select_related(

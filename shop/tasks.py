@@ -7,20 +7,21 @@ from celery import shared_task
 from shop import emails
 from shop.models import Order, Shipment
 
-_EMAIL_RETRY = {
+# Every email task retries on mail server trouble with this policy.
+EMAIL_RETRY = {
     "autoretry_for": (SMTPException, OSError),
     "retry_backoff": True,
     "max_retries": 6,
 }
 
 
-@shared_task(acks_late=True, **_EMAIL_RETRY)
+@shared_task(acks_late=True, **EMAIL_RETRY)
 def send_order_confirmation(*, order_id: int) -> None:
     order = Order.objects.prefetch_related("lines").get(pk=order_id)
     emails.send_order_confirmation(order)
 
 
-@shared_task(acks_late=True, **_EMAIL_RETRY)
+@shared_task(acks_late=True, **EMAIL_RETRY)
 def send_shipment_notification(*, shipment_id: int) -> None:
     shipment = (
         Shipment.objects.select_related("order")

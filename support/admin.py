@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from callbacks import services as callback_services
 from callbacks.exceptions import ProviderError
 from gifts.models import Gift
+from shop.admin import ReadOnlyInline
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Shipment
 from support import calls, selectors, services
@@ -51,19 +52,11 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "is_public", "actor", "body"]
     readonly_fields = fields
     classes = ["collapse"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReplyForm(forms.Form):

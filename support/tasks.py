@@ -1,17 +1,10 @@
 """Celery tasks for support: thin, queued after commit."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
+from shop.tasks import EMAIL_RETRY
 from support import emails
 from support.models import CaseEvent
-
-_EMAIL_RETRY = {
-    "autoretry_for": (SMTPException, OSError),
-    "retry_backoff": True,
-    "max_retries": 6,
-}
 
 
 def _event(event_id: int) -> CaseEvent:
@@ -20,16 +13,16 @@ def _event(event_id: int) -> CaseEvent:
     ).get(pk=event_id)
 
 
-@shared_task(acks_late=True, **_EMAIL_RETRY)
+@shared_task(acks_late=True, **EMAIL_RETRY)
 def send_case_reply(*, event_id: int) -> None:
     emails.send_case_reply(_event(event_id))
 
 
-@shared_task(acks_late=True, **_EMAIL_RETRY)
+@shared_task(acks_late=True, **EMAIL_RETRY)
 def notify_agent(*, event_id: int) -> None:
     emails.notify_agent(_event(event_id))
 
 
-@shared_task(acks_late=True, **_EMAIL_RETRY)
+@shared_task(acks_late=True, **EMAIL_RETRY)
 def send_call_failed(*, event_id: int) -> None:
     emails.send_call_failed(_event(event_id))

@@ -13,6 +13,7 @@ from tests.shop.factories import (
     AddressFactory,
     ProductFactory,
     UserFactory,
+    deliver,
     placed_order,
 )
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
@@ -22,12 +23,6 @@ from wishlist.models import WishList
 from .factories import give
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver(order: Order) -> None:
-    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
-    shop_services.mark_shipped(shipment=shipment, actor=None)
-    shop_services.mark_delivered(shipment=shipment, actor=None)
 
 
 def test_a_gift_ships_to_the_hidden_list_address_and_counts_on_the_list():

@@ -5,20 +5,13 @@ from django.test import Client
 from django.urls import reverse
 
 from gifts.models import Gift
-from shop import services as shop_services
 from tests.queries import assert_same_queries, queries_for
-from tests.shop.factories import TEST_CARD, ProductFactory, UserFactory
+from tests.shop.factories import TEST_CARD, ProductFactory, UserFactory, deliver
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
 
 from .factories import give
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver(order):
-    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
-    shop_services.mark_shipped(shipment=shipment, actor=None)
-    shop_services.mark_delivered(shipment=shipment, actor=None)
 
 
 def _checkout_form(page, **overrides):

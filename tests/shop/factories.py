@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from shop import services
-from shop.models import Address, Cart, Category, Order, Product, User
+from shop.models import Address, Cart, Category, Order, Product, Shipment, User
 
 TEST_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
@@ -104,6 +104,14 @@ def placed_order(
         card_number=TEST_CARD,
         expected_total=expected_total(cart),
     )
+
+
+def deliver(order: Order) -> Shipment:
+    """Ship everything not yet shipped in one parcel, and deliver it."""
+    shipment = services.create_shipment_for_remaining(order=order, actor=None)
+    services.mark_shipped(shipment=shipment, actor=None)
+    services.mark_delivered(shipment=shipment, actor=None)
+    return shipment
 
 
 # --- Staff sign-in with a second factor, as the admin requires --------------

@@ -11,6 +11,7 @@ from .factories import (
     ProductFactory,
     UserFactory,
     cart_with,
+    deliver,
     expected_total,
     placed_order,
 )
@@ -21,9 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def delivered():
     order = placed_order(None, (ProductFactory(stock_on_hand=5, price=2000), 2))
-    shipment = services.create_shipment_for_remaining(order=order, actor=None)
-    services.mark_shipped(shipment=shipment, actor=None)
-    services.mark_delivered(shipment=shipment, actor=None)
+    deliver(order)
     return Order.objects.get(pk=order.pk)
 
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop import selectors as shop_selectors
-from shop import services as shop_services
 from shop.models import Product, Refund, Shipment
 from support import services
 from support.models import Case, CaseEvent
@@ -21,6 +20,7 @@ from tests.queries import assert_same_queries, queries_for
 from tests.shop.factories import (
     ProductFactory,
     UserFactory,
+    deliver,
     placed_order,
     sign_in_staff,
 )
@@ -56,13 +56,6 @@ def agent_client(client, agent):
     sign_in_staff(client, agent)
     client.get(reverse("admin:index"))  # shows and so clears "signed in as"
     return client
-
-
-def deliver(order):
-    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
-    shop_services.mark_shipped(shipment=shipment, actor=None)
-    shop_services.mark_delivered(shipment=shipment, actor=None)
-    return shipment
 
 
 def delivered_gift(price=5000):

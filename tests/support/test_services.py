@@ -14,20 +14,13 @@ from support import services
 from support.exceptions import CaseClosed, NotYourLine, SupportError
 from support.models import Case, CaseEvent
 from tests.gifts.factories import give
-from tests.shop.factories import ProductFactory, UserFactory, placed_order
+from tests.shop.factories import ProductFactory, UserFactory, deliver, placed_order
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = pytest.mark.django_db
 
 P = Case.Problem
 K = CaseEvent.Kind
-
-
-def deliver(order):
-    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
-    shop_services.mark_shipped(shipment=shipment, actor=None)
-    shop_services.mark_delivered(shipment=shipment, actor=None)
-    return shipment
 
 
 @pytest.fixture

@@ -9,16 +9,10 @@ from support import services
 from support.models import Case
 from tests.gifts.factories import give
 from tests.queries import assert_same_queries, queries_for
-from tests.shop.factories import ProductFactory, UserFactory, placed_order
+from tests.shop.factories import ProductFactory, UserFactory, deliver, placed_order
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver(order):
-    shipment = shop_services.create_shipment_for_remaining(order=order, actor=None)
-    shop_services.mark_shipped(shipment=shipment, actor=None)
-    shop_services.mark_delivered(shipment=shipment, actor=None)
 
 
 @pytest.fixture
