@@ -13,6 +13,12 @@ COPY requirements/run.txt requirements/run.txt
 RUN pip install -r requirements/run.txt
 
 COPY . .
+# Translations are compiled here (.mo files are not in git); gettext is only
+# needed for that, so it leaves again in the same layer.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
+    ALLOWED_HOSTS=build python manage.py compilemessages --ignore=node_modules \
+    && apt-get purge -y --auto-remove gettext && rm -rf /var/lib/apt/lists/*
 # collectstatic only reads settings; these throwaway values never reach runtime.
 RUN SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
     ALLOWED_HOSTS=build python manage.py collectstatic --noinput \

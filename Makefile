@@ -10,7 +10,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint services bench-callbacks clean help
+.PHONY: run test lint services messages bench-callbacks clean help
 
 help:
 	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
@@ -31,7 +31,7 @@ $(VENV)/.test-installed: requirements/test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/test.txt
 	touch $@ $(VENV)/.run-installed
 
-run: $(VENV)/.run-installed
+run: $(VENV)/.run-installed messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
@@ -43,12 +43,21 @@ run: $(VENV)/.run-installed
 services:
 	@scripts/ensure-services.sh
 
+# Compiled translations (.mo) are build products, not in git: each is
+# rebuilt only when its .po is newer (compilemessages skips fresh ones too).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+messages: $(MO_FILES)
+
+$(MO_FILES): %.mo: %.po | $(VENV)/.run-installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: $(VENV)/.test-installed services lint
+test: $(VENV)/.test-installed services lint messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	@# pytest exits 5 when it collected no tests: that is a failure here.
 	$(BIN)/pytest; status=$$?; \
@@ -56,7 +65,7 @@ test: $(VENV)/.test-installed services lint
 	  exit $$status
 
 # Phone callbacks on the production-shaped stack (about 2 minutes).
-bench-callbacks: $(VENV)/.test-installed services
+bench-callbacks: $(VENV)/.test-installed services messages
 	$(BIN)/python -m benchmarks.callbacks
 
 clean:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from shop.views.account import set_language
 from shop.views.health import healthz
 
 urlpatterns = [
@@ -16,7 +17,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps a customer's choice.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("wishlist.urls")),
     path("gifts/", include("gifts.urls")),
     path("help/", include("support.urls")),

@@ -6,7 +6,10 @@ from shop.emails import send_templated
 
 def send_thank_you_note(gift: Gift) -> None:
     send_templated(
-        template="gifts/email/thank_you", context={"gift": gift}, to=gift.giver.email
+        template="gifts/email/thank_you",
+        context={"gift": gift},
+        to=gift.giver.email,
+        recipient=gift.giver,
     )
 
 
@@ -15,4 +18,5 @@ def send_return_credited(gift_return: GiftReturn) -> None:
         template="gifts/email/return_credited",
         context={"gift_return": gift_return},
         to=gift_return.gift_line.gift.recipient.email,
+        recipient=gift_return.gift_line.gift.recipient,
     )

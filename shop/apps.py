@@ -6,4 +6,4 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the login cart merge)
+        from . import signals  # noqa: F401  (login: cart merge, language)

@@ -1,7 +1,8 @@
-"""Connects the login cart merge; the work itself is a service."""
+"""Connects the login cart merge and language; the work itself is a service."""
 
 from allauth.account.signals import user_logged_in
 from django.dispatch import receiver
+from django.utils.translation import get_language
 
 from shop import services
 from shop.carts import SESSION_KEY
@@ -17,3 +18,11 @@ def merge_visitor_cart(sender, request, user, **kwargs) -> None:
     source = Cart.objects.filter(pk=cart_id, owner=None).first()
     if source is not None:
         services.merge_carts(source=source, owner=user)
+
+
+@receiver(user_logged_in)
+def remember_language(sender, request, user, **kwargs) -> None:
+    # The language LocaleMiddleware picked for this request (cookie, browser).
+    services.remember_language(
+        user=user, language=getattr(request, "LANGUAGE_CODE", "") or get_language()
+    )

@@ -17,14 +17,16 @@ EMAIL_RETRY = {
 
 @shared_task(acks_late=True, **EMAIL_RETRY)
 def send_order_confirmation(*, order_id: int) -> None:
-    order = Order.objects.prefetch_related("lines").get(pk=order_id)
+    order = (
+        Order.objects.select_related("buyer").prefetch_related("lines").get(pk=order_id)
+    )
     emails.send_order_confirmation(order)
 
 
 @shared_task(acks_late=True, **EMAIL_RETRY)
 def send_shipment_notification(*, shipment_id: int) -> None:
     shipment = (
-        Shipment.objects.select_related("order")
+        Shipment.objects.select_related("order__buyer")
         .prefetch_related("lines__order_line")
         .get(pk=shipment_id)
     )

@@ -5,9 +5,9 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from callbacks import hours
 from callbacks import services as callback_services
@@ -96,17 +96,17 @@ def calls_for(case: Case):
 
 
 STATE_MESSAGES = {
-    CallbackRequest.State.SCHEDULED: _lazy("We'll call you at %(due)s."),
-    CallbackRequest.State.DIALING: _lazy("Calling you now."),
-    CallbackRequest.State.RINGING: _lazy("Your phone is ringing."),
-    CallbackRequest.State.IN_PROGRESS: _lazy(
+    CallbackRequest.State.SCHEDULED: gettext_lazy("We'll call you at %(due)s."),
+    CallbackRequest.State.DIALING: gettext_lazy("Calling you now."),
+    CallbackRequest.State.RINGING: gettext_lazy("Your phone is ringing."),
+    CallbackRequest.State.IN_PROGRESS: gettext_lazy(
         "Connected: an agent will be with you shortly."
     ),
-    CallbackRequest.State.COMPLETED: _lazy("The call has ended."),
-    CallbackRequest.State.FAILED: _lazy(
+    CallbackRequest.State.COMPLETED: gettext_lazy("The call has ended."),
+    CallbackRequest.State.FAILED: gettext_lazy(
         "We couldn't reach you. Reply here, or ask for a call again."
     ),
-    CallbackRequest.State.CANCELLED: _lazy("Call cancelled."),
+    CallbackRequest.State.CANCELLED: gettext_lazy("Call cancelled."),
 }
 
 
@@ -128,11 +128,14 @@ def on_callback_changed(
 def record_call_change(
     *, case: Case, callback: CallbackRequest, new_state: str, detail: str
 ) -> CaseEvent:
-    message = STATE_MESSAGES.get(new_state, new_state)
-    if new_state == CallbackRequest.State.SCHEDULED and callback.attempts:
-        message = _("No answer. We'll try again at %(due)s.")
-    due = timezone.localtime(callback.due_at).strftime("%H:%M")
-    body = str(message) % {"due": due}
+    # In the language the customer asked for the call in: this runs in a
+    # worker or a webhook, where no request of theirs is active.
+    with translation.override(callback.language):
+        message = STATE_MESSAGES.get(new_state, new_state)
+        if new_state == CallbackRequest.State.SCHEDULED and callback.attempts:
+            message = _("No answer. We'll try again at %(due)s.")
+        due = timezone.localtime(callback.due_at).strftime("%H:%M")
+        body = str(message) % {"due": due}
     event = CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.CALL,

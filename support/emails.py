@@ -11,6 +11,7 @@ def send_case_reply(event: CaseEvent) -> None:
         template="support/email/reply",
         context={"event": event, "case": event.case},
         to=event.case.customer.email,
+        recipient=event.case.customer,
     )
 
 
@@ -24,6 +25,7 @@ def notify_agent(event: CaseEvent) -> None:
             "admin_path": reverse("admin:support_case_change", args=[case.pk]),
         },
         to=case.assigned_to.email,
+        recipient=case.assigned_to,
     )
 
 
@@ -32,4 +34,5 @@ def send_call_failed(event: CaseEvent) -> None:
         template="support/email/call_failed",
         context={"event": event, "case": event.case},
         to=event.case.customer.email,
+        recipient=event.case.customer,
     )

@@ -8,8 +8,9 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gifts.models import GiftReturn
 from gifts.selectors import line_owner
@@ -32,6 +33,16 @@ def _event(
     return CaseEvent.objects.create(
         case=case, kind=kind, actor=actor, body=body, is_public=public
     )
+
+
+def _in_customer_language(case: Case) -> translation.override:
+    """What the customer reads on their timeline is in their language, also
+    when an agent (in the admin) or a worker writes it."""
+    return translation.override(case.customer.language or translation.get_language())
+
+
+def _date(value: datetime.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def _set_status(case: Case, status: str) -> None:
@@ -133,12 +144,9 @@ def file_case(
 def _hand_to_agent(case: Case, reason: str) -> None:
     with transaction.atomic():
         _event(case, Kind.DECISION, actor=None, body=reason, public=False)
-        _event(
-            case,
-            Kind.DECISION,
-            actor=None,
-            body=_("An agent will look at this and get back to you."),
-        )
+        with _in_customer_language(case):
+            body = _("An agent will look at this and get back to you.")
+        _event(case, Kind.DECISION, actor=None, body=body)
 
 
 def _no_proof_reships_this_year(customer: User) -> int:
@@ -199,20 +207,16 @@ def _replace(case: Case, *, actor: User | None) -> Shipment:
             actor=actor,
             note=_("Case %(id)s") % {"id": case.pk},
         )
-        _event(
-            case,
-            Kind.REPLACEMENT,
-            actor=actor,
-            body=_(
+        with _in_customer_language(case):
+            body = _(
                 "A replacement of %(count)d × %(item)s is on its way, expected "
                 "by %(date)s. No need to send anything back."
-            )
-            % {
+            ) % {
                 "count": case.quantity,
                 "item": case.order_line.name,
-                "date": shipment.estimated_delivery.isoformat(),
-            },
-        )
+                "date": _date(shipment.estimated_delivery),
+            }
+        _event(case, Kind.REPLACEMENT, actor=actor, body=body)
         _set_status(case, Status.RESOLVED)
     return shipment
 
@@ -226,13 +230,15 @@ def _send_documents(case: Case) -> None:
             note=_("Printed manual and warranty card: %(item)s")
             % {"item": case.order_line.name},
         )
-        body = _(
-            "We are posting the printed manual and warranty card, expected by %(date)s."
-        ) % {"date": shipment.estimated_delivery.isoformat()}
-        if product.manual_url:
-            body += " " + _("The manual is also online: %(url)s") % {
-                "url": product.manual_url
-            }
+        with _in_customer_language(case):
+            body = _(
+                "We are posting the printed manual and warranty card, expected by "
+                "%(date)s."
+            ) % {"date": _date(shipment.estimated_delivery)}
+            if product.manual_url:
+                body += " " + _("The manual is also online: %(url)s") % {
+                    "url": product.manual_url
+                }
         _event(case, Kind.DOCUMENTS, actor=None, body=body)
         _set_status(case, Status.RESOLVED)
 
@@ -280,7 +286,10 @@ def _refund(case: Case, *, actor: User | None) -> None:
                 reference=f"case-{case.pk}-refund",
             )
             _refunded(
-                case, actor, _("%(amount)s was added to your store credit."), amount
+                case,
+                actor,
+                gettext_lazy("%(amount)s was added to your store credit."),
+                amount,
             )
         return
     if case.events.filter(kind=Kind.REFUND).exists():
@@ -302,15 +311,16 @@ def _refund(case: Case, *, actor: User | None) -> None:
             _refunded(
                 case,
                 actor,
-                _("%(amount)s is being refunded to your original payment."),
+                gettext_lazy("%(amount)s is being refunded to your original payment."),
                 amount,
             )
 
 
-def _refunded(case: Case, actor: User | None, message: str, amount: int) -> None:
-    _event(
-        case, Kind.REFUND, actor=actor, body=message % {"amount": format_money(amount)}
-    )
+def _refunded(case: Case, actor: User | None, message, amount: int) -> None:
+    """``message`` is lazy: it is put in the customer's language here."""
+    with _in_customer_language(case):
+        body = message % {"amount": format_money(amount)}
+    _event(case, Kind.REFUND, actor=actor, body=body)
     _set_status(case, Status.RESOLVED)
 
 
@@ -328,25 +338,21 @@ def _check_delivery(case: Case) -> None:
     )
     if timezone.now() >= window_ends:
         return _hand_to_agent(case, _("Past the carrier's delivery window."))
+    with _in_customer_language(case):
+        body = _(
+            "It's on its way with %(carrier)s (tracking %(tracking)s), expected "
+            "by %(date)s. If it hasn't arrived by %(window)s, reply here and we "
+            "will send another or refund it."
+        ) % {
+            "carrier": shipped.carrier,
+            "tracking": shipped.tracking_number or "—",
+            "date": _date(shipped.estimated_delivery)
+            if shipped.estimated_delivery
+            else "—",
+            "window": _date(timezone.localdate(window_ends)),
+        }
     with transaction.atomic():
-        _event(
-            case,
-            Kind.DECISION,
-            actor=None,
-            body=_(
-                "It's on its way with %(carrier)s (tracking %(tracking)s), expected "
-                "by %(date)s. If it hasn't arrived by %(window)s, reply here and we "
-                "will send another or refund it."
-            )
-            % {
-                "carrier": shipped.carrier,
-                "tracking": shipped.tracking_number or "—",
-                "date": shipped.estimated_delivery.isoformat()
-                if shipped.estimated_delivery
-                else "—",
-                "window": timezone.localdate(window_ends).isoformat(),
-            },
-        )
+        _event(case, Kind.DECISION, actor=None, body=body)
         _set_status(case, Status.WAITING_FOR_CUSTOMER)
 
 
@@ -447,13 +453,11 @@ def issue_credit(*, case: Case, actor: User, amount: int, reason: str) -> CaseEv
         reason=reason or _("Case %(id)s") % {"id": case.pk},
         actor=actor,
     )
-    return _event(
-        case,
-        Kind.STORE_CREDIT,
-        actor=actor,
-        body=_("%(amount)s was added to your store credit.")
-        % {"amount": format_money(amount)},
-    )
+    with _in_customer_language(case):
+        body = _("%(amount)s was added to your store credit.") % {
+            "amount": format_money(amount)
+        }
+    return _event(case, Kind.STORE_CREDIT, actor=actor, body=body)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from .accounts import (
     delete_address,
+    remember_language,
     save_address,
     set_default_address,
     update_profile,
@@ -41,6 +42,7 @@ __all__ = [
     "place_order",
     "quote",
     "refund_order_line",
+    "remember_language",
     "remove_from_cart",
     "save_address",
     "set_default_address",

@@ -1,5 +1,6 @@
 """The customer's profile and address book."""
 
+from django.conf import settings
 from django.db import transaction
 
 from shop.models import Address, User
@@ -9,6 +10,17 @@ def update_profile(*, user: User, display_name: str, phone) -> User:
     user.display_name = display_name
     user.phone = phone
     user.save(update_fields=["display_name", "phone"])
+    return user
+
+
+def remember_language(*, user: User, language: str) -> User:
+    """Keep the language the customer reads the site in, for what is written
+    to them later (emails, case timeline). Unknown languages are ignored;
+    writes only when it changed."""
+    language = language.split("-")[0]
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        User.objects.filter(pk=user.pk).update(language=language)
     return user
 
 

@@ -1,10 +1,11 @@
-"""The customer's profile and address book."""
+"""The customer's profile, address book and language."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from shop import regions, selectors, services
@@ -80,3 +81,14 @@ def address_make_default(request: HttpRequest, pk: int) -> HttpResponse:
     services.set_default_address(user=request.user, address=address)
     messages.success(request, _("Default address changed."))
     return redirect("shop:address_list")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in customer's choice is also kept
+    on their account, so emails sent to them later are in that language."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.remember_language(
+            user=request.user, language=request.POST.get("language", "")
+        )
+    return response
