@@ -9,9 +9,10 @@ B. 20 "now" requests at the default 1 call/s: the queue drains in due order;
 C. 50 "in N seconds" requests: how early (must be never) and how late.
 
 Prints a table, and writes benchmarks/results/callbacks.json.
-Usage: .venv/bin/python -m benchmarks.callbacks
+Usage: .venv/bin/python -m benchmarks.callbacks [--only now,rate,later]
 """
 
+import argparse
 import json
 import os
 import secrets
@@ -29,9 +30,11 @@ from benchmarks.stack import Stack
 from tests.callbacks.fake_twilio import FakeTwilio
 
 PORT = 8731
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 ACCOUNT, TOKEN = "AC" + "b" * 32, "bench-auth-token"
 LATER_SECONDS = 5
+WEB_WORKERS = 3
+WORKER_THREADS = 4
 RESULTS = ROOT / "benchmarks" / "results" / "callbacks.json"
 
 
@@ -92,10 +95,11 @@ def make_customers(count: int, offset: int) -> list[dict]:
 
 def ask_for_calls(
     customers: list[dict], when: str, concurrency: int
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, float]]:
     """POST "call me" for each customer from ``concurrency`` threads; return
-    the send time per phone number."""
+    when each request was sent and when its page had loaded, by number."""
     sent: dict[str, float] = {}
+    loaded: dict[str, float] = {}
     errors: list[str] = []
     queue = list(customers)
     lock = threading.Lock()
@@ -127,6 +131,7 @@ def ask_for_calls(
                     errors.append(f"{customer['case']}: {error.code}")
             with lock:
                 sent[customer["phone"]] = started
+                loaded[customer["phone"]] = time.time()
 
     threads = [threading.Thread(target=run) for _ in range(concurrency)]
     for thread in threads:
@@ -135,7 +140,7 @@ def ask_for_calls(
         thread.join()
     if errors:
         raise RuntimeError(f"requests failed: {errors[:5]}")
-    return sent
+    return sent, loaded
 
 
 def wait_for_calls(
@@ -155,7 +160,109 @@ def created_per_request(fake: FakeTwilio, phones: set[str]) -> float:
     return len(placed) / len(phones)
 
 
+def due_times(phones) -> dict[str, float]:
+    from callbacks.models import CallbackRequest
+
+    return {
+        str(c.number): c.due_at.timestamp()
+        for c in CallbackRequest.objects.filter(number__in=list(phones))
+    }
+
+
+def now_with_limit_raised(stack: Stack, fake: FakeTwilio, customers) -> dict:
+    """A. 100 "now" requests from 20 concurrent customers."""
+    stack.start_worker(
+        WORKER_THREADS, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
+    )
+    sent, loaded = ask_for_calls(customers, "now", concurrency=20)
+    calls = wait_for_calls(fake, set(sent), 60)
+    latency = [calls[p]["received_at"] - sent[p] for p in sent]
+    page = [loaded[p] - sent[p] for p in sent]
+    return {
+        "name": f"now, {len(sent)} requests, 20 concurrent, limit raised",
+        "p50_ms": percentile(latency, 0.5) * 1000,
+        "p95_ms": percentile(latency, 0.95) * 1000,
+        "max_ms": max(latency) * 1000,
+        "calls_per_request": created_per_request(fake, set(sent)),
+        "page_p50_ms": percentile(page, 0.5) * 1000,
+        "page_p95_ms": percentile(page, 0.95) * 1000,
+    }
+
+
+def now_at_default_rate(stack: Stack, fake: FakeTwilio, customers) -> dict:
+    """B. "now" at the default 1 call/s: the queue drains in due order."""
+    stack.start_worker(
+        WORKER_THREADS, CALLBACKS_CALLS_PER_SECOND="1", CALLBACKS_CALL_BURST="1"
+    )
+    sent, _ = ask_for_calls(customers, "now", concurrency=20)
+    calls = wait_for_calls(fake, set(sent), 90)
+    latency = [calls[p]["received_at"] - sent[p] for p in sent]
+    due = due_times(sent)
+    by_call_time = sorted(sent, key=lambda p: calls[p]["received_at"])
+    received = [calls[p]["received_at"] for p in sent]
+    span = max(received) - min(received)
+    return {
+        "name": f"now, {len(sent)} requests at 1 call/s",
+        "p50_ms": percentile(latency, 0.5) * 1000,
+        "p95_ms": percentile(latency, 0.95) * 1000,
+        "max_ms": max(latency) * 1000,
+        "calls_per_request": created_per_request(fake, set(sent)),
+        "in_due_order": by_call_time == sorted(sent, key=lambda p: due[p]),
+        "calls_per_second": (len(calls) - 1) / span if span else None,
+    }
+
+
+def later(stack: Stack, fake: FakeTwilio, customers) -> dict:
+    """C. "in N seconds": never early, barely late."""
+    stack.start_worker(
+        WORKER_THREADS, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
+    )
+    sent, _ = ask_for_calls(customers, "later", concurrency=20)
+    calls = wait_for_calls(fake, set(sent), LATER_SECONDS + 60)
+    due = due_times(sent)
+    late = [calls[p]["received_at"] - due[p] for p in sent]
+    return {
+        "name": f"in {LATER_SECONDS} s, {len(sent)} requests, 20 concurrent",
+        "early": sum(1 for value in late if value < 0),
+        "p50_ms": percentile(late, 0.5) * 1000,
+        "p95_ms": percentile(late, 0.95) * 1000,
+        "max_ms": max(late) * 1000,
+        "calls_per_request": created_per_request(fake, set(sent)),
+    }
+
+
+SCENARIOS = {"now": (now_with_limit_raised, 100), "rate": (now_at_default_rate, 20),
+             "later": (later, 50)}  # fmt: skip
+
+
+def print_table(rows: list[dict]) -> None:
+    print()
+    header = f"{'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'calls/req':>9}"
+    print(f"{'scenario':52} {header}  notes")
+    for row in rows:
+        notes = []
+        if "page_p50_ms" in row:
+            notes.append(
+                f"page loaded p50 {row['page_p50_ms']:.0f} ms, "
+                f"p95 {row['page_p95_ms']:.0f} ms"
+            )
+        if "early" in row:
+            notes.append(f"early: {row['early']} (lateness after due)")
+        if "in_due_order" in row:
+            notes.append(f"in due order: {row['in_due_order']}")
+            notes.append(f"{row['calls_per_second']:.2f} calls/s")
+        print(
+            f"{row['name']:52} {row['p50_ms']:8.0f} {row['p95_ms']:8.0f} "
+            f"{row['max_ms']:8.0f} {row['calls_per_request']:9.2f}  {'; '.join(notes)}"
+        )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--only", default=",".join(SCENARIOS), help="comma-separated: now,rate,later"
+    )
+    only = parser.parse_args().only.split(",")
     fake = FakeTwilio(ACCOUNT, TOKEN).start()
     stack = Stack(
         database="hoshii_bench_callbacks",
@@ -173,6 +280,7 @@ def main() -> None:
         },
     )
     os.environ.update(stack.env)  # this process reads the same database
+    rows = []
     try:
         stack.manage("migrate", "--noinput")
         stack.manage("collectstatic", "--noinput")
@@ -182,94 +290,20 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()
-        from callbacks.models import CallbackRequest
-
-        customers = make_customers(170, offset=0)
-        stack.start_web(workers=3)
-        rows = []
-
-        # A. "now", limit raised
-        stack.start_worker(
-            4, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
-        )
-        group = customers[:100]
-        sent = ask_for_calls(group, "now", concurrency=20)
-        calls = wait_for_calls(fake, set(sent), 60)
-        latency = [calls[p]["received_at"] - sent[p] for p in sent]
-        rows.append({
-            "name": "now, 100 requests, 20 concurrent, limit raised",
-            "p50_ms": percentile(latency, 0.5) * 1000,
-            "p95_ms": percentile(latency, 0.95) * 1000,
-            "max_ms": max(latency) * 1000,
-            "calls_per_request": created_per_request(fake, set(sent)),
-        })  # fmt: skip
-
-        # B. "now" at the default 1 call/s: drains in due order
-        stack.start_worker(4, CALLBACKS_CALLS_PER_SECOND="1", CALLBACKS_CALL_BURST="1")
-        group = customers[100:120]
-        sent = ask_for_calls(group, "now", concurrency=20)
-        calls = wait_for_calls(fake, set(sent), 90)
-        latency = [calls[p]["received_at"] - sent[p] for p in sent]
-        due = {
-            str(c.number): c.due_at.timestamp()
-            for c in CallbackRequest.objects.filter(number__in=list(sent))
-        }
-        by_call_time = sorted(sent, key=lambda p: calls[p]["received_at"])
-        in_due_order = by_call_time == sorted(sent, key=lambda p: due[p])
-        span = max(c["received_at"] for c in calls.values()) - min(
-            c["received_at"] for c in calls.values()
-        )
-        rows.append({
-            "name": "now, 20 requests at 1 call/s",
-            "p50_ms": percentile(latency, 0.5) * 1000,
-            "p95_ms": percentile(latency, 0.95) * 1000,
-            "max_ms": max(latency) * 1000,
-            "calls_per_request": created_per_request(fake, set(sent)),
-            "in_due_order": in_due_order,
-            "calls_per_second": (len(calls) - 1) / span if span else None,
-        })  # fmt: skip
-
-        # C. "in N seconds": never early, barely late
-        stack.start_worker(
-            4, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
-        )
-        group = customers[120:170]
-        sent = ask_for_calls(group, "later", concurrency=20)
-        calls = wait_for_calls(fake, set(sent), LATER_SECONDS + 60)
-        due = {
-            str(c.number): c.due_at.timestamp()
-            for c in CallbackRequest.objects.filter(number__in=list(sent))
-        }
-        late = [calls[p]["received_at"] - due[p] for p in sent]
-        rows.append({
-            "name": f"in {LATER_SECONDS} s, 50 requests, 20 concurrent",
-            "early": sum(1 for value in late if value < 0),
-            "p50_ms": percentile(late, 0.5) * 1000,
-            "p95_ms": percentile(late, 0.95) * 1000,
-            "max_ms": max(late) * 1000,
-            "calls_per_request": created_per_request(fake, set(sent)),
-        })  # fmt: skip
+        customers = make_customers(sum(SCENARIOS[name][1] for name in only), 0)
+        stack.start_web(workers=WEB_WORKERS)
+        for name in only:
+            run, count = SCENARIOS[name]
+            group, customers = customers[:count], customers[count:]
+            rows.append(run(stack, fake, group))
     finally:
         stack.stop()
         fake.stop()
-
-    print()
-    header = f"{'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'calls/req':>9}"
-    print(f"{'scenario':52} {header}  notes")
-    for row in rows:
-        notes = []
-        if "early" in row:
-            notes.append(f"early: {row['early']} (lateness after due)")
-        if "in_due_order" in row:
-            notes.append(f"in due order: {row['in_due_order']}")
-            notes.append(f"{row['calls_per_second']:.2f} calls/s")
-        print(
-            f"{row['name']:52} {row['p50_ms']:8.0f} {row['p95_ms']:8.0f} "
-            f"{row['max_ms']:8.0f} {row['calls_per_request']:9.2f}  {'; '.join(notes)}"
-        )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(rows, indent=2) + "\n")
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    print_table(rows)
+    if set(only) == set(SCENARIOS):
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(rows, indent=2) + "\n")
+        print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -43,8 +44,27 @@ class Dialer(Protocol):
         """Ring an agent's phone and run ``connect_url``'s TwiML when answered."""
 
 
+_per_thread = threading.local()
+
+
 def get_dialer() -> Dialer:
-    return import_string(settings.CALLBACKS_DIALER)()
+    """This thread's dialer for the current settings.
+
+    Kept per thread so the Twilio backend reuses its HTTPS connection (a new
+    TLS handshake to Twilio costs more than the request itself); rebuilt
+    whenever the settings it was made from change. It holds connections,
+    never data.
+    """
+    key = (
+        settings.CALLBACKS_DIALER,
+        settings.TWILIO_API_BASE,
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+    )
+    if getattr(_per_thread, "key", None) != key:
+        _per_thread.dialer = import_string(settings.CALLBACKS_DIALER)()
+        _per_thread.key = key
+    return _per_thread.dialer
 
 
 # --- Twilio -------------------------------------------------------------------

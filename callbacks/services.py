@@ -13,6 +13,7 @@ import random
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,11 +111,13 @@ def _check_number(number) -> None:
 
 def _check_rate(number, requested_by) -> None:
     since = timezone.now() - datetime.timedelta(hours=1)
-    recent = CallbackRequest.objects.filter(requested_at__gte=since)
+    counts = CallbackRequest.objects.filter(requested_at__gte=since).aggregate(
+        by_number=Count("pk", filter=Q(number=number)),
+        by_person=Count("pk", filter=Q(requested_by=requested_by)),
+    )
     limit = settings.CALLBACKS_MAX_PER_HOUR
-    if recent.filter(number=number).count() >= limit or (
-        requested_by is not None
-        and recent.filter(requested_by=requested_by).count() >= limit
+    if counts["by_number"] >= limit or (
+        requested_by is not None and counts["by_person"] >= limit
     ):
         raise TooManyCallbacks()
 
@@ -281,11 +284,10 @@ def _place_call(callback: CallbackRequest) -> None:
     except ProviderError as error:
         _provider_failed(callback, error)
         return
-    with transaction.atomic():
-        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
-        if not callback.call_sid:  # a status webhook may have beaten us here
-            callback.call_sid = sid
-            callback.save(update_fields=["call_sid", "updated_at"])
+    # One statement: a status webhook may have recorded the id already.
+    CallbackRequest.objects.filter(pk=callback.pk, call_sid="").update(
+        call_sid=sid, updated_at=timezone.now()
+    )
 
 
 def _backoff(attempt: int) -> datetime.timedelta:

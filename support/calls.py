@@ -136,19 +136,18 @@ def record_call_change(
             message = _("No answer. We'll try again at %(due)s.")
         due = timezone.localtime(callback.due_at).strftime("%H:%M")
         body = str(message) % {"due": due}
-    event = CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.CALL,
-        body=body,
-        is_public=True,
-    )
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.CALL,
-        body=f"{callback.reference} {new_state} (attempt {callback.attempts}) {detail}"[
-            :5000
-        ],
-        is_public=False,
+    attempt = callback.attempts
+    internal = f"{callback.reference} {new_state} (attempt {attempt}) {detail}"
+    event, _internal = CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(case=case, kind=CaseEvent.Kind.CALL, body=body, is_public=True),
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.CALL,
+                body=internal[:5000],
+                is_public=False,
+            ),
+        ]
     )
     if new_state == CallbackRequest.State.FAILED:
         transaction.on_commit(lambda: send_call_failed.delay(event_id=event.pk))

@@ -50,12 +50,12 @@ def cases_for_customer(*, customer: User) -> QuerySet[Case]:
     return Case.objects.filter(customer=customer).select_related("order_line", "order")
 
 
-def case_for_customer(*, customer: User, pk: int) -> Case:
-    """The customer's case with its public timeline only."""
-    return (
-        Case.objects.filter(customer=customer)
-        .select_related("order_line", "order")
-        .prefetch_related(
+def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case:
+    """The customer's case, with its public timeline unless ``timeline`` is
+    false (for actions that only change it)."""
+    cases = Case.objects.filter(customer=customer).select_related("order_line", "order")
+    if timeline:
+        cases = cases.prefetch_related(
             Prefetch(
                 "events",
                 queryset=CaseEvent.objects.filter(is_public=True).select_related(
@@ -64,8 +64,9 @@ def case_for_customer(*, customer: User, pk: int) -> Case:
                 to_attr="public_events",
             )
         )
-        .get(pk=pk)
-    )
+    case = cases.get(pk=pk)
+    case.customer = customer  # the one we filtered by: no query to load it again
+    return case
 
 
 def overdue(queryset: QuerySet[Case]) -> QuerySet[Case]:

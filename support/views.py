@@ -112,9 +112,11 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
     )
 
 
-def _customer_case(request: HttpRequest, pk: int) -> Case:
+def _customer_case(request: HttpRequest, pk: int, *, timeline: bool = False) -> Case:
     try:
-        return selectors.case_for_customer(customer=request.user, pk=pk)
+        return selectors.case_for_customer(
+            customer=request.user, pk=pk, timeline=timeline
+        )
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -134,7 +136,7 @@ def _ask_for_call(request: HttpRequest, case: Case, number, *, later: bool) -> N
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _customer_case(request, pk)
+    case = _customer_case(request, pk, timeline=True)
     call = calls.latest_call(case)
     return render(
         request,

@@ -103,6 +103,8 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API does
+
             def log_message(self, *args):  # quiet
                 pass
 
@@ -136,6 +138,7 @@ class FakeTwilio:
                 )
 
             def do_POST(self):
+                received_at = time.time()
                 length = int(self.headers.get("Content-Length", 0))
                 params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
                 with fake._lock:
@@ -171,7 +174,7 @@ class FakeTwilio:
                     "date_updated": format_datetime(now),
                     "start_time": format_datetime(now),
                     "created": now,
-                    "received_at": time.time(),
+                    "received_at": received_at,
                     "url": params.get("Url", ""),
                     "status_callback": params.get("StatusCallback", ""),
                     "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Calls/{sid}.json",
