@@ -10,7 +10,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint services messages bench-callbacks clean help
+.PHONY: run test lint services messages browser bench-callbacks clean help
 
 help:
 	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
@@ -52,15 +52,24 @@ messages: $(MO_FILES)
 $(MO_FILES): %.mo: %.po | $(VENV)/.run-installed
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
+# The browser journeys (tests/e2e) drive Debian's chromium, never a browser
+# Playwright downloads, and check pages with axe-core from npm.
+browser: node_modules/.package-lock.json
+	@scripts/ensure-browser.sh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: $(VENV)/.test-installed services lint messages
+test: $(VENV)/.test-installed services browser lint messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	@# pytest exits 5 when it collected no tests: that is a failure here.
-	$(BIN)/pytest; status=$$?; \
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing" >&2; exit 1; fi; \
 	  exit $$status
 

@@ -30,7 +30,6 @@ def _giveable_list(request: HttpRequest, token: str) -> WishList:
 
 
 @login_required
-@require_POST
 def buy_as_gift(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(
         WishListItem.objects.select_related("wishlist"), pk=item_id
@@ -38,6 +37,10 @@ def buy_as_gift(request: HttpRequest, item_id: int) -> HttpResponse:
     wishlist = item.wishlist
     if not wishlist.is_visible_to(request.user):
         raise Http404
+    if request.method != "POST":
+        # A giver who was asked to log in comes back here with a GET: back
+        # to the list to choose again (a GET never fills a cart), not a 405.
+        return redirect(wishlist.get_share_url())
     form = QuantityForm(request.POST)
     if not form.is_valid():
         for error in form.errors["quantity"]:

@@ -83,6 +83,21 @@ def test_declined_card_is_a_form_error_and_no_gift(client):
     assert item.purchased_quantity == 0
 
 
+def test_a_giver_sent_to_log_in_by_buy_as_a_gift_comes_back_to_the_list(client):
+    """Logging in after "Buy as a gift" ends in a GET of the button's URL:
+    it leads back to the list, with nothing in a cart, never to a 405."""
+    item = WishListItemFactory()
+    buy_url = reverse("gifts:buy", args=[item.pk])
+    response = client.post(buy_url, {"quantity": 1})
+    assert response["Location"] == f"{reverse('account_login')}?next={buy_url}"
+
+    client.force_login(UserFactory())
+    response = client.get(buy_url)
+    assert response["Location"] == item.wishlist.get_share_url()
+    assert not Gift.objects.exists()
+    assert client.get(reverse("shop:cart")).context["lines"] == []
+
+
 def test_the_owner_cannot_buy_from_their_own_list(client):
     item = WishListItemFactory()
     client.force_login(item.wishlist.owner)

@@ -1,0 +1,106 @@
+"""Browser journeys: Debian's chromium driven by Playwright against the live
+server, a real Celery worker on Redis and the fake Twilio, on the demo data.
+
+Playwright's sync API runs an event loop in the test thread, so Django would
+refuse database calls from it as "async-unsafe"; nothing here is async, so
+the check is switched off, as Django documents for such runners.
+"""
+
+import io
+import os
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+from playwright.sync_api import sync_playwright
+
+from config.celery_app import app
+from tests.callbacks.fake_twilio import FakeTwilio
+
+from .support import CHROMIUM, CHROMIUM_ARGS, Journey
+
+
+# One browser for all the journeys, closed after the last of them: while
+# Playwright runs, its event loop is the test thread's running loop, which the
+# rest of the suite should not inherit.
+@pytest.fixture(scope="package")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser.sh")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    fake = FakeTwilio(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def stack(live_server, settings, fake_twilio, transactional_db):
+    """The demo data, then the site as it runs: the live server, a Celery
+    worker on Redis (REDIS_URL) and phone calls through the fake Twilio,
+    whose signed status callbacks reach the live server."""
+    _restart_ids()
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.CALLBACKS_DIALER = "callbacks.dialers.TwilioDialer"
+    settings.TWILIO_API_BASE = fake_twilio.base_url
+    settings.CALLBACKS_PUBLIC_BASE_URL = live_server.url
+    settings.SITE_URL = live_server.url
+    # "Call me in 5 minutes", compressed to a few seconds.
+    settings.CALLBACKS_LATER_DELAY = 3
+    # The test settings run tasks eagerly; here they go through the broker.
+    app.conf.task_always_eager = False
+    app.control.purge()
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
+            yield live_server
+    finally:
+        app.conf.task_always_eager = True
+
+
+def _restart_ids() -> None:
+    """Ids count on from the rows there are, 1 in an empty table: the demo
+    data gets the numbers the README gives (order 1001), whatever tests ran
+    before (a rolled-back transaction does not give back its ids)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def journey(request, browser, stack):
+    """Browser contexts for one journey, and its screenshots."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    if hasattr(request.node, "callspec"):
+        name += "-" + request.node.callspec.id
+    journey = Journey(
+        name=name,
+        browser=browser,
+        base_url=stack.url,
+    )
+    yield journey
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        journey.shoot_all("failed")  # what each browser showed when it failed
+    journey.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.report_call = report
+    return report

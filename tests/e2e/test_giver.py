@@ -1,0 +1,98 @@
+"""Journey 1: a friend finds the couple's list by name and sends a gift,
+without ever seeing where the couple lives."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from gifts.models import Gift
+
+from .support import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# The couple's street, postal code and phone (shop.demo), as any page might
+# write them. Their region (Kyoto) is all a giver may see.
+COUPLE_ADDRESS = [
+    "河原町通",
+    "三条上る",
+    "604-8005",
+    "6048005",
+    "+819087654321",
+    "090-8765-4321",
+    "09087654321",
+    "8765-4321",
+    "京都市中京区",
+]
+
+
+def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
+    page = journey.new_page()
+    seen = []
+
+    def look(step: str) -> None:
+        seen.append((step, page.url, page.content()))
+
+    page.goto("/")
+    page.get_by_role("link", name="Find a list").click()
+    page.get_by_label("Their name").fill("Aiko")
+    page.get_by_role("main").get_by_role("button", name="Search").click()
+    look("search")
+    journey.shot(page, "list-search")
+    page.get_by_role("link", name="Aiko & Ren's wedding").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aiko & Ren's wedding")
+    look("list")
+    assert_accessible(page, "a wish list")
+
+    duvet = page.get_by_role("listitem").filter(has_text="Linen duvet cover")
+    duvet.get_by_role("button", name="Buy as a gift").click()
+    # Not logged in yet: log in, and come back to the list.
+    page.get_by_label("Email").fill("shopper@hoshii.test")
+    page.get_by_label("Password").fill("hoshii-demo")
+    assert_accessible(page, "the login page")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aiko & Ren's wedding")
+    duvet.get_by_role("button", name="Buy as a gift").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("A gift for Aiko & Ren")
+    expect(page.get_by_role("group", name="Ships to")).to_contain_text("Kyoto")
+    page.get_by_label("Gift message").fill("Congratulations! For cosy nights. — Haruto")
+    page.get_by_role("radio", name="Show my name").check()
+    address_box = page.get_by_role(
+        "checkbox", name="Let them see my address, for a thank-you card"
+    )
+    expect(address_box).not_to_be_checked()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    look("gift checkout")
+    assert_accessible(page, "the gift checkout")
+    journey.shot(page, "gift-checkout")
+    page.get_by_role("button", name=re.compile(r"^Pay .* and send the gift$")).click()
+
+    expect(page.get_by_role("status")).to_contain_text(
+        re.compile(r"Thank you! Your gift for Aiko & Ren is ordered \(order \d+\)\.")
+    )
+    gift = Gift.objects.select_related("order").get(
+        giver__email="shopper@hoshii.test", order__lines__sku="HOM-002"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Order {gift.order.number}"
+    )
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("The full address is kept private.")
+    look("confirmation")
+    journey.shot(page, "confirmation")
+
+    page.get_by_role("group").filter(has_text="Haruto").click()  # the account menu
+    page.get_by_role("link", name="Gifts I sent").click()
+    expect(page.get_by_role("main")).to_contain_text("Linen duvet cover")
+    look("gifts sent")
+
+    assert (gift.message, gift.shows_giver_name, gift.discloses_address) == (
+        "Congratulations! For cosy nights. — Haruto",
+        True,
+        False,
+    )
+    for step, url, html in seen:
+        for needle in COUPLE_ADDRESS:
+            assert needle not in html, f"{needle!r} shown to the giver: {step}, {url}"
