@@ -8,6 +8,7 @@ README's configuration table.
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -116,6 +117,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # What tasks print (the console email backend in run mode) is information.
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
+# Phone calls have a queue of their own, so "call me now" never waits behind
+# a burst of order emails: production runs a worker for each (see
+# docker-compose.yml); a worker started without -Q consumes both.
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("calls")]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"callbacks.tasks.*": {"queue": "calls"}}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Redis redelivers an unacknowledged message after this long; it must be
     # longer than the furthest countdown we ever schedule.

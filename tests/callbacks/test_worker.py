@@ -53,3 +53,12 @@ def test_a_delayed_call_fires_on_time_and_once(worker):
     time.sleep(1.5)  # any straggler task would have rung by now
     assert len(LocmemDialer.calls) == 1
     assert dialled.attempts == 1
+
+
+def test_calls_have_a_queue_of_their_own_that_default_workers_also_consume():
+    route = app.amqp.router.route({}, dial_callback.name)
+    assert route["queue"].name == "calls"
+    assert {q.name for q in app.amqp.queues.consume_from.values()} >= {
+        "celery",
+        "calls",
+    }
