@@ -10,11 +10,12 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint services messages browser bench-callbacks clean help
+.PHONY: run test lint services tools messages browser bench bench-callbacks clean help
 
 help:
 	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
 	@echo "make test   lint, check the import contracts and run the whole test suite"
+	@echo "make bench  page load like a sale day on the real stack (under 3 minutes)"
 	@echo "make bench-callbacks   measure call-me-now latency on the real stack"
 
 $(BIN)/python:
@@ -31,6 +32,11 @@ $(VENV)/.test-installed: requirements/test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/test.txt
 	touch $@ $(VENV)/.run-installed
 
+# requirements/bench.txt is the test set plus locust and py-spy.
+$(VENV)/.bench-installed: requirements/bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/bench.txt
+	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
+
 run: $(VENV)/.run-installed messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -42,6 +48,10 @@ run: $(VENV)/.run-installed messages
 
 services:
 	@scripts/ensure-services.sh
+
+# wrk, the benchmarks' load generator (Debian's package).
+tools:
+	@scripts/ensure-tools.sh
 
 # Compiled translations (.mo) are build products, not in git: each is
 # rebuilt only when its .po is newer (compilemessages skips fresh ones too).
@@ -66,12 +76,17 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: $(VENV)/.test-installed services browser lint messages
+test: $(VENV)/.test-installed services tools browser lint messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	@# pytest exits 5 when it collected no tests: that is a failure here.
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing" >&2; exit 1; fi; \
 	  exit $$status
+
+# Pages under load like a sale day, on the production-shaped stack (under 3
+# minutes): writes benchmarks/results/bench.json and docs/benchmarks.md.
+bench: $(VENV)/.bench-installed services tools messages
+	$(BIN)/python -m benchmarks.bench
 
 # Phone callbacks on the production-shaped stack (about 2 minutes).
 bench-callbacks: $(VENV)/.test-installed services messages

@@ -14,24 +14,34 @@ ROOT = Path(__file__).resolve().parents[1]
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
-def fresh_database(name: str) -> str:
+def fresh_database(name: str, template: str | None = None) -> str:
+    """An empty database, or a copy of ``template`` (already migrated)."""
     conn = psycopg2.connect(dbname="postgres", **PG)
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        cursor.execute(f'CREATE DATABASE "{name}"{copy}')
     conn.close()
     return f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
 
 
 class Stack:
-    def __init__(self, *, database: str, redis_url: str, port: int, extra_env: dict):
+    def __init__(
+        self,
+        *,
+        database: str,
+        redis_url: str,
+        port: int,
+        extra_env: dict,
+        template: str | None = None,
+    ):
         self.port = port
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.bench",
             "SECRET_KEY": "benchmark-only-" + "x" * 40,
-            "DATABASE_URL": fresh_database(database),
+            "DATABASE_URL": fresh_database(database, template),
             "REDIS_URL": redis_url,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{port}",
@@ -47,13 +57,18 @@ class Stack:
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
 
-    def start_web(self, workers: int) -> None:
+    def start_web(self, workers: int, *, wait: bool = True) -> None:
         self.processes["web"] = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind",
              f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--log-level", "warning"],
             cwd=ROOT, env=self.env,
         )  # fmt: skip
+        if wait:
+            self.wait_for_web()
+
+    def wait_for_web(self) -> None:
+        """Until gunicorn answers /healthz."""
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -66,6 +81,7 @@ class Stack:
         raise RuntimeError("gunicorn did not start")
 
     def start_worker(self, concurrency: int, **env: str) -> None:
+        """A threaded worker; ``env`` overrides settings for it."""
         self.stop("worker")
         self.processes["worker"] = subprocess.Popen(
             [sys.executable, "-m", "celery", "--app", "config", "worker", "--pool",
@@ -74,6 +90,17 @@ class Stack:
             cwd=ROOT, env={**self.env, **env},
         )  # fmt: skip
         self._wait_for_worker()
+
+    def start_beat(self) -> None:
+        """The periodic scheduler, a process of its own as in production, so
+        the sweeper keeps its rhythm when a worker dies."""
+        self.stop("beat")
+        (ROOT / "var").mkdir(exist_ok=True)
+        self.processes["beat"] = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "config", "beat", "--loglevel",
+             "WARNING", "--schedule", str(ROOT / "var" / "bench-celerybeat-schedule")],
+            cwd=ROOT, env=self.env,
+        )  # fmt: skip
 
     def _wait_for_worker(self) -> None:
         """Until the worker answers a ping: booted, connected, consuming."""
@@ -84,6 +111,12 @@ class Stack:
             if app.control.ping(timeout=0.5):
                 return
         raise RuntimeError("the Celery worker did not start")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no warm shutdown, messages it held stay unacknowledged."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
 
     def stop(self, name: str | None = None) -> None:
         for key in [name] if name else list(self.processes):

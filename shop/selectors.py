@@ -45,10 +45,12 @@ def product_list(
             "description", weight="B", config="english"
         )
         search = SearchQuery(query, search_type="websearch", config="english")
+        # Match with @@, not "rank > 0": ts_rank gives 1e-20, not 0, to a
+        # product matching none of several words, so every product matched.
         return (
-            products.annotate(rank=SearchRank(vector, search))
+            products.annotate(matched=vector, rank=SearchRank(vector, search))
             .filter(
-                Q(rank__gt=0)
+                Q(matched=search)
                 | Q(name__icontains=query)
                 | Q(name_ja__icontains=query)
                 | Q(sku__iexact=query)

@@ -10,3 +10,7 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+# A request carrying X-Count-Queries is answered with X-Queries: how many SQL
+# queries it ran. Outermost, so the session and user queries count too.
+MIDDLEWARE = ["benchmarks.querycount.QueryCountMiddleware", *MIDDLEWARE]

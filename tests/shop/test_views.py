@@ -81,6 +81,10 @@ def test_search_full_text_and_japanese_names(client):
         "Porcelain plates",
     ]
     assert search("zzz") == []
+    # Every word must match: a product matching none of them is not ranked
+    # in with a tiny score (ts_rank's 1e-20), as it once was.
+    assert search("iron kettle") == ["Cast-iron kettle"]
+    assert search("porcelain kettle") == []
 
 
 def test_product_detail_and_inactive_product_404(client):

@@ -1,0 +1,785 @@
+"""Page load on the production-shaped stack: the shop on sale day.
+
+Starts the stack on loopback (a fresh PostgreSQL database, gunicorn with
+``config.settings.bench``, a Celery worker on Redis, the fake Twilio), loads
+a benchmark catalog, and drives each scenario with wrk and its Lua script in
+benchmarks/wrk/: 20 connections, no think time, a warm-up, then the measured
+run. /healthz goes through the same generator and the same Lua path in the
+same run, and each scenario's req/s is also given as a share of its.
+
+SQL queries per request come from the ``X-Queries`` header the bench settings
+add (benchmarks/querycount.py); queries per page at 10 and at 100 items from
+Django's test client in this process, with the helpers the tests use.
+
+Prints a table, writes benchmarks/results/bench.json and the generated part
+of docs/benchmarks.md.
+
+Usage: .venv/bin/python -m benchmarks.bench            (under 3 minutes)
+       .venv/bin/python -m benchmarks.bench --smoke    (a second a scenario;
+            writes only --output, for the test that keeps this script alive)
+"""
+
+import argparse
+import dataclasses
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.stack import PG, Stack, fresh_database
+from tests.callbacks.fake_twilio import FakeTwilio
+
+WRK_SCRIPTS = ROOT / "benchmarks" / "wrk"
+RESULTS = ROOT / "benchmarks" / "results" / "bench.json"
+DOCS = ROOT / "docs" / "benchmarks.md"
+DOCS_START = "<!-- make bench: generated from here -->"
+DOCS_END = "<!-- make bench: generated to here -->"
+CONNECTIONS = 20
+WRK_THREADS = 2
+CSRF = secrets.token_hex(16)
+ACCOUNT, TOKEN = "AC" + "c" * 32, "bench-auth-token"
+CARD = "4242424242424242"
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    database: str
+    redis_url: str
+    warmup: int  # seconds of load before each measured run (0: none)
+    measure: int  # seconds measured per scenario
+    healthz: int  # seconds measured for /healthz
+    products: int
+    shoppers: int  # signed-in shoppers adding to their carts
+    orders_per_second: int  # checkout pools are sized for this, to never run dry
+
+
+FULL = Mode(
+    name="full",
+    database="hoshii_bench_pages",
+    redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+    warmup=2,
+    measure=15,
+    healthz=10,
+    products=2000,
+    shoppers=1000,
+    orders_per_second=200,
+)
+SMOKE = Mode(
+    name="smoke",
+    database="hoshii_bench_pages_smoke",
+    redis_url=os.environ.get("BENCH_SMOKE_REDIS_URL", "redis://127.0.0.1:6379/8"),
+    warmup=0,
+    measure=1,
+    healthz=1,
+    products=200,
+    shoppers=100,
+    orders_per_second=300,
+)
+
+ADJECTIVES = [
+    ("Blue", "青い"), ("Red", "赤い"), ("Cast iron", "鉄の"), ("Bamboo", "竹の"),
+    ("Linen", "麻の"), ("Ceramic", "陶器の"), ("Copper", "銅の"),
+    ("Walnut", "くるみ材の"), ("Glass", "ガラスの"), ("Wool", "ウールの"),
+]  # fmt: skip
+NOUNS = [
+    ("kettle", "ケトル", "Kitchen"), ("teapot", "急須", "Tea"),
+    ("mug", "マグ", "Tableware"), ("bowl", "ボウル", "Tableware"),
+    ("towel", "タオル", "Bath"), ("notebook", "ノート", "Stationery"),
+    ("pen", "ペン", "Stationery"), ("lamp", "ランプ", "Lighting"),
+    ("vase", "花瓶", "Living"), ("blanket", "ブランケット", "Bedding"),
+    ("knife", "包丁", "Kitchen"), ("plate", "皿", "Tableware"),
+    ("tumbler", "タンブラー", "Glassware"), ("cushion", "クッション", "Living"),
+    ("apron", "エプロン", "Kitchen"), ("clock", "時計", "Living"),
+]  # fmt: skip
+SEARCHES = [
+    "kettle", "blue mug", "ceramic", "ケトル", "copper lamp", "linen towel",
+    "walnut", "glass vase", "teapot", "wool blanket", "マグ", "cast iron",
+]  # fmt: skip
+
+
+# --- Data -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_catalog(count: int) -> list:
+    """Products across categories, with searchable English and Japanese names."""
+    from shop.models import Category, Product
+
+    categories = {}
+    for _noun, _ja, name in NOUNS:
+        if name not in categories:
+            categories[name] = Category(name=name, slug=f"bench-{name.lower()}")
+    Category.objects.bulk_create(categories.values())
+    rng = random.Random(8)
+    products = []
+    for index in range(count):
+        (adjective, adjective_ja), (noun, noun_ja, category) = (
+            ADJECTIVES[index % len(ADJECTIVES)],
+            NOUNS[(index // len(ADJECTIVES)) % len(NOUNS)],
+        )
+        products.append(
+            Product(
+                category=categories[category],
+                sku=f"BENCH-{index:05d}",
+                name=f"{adjective} {noun} No. {index}",
+                name_ja=f"{adjective_ja}{noun_ja} {index}号",
+                slug=f"bench-{index}",
+                description=(
+                    f"A {adjective.lower()} {noun} made to last, for everyday use "
+                    "and for giving. Ships in two days, wrapped on request."
+                ),
+                price=rng.randrange(500, 9000, 100),
+                stock_on_hand=1_000_000,
+            )
+        )
+    return Product.objects.bulk_create(products)
+
+
+@dataclass
+class Shopper:
+    user_id: int
+    session: str
+    phone: str
+    address_id: int
+    cart_id: int | None = None
+
+
+def make_shoppers(prefix: str, count: int, *, phone_from: int) -> list[Shopper]:
+    """Signed-in customers: user, default address, a database session."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from shop.models import Address, User
+
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        User(
+            email=f"{prefix}{index}@bench.test",
+            display_name=f"{prefix.title()} {index}",
+            phone=f"+81901{phone_from + index:07d}",
+            password=password,
+        )
+        for index in range(count)
+    )
+    addresses = Address.objects.bulk_create(
+        Address(
+            user=user, recipient_name=user.display_name, country="JP",
+            postal_code="150-0041", region="東京都", city="渋谷区神南",
+            line1="1-2-3", phone=user.phone, is_default=True,
+        )
+        for user in users
+    )  # fmt: skip
+    store = SessionStore()
+    expires = timezone.now() + timezone.timedelta(days=14)
+    sessions = [
+        Session(
+            session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(user.pk),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                }
+            ),
+            expire_date=expires,
+        )
+        for user in users
+    ]
+    Session.objects.bulk_create(sessions)
+    return [
+        Shopper(user.pk, session.session_key, str(user.phone), address.pk)
+        for user, session, address in zip(users, sessions, addresses, strict=True)
+    ]
+
+
+def fill_carts(shoppers: list[Shopper], products: list) -> list[tuple]:
+    """An open cart per shopper holding one unit of the given product
+    (cycled); returns each shopper's checkout form as a request line."""
+    from shop.models import Cart, CartLine
+    from shop.pricing import totals_for
+
+    carts = Cart.objects.bulk_create(Cart(owner_id=s.user_id) for s in shoppers)
+    CartLine.objects.bulk_create(
+        CartLine(cart=cart, product=products[index % len(products)], quantity=1)
+        for index, cart in enumerate(carts)
+    )
+    lines = []
+    for index, (shopper, cart) in enumerate(zip(shoppers, carts, strict=True)):
+        shopper.cart_id = cart.pk
+        total = totals_for(products[index % len(products)].price).total
+        body = urllib.parse.urlencode(
+            {"cart": cart.pk, "address": shopper.address_id,
+             "card_number": CARD, "expected_total": total}
+        )  # fmt: skip
+        lines.append(("POST", "/checkout/", shopper.session, body))
+    return lines
+
+
+def make_wishlist(products: list) -> str:
+    """A public wedding list of 100 items; returns its share path."""
+    from shop.models import User
+    from wishlist import services
+    from wishlist.models import WishList
+
+    shopper = make_shoppers("couple", 1, phone_from=9_000_000)[0]
+    owner = User.objects.get(pk=shopper.user_id)
+    wishlist = services.create_wishlist(
+        owner=owner,
+        title="Aiko & Ren's wedding",
+        occasion=WishList.Occasion.WEDDING,
+        visibility=WishList.Visibility.PUBLIC,
+        address=owner.addresses.get(),
+    )
+    for index, product in enumerate(products[:100]):
+        services.add_item(
+            wishlist=wishlist, product=product, actor=owner, quantity=1 + index % 3
+        )
+    return wishlist.get_share_url()
+
+
+def migrated_template() -> str:
+    """A database migrated to the current migrations, to copy per run.
+
+    Named by a hash of our migrations and the installed packages (whose
+    migrations count too), so a new migration makes a new template; an
+    advisory lock keeps two benchmarks from building it at once.
+    """
+    import hashlib
+    from importlib import metadata
+
+    import psycopg2
+
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    for dist in sorted(f"{d.name}=={d.version}" for d in metadata.distributions()):
+        digest.update(dist.encode())
+    name = f"hoshii_bench_template_{digest.hexdigest()[:12]}"
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext('hoshii_bench_template'))")
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname LIKE 'hoshii\\_bench\\_template\\_%%'"
+            )
+            for (stale,) in cursor.fetchall():
+                cursor.execute(f'DROP DATABASE "{stale}" WITH (FORCE)')
+            building = f"{name}_building"
+            url = fresh_database(building)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput"],
+                cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+                     "SECRET_KEY": "benchmark-only-" + "x" * 40, "DATABASE_URL": url,
+                     "REDIS_URL": "redis://127.0.0.1:6379/9", "ALLOWED_HOSTS": "x"},
+            )  # fmt: skip
+            cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+        cursor.execute("SELECT pg_advisory_unlock(hashtext('hoshii_bench_template'))")
+    conn.close()
+    return name
+
+
+def drop_databases(*names: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        for name in names:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def call_me_now(line_id: int, phone: str) -> str:
+    """The get-help form: something else is wrong with this line, call now."""
+    return urllib.parse.urlencode(
+        {"line": line_id, "problem": "other", "quantity": 1,
+         "description": "The lid is missing.", "contact": "call_now",
+         "phone": phone, "remedy": ""}
+    )  # fmt: skip
+
+
+# --- Load -------------------------------------------------------------------
+
+
+class Runner:
+    def __init__(self, port: int, workdir: Path) -> None:
+        self.port = port
+        self.workdir = workdir
+        self.files = 0
+
+    def wrk(self, script: str, lines: list[tuple], seconds: int) -> dict:
+        """Run one scenario's script over these request lines for ``seconds``."""
+        self.files += 1
+        path = self.workdir / f"{self.files:02d}-{script}.tsv"
+        path.write_text("".join("\t".join(map(str, line)) + "\n" for line in lines))
+        command = [
+            shutil.which("wrk") or "wrk", "--threads", str(WRK_THREADS),
+            "--connections", str(CONNECTIONS), "--duration", f"{seconds}s",
+            "--timeout", "10s", "--script", str(WRK_SCRIPTS / f"{script}.lua"),
+            f"http://127.0.0.1:{self.port}", "--", str(path), CSRF, str(WRK_THREADS),
+        ]  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        for line in done.stdout.splitlines():
+            if line.startswith("BENCH_JSON "):
+                return json.loads(line.removeprefix("BENCH_JSON "))
+        raise RuntimeError(f"wrk {script} failed: {done.stdout}{done.stderr}")
+
+    def queries(self, method: str, path: str, session: str, body: str = "") -> int:
+        """One request with X-Count-Queries; the SQL queries it ran."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"X-Count-Queries": "1", "Cookie": f"csrftoken={CSRF}"}
+        if session:
+            headers["Cookie"] += f"; sessionid={session}"
+        if method == "POST":
+            headers["X-CSRFToken"] = CSRF
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        if response.status >= 400 or "X-Queries" not in response.headers:
+            raise RuntimeError(f"{method} {path}: {response.status}")
+        return int(response.headers["X-Queries"])
+
+
+def drain_celery(redis_url: str, timeout: float) -> float:
+    """Wait until the worker has taken every queued task (emails, calls), so
+    one scenario's background work does not land on the next one's numbers."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    started = time.monotonic()
+    while client.llen("celery") and time.monotonic() - started < timeout:
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def row(name: str, report: dict, queries: dict[str, int], *, repeats_fail: bool):
+    seconds = report["duration_us"] / 1e6
+    errors = sum(
+        report[key]
+        for key in ("connect", "read", "write", "timeout", "status", "unexpected")
+    )
+    if repeats_fail:  # the pool ran dry: requests were sent twice
+        errors += report["repeated"]
+    return {
+        "name": name,
+        "rps": round(report["requests"] / seconds, 1),
+        "p50_ms": round(report["p50_us"] / 1000, 1),
+        "p95_ms": round(report["p95_us"] / 1000, 1),
+        "p99_ms": round(report["p99_us"] / 1000, 1),
+        "errors": errors,
+        "queries": max(queries.values()),
+        "queries_by_request": queries,
+        "requests": report["requests"],
+        "seconds": round(seconds, 2),
+    }
+
+
+# --- Reporting ----------------------------------------------------------------
+
+
+def machine(redis_url: str) -> dict:
+    import redis
+    from django.db import connection
+
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as meminfo:
+        memory_kib = int(meminfo.readline().split()[1])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0].split()[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024 / 1024),
+        "postgresql": postgres,
+        "redis": redis.Redis.from_url(redis_url).info()["redis_version"],
+        "wrk": wrk_version(),
+    }
+
+
+def wrk_version() -> str:
+    done = subprocess.run(
+        [shutil.which("wrk") or "wrk", "--version"], capture_output=True, text=True
+    )
+    return (done.stdout + done.stderr).split()[1]
+
+
+def table(rows: list[dict]) -> list[str]:
+    lines = [
+        "| scenario | req/s | % of /healthz | p50 | p95 | p99 | errors "
+        "| queries/req | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for item in rows:
+        share = "" if item["name"] == "healthz" else f"{item['share_of_healthz']:.1f} %"
+        queries = " + ".join(
+            f"{count}" if len(item["queries_by_request"]) == 1 else f"{name} {count}"
+            for name, count in item["queries_by_request"].items()
+        )
+        lines.append(
+            f"| {item['name']} | {item['rps']:,.0f} | {share} "
+            f"| {item['p50_ms']:,.1f} ms | {item['p95_ms']:,.1f} ms "
+            f"| {item['p99_ms']:,.1f} ms | {item['errors']} | {queries} "
+            f"| {item.get('notes', '')} |"
+        )
+    return lines
+
+
+def page_table(pages: list[dict]) -> list[str]:
+    lines = ["| page | queries, 10 items | queries, 100 items | ratio |"]
+    lines.append("|---|---:|---:|---:|")
+    lines += [
+        f"| {p['page']} | {p['at_10']} | {p['at_100']} | {p['ratio']:.2f} |"
+        for p in pages
+    ]
+    return lines
+
+
+def write_docs(rows, pages, about: dict, workers: int) -> None:
+    generated = [
+        DOCS_START,
+        "",
+        f"Last run {time.strftime('%Y-%m-%d %H:%M %Z')}: {about['cpu']}, "
+        f"{about['cores']} cores, {about['memory_gib']} GiB; PostgreSQL "
+        f"{about['postgresql']}, Redis {about['redis']}, wrk {about['wrk']}. "
+        f"gunicorn {workers} sync workers, one Celery worker (4 threads), "
+        f"{CONNECTIONS} connections, {FULL.warmup} s warm-up then "
+        f"{FULL.measure} s per scenario ({FULL.healthz} s for /healthz).",
+        "",
+        *table(rows),
+        "",
+        "SQL queries per page, signed in, at 10 and at 100 items:",
+        "",
+        *page_table(pages),
+        "",
+        DOCS_END,
+    ]
+    text = DOCS.read_text()
+    if DOCS_START in text and DOCS_END in text:
+        before, rest = text.split(DOCS_START, 1)
+        after = rest.split(DOCS_END, 1)[1]
+        text = before + "\n".join(generated) + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(generated) + "\n"
+    DOCS.write_text(text)
+
+
+# --- The run ----------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="a second a scenario")
+    parser.add_argument("--output", type=Path, help="where to write the JSON")
+    arguments = parser.parse_args()
+    mode = SMOKE if arguments.smoke else FULL
+    if arguments.smoke:  # test runs may overlap: a database each, dropped after
+        mode = dataclasses.replace(mode, database=f"{mode.database}_{os.getpid()}")
+    output = arguments.output or RESULTS
+    workers = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+    started = time.monotonic()
+    port = free_port()
+    fake = FakeTwilio(ACCOUNT, TOKEN).start()
+    template = migrated_template()
+    stack = Stack(
+        database=mode.database,
+        redis_url=mode.redis_url,
+        port=port,
+        template=template,
+        extra_env={
+            "STATIC_ROOT": str(ROOT / "var" / f"bench-{mode.name}-static"),
+            "EMAIL_URL": "dummymail://",
+            "TWILIO_ACCOUNT_SID": ACCOUNT,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_FROM_NUMBER": "+815012345678",
+            "TWILIO_API_BASE": fake.base_url,
+            "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "CALLBACKS_HOURS": "00:00-24:00",
+            "CALLBACKS_MAX_PER_HOUR": "1000000",
+            "CALLBACKS_CALLS_PER_SECOND": "1000",
+            "CALLBACKS_CALL_BURST": "1000",
+        },
+    )
+    os.environ.update(stack.env)  # this process loads the same database
+    workdir = Path(tempfile.mkdtemp(prefix="hoshii-bench-"))
+    background: list[subprocess.Popen] = []
+    try:
+        static = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--noinput"],
+            cwd=ROOT, env=stack.env, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        background.append(static)
+        import django
+
+        django.setup()
+        import redis
+        from django.db import connection
+        from django.db.models import Sum
+
+        from shop.models import Order, OrderLine
+
+        if not arguments.smoke:  # a smoke run may share it with another
+            redis.Redis.from_url(mode.redis_url).flushdb()
+        # Loading data only, on this process's connection: no fsync per
+        # commit. The server's connections keep PostgreSQL's defaults.
+        connection.cursor().execute("SET synchronous_commit TO off")
+        products = make_catalog(mode.products)
+        if static.wait() != 0:
+            raise RuntimeError("collectstatic failed")
+        # Queries per page at 10 and 100 items: its own process and database,
+        # while this one loads the catalog and the stack starts.
+        pages_json = workdir / "pages.json"
+        pages_env = {
+            **stack.env,
+            "DATABASE_URL": fresh_database(f"{mode.database}_pages", template),
+            # Its emails stay in its own process: the stack's worker would
+            # look for them in the other database.
+            "CELERY_BROKER_URL": "memory://",
+        }
+        pages_process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.pagequeries", str(pages_json)],
+            cwd=ROOT, env=pages_env,
+        )  # fmt: skip
+        background.append(pages_process)
+        stack.start_web(workers=workers, wait=False)
+        share_path = make_wishlist(products)
+        seconds = mode.warmup + mode.measure
+        pool = mode.orders_per_second * seconds + 1
+        many_shoppers = make_shoppers("buyer", pool, phone_from=0)
+        many = fill_carts(many_shoppers, products[: len(products) // 2])
+        hot_product = products[len(products) // 2]
+
+        def units_sold() -> int:
+            return (
+                OrderLine.objects.filter(product=hot_product).aggregate(
+                    units=Sum("quantity")
+                )["units"]
+                or 0
+            )
+
+        hot_shoppers = make_shoppers("fan", pool, phone_from=3_000_000)
+        hot = fill_carts(hot_shoppers, [hot_product])
+        cart_shoppers = make_shoppers(
+            "shopper", mode.shoppers + 1, phone_from=6_000_000
+        )
+        fill_carts(cart_shoppers, products[-1:])  # an open cart, one line already
+        stack.wait_for_web()
+        stack.start_worker(4)
+        about = machine(mode.redis_url)
+        if pages_process.wait() != 0:
+            raise RuntimeError("counting queries per page failed")
+        pages = json.loads(pages_json.read_text())
+        print(f"stack and data ready in {time.monotonic() - started:.0f} s", flush=True)
+        runner = Runner(port, workdir)
+
+        rng = random.Random(20)
+        page_count = -(-len(products) // 24)
+        catalog_paths = [f"/?page={page}" for page in range(1, page_count + 1)] + [
+            f"/?category=bench-{name.lower()}&page={page}"
+            for _noun, _ja, name in NOUNS
+            for page in (1, 2)
+        ]
+        rng.shuffle(catalog_paths)
+        detail_paths = [
+            f"/products/{p.slug}/"
+            for p in rng.sample(products, min(500, len(products)))
+        ]
+        search_paths = [f"/?q={urllib.parse.quote(term)}" for term in SEARCHES]
+        gets = {
+            "healthz": ["/healthz"],
+            "product_list": catalog_paths,
+            "product_detail": detail_paths,
+            "search": search_paths,
+            "wishlist": [share_path],
+        }
+        probe, *cart_shoppers = cart_shoppers
+        cart_lines = []
+        for round_ in range(6):
+            for index, shopper in enumerate(cart_shoppers):
+                product = products[(index * 7 + round_ * 131) % len(products)]
+                cart_lines.append(
+                    ("POST", f"/cart/add/{product.pk}/", shopper.session, "quantity=1")
+                )
+                cart_lines.append(("GET", "/cart/", shopper.session, ""))
+
+        def split(lines: list) -> tuple[list, list]:
+            """Warm-up and measured runs must not share one-shot requests:
+            each gets its share of the pool, by its length."""
+            cut = len(lines) * mode.warmup // (mode.warmup + mode.measure)
+            return lines[:cut], lines[cut:]
+
+        rows = []
+        healthz_rps = None
+
+        def scenario(name, script, lines, queries, *, once=False):
+            nonlocal healthz_rps
+            warm, measured = split(lines) if once else (lines, lines)
+            if mode.warmup:
+                runner.wrk(script, warm, mode.warmup)
+            counted = {key: runner.queries(*request) for key, request in queries}
+            length = mode.healthz if name == "healthz" else mode.measure
+            result = row(
+                name, runner.wrk(script, measured, length), counted, repeats_fail=once
+            )
+            healthz_rps = healthz_rps or result["rps"]
+            result["healthz_rps"] = healthz_rps
+            result["share_of_healthz"] = round(100 * result["rps"] / healthz_rps, 1)
+            rows.append(result)
+            print(
+                f"  {name:30} {result['rps']:8,.0f} req/s  p95 "
+                f"{result['p95_ms']:7.1f} ms  errors {result['errors']}",
+                flush=True,
+            )
+            return result
+
+        for name, script in [
+            ("healthz", "healthz"),
+            ("product list", "product_list"),
+            ("product detail", "product_detail"),
+            ("search", "search"),
+            ("wish list, 100 items", "wishlist"),
+        ]:
+            path = gets[script][0]
+            scenario(
+                name,
+                script,
+                [("GET", p, "", "") for p in gets[script]],
+                [("page", ("GET", path, ""))],
+            )
+
+        add_product = products[3].pk
+        scenario(
+            "cart add + view",
+            "cart",
+            cart_lines,
+            [
+                ("add", ("POST", f"/cart/add/{add_product}/", probe.session,
+                         "quantity=1")),
+                ("view", ("GET", "/cart/", probe.session)),
+            ],
+        )  # fmt: skip
+
+        for name, lines, hot_only in [
+            ("checkout, many products", many, False),
+            ("checkout, one hot product", hot, True),
+        ]:
+            drain_celery(mode.redis_url, timeout=10)
+            hot_product.refresh_from_db()
+            stock_before, sold_before = hot_product.stock_on_hand, units_sold()
+            head, *lines = lines
+            warm, measured = split(lines)
+            if mode.warmup:
+                runner.wrk("checkout", warm, mode.warmup)
+            counted = {"place order": runner.queries(*head)}
+            orders_before = Order.objects.count()
+            report = runner.wrk("checkout", measured, mode.measure)
+            orders = Order.objects.count() - orders_before
+            result = row(name, report, counted, repeats_fail=True)
+            result["orders_per_s"] = round(orders / result["seconds"], 1)
+            notes = [f"{result['orders_per_s']:,.1f} orders/s"]
+            if hot_only:
+                hot_product.refresh_from_db()
+                sold = units_sold() - sold_before
+                taken = stock_before - hot_product.stock_on_hand
+                result["oversold"] = hot_product.stock_on_hand < 0 or taken != sold
+                result["errors"] += result["oversold"]
+                notes.append(
+                    f"{sold:,} units sold, {taken:,} taken from stock: "
+                    + ("**oversold**" if result["oversold"] else "no oversell")
+                )
+            result["notes"] = "; ".join(notes)
+            result["healthz_rps"] = healthz_rps
+            result["share_of_healthz"] = round(100 * result["rps"] / healthz_rps, 1)
+            rows.append(result)
+            print(
+                f"  {name:30} {result['rps']:8,.0f} req/s  p95 "
+                f"{result['p95_ms']:7.1f} ms  errors {result['errors']}  "
+                f"{result['notes']}",
+                flush=True,
+            )
+
+        # Support: each order the checkouts placed has one line to file about.
+        drain_celery(mode.redis_url, timeout=10)
+        sessions = {s.user_id: s for s in many_shoppers + hot_shoppers}
+        support_lines = [
+            ("POST", f"/help/orders/{order_id}/", sessions[buyer].session,
+             call_me_now(line_id, sessions[buyer].phone))
+            for order_id, buyer, line_id in Order.objects.filter(
+                buyer_id__in=list(sessions)
+            )
+            .order_by("pk")
+            .values_list("pk", "buyer_id", "lines__pk")
+        ]  # fmt: skip
+        head, *support_lines = support_lines
+        support = scenario(
+            "support: case + call now",
+            "support",
+            support_lines,
+            [("file case", head)],
+            once=True,
+        )
+        support["calls_placed"] = len(fake.created)
+    finally:
+        for process in background:
+            if process.poll() is None:
+                process.kill()
+        stack.stop()
+        fake.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        if arguments.smoke:
+            from django.db import connections
+
+            connections.close_all()
+            drop_databases(mode.database, f"{mode.database}_pages")
+
+    print()
+    for line in table(rows):
+        print(line)
+    print()
+    for line in page_table(pages):
+        print(line)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwritten to {output}")
+    if not arguments.smoke:
+        write_docs(rows, pages, about, workers)
+        print(f"and to {DOCS.relative_to(ROOT)}")
+    print(f"in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
