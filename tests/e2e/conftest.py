@@ -3,13 +3,13 @@ server, a real Celery worker on Redis and the fake Twilio, on the demo data.
 
 Playwright's sync API runs an event loop in the test thread, so Django would
 refuse database calls from it as "async-unsafe"; nothing here is async, so
-the check is switched off, as Django documents for such runners.
+the check is switched off while the browser runs, as Django documents for
+such runners (and only then: `check --deploy` in other tests rightly refuses
+a process environment with it set).
 """
 
 import io
 import os
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -32,7 +32,8 @@ from .support import CHROMIUM, CHROMIUM_ARGS, Journey
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser.sh")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
