@@ -74,6 +74,9 @@ class Journey:
     def shot(self, page: Page, step: str) -> Path:
         self.step += 1
         path = self.folder / f"{self.step:02d}-{step}.png"
+        # From the top: scrolled, the sticky header lands mid-page in a
+        # full-page capture.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=path, full_page=True)
         return path
 
