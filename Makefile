@@ -49,9 +49,9 @@ run: $(VENV)/.run-installed messages
 services:
 	@scripts/ensure-services.sh
 
-# wrk, the benchmarks' load generator (Debian's package).
+# wrk (the benchmarks' load generator) and gettext, from Debian's packages.
 tools:
-	@scripts/ensure-tools.sh
+	@scripts/ensure-tools.sh wrk msgfmt
 
 # Compiled translations (.mo) are build products, not in git: each is
 # rebuilt only when its .po is newer (compilemessages skips fresh ones too).
@@ -60,6 +60,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 messages: $(MO_FILES)
 
 $(MO_FILES): %.mo: %.po | $(VENV)/.run-installed
+	@scripts/ensure-tools.sh msgfmt
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # The browser journeys (tests/e2e) drive Debian's chromium, never a browser

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Make sure the command-line tools the benchmarks drive are installed: wrk,
-# the load generator (`make bench`, and its smoke run in `make test`), from
-# Debian's packages.
+# Make sure the command-line tools a make target drives are installed, from
+# Debian's packages: `scripts/ensure-tools.sh wrk msgfmt`. wrk is the
+# benchmarks' load generator (`make bench`, and its smoke run in `make
+# test`); msgfmt (gettext) compiles the translations.
 set -euo pipefail
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "Installing wrk..."
+declare -A PACKAGE=([wrk]=wrk [msgfmt]=gettext)
+
+missing=()
+for tool in "${@:-wrk}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${PACKAGE[$tool]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]}..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends wrk >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f2)"
