@@ -334,6 +334,8 @@ def record_status(
     if not callback.call_sid:
         if callback.state not in (State.DIALING, State.RINGING, State.IN_PROGRESS):
             return callback
+        if callback.events.filter(detail__contains=call_sid).exists():
+            return callback  # an earlier attempt's call, reported late
         callback.call_sid = call_sid
         callback.save(update_fields=["call_sid", "updated_at"])
     target = PROVIDER_STATES.get(status)
@@ -377,7 +379,9 @@ def _retry_or_fail(callback: CallbackRequest, outcome: str) -> None:
         _move(
             callback,
             State.SCHEDULED,
-            f"{outcome}; next try at {due_at.isoformat()}",
+            # The call id stays on record, so a late status of this call is
+            # never taken for the next attempt's.
+            f"{outcome} ({callback.call_sid}); next try at {due_at.isoformat()}",
             due_at=due_at,
             call_sid="",
         )

@@ -247,6 +247,28 @@ def test_no_answer_is_retried_then_fails(
     assert len(LocmemDialer.calls) == 2
 
 
+def test_a_late_status_of_an_earlier_attempt_is_not_taken_for_the_next_call(
+    client, dialing, django_capture_on_commit_callbacks
+):
+    first_sid = dialing.call_sid
+    post_status(client, dialing, "no-answer")
+    time_passes(dialing)
+    # The second attempt is claimed, and before its call id is saved the
+    # first call's last status arrives, late.
+    callback = services._claim_oldest_due()
+    assert (callback.state, callback.call_sid) == (State.DIALING, "")
+    post_status(client, callback, "completed", sid=first_sid)
+    assert (refreshed(callback).state, refreshed(callback).call_sid) == (
+        State.DIALING,
+        "",
+    )
+    services._place_call(callback)
+    second_sid = LocmemDialer.calls[-1]["sid"]
+    assert refreshed(callback).call_sid == second_sid
+    post_status(client, callback, "ringing", sid=second_sid)
+    assert refreshed(callback).state == State.RINGING
+
+
 # --- Reconciliation -------------------------------------------------------------
 
 
