@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,6 +50,7 @@ def script_for(case: Case, language: str) -> str:
     nobody has to ask the customer who they are or what happened."""
     item, number = case.order_line.name, case.order.number
     if language.startswith("ja"):
+        item = case.order_line.name_ja or item
         phrase = PROBLEM_PHRASES["ja"][case.problem]
         return (
             f"Hoshii カスタマーサポートです。ご注文番号 {number} の"
@@ -134,7 +136,7 @@ def record_call_change(
         message = STATE_MESSAGES.get(new_state, new_state)
         if new_state == CallbackRequest.State.SCHEDULED and callback.attempts:
             message = _("No answer. We'll try again at %(due)s.")
-        due = timezone.localtime(callback.due_at).strftime("%H:%M")
+        due = time_format(timezone.localtime(callback.due_at))
         body = str(message) % {"due": due}
     attempt = callback.attempts
     internal = f"{callback.reference} {new_state} (attempt {attempt}) {detail}"
