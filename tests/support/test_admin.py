@@ -257,6 +257,13 @@ def test_every_button_works_and_writes_the_timeline(
     assert case.status == Case.Status.RESOLVED
 
 
+def test_assign_to_me_is_offered_only_until_the_case_is_mine(agent_client, agent):
+    case = open_case()
+    assert "Assign to me" in agent_client.get(change_url(case)).content.decode()
+    services.assign_case(case=case, agent=agent, actor=agent)
+    assert "Assign to me" not in agent_client.get(change_url(case)).content.decode()
+
+
 @pytest.mark.parametrize(
     ("action", "data", "error"),
     [
