@@ -25,10 +25,12 @@ class StaffSecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        # The path first: any other request (a webhook, /healthz) need not
+        # load the session and the user for this.
         if (
-            user.is_authenticated
+            request.path.startswith(reverse("admin:index"))
+            and user.is_authenticated
             and user.is_staff
-            and request.path.startswith(reverse("admin:index"))
             and not used_second_factor(request)
         ):
             if is_mfa_enabled(user, [Authenticator.Type.TOTP]):

@@ -68,3 +68,25 @@ def list_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
 def manage_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
     """Items in the owner's own order, for editing."""
     return wishlist.items.select_related("product").order_by("position", "pk")
+
+
+def list_items_shown(*, wishlist: WishList) -> list[tuple]:
+    """Every value the givers' item grid shows, item by item in its order,
+    as plain rows: the grid's cache key (``shop.fragments``), read without
+    building a model per item."""
+    return list(
+        list_items(wishlist=wishlist).values_list(
+            "pk",
+            "desired_quantity",
+            "purchased_quantity",
+            "priority",
+            "note",
+            "product_id",
+            "product__slug",
+            "product__sku",
+            "product__name",
+            "product__name_ja",
+            "product__price",
+            "product__image",
+        )
+    )

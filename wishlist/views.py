@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.exceptions import ShopError
+from shop.fragments import render_fragment
 from shop.models import Product
 from shop.views import flash_form_errors
 from wishlist import selectors, services
@@ -172,17 +173,36 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     except WishList.DoesNotExist:
         raise Http404 from None
     is_owner = request.user.is_authenticated and request.user.pk == wishlist.owner_id
+    # The owner previewing their own link must not see the counts while the
+    # surprise holds.
+    show_counts = not is_owner or wishlist.is_revealed
+    # Evaluated only when the grid is not in the cache.
+    items = selectors.list_items(wishlist=wishlist)
+    shown = selectors.list_items_shown(wishlist=wishlist)
+    action_templates = tuple(settings.WISHLIST_ITEM_ACTION_TEMPLATES)
+    # The items are most of the page's rendering: cached, keyed on what they
+    # show (their order included), with each request's own CSRF token.
+    grid = shown and render_fragment(
+        request,
+        "wishlist/includes/items.html",
+        lambda: {
+            "items": items,
+            "is_owner": is_owner,
+            "show_counts": show_counts,
+            "item_action_templates": action_templates,
+        },
+        shown=(is_owner, show_counts, tuple(shown)),
+        includes=("shop/includes/product_image.html", *action_templates),
+    )
     return render(
         request,
         "wishlist/shared.html",
         {
             "wishlist": wishlist,
-            "items": selectors.list_items(wishlist=wishlist),
+            "items": items,
+            "grid": grid,
             "is_owner": is_owner,
-            # The owner previewing their own link must not see the counts
-            # while the surprise holds.
-            "show_counts": not is_owner or wishlist.is_revealed,
-            "item_action_templates": settings.WISHLIST_ITEM_ACTION_TEMPLATES,
+            "show_counts": show_counts,
         },
     )
 

@@ -101,6 +101,10 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # Sessions are read from Redis and written through to the database, so a
+    # signed-in page skips the session query. Only with a cache every web
+    # process shares: with a per-process cache a session could be stale.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -235,6 +239,9 @@ SHOP_DELIVERY_DAYS = env.int("SHOP_DELIVERY_DAYS", default=2)
 # gift"), so the shop needs to know nothing of them: the project wires them.
 SHOP_PRODUCT_ACTION_TEMPLATES = ["wishlist/includes/add_to_list.html"]
 SHOP_ORDER_ACTION_TEMPLATES = ["support/includes/order_help.html"]
+# Item actions render inside the wish list's cached item grid (shop.fragments),
+# without the request: they may use `item`, `product`, `show_counts` and
+# {% csrf_token %}, nothing of the visitor.
 WISHLIST_ITEM_ACTION_TEMPLATES = ["gifts/includes/buy_as_gift.html"]
 GIFT_ACTION_TEMPLATES = ["support/includes/gift_help.html"]
 # `manage.py seed_demo` runs these, in order: each app seeds its own demo data.

@@ -118,9 +118,13 @@ def place_order(
       the charge is refunded and nothing is written.
     - The confirmation email is queued only after commit.
     """
-    existing = Order.objects.filter(cart=cart).first()
-    if existing is not None:
-        return existing
+    if cart.status != Cart.Status.OPEN:
+        # An order exists exactly when its cart was marked ordered (in the
+        # same transaction), so an open cart needs no look-up; one that
+        # turned ordered meanwhile is caught under the cart's lock below.
+        existing = Order.objects.filter(cart=cart).first()
+        if existing is not None:
+            return existing
     if cart.owner_id != buyer.pk or cart.status != Cart.Status.OPEN:
         raise CartChanged()
     address = destination.address
@@ -208,9 +212,13 @@ def _write_order(
     lines = _cart_lines(locked_cart)
     if not lines:
         raise EmptyCart()
+    # FOR NO KEY UPDATE: it excludes other stock changes, but not the rows
+    # that only refer to the product, whose foreign-key checks take a key
+    # share lock: on sale day, shoppers adding a hot product to their carts
+    # do not queue behind every checkout of it.
     products = {
         product.pk: product
-        for product in Product.objects.select_for_update()
+        for product in Product.objects.select_for_update(no_key=True)
         .filter(pk__in=[line.product_id for line in lines])
         .order_by("pk")
     }

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from shop import selectors
 from shop.forms import QuantityForm
+from shop.fragments import product_card, render_fragment
 from shop.models import Product
 
 
@@ -22,11 +23,21 @@ def product_list(request: HttpRequest) -> HttpResponse:
         settings.SHOP_PRODUCTS_PER_PAGE,
     )
     page = paginator.get_page(request.GET.get("page"))
+    products = list(page.object_list)
+    # The grid is most of the page's rendering: cached, keyed on what it shows.
+    grid = products and render_fragment(
+        request,
+        "shop/includes/product_grid.html",
+        {"products": products},
+        shown=tuple(product_card(product) for product in products),
+        includes=("shop/includes/product_image.html",),
+    )
     return render(
         request,
         "shop/product_list.html",
         {
             "page": page,
+            "grid": grid,
             "categories": categories,
             "category": category,
             "query": query,

@@ -34,20 +34,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("This order is already placed."))
         return redirect(order)
     cart = cart or current_cart(request)
-    lines, totals = services.quote(cart=cart) if cart else ([], None)
-    if not lines:
+    if cart is None:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
-    form = CheckoutForm(
-        request.POST or None,
-        user=request.user,
-        initial={
-            "cart": cart.pk,
-            "address": request.user.addresses.filter(is_default=True).first(),
-            "expected_total": totals.total,
-        },
-    )
+    form = CheckoutForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        # place_order reads and checks the cart itself (an empty one raises
+        # EmptyCart): a valid POST, the busy path, reads it only there.
         try:
             order = services.place_order(
                 cart=cart,
@@ -69,6 +62,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 % {"number": order.number},
             )
             return redirect(order)
+    lines, totals = services.quote(cart=cart)
+    if not lines:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("shop:cart")
+    form.initial = {
+        "cart": cart.pk,
+        "address": request.user.addresses.filter(is_default=True).first(),
+        "expected_total": totals.total,
+    }
     return render(
         request,
         "shop/checkout.html",

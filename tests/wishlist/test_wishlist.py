@@ -226,3 +226,98 @@ def test_list_pages_cost_the_same_for_10_or_100_items(client, owner):
     assert_same_queries(manage_small, queries_for(client, wishlist.get_absolute_url()))
     client.force_login(giver)
     assert_same_queries(share_small, queries_for(client, wishlist.get_share_url()))
+
+
+# --- The givers' item grid, cached in Redis --------------------------------
+
+ITEMS = "wishlist/includes/items.html"
+
+
+def shared_page(client, wishlist) -> tuple[str, bool]:
+    """The share page's HTML, and whether its item grid was rendered."""
+    response = client.get(wishlist.get_share_url())
+    assert response.status_code == 200
+    rendered = ITEMS in [template.name for template in response.templates]
+    return response.content.decode(), rendered
+
+
+def test_list_changes_show_at_once(client):
+    wishlist = WishListFactory()
+    item = WishListItemFactory(
+        wishlist=wishlist, desired_quantity=3, product__name="Tea bowl"
+    )
+    html, rendered = shared_page(client, wishlist)
+    assert rendered
+    assert "3 still wanted" in html
+    assert not shared_page(client, wishlist)[1]  # from the cache
+    give(item)
+    assert "2 still wanted" in shared_page(client, wishlist)[0]
+    services.update_item(
+        item=item, actor=wishlist.owner, desired_quantity=5, priority=1,
+        note="The blue one, please",
+    )  # fmt: skip
+    html = shared_page(client, wishlist)[0]
+    assert "4 still wanted" in html
+    assert "The blue one, please" in html
+    type(item.product).objects.filter(pk=item.product_id).update(
+        name="Matcha bowl", price=4321
+    )
+    html = shared_page(client, wishlist)[0]
+    assert "Matcha bowl" in html
+    assert "¥4,321" in html
+    other = WishListItemFactory(wishlist=wishlist, product__name="Whisk")
+    assert "Whisk" in shared_page(client, wishlist)[0]
+    services.remove_item(item=other, actor=wishlist.owner)
+    assert "Whisk" not in shared_page(client, wishlist)[0]
+
+
+def test_the_owner_never_gets_the_givers_grid(client):
+    wishlist = WishListFactory(occasion_date=None)
+    give(WishListItemFactory(wishlist=wishlist, desired_quantity=2))
+    assert "1 still wanted" in shared_page(client, wishlist)[0]
+    client.force_login(wishlist.owner)
+    html = shared_page(client, wishlist)[0]
+    assert "still wanted" not in html
+    assert "Buy as a gift" not in html
+    client.logout()
+    assert "1 still wanted" in shared_page(client, wishlist)[0]
+
+
+def test_each_giver_gets_their_own_csrf_token_and_nothing_else_is_shared():
+    from django.test import Client
+
+    from shop.fragments import _CSRF_PLACEHOLDER
+    from tests.shop.test_fragments import cached_fragments
+
+    wishlist = WishListFactory()
+    item = WishListItemFactory(wishlist=wishlist)
+    pages = {}
+    for name in ("Giver One", "Giver Two"):
+        giver = UserFactory(display_name=name, email=f"{name[-3:]}@example.test")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(giver)
+        html, _rendered = shared_page(client, wishlist)
+        form = html.split('class="buy-as-gift"', 1)[1]
+        token = form.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"')[0]
+        pages[name] = (client, token)
+    (fragment,) = cached_fragments(ITEMS)
+    assert _CSRF_PLACEHOLDER in fragment
+    for name, (_client, token) in pages.items():
+        assert token != _CSRF_PLACEHOLDER
+        assert token not in fragment
+        assert name not in fragment
+    # Each page's form works for its own visitor.
+    for client, token in pages.values():
+        response = client.post(
+            reverse("gifts:buy", args=[item.pk]),
+            {"quantity": 1, "csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
+    # A token from one visitor's page is refused for another.
+    client, _token = pages["Giver One"]
+    client.cookies["csrftoken"] = "x" * 32
+    response = client.post(
+        reverse("gifts:buy", args=[item.pk]),
+        {"quantity": 1, "csrfmiddlewaretoken": pages["Giver Two"][1]},
+    )
+    assert response.status_code == 403

@@ -1,0 +1,111 @@
+"""Rendered fragments of busy pages (the product grid, a wish list's items),
+kept in the shared cache so a page renders its items once, not per request.
+
+A fragment's key is a digest of everything it shows — the values the caller
+passes in ``shown``, the language and currency, and its templates' source —
+so it never has to be invalidated: a changed price, stock level, name or list
+item makes a new key at once, whichever code path changed it (a service, the
+admin, a bulk update), and stale entries simply expire.
+
+A fragment is rendered without the request: no user, session or context
+processor reaches it, so nothing belonging to one visitor can end up in what
+another is served. Forms inside it use ``{% csrf_token %}`` as usual; the
+cached text holds a placeholder that each request replaces with its own token.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template, render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+# Long enough to serve a busy page from the cache, short enough that entries
+# for things that changed do not linger; correctness never depends on it.
+TIMEOUT = 600
+# Alphanumeric, so escaping leaves it alone; and replaced only inside the
+# exact input element {% csrf_token %} writes, which text a visitor typed
+# (escaped, with no raw quotes) cannot imitate.
+_CSRF_PLACEHOLDER = "csrfTokenOfTheRequestFilledInPerRequest"
+_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+
+
+@lru_cache(maxsize=64)
+def _templates_digest(template_names: tuple[str, ...]) -> str:
+    # Compiled templates are cached per process (DEBUG off) and change only
+    # with a deploy, so neither does this; a deploy that changes them makes
+    # new keys instead of serving the old markup.
+    digest = hashlib.blake2b(digest_size=8)
+    for name in template_names:
+        digest.update(name.encode() + b"\0")
+        digest.update(get_template(name).template.source.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def render_fragment(
+    request: HttpRequest,
+    template_name: str,
+    context: dict | Callable[[], dict],
+    *,
+    shown: object,
+    includes: tuple[str, ...] = (),
+) -> SafeString:
+    """``template_name`` rendered with ``context``, from the cache if a
+    fragment showing the same ``shown`` values was rendered before.
+    ``context`` may be a function, called only to render.
+
+    ``shown`` must hold every value the fragment displays or branches on
+    (a tuple of tuples of plain values; its ``repr`` is hashed), and
+    ``includes`` every template it includes, so their changes count too.
+    """
+    # With DEBUG (run mode) templates are re-read when they change, so the
+    # rendering is never cached there: an edited template shows at once.
+    html = key = None
+    if not settings.DEBUG:
+        names = (template_name, *includes)
+        digest = hashlib.blake2b(
+            repr(
+                (
+                    _templates_digest(names),
+                    get_language(),
+                    settings.SHOP_CURRENCY,
+                    shown,
+                )
+            ).encode(),
+            digest_size=16,
+        ).hexdigest()
+        key = f"fragment:{template_name}:{digest}"
+        html = cache.get(key)
+    if html is None:
+        if callable(context):
+            context = context()
+        html = render_to_string(
+            template_name, {**context, "csrf_token": _CSRF_PLACEHOLDER}
+        )
+        if key is not None:
+            cache.set(key, html, TIMEOUT)
+    placeholder = _CSRF_INPUT.format(_CSRF_PLACEHOLDER)
+    if placeholder in html:
+        html = html.replace(placeholder, format_html(_CSRF_INPUT, get_token(request)))
+    return mark_safe(html)  # noqa: S308 - rendered by our templates, escaped there
+
+
+def product_card(product) -> tuple:
+    """What a product card shows, for ``shown``: names, price, picture, and
+    stock as far as the card tells it (sold out, "only n left", or nothing)."""
+    return (
+        product.pk,
+        product.slug,
+        product.sku,
+        product.name,
+        product.name_ja,
+        product.price,
+        product.image.name,
+        max(0, min(product.stock_on_hand, 4)),
+    )
