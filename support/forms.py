@@ -61,7 +61,7 @@ class FileCaseForm(forms.Form):
                 ),
             ]
         self.fields["line"].choices = [
-            (line.pk, f"{line.quantity} × {line.name}") for line in lines
+            (line.pk, f"{line.quantity} × {line.display_name}") for line in lines
         ]
         self.fields["problem"].choices = [(p.value, p.label) for p in problems]
 

@@ -213,7 +213,7 @@ def _replace(case: Case, *, actor: User | None) -> Shipment:
                 "by %(date)s. No need to send anything back."
             ) % {
                 "count": case.quantity,
-                "item": case.order_line.name,
+                "item": case.order_line.display_name,
                 "date": _date(shipment.estimated_delivery),
             }
         _event(case, Kind.REPLACEMENT, actor=actor, body=body)

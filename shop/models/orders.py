@@ -10,7 +10,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from shop import regions
 
 from .cart import Cart
-from .catalog import Product
+from .catalog import Product, _localized
 
 # Order numbers shown to people start here, so the first order isn't "1".
 ORDER_NUMBER_OFFSET = 1000
@@ -129,6 +129,7 @@ class OrderLine(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     sku = models.CharField(_("SKU"), max_length=32)
     name = models.CharField(_("name"), max_length=160)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=160, blank=True)
     unit_price = models.PositiveIntegerField(_("unit price"))
     quantity = models.PositiveIntegerField(_("quantity"))
 
@@ -148,6 +149,11 @@ class OrderLine(models.Model):
     @property
     def subtotal(self) -> int:
         return self.unit_price * self.quantity
+
+    @property
+    def display_name(self) -> str:
+        """The name as it was ordered, in the reader's language."""
+        return _localized(self, "name")
 
 
 class Payment(models.Model):

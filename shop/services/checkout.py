@@ -259,6 +259,7 @@ def _write_order(
             product=line.product,
             sku=line.product.sku,
             name=line.product.name,
+            name_ja=line.product.name_ja,
             unit_price=line.product.price,
             quantity=line.quantity,
         )

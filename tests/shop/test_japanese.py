@@ -108,8 +108,20 @@ def test_order_detail_dates_and_prices(client, buyer):
     assert "このご注文について問い合わせる" in page
 
 
+def test_an_order_keeps_the_japanese_name_it_was_ordered_under(client, buyer):
+    product = ProductFactory(name="Yellow ink", name_ja="黄色インク")
+    order = placed_order(buyer, (product, 1))
+    product.name_ja = "イエローインク（新パッケージ）"
+    product.save()
+    assert "黄色インク" in japanese_page(client, order.get_absolute_url())
+    assert "Yellow ink" in client.get(order.get_absolute_url()).content.decode()
+    emails.send_order_confirmation(order)  # the buyer reads Japanese
+    assert "黄色インク" in mail.outbox[-1].body
+
+
 def test_get_help_and_the_case_page(client, buyer):
-    order = placed_order(buyer, (ProductFactory(name="Yellow ink", stock_on_hand=9), 2))
+    product = ProductFactory(name="Yellow ink", name_ja="黄色インク", stock_on_hand=9)
+    order = placed_order(buyer, (product, 2))
     deliver(order)
     page = japanese_page(client, reverse("support:get_help", args=[order.pk]))
     assert "どのような問題ですか？" in page
@@ -129,7 +141,7 @@ def test_get_help_and_the_case_page(client, buyer):
     assert response.url == case.get_absolute_url()
     page = japanese_page(client, case.get_absolute_url())
     assert "これまでの経緯" in page
-    assert "交換品（Yellow ink × 1）を発送しました。" in page
+    assert "交換品（黄色インク × 1）を発送しました。" in page
     assert "年" in page
 
 
@@ -205,7 +217,8 @@ def test_shipping_email_from_a_japanese_agent_to_an_english_customer():
 
 def test_what_an_agent_writes_on_the_timeline_is_in_the_customers_language():
     buyer = UserFactory(language="ja")
-    order = placed_order(buyer, (ProductFactory(name="Kettle", stock_on_hand=5), 1))
+    kettle = ProductFactory(name="Kettle", name_ja="やかん", stock_on_hand=5)
+    order = placed_order(buyer, (kettle, 1))
     deliver(order)
     case = support_services.file_case(
         customer=buyer, order_line=order.lines.get(), problem=Case.Problem.DAMAGED
@@ -213,7 +226,7 @@ def test_what_an_agent_writes_on_the_timeline_is_in_the_customers_language():
     agent = UserFactory(is_staff=True, language="en")
     support_services.reship(case=case, actor=agent)
     body = case.events.get(kind=CaseEvent.Kind.REPLACEMENT).body
-    assert body.startswith("交換品（Kettle × 1）を発送しました。")
+    assert body.startswith("交換品（やかん × 1）を発送しました。")
     assert "年" in body
 
 

@@ -35,7 +35,12 @@ def _calls():
 def order(client):
     placed = placed_order(
         UserFactory(phone="+819012345678"),
-        (ProductFactory(name="yellow ink cartridge", stock_on_hand=9), 2),
+        (
+            ProductFactory(
+                name="yellow ink cartridge", name_ja="黄色インク", stock_on_hand=9
+            ),
+            2,
+        ),
     )
     shipment = shop_services.create_shipment_for_remaining(order=placed, actor=None)
     shop_services.mark_shipped(shipment=shipment, actor=None)
@@ -86,7 +91,7 @@ def test_the_greeting_speaks_japanese_to_a_japanese_customer(
         file_with_call(client, order, HTTP_ACCEPT_LANGUAGE="ja")
     callback = CallbackRequest.objects.get()
     assert callback.language == "ja"
-    assert f"ご注文番号 {order.number}" in callback.script
+    assert f"ご注文番号 {order.number} の黄色インクが届いていない件" in callback.script
 
 
 def test_in_five_minutes_can_be_switched_or_cancelled(
