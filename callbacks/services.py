@@ -284,6 +284,7 @@ def _place_call(callback: CallbackRequest) -> None:
     except ProviderError as error:
         _provider_failed(callback, error)
         return
+    logger.info("Placed call %s for %s", sid, callback.reference)
     # One statement: a status webhook may have recorded the id already.
     CallbackRequest.objects.filter(pk=callback.pk, call_sid="").update(
         call_sid=sid, updated_at=timezone.now()

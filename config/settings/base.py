@@ -333,4 +333,7 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # twilio logs every request's headers at INFO: ten lines a call, and our
+    # own log already says which call was placed.
+    "loggers": {"twilio.http_client": {"level": "WARNING"}},
 }
