@@ -32,7 +32,7 @@ $(VENV)/.test-installed: requirements/test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/test.txt
 	touch $@ $(VENV)/.run-installed
 
-# requirements/bench.txt is the test set plus locust and py-spy.
+# requirements/bench.txt is the test set plus py-spy, for profiling under load.
 $(VENV)/.bench-installed: requirements/bench.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/bench.txt
 	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
