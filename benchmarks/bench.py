@@ -512,7 +512,11 @@ def main() -> None:
     if arguments.smoke:  # test runs may overlap: a database each, dropped after
         mode = dataclasses.replace(mode, database=f"{mode.database}_{os.getpid()}")
     output = arguments.output or RESULTS
-    workers = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+    # cores + 1: here PostgreSQL, Redis, the worker and wrk share the cores,
+    # and 3 workers beat 2 x cores + 1 on 2 cores by 15-45 % on most pages
+    # (docs/benchmarks.md). Production, with its database elsewhere, keeps
+    # gunicorn's 2 x cores + 1 (config/gunicorn.py).
+    workers = int(os.environ.get("BENCH_WORKERS", (os.cpu_count() or 1) + 1))
     started = time.monotonic()
     port = free_port()
     fake = FakeTwilio(ACCOUNT, TOKEN).start()
