@@ -8,15 +8,7 @@ from wishlist.models import WishList, WishListItem
 class WishListForm(forms.ModelForm):
     class Meta:
         model = WishList
-        fields = [
-            "title",
-            "description",
-            "occasion",
-            "occasion_date",
-            "address",
-            "visibility",
-            "surprise_protection",
-        ]
+        fields = WishList.EDITABLE_FIELDS
         widgets = {
             "occasion_date": forms.DateInput(attrs={"type": "date"}),
             "visibility": forms.RadioSelect,

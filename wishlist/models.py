@@ -72,6 +72,17 @@ class WishList(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What the owner edits, in the form and through the services.
+    EDITABLE_FIELDS = (
+        "title",
+        "description",
+        "occasion",
+        "occasion_date",
+        "address",
+        "visibility",
+        "surprise_protection",
+    )
+
     class Meta:
         verbose_name = _("wish list")
         verbose_name_plural = _("wish lists")

@@ -11,16 +11,6 @@ from shop.models import Address, Product, User
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList, WishlistError
 from wishlist.models import WishList, WishListItem
 
-LIST_FIELDS = (
-    "title",
-    "description",
-    "occasion",
-    "occasion_date",
-    "address",
-    "visibility",
-    "surprise_protection",
-)
-
 
 def _check_address(owner: User, address: Address | None) -> None:
     if address is not None and address.user_id != owner.pk:
@@ -31,7 +21,7 @@ def create_wishlist(*, owner: User, **fields) -> WishList:
     """A new list owned by ``owner``; its address must be one of theirs."""
     _check_address(owner, fields.get("address"))
     wishlist = WishList(
-        owner=owner, **{k: fields[k] for k in LIST_FIELDS if k in fields}
+        owner=owner, **{k: fields[k] for k in WishList.EDITABLE_FIELDS if k in fields}
     )
     wishlist.full_clean(exclude=["owner"])
     wishlist.save()
@@ -42,7 +32,7 @@ def update_wishlist(*, wishlist: WishList, actor: User, **fields) -> WishList:
     if wishlist.owner_id != actor.pk:
         raise WishList.DoesNotExist
     _check_address(actor, fields.get("address"))
-    for name in LIST_FIELDS:
+    for name in WishList.EDITABLE_FIELDS:
         if name in fields:
             setattr(wishlist, name, fields[name])
     wishlist.full_clean()

@@ -45,7 +45,7 @@ def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     wishlist = _owned_list(request, pk) if pk else None
     form = WishListForm(request.POST or None, instance=wishlist, owner=request.user)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in services.LIST_FIELDS}
+        fields = {name: form.cleaned_data[name] for name in WishList.EDITABLE_FIELDS}
         try:
             if wishlist is None:
                 wishlist = services.create_wishlist(owner=request.user, **fields)
