@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.customers import make_shoppers
 from benchmarks.stack import Stack
 from tests.callbacks.fake_twilio import FakeTwilio
 
@@ -49,10 +50,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def make_customers(count: int, offset: int) -> list[dict]:
-    """Customers with a delivered order and an open case, and a session."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
+    """Signed-in customers, each with a delivered order and an open case."""
     from shop import services as shop_services
     from shop.models import Address, Category, Product, User
     from support import services as support_services
@@ -65,21 +63,19 @@ def make_customers(count: int, offset: int) -> list[dict]:
         defaults={"category": category, "name": "Bench kettle", "slug": "bench-kettle",
                   "price": 3000, "stock_on_hand": 100000},
     )  # fmt: skip
+    shoppers = make_shoppers("caller", count, phone_from=offset)
+    users = User.objects.in_bulk([s.user_id for s in shoppers])
+    addresses = Address.objects.in_bulk([s.address_id for s in shoppers])
     customers = []
-    for index in range(offset, offset + count):
-        phone = f"+81901234{index:04d}"
-        user = User.objects.create_user(
-            f"bench{index}@example.com", "x", display_name=f"Bench {index}", phone=phone
-        )
-        address = Address.objects.create(
-            user=user, recipient_name="Bench", postal_code="150-0041",
-            region="東京都", city="渋谷区", line1="1-1-1", is_default=True,
-        )  # fmt: skip
+    for shopper in shoppers:
+        user = users[shopper.user_id]
         cart = shop_services.create_cart(owner=user)
         shop_services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
         order = shop_services.place_order(
             cart=cart, buyer=user,
-            destination=shop_services.Destination(address=address),
+            destination=shop_services.Destination(
+                address=addresses[shopper.address_id]
+            ),
             expected_total=shop_services.quote(cart=cart)[1].total,
             card_number="4242424242424242",
         )  # fmt: skip
@@ -87,13 +83,8 @@ def make_customers(count: int, offset: int) -> list[dict]:
             customer=user, order_line=order.lines.get(), problem="other",
             description="Please call me.",
         )  # fmt: skip
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
         customers.append(
-            {"case": case.pk, "phone": phone, "session": session.session_key}
+            {"case": case.pk, "phone": shopper.phone, "session": shopper.session}
         )
     return customers
 
