@@ -5,7 +5,6 @@ import datetime
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -14,17 +13,15 @@ from callbacks.dialers import LocmemDialer
 from callbacks.models import CallbackRequest
 from callbacks.tasks import dial_callback
 from config.celery_app import app
+from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
 def worker():
-    app.conf.task_always_eager = False
-    app.control.purge()
-    with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False):
+    with celery_worker(pool="threads", concurrency=4):
         yield
-    app.conf.task_always_eager = True
 
 
 def wait_for(predicate, seconds=15.0):

@@ -12,15 +12,14 @@ import io
 import os
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from playwright.sync_api import sync_playwright
 
-from config.celery_app import app
 from tests.callbacks.fake_twilio import FakeTwilio
+from tests.workers import celery_worker
 
 from .support import CHROMIUM, CHROMIUM_ARGS, Journey
 
@@ -61,14 +60,8 @@ def stack(live_server, settings, fake_twilio, transactional_db):
     settings.SITE_URL = live_server.url
     # "Call me in 5 minutes", compressed to a few seconds.
     settings.CALLBACKS_LATER_DELAY = 3
-    # The test settings run tasks eagerly; here they go through the broker.
-    app.conf.task_always_eager = False
-    app.control.purge()
-    try:
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-            yield live_server
-    finally:
-        app.conf.task_always_eager = True
+    with celery_worker(pool="threads", concurrency=2):
+        yield live_server
 
 
 def _restart_ids() -> None:
