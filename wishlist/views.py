@@ -199,7 +199,6 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
         "wishlist/shared.html",
         {
             "wishlist": wishlist,
-            "items": items,
             "grid": grid,
             "is_owner": is_owner,
             "show_counts": show_counts,
