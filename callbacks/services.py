@@ -73,6 +73,11 @@ def _move(callback: CallbackRequest, to: str, detail: str = "", **fields) -> Non
     for name, value in fields.items():
         setattr(callback, name, value)
     callback.save()
+    _record(callback, old, to, detail)
+
+
+def _record(callback: CallbackRequest, old: str, to: str, detail: str) -> None:
+    """The change on the row's history, announced once the caller commits."""
     CallbackEvent.objects.create(
         callback=callback, from_state=old, to_state=to, detail=detail[:255]
     )
@@ -167,16 +172,7 @@ def schedule_callback(
             requested_by=requested_by,
             due_at=timezone.now() + delay,
         )
-        CallbackEvent.objects.create(callback=callback, to_state=State.SCHEDULED)
-        transaction.on_commit(
-            lambda: callback_changed.send(
-                sender=CallbackRequest,
-                callback=callback,
-                old_state="",
-                new_state=State.SCHEDULED,
-                detail="",
-            )
-        )
+        _record(callback, "", State.SCHEDULED, "")
         _queue_dial(callback)
     return callback
 
