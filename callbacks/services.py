@@ -339,17 +339,13 @@ def record_status(
     if target is None or RANK[target] <= RANK[callback.state]:
         return callback
     if answered_by:
-        kind = (
-            "machine"
-            if answered_by.startswith("machine") or answered_by == "fax"
-            else "human"
-        )
-        if answered_by == "unknown":
-            kind = "unknown"
-        callback.answered_by = kind
-    if target == State.COMPLETED and callback.answered_by == "machine":
+        callback.answered_by = _answered_by(answered_by)
+    if (
+        target == State.COMPLETED
+        and callback.answered_by == CallbackRequest.AnsweredBy.MACHINE
+    ):
         target = State.NO_ANSWER  # a voicemail didn't speak to anyone
-    if target in (State.NO_ANSWER, State.BUSY, State.FAILED) and target != State.FAILED:
+    if target in (State.NO_ANSWER, State.BUSY):
         _retry_or_fail(callback, target)
         return callback
     fields = {}
