@@ -34,6 +34,7 @@ TIMEOUT = 600
 # (escaped, with no raw quotes) cannot imitate.
 _CSRF_PLACEHOLDER = "csrfTokenOfTheRequestFilledInPerRequest"
 _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+CSRF_PLACEHOLDER_INPUT = _CSRF_INPUT.format(_CSRF_PLACEHOLDER)
 
 
 @lru_cache(maxsize=64)
@@ -90,10 +91,16 @@ def render_fragment(
         )
         if key is not None:
             cache.set(key, html, TIMEOUT)
-    placeholder = _CSRF_INPUT.format(_CSRF_PLACEHOLDER)
-    if placeholder in html:
-        html = html.replace(placeholder, format_html(_CSRF_INPUT, get_token(request)))
-    return mark_safe(html)  # noqa: S308 - rendered by our templates, escaped there
+    return mark_safe(with_csrf_token(html, request))  # noqa: S308 - escaped there
+
+
+def with_csrf_token(html: str, request: HttpRequest) -> str:
+    """``html`` with each placeholder form field holding the request's token."""
+    if CSRF_PLACEHOLDER_INPUT in html:
+        html = html.replace(
+            CSRF_PLACEHOLDER_INPUT, format_html(_CSRF_INPUT, get_token(request))
+        )
+    return html
 
 
 def product_card(product) -> tuple:
@@ -107,5 +114,11 @@ def product_card(product) -> tuple:
         product.name_ja,
         product.price,
         product.image.name,
-        max(0, min(product.stock_on_hand, 4)),
+        card_stock(product.stock_on_hand),
     )
+
+
+def card_stock(stock_on_hand: int) -> int:
+    """Stock as a product card tells it: sold out (0), "only n left" (1-3),
+    or nothing (4)."""
+    return max(0, min(stock_on_hand, 4))

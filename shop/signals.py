@@ -1,12 +1,14 @@
-"""Connects the login cart merge and language; the work itself is a service."""
+"""Connects the login cart merge and language, and the cached pages of the
+catalog; the work itself is a service or ``shop.pagecache``."""
 
 from allauth.account.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import get_language
 
-from shop import services
+from shop import pagecache, services
 from shop.carts import SESSION_KEY
-from shop.models import Cart
+from shop.models import Cart, Category, Product
 
 
 @receiver(user_logged_in)
@@ -26,3 +28,10 @@ def remember_language(sender, request, user, **kwargs) -> None:
     services.remember_language(
         user=user, language=getattr(request, "LANGUAGE_CODE", "") or get_language()
     )
+
+
+@receiver([post_save, post_delete], sender=Product)
+@receiver([post_save, post_delete], sender=Category)
+def catalog_changed(sender, instance, **kwargs) -> None:
+    # Every catalog page may show it: a card, a category in the menu.
+    pagecache.changed("catalog")

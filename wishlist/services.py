@@ -6,10 +6,18 @@ from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop import pagecache
 from shop.exceptions import ProductUnavailable
 from shop.models import Address, Product, User
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList, WishlistError
 from wishlist.models import WishList, WishListItem
+
+
+def list_changed(*tokens: str) -> None:
+    """The cached pages of these lists (by share token) are stale once the
+    transaction commits; ``save()`` and ``delete()`` say so by themselves
+    (``wishlist.signals``), a bulk ``update()`` must."""
+    pagecache.changed(*(f"wishlist:{token}" for token in tokens))
 
 
 def _check_address(owner: User, address: Address | None) -> None:
@@ -130,6 +138,7 @@ def move_item(*, item: WishListItem, actor: User, up: bool) -> None:
     for position, other in enumerate(items):
         if other.position != position:
             WishListItem.objects.filter(pk=other.pk).update(position=position)
+    list_changed(item.wishlist.share_token)
 
 
 def remove_item(*, item: WishListItem, actor: User) -> None:
@@ -150,8 +159,8 @@ def record_purchase(
     (``allow_over_gift``) that they want to give it anyway.
     """
     item = (
-        WishListItem.objects.select_for_update()
-        .select_related("product")
+        WishListItem.objects.select_for_update(of=("self",))
+        .select_related("product", "wishlist")
         .filter(pk=item_id)
         .first()
     )
@@ -164,5 +173,6 @@ def record_purchase(
     WishListItem.objects.filter(pk=item.pk).update(
         purchased_quantity=F("purchased_quantity") + quantity
     )
+    list_changed(item.wishlist.share_token)
     item.refresh_from_db(fields=["purchased_quantity"])
     return item

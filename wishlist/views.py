@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shop import pagecache
 from shop.exceptions import ShopError
 from shop.fragments import render_fragment
 from shop.models import Product
@@ -166,6 +167,7 @@ def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(item.wishlist)
 
 
+@pagecache.for_visitors("catalog", "wishlist:{token}")
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """The list as givers see it. The owner's address is never on it."""
     try:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shop import payments
@@ -32,6 +31,7 @@ from shop.models import (
 from shop.pricing import Totals, totals_for
 from shop.selectors import store_credit_balance
 from shop.services.credit import spend_store_credit
+from shop.services.stock import take_stock
 from shop.tasks import send_order_confirmation
 
 logger = logging.getLogger(__name__)
@@ -229,9 +229,7 @@ def _write_order(
         raise CartChanged()
     _check_stock(lines, products)
     for line in lines:
-        Product.objects.filter(pk=line.product_id).update(
-            stock_on_hand=F("stock_on_hand") - line.quantity
-        )
+        take_stock(line.product, line.quantity)
 
     address = destination.address
     order = Order.objects.create(

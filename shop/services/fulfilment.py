@@ -4,7 +4,6 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from shop.models import (
     User,
 )
 from shop.selectors import unshipped_quantities
+from shop.services.stock import take_stock
 from shop.tasks import send_shipment_notification
 
 
@@ -177,9 +177,7 @@ def create_replacement_shipment(
             _("%(product)s is out of stock, so it can't be sent again right now.")
             % {"product": product.display_name}
         )
-    Product.objects.filter(pk=product.pk).update(
-        stock_on_hand=F("stock_on_hand") - quantity
-    )
+    take_stock(product, quantity)
     shipment = Shipment.objects.create(
         order=order,
         reason=Shipment.Reason.REPLACEMENT,

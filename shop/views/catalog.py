@@ -5,12 +5,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shop import selectors
+from shop import pagecache, selectors
 from shop.forms import QuantityForm
 from shop.fragments import product_card, render_fragment
 from shop.models import Product
 
 
+@pagecache.for_visitors("catalog")
 def product_list(request: HttpRequest) -> HttpResponse:
     categories = list(selectors.categories())
     slug = request.GET.get("category", "")
@@ -45,6 +46,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@pagecache.for_visitors("catalog", "product:{slug}")
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         product = selectors.product_detail(slug=slug)

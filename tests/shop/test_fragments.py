@@ -14,6 +14,15 @@ pytestmark = pytest.mark.django_db
 GRID = "shop/includes/product_grid.html"
 
 
+@pytest.fixture
+def client(client):
+    """Signed in: a visitor's whole page comes from the page cache
+    (``tests/shop/test_pagecache.py``); the grid's own cache is what serves
+    signed-in shoppers, and every page the page cache misses."""
+    client.force_login(UserFactory())
+    return client
+
+
 def cached_fragments(template_name: str) -> list[str]:
     """Every cached rendering of ``template_name``, as stored in Redis."""
     client = cache._cache.get_client()

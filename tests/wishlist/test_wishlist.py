@@ -242,6 +242,8 @@ def shared_page(client, wishlist) -> tuple[str, bool]:
 
 
 def test_list_changes_show_at_once(client):
+    # Signed in, so the grid's cache serves it, not the page cache.
+    client.force_login(UserFactory())
     wishlist = WishListFactory()
     item = WishListItemFactory(
         wishlist=wishlist, desired_quantity=3, product__name="Tea bowl"

@@ -1,0 +1,175 @@
+"""Whole pages for visitors who are not signed in, kept in the shared cache.
+
+On sale day most requests for the catalog and a published wish list come
+from people who are not signed in, and every one of them is shown the same
+page. Such a page is rendered once and then served from Redis until
+something it shows changes.
+
+What a page shows is named by *scopes*: ``"catalog"`` (products, their
+cards' stock and categories: every catalog page), ``"product:<slug>"`` (the
+exact stock on one product's page), ``"wishlist:<token>"`` (one list, its
+items and its owner's public name). Each scope has a random version in Redis;
+a page is served from the cache only while the versions it was rendered
+with are still current. Code that changes what a scope shows calls
+:func:`changed`, which draws new versions (again when the transaction
+commits):
+``save()`` and ``delete()`` of the models involved do it through signals
+(``shop.signals``, ``wishlist.signals``, so the admin does too), and the
+services that change rows with ``update()`` (stock at checkout, wish-list
+purchases) do it themselves. A change made around all of that (a bulk
+``update()`` in a shell, raw SQL) shows within ``SECONDS``, when the page
+expires.
+
+Only a request without a session or messages cookie is served or stored: no
+user, cart or message can be in it. The page is stored with a placeholder
+instead of the CSRF token, and each visitor gets their own. The key holds
+the path with its query, the host, the language, the currency and a digest
+of the templates, translations and static files, so a deploy never serves
+the old markup. With DEBUG (``make run``) nothing is cached.
+"""
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from shop.fragments import CSRF_PLACEHOLDER_INPUT, with_csrf_token
+
+# The longest a change made around changed() stays unseen; the pages anyone
+# visits are rendered again this often at most, which costs nothing.
+SECONDS = 60
+_TOKEN_INPUT = re.compile(
+    r'<input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]+">'
+)
+
+
+def changed(*scopes: str) -> None:
+    """Pages showing any of ``scopes`` are stale: at once, for this
+    transaction's own later reads, and again when it commits, since a page
+    rendered in between read the rows as they were before."""
+
+    def bump() -> None:
+        cache.set_many(
+            {_scope_key(scope): secrets.token_hex(8) for scope in scopes}, timeout=None
+        )
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def for_visitors(*scopes: str) -> Callable:
+    """Cache the view's page for visitors who are not signed in.
+
+    ``scopes`` name what the page shows; ``{name}`` in a scope is the view's
+    URL argument of that name: ``for_visitors("catalog", "product:{slug}")``.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            names = [_scope_key(scope.format(**kwargs)) for scope in scopes]
+            key = _page_key(request)
+            found = cache.get_many([key, *names])
+            versions = {name: found.get(name) for name in names}
+            page = found.get(key)
+            if page is not None and page["versions"] == versions:
+                return _serve(request, page)
+            # Versions are read before rendering: a change committed while
+            # the page renders leaves it stored under the old ones, unused.
+            if None in versions.values():
+                for name in names:
+                    cache.add(name, secrets.token_hex(8), timeout=None)
+                versions = cache.get_many(names)
+            response = view(request, *args, **kwargs)
+            if _storable(request, response):
+                content = response.content.decode(response.charset)
+                cache.set(
+                    key,
+                    {
+                        "versions": versions,
+                        "content": _TOKEN_INPUT.sub(CSRF_PLACEHOLDER_INPUT, content),
+                        "content_type": response["Content-Type"],
+                    },
+                    SECONDS,
+                )
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        not settings.DEBUG
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.session.modified
+        and response["Content-Type"].startswith("text/html")
+    )
+
+
+def _serve(request: HttpRequest, page: dict) -> HttpResponse:
+    return HttpResponse(
+        with_csrf_token(page["content"], request), content_type=page["content_type"]
+    )
+
+
+def _scope_key(scope: str) -> str:
+    return f"pagecache:scope:{scope}"
+
+
+def _page_key(request: HttpRequest) -> str:
+    digest = hashlib.blake2b(
+        "\0".join(
+            (
+                request.scheme,
+                request.get_host(),
+                request.get_full_path(),
+                get_language(),
+                settings.SHOP_CURRENCY,
+                _deploy_digest(),
+            )
+        ).encode(),
+        digest_size=16,
+    ).hexdigest()
+    return f"pagecache:page:{digest}"
+
+
+@lru_cache(maxsize=1)
+def _deploy_digest() -> str:
+    """The templates, translations and static files' manifest this process
+    serves: read once, as they change only with a deploy (and a restart)."""
+    digest = hashlib.blake2b(digest_size=8)
+    folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
+    files = [path for folder in folders for path in sorted(folder.rglob("*.html"))]
+    files += [
+        path for folder in settings.LOCALE_PATHS for path in Path(folder).rglob("*.mo")
+    ]
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if manifest and staticfiles_storage.exists(manifest):
+        files.append(Path(staticfiles_storage.path(manifest)))
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
