@@ -1,14 +1,14 @@
 """The cart: add, change quantity, remove, view."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop import selectors, services
 from shop.carts import current_cart
-from shop.exceptions import ShopError
+from shop.exceptions import ProductUnavailable, ShopError
 from shop.forms import CartLineForm, QuantityForm
 from shop.models import Product
 from shop.pricing import totals_for
@@ -18,30 +18,42 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
     cart = current_cart(request)
     lines = list(selectors.cart_lines(cart=cart)) if cart else []
     totals = totals_for(sum(line.subtotal for line in lines))
-    return render(request, "shop/cart.html", {"lines": lines, "totals": totals})
+    return render(
+        request,
+        "shop/cart.html",
+        {
+            "lines": lines,
+            "totals": totals,
+            # The header's count, from the lines at hand.
+            "cart_count": sum(line.quantity for line in lines),
+        },
+    )
 
 
 @require_POST
 def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = get_object_or_404(Product, pk=product_id, is_active=True)
     form = QuantityForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        cart = current_cart(request, create=True)
+        try:
+            line = services.add_to_cart(
+                cart=cart, product_id=product_id, quantity=form.cleaned_data["quantity"]
+            )
+        except ProductUnavailable:
+            raise Http404 from None
+        except ShopError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Added %(product)s to your cart.")
+                % {"product": line.product.display_name},
+            )
+            return redirect("shop:cart")
+    else:
         for error in form.errors["quantity"]:
             messages.error(request, error)
-        return redirect(product)
-    cart = current_cart(request, create=True)
-    try:
-        services.add_to_cart(
-            cart=cart, product_id=product.pk, quantity=form.cleaned_data["quantity"]
-        )
-    except ShopError as error:
-        messages.error(request, error.message)
-        return redirect(product)
-    messages.success(
-        request,
-        _("Added %(product)s to your cart.") % {"product": product.display_name},
-    )
-    return redirect("shop:cart")
+    return redirect(get_object_or_404(Product, pk=product_id, is_active=True))
 
 
 @require_POST
