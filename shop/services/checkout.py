@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop import payments
@@ -203,38 +204,41 @@ def _write_order(
     charge: payments.Charge | None,
     provider_name: str,
 ) -> Order:
-    locked_cart = Cart.objects.select_for_update().get(pk=cart.pk)
-    if locked_cart.status == Cart.Status.ORDERED:
-        raise _AlreadyPlaced(Order.objects.get(cart=locked_cart))
-    if locked_cart.status != Cart.Status.OPEN:
+    # Claim the cart: marking it ordered also locks its row until the
+    # transaction ends, and a rollback reopens it. A second request for the
+    # same cart waits here, then finds the first one's order.
+    claimed = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
+        status=Cart.Status.ORDERED, updated_at=timezone.now()
+    )
+    if not claimed:
+        placed = Order.objects.filter(cart=cart).first()
+        if placed is not None:
+            raise _AlreadyPlaced(placed)
         raise CartChanged()
 
-    lines = _cart_lines(locked_cart)
+    # The lines with their products as they are now, the products locked in
+    # id order (so parallel orders cannot deadlock) FOR NO KEY UPDATE: that
+    # excludes other stock changes, but not the rows that only refer to the
+    # product, whose foreign-key checks take a key share lock: on sale day,
+    # shoppers adding a hot product to their carts do not queue behind every
+    # checkout of it.
+    lines = list(
+        cart.lines.select_related("product")
+        .select_for_update(of=("product",), no_key=True)
+        .order_by("product_id")
+    )
     if not lines:
         raise EmptyCart()
-    # FOR NO KEY UPDATE: it excludes other stock changes, but not the rows
-    # that only refer to the product, whose foreign-key checks take a key
-    # share lock: on sale day, shoppers adding a hot product to their carts
-    # do not queue behind every checkout of it.
-    products = {
-        product.pk: product
-        for product in Product.objects.select_for_update(no_key=True)
-        .filter(pk__in=[line.product_id for line in lines])
-        .order_by("pk")
-    }
-    for line in lines:
-        # Prices and stock as they are now, under the lock.
-        line.product = products[line.product_id]
     if _totals(lines) != charged:
         raise CartChanged()
-    _check_stock(lines, products)
+    _check_stock(lines, {line.product_id: line.product for line in lines})
     for line in lines:
         take_stock(line.product, line.quantity)
 
     address = destination.address
     order = Order.objects.create(
         buyer=buyer,
-        cart=locked_cart,
+        cart=cart,
         email=buyer.email,
         currency=settings.SHOP_CURRENCY,
         subtotal=charged.subtotal,
@@ -284,6 +288,4 @@ def _write_order(
             status=Payment.Status.CAPTURED,
         )
     OrderEvent.objects.create(order=order, actor=buyer, kind=OrderEvent.Kind.PLACED)
-    locked_cart.status = Cart.Status.ORDERED
-    locked_cart.save(update_fields=["status", "updated_at"])
     return order
