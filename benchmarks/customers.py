@@ -1,6 +1,7 @@
 """Signed-in customers for the benchmarks, made in bulk: each has a user,
 a default address in Tokyo and a database session the load generator sends
-as its cookie."""
+as its cookie, also in the session cache where the settings keep one, as
+for a customer who has been browsing."""
 
 from dataclasses import dataclass
 
@@ -16,10 +17,13 @@ class Shopper:
 
 def make_shoppers(prefix: str, count: int, *, phone_from: int) -> list[Shopper]:
     """Signed-in customers: user, default address, a database session."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends import cached_db
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
@@ -60,6 +64,16 @@ def make_shoppers(prefix: str, count: int, *, phone_from: int) -> list[Shopper]:
         for user in users
     ]
     Session.objects.bulk_create(sessions)
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+        caches[settings.SESSION_CACHE_ALIAS].set_many(
+            {
+                cached_db.KEY_PREFIX + session.session_key: store.decode(
+                    session.session_data
+                )
+                for session in sessions
+            },
+            timeout=int((expires - timezone.now()).total_seconds()),
+        )
     return [
         Shopper(user.pk, session.session_key, str(user.phone), address.pk)
         for user, session, address in zip(users, sessions, addresses, strict=True)

@@ -128,20 +128,63 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     process.kill()
 
+    def cpu(self) -> dict[str, dict[str, float]]:
+        """CPU seconds used so far, process by process, by the web processes,
+        the worker, and every PostgreSQL and Redis process on the machine;
+        ``cpu_used`` compares two readings."""
+        return {
+            "web": _by_process(self._pids("web")),
+            "worker": _by_process(self._pids("worker")),
+            "db": _by_process(pids_of("postgres")),
+            "redis": _by_process(pids_of("redis-server")),
+        }
+
     def cpu_seconds(self, name: str) -> float:
         """CPU time used so far by a started process and its children (the
         gunicorn workers), from /proc: on a shared 2-core machine the cost
         per request is steadier than any wall-clock figure."""
+        return sum(_by_process(self._pids(name)).values())
+
+    def _pids(self, name: str) -> list[str]:
         process = self.processes[name]
         pids = [str(process.pid)]
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         if children.exists():
             pids += children.read_text().split()
-        ticks = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # exited meanwhile
-            ticks += int(fields[11]) + int(fields[12])  # utime + stime
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return pids
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each part used between two ``Stack.cpu`` readings. A
+    process that exited meanwhile (a closed database connection) drops out
+    of both sums, so a part never shows less than nothing."""
+    return {
+        name: sum(
+            seconds - before[name].get(pid, 0.0) for pid, seconds in after[name].items()
+        )
+        for name in after
+    }
+
+
+def pids_of(command: str) -> list[str]:
+    """Every running process named ``command``."""
+    pids = []
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            if (process / "comm").read_text().strip() == command:
+                pids.append(process.name)
+        except OSError:
+            continue  # exited meanwhile
+    return pids
+
+
+def _by_process(pids: list[str]) -> dict[str, float]:
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        seconds[pid] = ticks / os.sysconf("SC_CLK_TCK")
+    return seconds
