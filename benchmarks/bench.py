@@ -458,7 +458,8 @@ def write_docs(rows, pages, about: dict, workers: int) -> None:
         f"{about['cores']} cores, {about['memory_gib']} GiB; PostgreSQL "
         f"{about['postgresql']}, Redis {about['redis']}, wrk {about['wrk']}. "
         f"gunicorn {workers} sync workers, one Celery worker (4 threads), "
-        f"{CONNECTIONS} connections, {FULL.warmup} s warm-up then "
+        f"{CONNECTIONS} connections; a {FULL.warmup} s warm-up (for the pages "
+        f"visitors get from the page cache: each page requested once), then "
         f"{FULL.measure} s per scenario ({FULL.healthz} s for /healthz).",
         "",
         *table(rows),
