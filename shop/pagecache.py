@@ -11,12 +11,11 @@ exact stock on one product's page), ``"wishlist:<token>"`` (one list, its
 items and its owner's public name). Each scope has a random version in Redis;
 a page is served from the cache only while the versions it was rendered
 with are still current. Code that changes what a scope shows calls
-:func:`changed`, which draws new versions (again when the transaction
-commits):
-``save()`` and ``delete()`` of the models involved do it through signals
-(``shop.signals``, ``wishlist.signals``, so the admin does too), and the
-services that change rows with ``update()`` (stock at checkout, wish-list
-purchases) do it themselves. A change made around all of that (a bulk
+:func:`changed`, which draws new versions (and again when the transaction
+commits): ``save()`` and ``delete()`` of the models involved do it through
+signals (``shop.signals``, ``wishlist.signals``, so the admin does too),
+and the services that change rows with ``update()`` (stock at checkout,
+wish-list purchases) do it themselves. A change made around all of that (a bulk
 ``update()`` in a shell, raw SQL) shows within ``SECONDS``, when the page
 expires.
 
@@ -72,6 +71,8 @@ def for_visitors(*scopes: str) -> Callable:
 
     ``scopes`` name what the page shows; ``{name}`` in a scope is the view's
     URL argument of that name: ``for_visitors("catalog", "product:{slug}")``.
+    For views whose page depends only on the URL and the language, that
+    write nothing to the session and add no message.
     """
 
     def decorator(view: Callable) -> Callable:
