@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.customers import make_shoppers
-from benchmarks.stack import Stack
+from benchmarks.stack import Stack, cpu_used
 from tests.callbacks.fake_twilio import FakeTwilio
 
 PORT = 8731
@@ -156,6 +156,18 @@ def created_per_request(fake: FakeTwilio, phones: set[str]) -> float:
     return len(placed) / len(phones)
 
 
+def summary(name: str, delays: list[float], fake: FakeTwilio, phones) -> dict:
+    """A scenario's row: p50, p95 and max of ``delays`` (seconds) in ms, and
+    the calls placed per request for ``phones``."""
+    return {
+        "name": name,
+        "p50_ms": percentile(delays, 0.5) * 1000,
+        "p95_ms": percentile(delays, 0.95) * 1000,
+        "max_ms": max(delays) * 1000,
+        "calls_per_request": created_per_request(fake, set(phones)),
+    }
+
+
 def due_times(phones) -> dict[str, float]:
     from callbacks.models import CallbackRequest
 
@@ -173,24 +185,20 @@ def now_with_limit_raised(stack: Stack, fake: FakeTwilio, customers) -> dict:
     )
     warm_up, customers = customers[:WARM_UP], customers[WARM_UP:]
     wait_for_calls(fake, set(ask_for_calls(warm_up, "now", concurrency=5)[0]), 30)
-    web_cpu, worker_cpu = stack.cpu_seconds("web"), stack.cpu_seconds("worker")
+    before = stack.cpu()
     sent, loaded = ask_for_calls(customers, "now", concurrency=20)
     calls = wait_for_calls(fake, set(sent), 60)
-    web_cpu = stack.cpu_seconds("web") - web_cpu
-    worker_cpu = stack.cpu_seconds("worker") - worker_cpu
+    used = cpu_used(before, stack.cpu())
     latency = [calls[p]["received_at"] - sent[p] for p in sent]
     page = [loaded[p] - sent[p] for p in sent]
+    name = f"now, {len(sent)} requests, 20 concurrent, limit raised"
     return {
-        "name": f"now, {len(sent)} requests, 20 concurrent, limit raised",
-        "p50_ms": percentile(latency, 0.5) * 1000,
-        "p95_ms": percentile(latency, 0.95) * 1000,
-        "max_ms": max(latency) * 1000,
-        "calls_per_request": created_per_request(fake, set(sent)),
+        **summary(name, latency, fake, sent),
         "page_p50_ms": percentile(page, 0.5) * 1000,
         "page_p95_ms": percentile(page, 0.95) * 1000,
         # per request: its POST and the case page it redirects to
-        "web_cpu_ms": web_cpu / len(sent) * 1000,
-        "worker_cpu_ms": worker_cpu / len(sent) * 1000,
+        "web_cpu_ms": used["web"] / len(sent) * 1000,
+        "worker_cpu_ms": used["worker"] / len(sent) * 1000,
     }
 
 
@@ -213,11 +221,7 @@ def now_at_default_rate(stack: Stack, fake: FakeTwilio, customers) -> dict:
     received = [calls[p]["received_at"] for p in sent]
     span = max(received) - min(received)
     return {
-        "name": f"now, {len(sent)} requests at 1 call/s",
-        "p50_ms": percentile(latency, 0.5) * 1000,
-        "p95_ms": percentile(latency, 0.95) * 1000,
-        "max_ms": max(latency) * 1000,
-        "calls_per_request": created_per_request(fake, set(sent)),
+        **summary(f"now, {len(sent)} requests at 1 call/s", latency, fake, sent),
         "in_due_order": by_call_time == sorted(by_call_time, key=lambda p: due[p]),
         "judged_for_order": len(by_call_time),
         "calls_per_second": (len(calls) - 1) / span if span else None,
@@ -241,12 +245,8 @@ def lateness(name: str, fake: FakeTwilio, calls: dict[str, dict]) -> dict:
     due = due_times(calls)
     late = [call["received_at"] - due[phone] for phone, call in calls.items()]
     return {
-        "name": name,
+        **summary(name, late, fake, calls),
         "early": sum(1 for value in late if value < 0),
-        "p50_ms": percentile(late, 0.5) * 1000,
-        "p95_ms": percentile(late, 0.95) * 1000,
-        "max_ms": max(late) * 1000,
-        "calls_per_request": created_per_request(fake, set(calls)),
     }
 
 

@@ -130,8 +130,9 @@ class Stack:
 
     def cpu(self) -> dict[str, dict[str, float]]:
         """CPU seconds used so far, process by process, by the web processes,
-        the worker, and every PostgreSQL and Redis process on the machine;
-        ``cpu_used`` compares two readings."""
+        the worker, and every PostgreSQL and Redis process on the machine,
+        from /proc; ``cpu_used`` compares two readings. On a shared 2-core
+        machine the cost per request is steadier than any wall-clock figure."""
         return {
             "web": _by_process(self._pids("web")),
             "worker": _by_process(self._pids("worker")),
@@ -139,13 +140,8 @@ class Stack:
             "redis": _by_process(pids_of("redis-server")),
         }
 
-    def cpu_seconds(self, name: str) -> float:
-        """CPU time used so far by a started process and its children (the
-        gunicorn workers), from /proc: on a shared 2-core machine the cost
-        per request is steadier than any wall-clock figure."""
-        return sum(_by_process(self._pids(name)).values())
-
     def _pids(self, name: str) -> list[str]:
+        """A started process and its children (the gunicorn workers)."""
         process = self.processes[name]
         pids = [str(process.pid)]
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
