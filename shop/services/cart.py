@@ -68,8 +68,11 @@ def add_to_cart(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
         .filter(cart=cart, product_id=product_id)
         .first()
     )
-    product = line.product if line else _active_product(product_id)
-    if not product.is_active:
+    if line is None:
+        product = _active_product(product_id)
+    elif line.product.is_active:
+        product = line.product
+    else:
         raise ProductUnavailable()
     new_quantity = quantity + (line.quantity if line else 0)
     _check_quantity(product, new_quantity)
