@@ -14,6 +14,7 @@ cached text holds a placeholder that each request replaces with its own token.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -35,6 +36,10 @@ TIMEOUT = 600
 _CSRF_PLACEHOLDER = "csrfTokenOfTheRequestFilledInPerRequest"
 _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 CSRF_PLACEHOLDER_INPUT = _CSRF_INPUT.format(_CSRF_PLACEHOLDER)
+# The same field holding any token: to put the placeholder back in a page.
+CSRF_INPUT_PATTERN = re.compile(
+    re.escape(_CSRF_INPUT).replace(re.escape("{}"), "[A-Za-z0-9]+")
+)
 
 
 @lru_cache(maxsize=64)

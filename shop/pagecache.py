@@ -28,7 +28,6 @@ the old markup. With DEBUG (``make run``) nothing is cached.
 """
 
 import hashlib
-import re
 import secrets
 from collections.abc import Callable
 from functools import lru_cache, wraps
@@ -42,14 +41,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-from shop.fragments import CSRF_PLACEHOLDER_INPUT, with_csrf_token
+from shop.fragments import (
+    CSRF_INPUT_PATTERN,
+    CSRF_PLACEHOLDER_INPUT,
+    with_csrf_token,
+)
 
 # The longest a change made around changed() stays unseen; the pages anyone
 # visits are rendered again this often at most, which costs nothing.
 SECONDS = 60
-_TOKEN_INPUT = re.compile(
-    r'<input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]+">'
-)
 
 
 def changed(*scopes: str) -> None:
@@ -95,12 +95,14 @@ def for_visitors(*scopes: str) -> Callable:
                 versions = cache.get_many(names)
             response = view(request, *args, **kwargs)
             if _storable(request, response):
-                content = response.content.decode(response.charset)
+                content = CSRF_INPUT_PATTERN.sub(
+                    CSRF_PLACEHOLDER_INPUT, response.content.decode(response.charset)
+                )
                 cache.set(
                     key,
                     {
                         "versions": versions,
-                        "content": _TOKEN_INPUT.sub(CSRF_PLACEHOLDER_INPUT, content),
+                        "content": content,
                         "content_type": response["Content-Type"],
                     },
                     SECONDS,
