@@ -17,6 +17,9 @@ of docs/benchmarks.md.
 Usage: .venv/bin/python -m benchmarks.bench            (under 3 minutes)
        .venv/bin/python -m benchmarks.bench --smoke    (a second a scenario;
             writes only --output, for the test that keeps this script alive)
+       .venv/bin/python -m benchmarks.bench --only checkout
+            (/healthz and the scenarios whose names hold "checkout", while
+            working on them; writes only --output)
 """
 
 import argparse
@@ -54,6 +57,7 @@ WRK_THREADS = 2
 CSRF = secrets.token_hex(16)
 ACCOUNT, TOKEN = "AC" + "c" * 32, "bench-auth-token"
 CARD = "4242424242424242"
+SUPPORT = "support: case + call now"
 
 
 @dataclass(frozen=True)
@@ -487,11 +491,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="a second a scenario")
     parser.add_argument("--output", type=Path, help="where to write the JSON")
+    parser.add_argument(
+        "--only", metavar="TEXT", help="/healthz and the scenarios named with TEXT"
+    )
     arguments = parser.parse_args()
+
+    def wanted(name: str) -> bool:
+        return not arguments.only or name == "healthz" or arguments.only in name
+
     mode = SMOKE if arguments.smoke else FULL
     if arguments.smoke:  # test runs may overlap: a database each, dropped after
         mode = dataclasses.replace(mode, database=f"{mode.database}_{os.getpid()}")
-    output = arguments.output or RESULTS
+    # A partial run never replaces the full run's results.
+    output = arguments.output or (None if arguments.only else RESULTS)
     # cores + 1: here PostgreSQL, Redis, the worker and wrk share the cores,
     # and 3 workers beat 2 x cores + 1 on 2 cores by 15-45 % on most pages
     # (docs/benchmarks.md). Production, with its database elsewhere, keeps
@@ -676,6 +688,8 @@ def main() -> None:
             ("search", "search"),
             ("wish list, 100 items", "wishlist"),
         ]:
+            if not wanted(name):
+                continue
             path = gets[script][0]
             if script == "healthz":
                 scenario(
@@ -695,21 +709,25 @@ def main() -> None:
             )
 
         add_product = products[3].pk
-        scenario(
-            "cart add + view",
-            "cart",
-            cart_lines,
-            [
-                ("add", ("POST", f"/cart/add/{add_product}/", probe.session,
-                         "quantity=1")),
-                ("view", ("GET", "/cart/", probe.session)),
-            ],
-        )  # fmt: skip
+        if wanted("cart add + view"):
+            scenario(
+                "cart add + view",
+                "cart",
+                cart_lines,
+                [
+                    ("add", ("POST", f"/cart/add/{add_product}/", probe.session,
+                             "quantity=1")),
+                    ("view", ("GET", "/cart/", probe.session)),
+                ],
+            )  # fmt: skip
 
         for name, lines, hot_only in [
             ("checkout, many products", many, False),
             ("checkout, one hot product", hot, True),
         ]:
+            # Support files cases about the orders these place.
+            if not (wanted(name) or wanted(SUPPORT)):
+                continue
             drain_celery(mode.redis_url, timeout=10)
             stock_before, sold_before = stock_and_sold()
             head, *lines = lines
@@ -756,15 +774,12 @@ def main() -> None:
             .order_by("pk")
             .values_list("pk", "buyer_id", "lines__pk")
         ]  # fmt: skip
-        head, *support_lines = support_lines
-        support = scenario(
-            "support: case + call now",
-            "support",
-            support_lines,
-            [("file case", head)],
-            once=True,
-        )
-        support["calls_placed"] = len(fake.created)
+        if wanted(SUPPORT):
+            head, *support_lines = support_lines
+            support = scenario(
+                SUPPORT, "support", support_lines, [("file case", head)], once=True
+            )
+            support["calls_placed"] = len(fake.created)
     finally:
         for process in background:
             if process.poll() is None:
@@ -784,10 +799,11 @@ def main() -> None:
     print()
     for line in page_table(pages):
         print(line)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nwritten to {output}")
-    if not arguments.smoke:
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        print(f"\nwritten to {output}")
+    if not (arguments.smoke or arguments.only):
         write_docs(rows, pages, about, workers)
         print(f"and to {DOCS.relative_to(ROOT)}")
     print(f"in {time.monotonic() - started:.0f} s")
