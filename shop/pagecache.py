@@ -11,8 +11,8 @@ exact stock on one product's page), ``"wishlist:<token>"`` (one list, its
 items and its owner's public name). Each scope has a random version in Redis;
 a page is served from the cache only while the versions it was rendered
 with are still current. Code that changes what a scope shows calls
-:func:`changed`, which draws new versions (and again when the transaction
-commits): ``save()`` and ``delete()`` of the models involved do it through
+:func:`changed`, which draws new versions when the transaction commits:
+``save()`` and ``delete()`` of the models involved do it through
 signals (``shop.signals``, ``wishlist.signals``, so the admin does too),
 and the services that change rows with ``update()`` (stock at checkout,
 wish-list purchases) do it themselves. A change made around all of that (a bulk
@@ -53,16 +53,16 @@ SECONDS = 60
 
 
 def changed(*scopes: str) -> None:
-    """Pages showing any of ``scopes`` are stale: at once, for this
-    transaction's own later reads, and again when it commits, since a page
-    rendered in between read the rows as they were before."""
+    """Pages showing any of ``scopes`` are stale once the transaction
+    commits (at once outside one). Not before: a page rendered meanwhile by
+    another request reads the rows as they were, and would be stored under
+    the new versions."""
 
     def bump() -> None:
         cache.set_many(
             {_scope_key(scope): secrets.token_hex(8) for scope in scopes}, timeout=None
         )
 
-    bump()
     transaction.on_commit(bump)
 
 

@@ -22,7 +22,8 @@ from .factories import (
     sign_in_staff,
 )
 
-pytestmark = pytest.mark.django_db
+# Versions are renewed when a change commits: these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 

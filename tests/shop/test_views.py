@@ -87,14 +87,17 @@ def test_search_full_text_and_japanese_names(client):
     assert search("porcelain kettle") == []
 
 
-def test_product_detail_and_inactive_product_404(client):
+def test_product_detail_and_inactive_product_404(
+    client, django_capture_on_commit_callbacks
+):
     product = ProductFactory(name="Linen sheets", price=12000)
     response = client.get(product.get_absolute_url())
     assert response.status_code == 200
     assert "Linen sheets" in response.content.decode()
     assert "¥12,000" in response.content.decode()
     product.is_active = False
-    product.save()
+    with django_capture_on_commit_callbacks(execute=True):  # as if committed
+        product.save()
     assert client.get(product.get_absolute_url()).status_code == 404
 
 

@@ -10,7 +10,8 @@ from wishlist import services
 
 from .factories import WishListFactory, WishListItemFactory
 
-pytestmark = pytest.mark.django_db
+# Versions are renewed when a change commits: these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_changes_to_the_list_show_at_once(client):
