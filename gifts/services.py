@@ -146,6 +146,7 @@ def place_gift_order(
         card_number=card_number,
         use_store_credit=use_store_credit,
         within=write_gift,
+        lines=lines,
     )
     return Gift.objects.get(order=order)
 

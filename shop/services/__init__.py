@@ -14,7 +14,7 @@ from .cart import (
     remove_from_cart,
     set_line_quantity,
 )
-from .checkout import Destination, place_order, quote
+from .checkout import Destination, checkout_cart, place_order, quote
 from .credit import issue_store_credit
 from .fulfilment import (
     create_documents_shipment,
@@ -29,6 +29,7 @@ from .refunds import refund_order_line
 __all__ = [
     "Destination",
     "add_to_cart",
+    "checkout_cart",
     "create_cart",
     "create_documents_shipment",
     "create_replacement_shipment",

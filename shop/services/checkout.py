@@ -84,6 +84,22 @@ def _check_stock(lines: list[CartLine], products: dict[int, Product]) -> None:
             )
 
 
+def checkout_cart(
+    *, cart_id: int, buyer: User, purpose: str = ""
+) -> tuple[Cart | None, list[CartLine]]:
+    """The buyer's cart ``cart_id`` (for ``purpose``) and its lines with
+    their products, as ``place_order(lines=...)`` takes them: one query for
+    a cart with lines, a second one only for an empty cart."""
+    lines = list(
+        CartLine.objects.select_related("product", "cart")
+        .filter(cart_id=cart_id, cart__owner=buyer, cart__purpose=purpose)
+        .order_by("product_id")
+    )
+    if lines:
+        return lines[0].cart, lines
+    return Cart.objects.filter(pk=cart_id, owner=buyer, purpose=purpose).first(), []
+
+
 def quote(*, cart: Cart) -> tuple[list[CartLine], Totals]:
     """The cart's lines and totals as checkout shows them."""
     lines = _cart_lines(cart)
@@ -99,6 +115,7 @@ def place_order(
     card_number: str = "",
     use_store_credit: bool = False,
     within: Callable[[Order], None] | None = None,
+    lines: list[CartLine] | None = None,
 ) -> Order:
     """Turn the buyer's cart into a paid order, or change nothing at all.
 
@@ -118,6 +135,11 @@ def place_order(
       not at all; it may raise a ``ShopError`` to refuse. If anything fails,
       the charge is refunded and nothing is written.
     - The confirmation email is queued only after commit.
+
+    ``lines`` are the cart's lines with their products, if the caller has
+    just read them (``checkout_cart`` does); they are read here otherwise.
+    Either way they serve only the checks before the charge: the
+    transaction reads them again, locked.
     """
     if cart.status != Cart.Status.OPEN:
         # An order exists exactly when its cart was marked ordered (in the
@@ -132,7 +154,8 @@ def place_order(
     if not destination.hidden_from_buyer and address.user_id != buyer.pk:
         raise AddressNotAllowed()
 
-    lines = _cart_lines(cart)
+    if lines is None:
+        lines = _cart_lines(cart)
     if not lines:
         raise EmptyCart()
     _check_stock(lines, {line.product_id: line.product for line in lines})

@@ -10,11 +10,12 @@ from shop import selectors, services
 from shop.carts import current_cart
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import CheckoutForm
-from shop.models import Cart, Order
+from shop.models import Cart, CartLine, Order
 
 
-def _posted_cart(request: HttpRequest) -> Cart | None:
-    """The cart the checkout form was rendered for, if it is the user's.
+def _posted_cart(request: HttpRequest) -> tuple[Cart | None, list[CartLine] | None]:
+    """The cart the checkout form was rendered for, if it is the user's, and
+    its lines.
 
     Posting the cart's id (not "whatever cart is open now") is what lets a
     second tab or a resubmitted form find the order the first one placed.
@@ -22,28 +23,30 @@ def _posted_cart(request: HttpRequest) -> Cart | None:
     try:
         cart_id = int(request.POST.get("cart", ""))
     except ValueError:
-        return None
-    return Cart.objects.filter(pk=cart_id, owner=request.user, purpose="").first()
+        return None, None
+    return services.checkout_cart(cart_id=cart_id, buyer=request.user)
 
 
 @login_required
 def checkout(request: HttpRequest) -> HttpResponse:
-    cart = _posted_cart(request) if request.method == "POST" else None
+    cart, lines = _posted_cart(request) if request.method == "POST" else (None, None)
     if cart is not None and cart.status == Cart.Status.ORDERED:
         order = Order.objects.get(cart=cart)
         messages.info(request, _("This order is already placed."))
         return redirect(order)
-    cart = cart or current_cart(request)
+    if cart is None:
+        cart, lines = current_cart(request), None
     if cart is None:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
     form = CheckoutForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        # place_order reads and checks the cart itself (an empty one raises
-        # EmptyCart): a valid POST, the busy path, reads it only there.
+        # place_order checks the lines (an empty cart raises EmptyCart): a
+        # valid POST, the busy path, reads the cart and its lines only once.
         try:
             order = services.place_order(
                 cart=cart,
+                lines=lines,
                 buyer=request.user,
                 destination=services.Destination(address=form.cleaned_data["address"]),
                 card_number=form.cleaned_data["card_number"],

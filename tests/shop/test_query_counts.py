@@ -1,6 +1,9 @@
-"""Every listing page costs the same number of queries for 10 items or 100."""
+"""Every listing page costs the same number of queries for 10 items or 100,
+and placing an order the statements it needs and no more."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop import services
@@ -100,3 +103,45 @@ def test_order_detail_with_lines_and_shipments(client, buyer):
         queries_for(client, few.get_absolute_url()),
         queries_for(client, many.get_absolute_url()),
     )
+
+
+def test_placing_an_order_reads_the_cart_and_its_lines_once(client, buyer):
+    """The busy write of sale day: a one-line order's statements, named, so
+    a new one shows here with what it is."""
+    address = AddressFactory(user=buyer, is_default=True)
+    product = ProductFactory(price=1200, stock_on_hand=5)
+    cart = cart_with(buyer, (product, 1))
+    total = services.quote(cart=cart)[1].total
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            reverse("shop:checkout"),
+            {"cart": cart.pk, "address": address.pk, "card_number": "4242424242424242",
+             "expected_total": total},
+        )  # fmt: skip
+    assert response.status_code == 302
+    statements = [
+        query["sql"].split()[0] + " " + _table(query["sql"])
+        for query in captured.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert statements == [
+        'SELECT "shop_user"',  # the session's user
+        'SELECT "shop_cartline"',  # the posted cart with its lines and products
+        'SELECT "shop_address"',  # the address chosen, one of the buyer's
+        'UPDATE "shop_cart"',  # claimed: marked ordered, and locked
+        'SELECT "shop_cartline"',  # the lines again, their products locked
+        'UPDATE "shop_product"',  # stock taken
+        'INSERT "shop_order"',
+        'INSERT "shop_orderline"',
+        'INSERT "shop_payment"',
+        'INSERT "shop_orderevent"',
+    ]
+
+
+def _table(sql: str) -> str:
+    """The first table a statement names after FROM, UPDATE or INTO."""
+    words = sql.split()
+    for keyword in ("FROM", "UPDATE", "INTO"):
+        if keyword in words:
+            return words[words.index(keyword) + 1]
+    return ""
