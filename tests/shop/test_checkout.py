@@ -15,6 +15,7 @@ from shop.exceptions import (
     ProductUnavailable,
 )
 from shop.models import Cart, Order, OrderEvent, Payment, Product
+from shop.payments import TestPaymentProvider
 
 from .factories import (
     DECLINED_CARD,
@@ -206,3 +207,81 @@ def test_hidden_destination_shows_the_buyer_only_a_name_and_region(buyer):
         "region": "Kyoto",
         "country": "Japan",
     }
+
+
+@pytest.fixture
+def meanwhile(monkeypatch):
+    """``meanwhile(change)``: ``change`` runs while the card is charged, as
+    another request could; the amounts refunded collect in ``.refunds``."""
+
+    class Meanwhile:
+        refunds: list[int] = []
+
+        def __call__(self, change) -> None:
+            charge = TestPaymentProvider.charge
+
+            def charge_and_change(provider, **kwargs):
+                made = charge(provider, **kwargs)
+                change()
+                return made
+
+            monkeypatch.setattr(TestPaymentProvider, "charge", charge_and_change)
+
+    def refund(provider, *, reference, amount):
+        Meanwhile.refunds.append(amount)
+
+    monkeypatch.setattr(TestPaymentProvider, "refund", refund)
+    return Meanwhile()
+
+
+def _nothing_written(cart, *products, stock):
+    assert not Order.objects.exists()
+    cart.refresh_from_db()
+    assert cart.status == Cart.Status.OPEN
+    for product in products:
+        product.refresh_from_db()
+    assert [product.stock_on_hand for product in products] == stock
+
+
+def test_a_cart_changed_while_the_card_is_charged_is_refunded(
+    buyer, address, meanwhile
+):
+    kettle = ProductFactory(price=8000, stock_on_hand=3)
+    mug = ProductFactory(price=1500, stock_on_hand=5)
+    cart = cart_with(buyer, (kettle, 1))
+    meanwhile(lambda: services.add_to_cart(cart=cart, product_id=mug.pk, quantity=1))
+    with pytest.raises(CartChanged):
+        place(cart, buyer, address)
+    assert meanwhile.refunds == [expected_total(cart) - 1500]
+    _nothing_written(cart, kettle, mug, stock=[3, 5])
+
+    # A quantity changed, for the same total would be a different order.
+    meanwhile(
+        lambda: services.set_line_quantity(cart=cart, product_id=mug.pk, quantity=2)
+    )
+    with pytest.raises(CartChanged):
+        place(cart, buyer, address)
+    _nothing_written(cart, kettle, mug, stock=[3, 5])
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"price": 9000}, CartChanged),
+        ({"stock_on_hand": 0}, OutOfStock),
+        ({"stock_on_hand": 1}, OutOfStock),
+        ({"is_active": False}, ProductUnavailable),
+    ],
+)
+def test_a_product_changed_while_the_card_is_charged_is_refunded(
+    buyer, address, meanwhile, change, error
+):
+    kettle = ProductFactory(price=8000, stock_on_hand=3)
+    mug = ProductFactory(price=1500, stock_on_hand=5)
+    cart = cart_with(buyer, (kettle, 1), (mug, 2))
+    total = expected_total(cart)
+    meanwhile(lambda: Product.objects.filter(pk=mug.pk).update(**change))
+    with pytest.raises(error):
+        place(cart, buyer, address)
+    assert meanwhile.refunds == [total]
+    _nothing_written(cart, kettle, stock=[3])
