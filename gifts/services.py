@@ -91,7 +91,9 @@ def place_gift_order(
         return placed
 
     items = {item.product_id: item for item in wishlist.items.select_related("product")}
-    lines = list(cart.lines.select_related("product"))
+    _cart, lines = shop_services.checkout_cart(
+        cart_id=cart.pk, buyer=giver, purpose=cart.purpose
+    )
     if not lines:
         raise EmptyCart()
     for line in lines:

@@ -35,6 +35,9 @@ class Cart(models.Model):
     purpose = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One more with every change to the lines, in its transaction: checkout
+    # places an order only while the version whose lines it checked stands.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [

@@ -1,8 +1,11 @@
-"""Changing carts. Every change locks the cart row, so two tabs adding at
-once can't trip over each other."""
+"""Changing carts. Every change to a cart's lines goes through ``_touch``
+in its transaction: it locks the cart row, so two tabs adding at once can't
+trip over each other, and gives the cart a new version, so checkout knows
+the lines it checked are still the lines."""
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,10 +36,13 @@ def _lock(cart: Cart) -> Cart:
 
 
 def _touch(cart: Cart) -> None:
-    """Mark the cart as changed now; the UPDATE also locks its row until the
-    transaction ends, as ``_lock`` would, in one statement instead of two."""
+    """Mark the cart as changed now, with a new version; the UPDATE also
+    locks its row until the transaction ends, as ``_lock`` would, in one
+    statement instead of two."""
     cart.updated_at = timezone.now()
-    Cart.objects.filter(pk=cart.pk).update(updated_at=cart.updated_at)
+    Cart.objects.filter(pk=cart.pk).update(
+        updated_at=cart.updated_at, version=F("version") + 1
+    )
 
 
 def _active_product(product_id: int) -> Product:
@@ -150,5 +156,5 @@ def merge_carts(*, source: Cart, owner: User) -> Cart:
             merged.save(update_fields=["quantity"])
     source.status = Cart.Status.MERGED
     source.save(update_fields=["status", "updated_at"])
-    target.save(update_fields=["updated_at"])
+    _touch(target)
     return target

@@ -3,9 +3,11 @@
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +60,13 @@ class _AlreadyPlaced(Exception):
 
 
 def _cart_lines(cart: Cart) -> list[CartLine]:
-    return list(cart.lines.select_related("product").order_by("product_id"))
+    """The lines with their products, each with the cart as read in the same
+    statement (its version goes with these lines), in product order."""
+    return list(
+        CartLine.objects.select_related("product", "cart")
+        .filter(cart_id=cart.pk)
+        .order_by("product_id")
+    )
 
 
 def _totals(lines: list[CartLine]) -> Totals:
@@ -89,7 +97,8 @@ def checkout_cart(
 ) -> tuple[Cart | None, list[CartLine]]:
     """The buyer's cart ``cart_id`` (for ``purpose``) and its lines with
     their products, as ``place_order(lines=...)`` takes them: one query for
-    a cart with lines, a second one only for an empty cart."""
+    a cart with lines, a second one only for an empty cart. Each line holds
+    the cart as that statement read it."""
     lines = list(
         CartLine.objects.select_related("product", "cart")
         .filter(cart_id=cart_id, cart__owner=buyer, cart__purpose=purpose)
@@ -126,20 +135,20 @@ def place_order(
     - The card is charged outside any transaction and only after the cart,
       stock and the total the buyer saw (``expected_total``) check out; with
       ``use_store_credit`` the buyer's credit pays first and the card only
-      the rest (no card at all if the credit covers it). The transaction then
-      locks the cart, the products (in id order, so parallel orders cannot
-      deadlock) and the credit account, re-checks stock and credit,
-      decrements both with ``F()``, and writes order, lines, payments and
-      timeline together. ``within(order)``, if given, runs inside that same
-      transaction, so another app's rows (a gift) commit with the order or
-      not at all; it may raise a ``ShopError`` to refuse. If anything fails,
-      the charge is refunded and nothing is written.
+      the rest (no card at all if the credit covers it).
+    - The transaction then claims the cart only if its version is still the
+      one read with the lines (any change to the lines renews it), takes
+      each product's stock only if it is still sold, at the price charged
+      and in stock (in id order, so parallel orders cannot deadlock), locks
+      and re-checks the credit account, and writes order, lines, payments
+      and timeline together. ``within(order)``, if given, runs inside that
+      same transaction, so another app's rows (a gift) commit with the order
+      or not at all; it may raise a ``ShopError`` to refuse. If anything
+      fails, the charge is refunded and nothing is written.
     - The confirmation email is queued only after commit.
 
-    ``lines`` are the cart's lines with their products, if the caller has
-    just read them (``checkout_cart`` does); they are read here otherwise.
-    Either way they serve only the checks before the charge: the
-    transaction reads them again, locked.
+    ``lines`` are the cart's lines as ``checkout_cart`` reads them, if the
+    caller has just done so; they are read here otherwise.
     """
     if cart.status != Cart.Status.OPEN:
         # An order exists exactly when its cart was marked ordered (in the
@@ -181,6 +190,7 @@ def place_order(
         with transaction.atomic():
             order = _write_order(
                 cart=cart,
+                lines=lines,
                 buyer=buyer,
                 destination=destination,
                 charged=totals,
@@ -202,6 +212,14 @@ def place_order(
     return order
 
 
+def _refuse(line: CartLine) -> NoReturn:
+    """Say why a line's stock could not be taken: its product, read again,
+    is no longer sold or in stock, or its price changed since the charge."""
+    product = Product.objects.get(pk=line.product_id)
+    _check_stock([line], {product.pk: product})
+    raise CartChanged()
+
+
 def _refund(provider: payments.PaymentProvider, charge: payments.Charge | None) -> None:
     if charge is None:
         return
@@ -220,6 +238,7 @@ def _refund(provider: payments.PaymentProvider, charge: payments.Charge | None) 
 def _write_order(
     *,
     cart: Cart,
+    lines: list[CartLine],
     buyer: User,
     destination: Destination,
     charged: Totals,
@@ -227,11 +246,16 @@ def _write_order(
     charge: payments.Charge | None,
     provider_name: str,
 ) -> Order:
-    # Claim the cart: marking it ordered also locks its row until the
-    # transaction ends, and a rollback reopens it. A second request for the
-    # same cart waits here, then finds the first one's order.
-    claimed = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
-        status=Cart.Status.ORDERED, updated_at=timezone.now()
+    # Claim the cart, if its lines are still the ones checked and charged
+    # for: marking it ordered also locks its row until the transaction ends,
+    # and a rollback reopens it. A second request for the same cart waits
+    # here, then finds the first one's order.
+    claimed = Cart.objects.filter(
+        pk=cart.pk, status=Cart.Status.OPEN, version=lines[0].cart.version
+    ).update(
+        status=Cart.Status.ORDERED,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
     )
     if not claimed:
         placed = Order.objects.filter(cart=cart).first()
@@ -239,24 +263,14 @@ def _write_order(
             raise _AlreadyPlaced(placed)
         raise CartChanged()
 
-    # The lines with their products as they are now, the products locked in
-    # id order (so parallel orders cannot deadlock) FOR NO KEY UPDATE: that
-    # excludes other stock changes, but not the rows that only refer to the
-    # product, whose foreign-key checks take a key share lock: on sale day,
-    # shoppers adding a hot product to their carts do not queue behind every
-    # checkout of it.
-    lines = list(
-        cart.lines.select_related("product")
-        .select_for_update(of=("product",), no_key=True)
-        .order_by("product_id")
-    )
-    if not lines:
-        raise EmptyCart()
-    if _totals(lines) != charged:
-        raise CartChanged()
-    _check_stock(lines, {line.product_id: line.product for line in lines})
-    for line in lines:
-        take_stock(line.product, line.quantity)
+    # Each product's stock, if it is still sold at the price charged, in id
+    # order so parallel orders cannot deadlock. The UPDATE's row lock is a
+    # FOR NO KEY UPDATE one: rows that only refer to the product (carts
+    # adding a hot product on sale day) do not queue behind its checkouts.
+    for line in sorted(lines, key=lambda line: line.product_id):
+        product = line.product
+        if not take_stock(product, line.quantity, price=product.price):
+            _refuse(line)
 
     address = destination.address
     order = Order.objects.create(

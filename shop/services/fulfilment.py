@@ -169,15 +169,14 @@ def create_replacement_shipment(
     there aren't enough (so a person can decide instead).
     """
     order = _lock_order(order_line.order)
-    product = Product.objects.select_for_update().get(pk=order_line.product_id)
     if not 1 <= quantity <= order_line.quantity:
         raise FulfilmentError(_("That's more than the order had."))
-    if product.stock_on_hand < quantity:
+    product = Product.objects.get(pk=order_line.product_id)
+    if not take_stock(product, quantity):
         raise OutOfStock(
             _("%(product)s is out of stock, so it can't be sent again right now.")
             % {"product": product.display_name}
         )
-    take_stock(product, quantity)
     shipment = Shipment.objects.create(
         order=order,
         reason=Shipment.Reason.REPLACEMENT,
