@@ -5,7 +5,7 @@ the lines it checked are still the lines."""
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,13 +45,6 @@ def _touch(cart: Cart) -> None:
     )
 
 
-def _active_product(product_id: int) -> Product:
-    product = Product.objects.filter(pk=product_id, is_active=True).first()
-    if product is None:
-        raise ProductUnavailable()
-    return product
-
-
 def create_cart(*, owner: User | None, purpose: str = "") -> Cart:
     """A new open cart; for a customer, their one open cart for ``purpose``."""
     if owner is None:
@@ -65,27 +58,30 @@ def create_cart(*, owner: User | None, purpose: str = "") -> Cart:
 @transaction.atomic
 def add_to_cart(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
     """Add units of an active product, within stock and the per-line limit.
-    The line returned has its product."""
+    The line returned has its product and its new quantity."""
     if quantity < 1:
         raise InvalidQuantity(_("Choose a quantity of at least 1."))
     _touch(cart)
-    line = (
-        CartLine.objects.select_related("product")
-        .filter(cart=cart, product_id=product_id)
+    # The product with the cart's line for it, if any, in one query.
+    line_of_cart = CartLine.objects.filter(cart=cart, product=OuterRef("pk"))
+    product = (
+        Product.objects.filter(pk=product_id, is_active=True)
+        .annotate(
+            line_id=Subquery(line_of_cart.values("pk")),
+            line_quantity=Subquery(line_of_cart.values("quantity")),
+        )
         .first()
     )
-    if line is None:
-        product = _active_product(product_id)
-    elif line.product.is_active:
-        product = line.product
-    else:
+    if product is None:
         raise ProductUnavailable()
-    new_quantity = quantity + (line.quantity if line else 0)
+    new_quantity = quantity + (product.line_quantity or 0)
     _check_quantity(product, new_quantity)
-    if line is None:
-        line = CartLine.objects.create(cart=cart, product=product, quantity=quantity)
+    line = CartLine(
+        pk=product.line_id, cart=cart, product=product, quantity=new_quantity
+    )
+    if product.line_id is None:
+        line.save(force_insert=True)
     else:
-        line.quantity = new_quantity
         line.save(update_fields=["quantity"])
     return line
 

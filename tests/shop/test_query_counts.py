@@ -1,6 +1,8 @@
 """Every listing page costs the same number of queries for 10 items or 100,
 and placing an order the statements it needs and no more."""
 
+import itertools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -119,12 +121,7 @@ def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(client, buyer
              "expected_total": total},
         )  # fmt: skip
     assert response.status_code == 302
-    statements = [
-        query["sql"].split()[0] + " " + _table(query["sql"])
-        for query in captured.captured_queries
-        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
-    ]
-    assert statements == [
+    assert _statements(captured) == [
         'SELECT "shop_user"',  # the session's user
         'SELECT "shop_cartline"',  # the posted cart with its lines and products
         'SELECT "shop_address"',  # the address chosen, one of the buyer's
@@ -137,10 +134,39 @@ def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(client, buyer
     ]
 
 
+def test_adding_to_the_cart_reads_the_product_with_its_line(client, buyer):
+    product = ProductFactory(stock_on_hand=5)
+    cart_with(buyer, (ProductFactory(), 1))
+    url = reverse("shop:cart_add", args=[product.pk])
+    for write in ('INSERT "shop_cartline"', 'UPDATE "shop_cartline"'):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, {"quantity": 1})
+        assert response.status_code == 302
+        assert _statements(captured) == [
+            'SELECT "shop_user"',  # the session's user
+            'SELECT "shop_cart"',  # their open cart
+            'UPDATE "shop_cart"',  # touched: locked, a new version
+            'SELECT "shop_product"',  # the product, with the cart's line for it
+            write,  # a new line, then the same line with one more
+        ]
+
+
+def _statements(captured) -> list[str]:
+    """Each statement as its verb and first table, savepoints left out."""
+    return [
+        query["sql"].split()[0] + " " + _table(query["sql"])
+        for query in captured.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
 def _table(sql: str) -> str:
-    """The first table a statement names after FROM, UPDATE or INTO."""
+    """The table a statement names after FROM, UPDATE or INTO, outside any
+    subquery."""
+    depth = 0
     words = sql.split()
-    for keyword in ("FROM", "UPDATE", "INTO"):
-        if keyword in words:
-            return words[words.index(keyword) + 1]
+    for word, following in itertools.pairwise(words):
+        if depth == 0 and word in ("FROM", "UPDATE", "INTO"):
+            return following
+        depth += word.count("(") - word.count(")")
     return ""
