@@ -263,15 +263,6 @@ def _write_order(
             raise _AlreadyPlaced(placed)
         raise CartChanged()
 
-    # Each product's stock, if it is still sold at the price charged, in id
-    # order so parallel orders cannot deadlock. The UPDATE's row lock is a
-    # FOR NO KEY UPDATE one: rows that only refer to the product (carts
-    # adding a hot product on sale day) do not queue behind its checkouts.
-    for line in sorted(lines, key=lambda line: line.product_id):
-        product = line.product
-        if not take_stock(product, line.quantity, price=product.price):
-            _refuse(line)
-
     address = destination.address
     order = Order.objects.create(
         buyer=buyer,
@@ -325,4 +316,15 @@ def _write_order(
             status=Payment.Status.CAPTURED,
         )
     OrderEvent.objects.create(order=order, actor=buyer, kind=OrderEvent.Kind.PLACED)
+
+    # Last, so each product's row is locked for as short a time as can be:
+    # on sale day every order of a hot product queues for it. Its stock, if
+    # it is still sold at the price charged, in id order so parallel orders
+    # cannot deadlock. The UPDATE's lock is a FOR NO KEY UPDATE one: rows
+    # that only refer to the product (these order lines, carts adding it)
+    # do not queue behind it.
+    for line in sorted(lines, key=lambda line: line.product_id):
+        product = line.product
+        if not take_stock(product, line.quantity, price=product.price):
+            _refuse(line)
     return order

@@ -126,11 +126,11 @@ def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(client, buyer
         'SELECT "shop_cartline"',  # the posted cart with its lines and products
         'SELECT "shop_address"',  # the address chosen, one of the buyer's
         'UPDATE "shop_cart"',  # claimed if its lines are unchanged; locked
-        'UPDATE "shop_product"',  # stock taken if sold, in stock, same price
         'INSERT "shop_order"',
         'INSERT "shop_orderline"',
         'INSERT "shop_payment"',
         'INSERT "shop_orderevent"',
+        'UPDATE "shop_product"',  # stock taken if sold, in stock, same price
     ]
 
 
