@@ -36,6 +36,13 @@ class CartChanged(ShopError):
     )
 
 
+class CartClosed(ShopError):
+    default_message = _(
+        "That cart was ordered a moment ago, in another tab, so it can't "
+        "change any more. Please try again."
+    )
+
+
 class StoreCreditChanged(ShopError):
     default_message = _(
         "Your store credit balance changed. Please check the total and confirm again."

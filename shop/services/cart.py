@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.exceptions import InvalidQuantity, ProductUnavailable
+from shop.exceptions import CartClosed, InvalidQuantity, ProductUnavailable
 from shop.models import Cart, CartLine, Product, User
 
 
@@ -36,13 +36,17 @@ def _lock(cart: Cart) -> Cart:
 
 
 def _touch(cart: Cart) -> None:
-    """Mark the cart as changed now, with a new version; the UPDATE also
-    locks its row until the transaction ends, as ``_lock`` would, in one
-    statement instead of two."""
+    """Mark the open cart as changed now, with a new version; the UPDATE
+    also locks its row until the transaction ends, as ``_lock`` would, in
+    one statement instead of two. A cart ordered since it was read (the
+    checkout in another tab committed first) raises ``CartClosed``: a line
+    added to it would belong to no order and be in no cart."""
     cart.updated_at = timezone.now()
-    Cart.objects.filter(pk=cart.pk).update(
+    touched = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
         updated_at=cart.updated_at, version=F("version") + 1
     )
+    if not touched:
+        raise CartClosed()
 
 
 def create_cart(*, owner: User | None, purpose: str = "") -> Cart:

@@ -3,7 +3,7 @@
 import pytest
 
 from shop import services
-from shop.exceptions import InvalidQuantity, ProductUnavailable
+from shop.exceptions import CartClosed, InvalidQuantity, ProductUnavailable
 from shop.models import Cart
 
 from .factories import ProductFactory, UserFactory, cart_with
@@ -60,6 +60,20 @@ def test_set_quantity_and_remove():
     assert cart.lines.get().quantity == 7
     services.set_line_quantity(cart=cart, product_id=product.pk, quantity=0)
     assert not cart.lines.exists()
+
+
+def test_a_cart_ordered_since_it_was_read_takes_no_more_lines():
+    """Another tab's checkout commits between this request reading the
+    open cart and changing it: the change is refused, not lost in a cart
+    that belongs to an order and is no one's cart any more."""
+    kettle, mug = ProductFactory(stock_on_hand=10), ProductFactory(stock_on_hand=10)
+    cart = cart_with(UserFactory(), (kettle, 1))
+    Cart.objects.filter(pk=cart.pk).update(status=Cart.Status.ORDERED)
+    with pytest.raises(CartClosed):
+        services.add_to_cart(cart=cart, product_id=mug.pk, quantity=1)
+    with pytest.raises(CartClosed):
+        services.set_line_quantity(cart=cart, product_id=kettle.pk, quantity=3)
+    assert [(line.product, line.quantity) for line in cart.lines.all()] == [(kettle, 1)]
 
 
 def test_merge_adds_visitor_lines_to_the_customers_cart_within_stock():
