@@ -2,6 +2,7 @@
 catalog; the work itself is a service or ``shop.pagecache``."""
 
 from allauth.account.signals import user_logged_in
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import get_language
@@ -24,10 +25,15 @@ def merge_visitor_cart(sender, request, user, **kwargs) -> None:
 
 @receiver(user_logged_in)
 def remember_language(sender, request, user, **kwargs) -> None:
-    # The language LocaleMiddleware picked for this request (cookie, browser).
-    services.remember_language(
-        user=user, language=getattr(request, "LANGUAGE_CODE", "") or get_language()
-    )
+    # A language chosen in the header (its cookie) is kept; one only guessed
+    # from the browser just for an account that has none yet: signing in on
+    # someone else's computer must not change the language of their emails.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen or not user.language:
+        services.remember_language(
+            user=user,
+            language=chosen or getattr(request, "LANGUAGE_CODE", "") or get_language(),
+        )
 
 
 @receiver([post_save, post_delete], sender=Product)

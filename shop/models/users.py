@@ -46,7 +46,7 @@ class User(AbstractUser):
         help_text=_("How the shop addresses you, and how friends find your lists."),
     )
     phone = PhoneNumberField(_("phone number"), blank=True)
-    # The language they last signed in with or chose in the header: emails
+    # The language they chose in the header (or first signed in with): emails
     # and timeline entries that staff or workers write for them use it.
     language = models.CharField(_("language"), max_length=8, blank=True)
 

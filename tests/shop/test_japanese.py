@@ -6,6 +6,7 @@ by a worker or an agent, follow the language kept on their account.
 """
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -173,6 +174,23 @@ def test_signing_in_keeps_the_language_the_site_was_read_in(client):
     )
     user.refresh_from_db()
     assert user.language == "ja"
+
+
+def test_signing_in_on_another_browser_keeps_the_saved_language(client):
+    user = UserFactory(language="ja")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, **english
+    )
+    user.refresh_from_db()
+    assert user.language == "ja"  # the browser's language was only a guess
+    client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen in the header
+    client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, **english
+    )
+    user.refresh_from_db()
+    assert user.language == "en"
 
 
 def test_choosing_a_language_in_the_header_keeps_it(client, buyer):
