@@ -4,8 +4,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from shop import emails
-from shop.models import Order, Shipment
+from shop import confirmations, emails
+from shop.models import Shipment
 
 # Every email task retries on mail server trouble with this policy.
 EMAIL_RETRY = {
@@ -16,11 +16,9 @@ EMAIL_RETRY = {
 
 
 @shared_task(acks_late=True, **EMAIL_RETRY)
-def send_order_confirmation(*, order_id: int) -> None:
-    order = (
-        Order.objects.select_related("buyer").prefetch_related("lines").get(pk=order_id)
-    )
-    emails.send_order_confirmation(order)
+def send_order_confirmations() -> None:
+    """Every confirmation not sent yet (``shop.confirmations``)."""
+    confirmations.send_pending()
 
 
 @shared_task(acks_late=True, **EMAIL_RETRY)

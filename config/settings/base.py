@@ -322,6 +322,11 @@ CALLBACKS_DAYS = [
 ]
 CELERY_BEAT_SCHEDULE = {
     "sweep-callbacks": {"task": "callbacks.tasks.sweep_callbacks", "schedule": 30.0},
+    # Each order asks for its own send; this catches one that could not.
+    "send-order-confirmations": {
+        "task": "shop.tasks.send_order_confirmations",
+        "schedule": 10.0,
+    },
 }
 
 # --- Logging ----------------------------------------------------------------

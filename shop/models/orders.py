@@ -65,12 +65,24 @@ class Order(models.Model):
     )
 
     placed_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
+    # Empty until the confirmation email is sent (shop.confirmations).
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation sent at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-pk"]
-        indexes = [models.Index(fields=["buyer", "-placed_at"])]
+        indexes = [
+            models.Index(fields=["buyer", "-placed_at"]),
+            # The confirmations still to send: a few rows, whatever the table.
+            models.Index(
+                fields=["id"],
+                condition=Q(confirmation_sent_at__isnull=True),
+                name="shop_order_confirmation_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total=models.F("subtotal") + models.F("shipping_fee")),

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop import payments
+from shop import confirmations, payments
 from shop.exceptions import (
     AddressNotAllowed,
     CartChanged,
@@ -35,7 +36,7 @@ from shop.pricing import Totals, totals_for
 from shop.selectors import store_credit_balance
 from shop.services.credit import spend_store_credit
 from shop.services.stock import take_stock
-from shop.tasks import send_order_confirmation
+from shop.tasks import send_order_confirmations
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,8 @@ def place_order(
       same transaction, so another app's rows (a gift) commit with the order
       or not at all; it may raise a ``ShopError`` to refuse. If anything
       fails, the charge is refunded and nothing is written.
-    - The confirmation email is queued only after commit.
+    - The confirmation email goes out after commit, through an outbox
+      (``shop.confirmations``).
 
     ``lines`` are the cart's lines as ``checkout_cart`` reads them, if the
     caller has just done so; they are read here otherwise.
@@ -200,9 +202,9 @@ def place_order(
             )
             if within is not None:
                 within(order)
-            transaction.on_commit(
-                lambda: send_order_confirmation.delay(order_id=order.pk)
-            )
+            # Robust: the order stands if the cache or the broker is down;
+            # Beat's sweep sends its confirmation then.
+            transaction.on_commit(_confirm_soon, robust=True)
     except _AlreadyPlaced as placed:
         _refund(provider, charge)
         return placed.order
@@ -210,6 +212,13 @@ def place_order(
         _refund(provider, charge)
         raise
     return order
+
+
+def _confirm_soon() -> None:
+    """Have the confirmations of new orders sent, unless a send is already
+    queued and not started: it will find this order too."""
+    if cache.add(confirmations.QUEUED, True, confirmations.QUEUED_SECONDS):
+        send_order_confirmations.delay()
 
 
 def _refuse(line: CartLine) -> NoReturn:

@@ -1,0 +1,117 @@
+"""Order confirmations go out through an outbox, each once
+(``shop.confirmations``)."""
+
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.urls import reverse
+
+from shop import confirmations, emails
+from shop.tasks import send_order_confirmations
+
+from .factories import (
+    TEST_CARD,
+    AddressFactory,
+    ProductFactory,
+    UserFactory,
+    cart_with,
+    expected_total,
+    placed_order,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def pending(*orders) -> list[bool]:
+    for order in orders:
+        order.refresh_from_db()
+    return [order.confirmation_sent_at is None for order in orders]
+
+
+def test_a_placed_order_is_confirmed_once_after_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = placed_order()
+    assert [m.to for m in mail.outbox] == [[order.buyer.email]]
+    assert pending(order) == [False]
+    assert confirmations.send_pending() == 0  # a second send finds nothing
+    assert len(mail.outbox) == 1
+
+
+def test_orders_placed_while_a_send_is_queued_wait_for_it(
+    django_capture_on_commit_callbacks,
+):
+    cache.set(confirmations.QUEUED, True)  # a send queued, not yet started
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = placed_order(), placed_order()
+    assert mail.outbox == []  # neither queued a send of its own
+    send_order_confirmations.delay()  # the queued one starts
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [first.buyer.email, second.buyer.email]
+    )
+    assert pending(first, second) == [False, False]
+    assert cache.get(confirmations.QUEUED) is None  # the next order asks again
+
+
+def test_mail_server_trouble_keeps_what_was_sent_and_retries_the_rest(monkeypatch):
+    orders = [placed_order() for _ in range(3)]  # not committed: none sent yet
+    send = emails.send_order_confirmation
+
+    def second_one_fails(order):
+        if order == orders[1]:
+            raise smtplib.SMTPServerDisconnected("gone")
+        send(order)
+
+    monkeypatch.setattr(emails, "send_order_confirmation", second_one_fails)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        confirmations.send_pending()
+    assert pending(*orders) == [False, True, True]
+    monkeypatch.setattr(emails, "send_order_confirmation", send)
+    assert confirmations.send_pending() == 2
+    assert [m.to for m in mail.outbox] == [[order.buyer.email] for order in orders]
+
+
+def test_an_order_whose_email_cannot_be_written_does_not_hold_up_the_rest(
+    monkeypatch, caplog
+):
+    orders = [placed_order() for _ in range(3)]
+    send = emails.send_order_confirmation
+
+    def broken_for_the_first(order):
+        if order == orders[0]:
+            raise ValueError("a template bug")
+        send(order)
+
+    monkeypatch.setattr(emails, "send_order_confirmation", broken_for_the_first)
+    assert confirmations.send_pending(batch=2) == 2  # batches go on past it
+    assert pending(*orders) == [True, False, False]
+    assert f"Confirmation of order {orders[0].pk} not sent" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)  # the request's own commit runs it
+def test_an_order_stands_when_its_send_cannot_be_queued(client, monkeypatch):
+    """The cache or the broker down after the order committed: the customer
+    sees their order, not an error, and Beat's sweep sends the email."""
+    buyer = UserFactory()
+    client.force_login(buyer)
+    address = AddressFactory(user=buyer, is_default=True)
+    cart = cart_with(buyer, (ProductFactory(), 1))
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "add", unreachable)
+    response = client.post(
+        reverse("shop:checkout"),
+        {"cart": cart.pk, "address": address.pk, "card_number": TEST_CARD,
+         "expected_total": expected_total(cart)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert response.url.startswith("/orders/")
+    assert mail.outbox == []
+    monkeypatch.undo()
+    send_order_confirmations.delay()  # Beat's sweep
+    assert [m.to for m in mail.outbox] == [[buyer.email]]
