@@ -2,30 +2,45 @@
 visitor's session points at. Carts live in the database, so any web process
 can serve any request."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from shop import services
-from shop.models import Cart
+from shop import selectors, services
+from shop.models import Cart, CartLine
 
 SESSION_KEY = "cart_id"
 
 
+def _open_cart(request: HttpRequest) -> QuerySet[Cart]:
+    """The request's open cart, as a query of one cart at most."""
+    if request.user.is_authenticated:
+        return Cart.objects.filter(
+            owner=request.user, status=Cart.Status.OPEN, purpose=""
+        )
+    return Cart.objects.filter(
+        pk=request.session.get(SESSION_KEY),
+        owner=None,
+        status=Cart.Status.OPEN,
+        purpose="",
+    )
+
+
 def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
-    user = request.user
-    if user.is_authenticated:
-        cart = Cart.objects.filter(
-            owner=user, status=Cart.Status.OPEN, purpose=""
-        ).first()
-        if cart is None and create:
-            cart = services.create_cart(owner=user)
-        return cart
-    cart_id = request.session.get(SESSION_KEY)
-    cart = None
-    if cart_id is not None:
-        cart = Cart.objects.filter(
-            pk=cart_id, owner=None, status=Cart.Status.OPEN, purpose=""
-        ).first()
+    if request.user.is_authenticated or request.session.get(SESSION_KEY):
+        cart = _open_cart(request).first()
+    else:
+        cart = None
     if cart is None and create:
+        if request.user.is_authenticated:
+            return services.create_cart(owner=request.user)
         cart = services.create_cart(owner=None)
         request.session[SESSION_KEY] = cart.pk
     return cart
+
+
+def current_cart_lines(request: HttpRequest) -> list[CartLine]:
+    """The lines of the cart ``current_cart`` would give, with their
+    products, in one query (the cart page needs no more of the cart)."""
+    if not (request.user.is_authenticated or request.session.get(SESSION_KEY)):
+        return []
+    return list(selectors.cart_lines(cart=_open_cart(request)))

@@ -7,6 +7,7 @@ from django.db.models.expressions import RawSQL
 from shop.models import (
     Address,
     Cart,
+    CartLine,
     Category,
     Order,
     OrderLine,
@@ -77,8 +78,13 @@ def product_detail(*, slug: str) -> Product:
     return Product.objects.select_related("category").get(slug=slug, is_active=True)
 
 
-def cart_lines(*, cart: Cart):
-    return cart.lines.select_related("product").order_by("created_at", "pk")
+def cart_lines(*, cart: Cart | QuerySet[Cart]) -> QuerySet[CartLine]:
+    """A cart's lines with their products, in the order they were added; of
+    a query of (at most one) cart, in the same query."""
+    lines = CartLine.objects.select_related("product").order_by("created_at", "pk")
+    if isinstance(cart, QuerySet):
+        return lines.filter(cart__in=cart)
+    return lines.filter(cart=cart)
 
 
 def cart_item_count(*, owner: User | None = None, cart_id: int | None = None) -> int:

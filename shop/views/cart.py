@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop import selectors, services
-from shop.carts import current_cart
+from shop import services
+from shop.carts import current_cart, current_cart_lines
 from shop.exceptions import ProductUnavailable, ShopError
 from shop.forms import CartLineForm, QuantityForm
 from shop.models import Product
@@ -15,8 +15,7 @@ from shop.pricing import totals_for
 
 
 def cart_detail(request: HttpRequest) -> HttpResponse:
-    cart = current_cart(request)
-    lines = list(selectors.cart_lines(cart=cart)) if cart else []
+    lines = current_cart_lines(request)
     totals = totals_for(sum(line.subtotal for line in lines))
     return render(
         request,

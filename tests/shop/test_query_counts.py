@@ -65,6 +65,7 @@ def test_cart(client, buyer, settings):
         services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
     large = queries_for(client, reverse("shop:cart"))
     assert_same_queries(small, large)
+    assert len(large) == 2  # the user; the open cart's lines with their products
 
 
 def test_checkout_page(client, buyer):
