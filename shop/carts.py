@@ -11,25 +11,24 @@ from shop.models import Cart, CartLine
 SESSION_KEY = "cart_id"
 
 
-def _open_cart(request: HttpRequest) -> QuerySet[Cart]:
-    """The request's open cart, as a query of one cart at most."""
+def _open_cart(request: HttpRequest) -> QuerySet[Cart] | None:
+    """The request's open cart, as a query of one cart at most; None for a
+    visitor who has none."""
     if request.user.is_authenticated:
         return Cart.objects.filter(
             owner=request.user, status=Cart.Status.OPEN, purpose=""
         )
+    cart_id = request.session.get(SESSION_KEY)
+    if cart_id is None:
+        return None
     return Cart.objects.filter(
-        pk=request.session.get(SESSION_KEY),
-        owner=None,
-        status=Cart.Status.OPEN,
-        purpose="",
+        pk=cart_id, owner=None, status=Cart.Status.OPEN, purpose=""
     )
 
 
 def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
-    if request.user.is_authenticated or request.session.get(SESSION_KEY):
-        cart = _open_cart(request).first()
-    else:
-        cart = None
+    carts = _open_cart(request)
+    cart = carts.first() if carts is not None else None
     if cart is None and create:
         if request.user.is_authenticated:
             return services.create_cart(owner=request.user)
@@ -41,6 +40,5 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
 def current_cart_lines(request: HttpRequest) -> list[CartLine]:
     """The lines of the cart ``current_cart`` would give, with their
     products, in one query (the cart page needs no more of the cart)."""
-    if not (request.user.is_authenticated or request.session.get(SESSION_KEY)):
-        return []
-    return list(selectors.cart_lines(cart=_open_cart(request)))
+    carts = _open_cart(request)
+    return list(selectors.cart_lines(cart=carts)) if carts is not None else []

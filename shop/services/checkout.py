@@ -60,12 +60,13 @@ class _AlreadyPlaced(Exception):
         self.order = order
 
 
-def _cart_lines(cart: Cart) -> list[CartLine]:
-    """The lines with their products, each with the cart as read in the same
-    statement (its version goes with these lines), in product order."""
+def _cart_lines(**cart: object) -> list[CartLine]:
+    """The lines of the cart ``cart`` filters, with their products, each
+    with the cart as read in the same statement (its version goes with
+    these lines), in product order."""
     return list(
         CartLine.objects.select_related("product", "cart")
-        .filter(cart_id=cart.pk)
+        .filter(**{f"cart__{name}": value for name, value in cart.items()})
         .order_by("product_id")
     )
 
@@ -100,11 +101,7 @@ def checkout_cart(
     their products, as ``place_order(lines=...)`` takes them: one query for
     a cart with lines, a second one only for an empty cart. Each line holds
     the cart as that statement read it."""
-    lines = list(
-        CartLine.objects.select_related("product", "cart")
-        .filter(cart_id=cart_id, cart__owner=buyer, cart__purpose=purpose)
-        .order_by("product_id")
-    )
+    lines = _cart_lines(pk=cart_id, owner=buyer, purpose=purpose)
     if lines:
         return lines[0].cart, lines
     return Cart.objects.filter(pk=cart_id, owner=buyer, purpose=purpose).first(), []
@@ -112,7 +109,7 @@ def checkout_cart(
 
 def quote(*, cart: Cart) -> tuple[list[CartLine], Totals]:
     """The cart's lines and totals as checkout shows them."""
-    lines = _cart_lines(cart)
+    lines = _cart_lines(pk=cart.pk)
     return lines, _totals(lines)
 
 
@@ -166,7 +163,7 @@ def place_order(
         raise AddressNotAllowed()
 
     if lines is None:
-        lines = _cart_lines(cart)
+        lines = _cart_lines(pk=cart.pk)
     if not lines:
         raise EmptyCart()
     _check_stock(lines, {line.product_id: line.product for line in lines})
