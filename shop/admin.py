@@ -166,10 +166,23 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ["ship_everything_remaining"]
     readonly_fields = [
         "buyer", "cart", "status", "email", "currency", "subtotal", "shipping_fee",
-        "total", "placed_at", "ship_to_hidden_from_buyer", "ship_to_display_name",
+        "total", "placed_at", "confirmation_sent_at", "ship_to_hidden_from_buyer",
+        "ship_to_display_name",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["buyer", "email", "status", "placed_at"]}),
+        # When the confirmation went out: "I never got an email" has an answer.
+        (
+            None,
+            {
+                "fields": [
+                    "buyer",
+                    "email",
+                    "status",
+                    "placed_at",
+                    "confirmation_sent_at",
+                ]
+            },
+        ),
         (_("Money"), {"fields": ["currency", "subtotal", "shipping_fee", "total"]}),
         (
             _("Ship to"),

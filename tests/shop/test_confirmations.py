@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.timezone import localtime
 
 from shop import confirmations, emails
 from shop.tasks import send_order_confirmations
@@ -19,6 +21,7 @@ from .factories import (
     cart_with,
     expected_total,
     placed_order,
+    sign_in_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,17 @@ def test_an_order_stands_when_its_send_cannot_be_queued(client, monkeypatch):
     monkeypatch.undo()
     send_order_confirmations.delay()  # Beat's sweep
     assert [m.to for m in mail.outbox] == [[buyer.email]]
+
+
+def test_staff_see_when_the_confirmation_went_out(
+    client, django_capture_on_commit_callbacks
+):
+    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
+    order = placed_order()
+    url = reverse("admin:shop_order_change", args=[order.pk])
+    assert "Confirmation sent at" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        placed_order()  # its send finds the first order too
+    order.refresh_from_db()
+    page = client.get(url).content.decode()
+    assert localize(localtime(order.confirmation_sent_at)) in page
