@@ -84,7 +84,7 @@ FULL = Mode(
     healthz=5,
     products=2000,
     shoppers=1000,
-    orders_per_second=200,
+    orders_per_second=320,
 )
 SMOKE = Mode(
     name="smoke",

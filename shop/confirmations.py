@@ -4,8 +4,9 @@ An order is written with ``confirmation_sent_at`` empty, in its own
 transaction, and ``send_pending`` emails every such order and stamps it. A
 Celery message for each order cost the checkout as much CPU again as the
 rest of it on sale day (docs/benchmarks.md), so an order only asks for a
-send when none is queued yet (``QUEUED``, a flag in the shared cache), and
-one task sends everything pending, in batches. Beat also runs that task
+send when none is queued yet (``QUEUED``, a flag in the shared cache); the
+send starts a second later (``GATHER_SECONDS``) and takes everything
+pending by then, in batches. Beat also runs that task
 every few seconds (``CELERY_BEAT_SCHEDULE``), for an order whose request
 could not reach the cache or the broker after it committed: no
 confirmation is lost to a broker outage.
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 # Set while a send is queued and not started; the send clears it first, so
 # an order committed after that asks for another.
 QUEUED = "shop:confirmations:queued"
+# A send starts this long after the order that queued it, and carries the
+# orders placed meanwhile too: on sale day, one task a second.
+GATHER_SECONDS = 1
 # A send queued and lost (a worker's crash) stops holding orders back after
 # this long; Beat's sweep would find them anyway.
 QUEUED_SECONDS = 5

@@ -215,7 +215,7 @@ def _confirm_soon() -> None:
     """Have the confirmations of new orders sent, unless a send is already
     queued and not started: it will find this order too."""
     if cache.add(confirmations.QUEUED, True, confirmations.QUEUED_SECONDS):
-        send_order_confirmations.delay()
+        send_order_confirmations.apply_async(countdown=confirmations.GATHER_SECONDS)
 
 
 def _refuse(line: CartLine) -> NoReturn:
