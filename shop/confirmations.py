@@ -2,8 +2,8 @@
 
 An order is written with ``confirmation_sent_at`` empty, in its own
 transaction, and ``send_pending`` emails every such order and stamps it. A
-Celery message for each order cost the checkout as much CPU again as the
-rest of it on sale day (docs/benchmarks.md), so an order only asks for a
+Celery message for each order cut checkout's throughput on sale day by more
+than half (docs/benchmarks.md), so an order only asks for a
 send when none is queued yet (``QUEUED``, a flag in the shared cache); the
 send starts a second later (``GATHER_SECONDS``) and takes everything
 pending by then, in batches. Beat also runs that task
