@@ -30,7 +30,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.customers import Shopper, make_shoppers
-from benchmarks.stack import PG, Stack, cpu_used, fresh_database
+from benchmarks.stack import PG, Stack, cpu_used, free_port, fresh_database
 from tests.callbacks.fake_twilio import FakeTwilio
 
 WRK_SCRIPTS = ROOT / "benchmarks" / "wrk"
@@ -120,12 +119,6 @@ SEARCHES = [
 
 
 # --- Data -------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_catalog(count: int) -> list:

@@ -30,10 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.customers import make_shoppers
-from benchmarks.stack import Stack, cpu_used
+from benchmarks.stack import Stack, cpu_used, free_port
 from tests.callbacks.fake_twilio import FakeTwilio
 
-PORT = 8731
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 ACCOUNT, TOKEN = "AC" + "b" * 32, "bench-auth-token"
 LATER_SECONDS = 5
@@ -90,7 +89,7 @@ def make_customers(count: int, offset: int) -> list[dict]:
 
 
 def ask_for_calls(
-    customers: list[dict], when: str, concurrency: int
+    stack: Stack, customers: list[dict], when: str, concurrency: int
 ) -> tuple[dict[str, float], dict[str, float]]:
     """POST "call me" for each customer from ``concurrency`` threads; return
     when each request was sent and when its page had loaded, by number."""
@@ -108,7 +107,7 @@ def ask_for_calls(
                 customer = queue.pop(0)
             csrf = secrets.token_hex(16)
             request = urllib.request.Request(
-                f"http://127.0.0.1:{PORT}/help/cases/{customer['case']}/call/",
+                f"http://127.0.0.1:{stack.port}/help/cases/{customer['case']}/call/",
                 data=urllib.parse.urlencode(
                     {"when": when, "phone": customer["phone"]}
                 ).encode(),
@@ -184,9 +183,11 @@ def now_with_limit_raised(stack: Stack, fake: FakeTwilio, customers) -> dict:
         WORKER_THREADS, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
     )
     warm_up, customers = customers[:WARM_UP], customers[WARM_UP:]
-    wait_for_calls(fake, set(ask_for_calls(warm_up, "now", concurrency=5)[0]), 30)
+    wait_for_calls(
+        fake, set(ask_for_calls(stack, warm_up, "now", concurrency=5)[0]), 30
+    )
     before = stack.cpu()
-    sent, loaded = ask_for_calls(customers, "now", concurrency=20)
+    sent, loaded = ask_for_calls(stack, customers, "now", concurrency=20)
     calls = wait_for_calls(fake, set(sent), 60)
     used = cpu_used(before, stack.cpu())
     latency = [calls[p]["received_at"] - sent[p] for p in sent]
@@ -207,7 +208,7 @@ def now_at_default_rate(stack: Stack, fake: FakeTwilio, customers) -> dict:
     stack.start_worker(
         WORKER_THREADS, CALLBACKS_CALLS_PER_SECOND="1", CALLBACKS_CALL_BURST="1"
     )
-    sent, loaded = ask_for_calls(customers, "now", concurrency=20)
+    sent, loaded = ask_for_calls(stack, customers, "now", concurrency=20)
     calls = wait_for_calls(fake, set(sent), 90)
     latency = [calls[p]["received_at"] - sent[p] for p in sent]
     due = due_times(sent)
@@ -233,7 +234,7 @@ def later(stack: Stack, fake: FakeTwilio, customers) -> dict:
     stack.start_worker(
         WORKER_THREADS, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
     )
-    sent, _ = ask_for_calls(customers, "later", concurrency=20)
+    sent, _ = ask_for_calls(stack, customers, "later", concurrency=20)
     calls = wait_for_calls(fake, set(sent), LATER_SECONDS + 60)
     return lateness(
         f"in {LATER_SECONDS} s, {len(sent)} requests, 20 concurrent", fake, calls
@@ -263,7 +264,7 @@ def duplicates_and_a_killed_worker(stack: Stack, fake: FakeTwilio, customers) ->
     stack.start_worker(
         WORKER_THREADS, CALLBACKS_CALLS_PER_SECOND="1000", CALLBACKS_CALL_BURST="1000"
     )
-    sent, _ = ask_for_calls(customers * 2, "later", concurrency=20)
+    sent, _ = ask_for_calls(stack, customers * 2, "later", concurrency=20)
     for row in CallbackRequest.objects.filter(number__in=list(sent)):
         for _ in range(2):
             dial_callback.apply_async(kwargs={"callback_id": row.pk}, eta=row.due_at)
@@ -334,16 +335,17 @@ def main() -> None:
     )
     only = parser.parse_args().only.split(",")
     fake = FakeTwilio(ACCOUNT, TOKEN).start()
+    port = free_port()
     stack = Stack(
         database="hoshii_bench_callbacks",
         redis_url=REDIS_URL,
-        port=PORT,
+        port=port,
         extra_env={
             "TWILIO_ACCOUNT_SID": ACCOUNT,
             "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_FROM_NUMBER": "+815012345678",
             "TWILIO_API_BASE": fake.base_url,
-            "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+            "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "CALLBACKS_HOURS": "00:00-24:00",
             "CALLBACKS_LATER_DELAY": str(LATER_SECONDS),
             "CALLBACKS_MAX_PER_HOUR": "1000",

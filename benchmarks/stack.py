@@ -2,6 +2,7 @@
 a fresh PostgreSQL database, gunicorn, a Celery worker, and the fake Twilio."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -148,6 +149,13 @@ class Stack:
         if children.exists():
             pids += children.read_text().split()
         return pids
+
+
+def free_port() -> int:
+    """A port on loopback no one listens on now, for gunicorn."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def cpu_used(before: dict, after: dict) -> dict[str, float]:
