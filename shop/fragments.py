@@ -2,10 +2,11 @@
 kept in the shared cache so a page renders its items once, not per request.
 
 A fragment's key is a digest of everything it shows — the values the caller
-passes in ``shown``, the language and currency, and its templates' source —
-so it never has to be invalidated: a changed price, stock level, name or list
-item makes a new key at once, whichever code path changed it (a service, the
-admin, a bulk update), and stale entries simply expire.
+passes in ``shown``, the language and currency, and the deploy's templates
+and translations (``deploy_digest``) — so it never has to be invalidated:
+a changed price, stock level, name or list item makes a new key at once,
+whichever code path changed it (a service, the admin, a bulk update), and
+stale entries simply expire.
 
 A fragment is rendered without the request: no user, session or context
 processor reaches it, so nothing belonging to one visitor can end up in what
@@ -17,12 +18,14 @@ import hashlib
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -42,15 +45,22 @@ CSRF_INPUT_PATTERN = re.compile(
 )
 
 
-@lru_cache(maxsize=64)
-def _templates_digest(template_names: tuple[str, ...]) -> str:
-    # Compiled templates are cached per process (DEBUG off) and change only
-    # with a deploy, so neither does this; a deploy that changes them makes
-    # new keys instead of serving the old markup.
+@lru_cache(maxsize=1)
+def deploy_digest() -> str:
+    """The templates, translations and static files' manifest this process
+    serves: read once, as they change only with a deploy (and a restart).
+    Cached markup is keyed on it, so a deploy never serves the old."""
     digest = hashlib.blake2b(digest_size=8)
-    for name in template_names:
-        digest.update(name.encode() + b"\0")
-        digest.update(get_template(name).template.source.encode() + b"\0")
+    folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
+    files = [path for folder in folders for path in sorted(folder.rglob("*.html"))]
+    files += [
+        path for folder in settings.LOCALE_PATHS for path in Path(folder).rglob("*.mo")
+    ]
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if manifest and staticfiles_storage.exists(manifest):
+        files.append(Path(staticfiles_storage.path(manifest)))
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -60,25 +70,22 @@ def render_fragment(
     context: dict | Callable[[], dict],
     *,
     shown: object,
-    includes: tuple[str, ...] = (),
 ) -> SafeString:
     """``template_name`` rendered with ``context``, from the cache if a
     fragment showing the same ``shown`` values was rendered before.
     ``context`` may be a function, called only to render.
 
     ``shown`` must hold every value the fragment displays or branches on
-    (a tuple of tuples of plain values; its ``repr`` is hashed), and
-    ``includes`` every template it includes, so their changes count too.
+    (a tuple of tuples of plain values; its ``repr`` is hashed).
     """
     # With DEBUG (run mode) templates are re-read when they change, so the
     # rendering is never cached there: an edited template shows at once.
     html = key = None
     if not settings.DEBUG:
-        names = (template_name, *includes)
         digest = hashlib.blake2b(
             repr(
                 (
-                    _templates_digest(names),
+                    deploy_digest(),
                     get_language(),
                     settings.SHOP_CURRENCY,
                     shown,

@@ -30,12 +30,10 @@ the old markup. With DEBUG (``make run``) nothing is cached.
 import hashlib
 import secrets
 from collections.abc import Callable
-from functools import lru_cache, wraps
-from pathlib import Path
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -44,6 +42,7 @@ from django.utils.translation import get_language
 from shop.fragments import (
     CSRF_INPUT_PATTERN,
     CSRF_PLACEHOLDER_INPUT,
+    deploy_digest,
     with_csrf_token,
 )
 
@@ -152,27 +151,9 @@ def _page_key(request: HttpRequest) -> str:
                 request.get_full_path(),
                 get_language(),
                 settings.SHOP_CURRENCY,
-                _deploy_digest(),
+                deploy_digest(),
             )
         ).encode(),
         digest_size=16,
     ).hexdigest()
     return f"pagecache:page:{digest}"
-
-
-@lru_cache(maxsize=1)
-def _deploy_digest() -> str:
-    """The templates, translations and static files' manifest this process
-    serves: read once, as they change only with a deploy (and a restart)."""
-    digest = hashlib.blake2b(digest_size=8)
-    folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
-    files = [path for folder in folders for path in sorted(folder.rglob("*.html"))]
-    files += [
-        path for folder in settings.LOCALE_PATHS for path in Path(folder).rglob("*.mo")
-    ]
-    manifest = getattr(staticfiles_storage, "manifest_name", None)
-    if manifest and staticfiles_storage.exists(manifest):
-        files.append(Path(staticfiles_storage.path(manifest)))
-    for path in sorted(files):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()

@@ -194,7 +194,6 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
             "item_action_templates": action_templates,
         },
         shown=(is_owner, show_counts, tuple(shown)),
-        includes=("shop/includes/product_image.html", *action_templates),
     )
     return render(
         request,

@@ -31,7 +31,6 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "shop/includes/product_grid.html",
         {"products": products},
         shown=tuple(product_card(product) for product in products),
-        includes=("shop/includes/product_image.html",),
     )
     return render(
         request,
