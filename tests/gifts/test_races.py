@@ -6,8 +6,8 @@ from gifts import services
 from gifts.models import Gift
 from shop import services as shop_services
 from shop.models import Order
+from tests.concurrency import run_together
 from tests.shop.factories import TEST_CARD, UserFactory
-from tests.shop.test_races import run_together
 from tests.wishlist.factories import WishListItemFactory
 from wishlist.exceptions import AlreadyBought
 

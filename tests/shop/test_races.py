@@ -4,40 +4,16 @@ Django's TestCase would wrap everything in one transaction and hide both
 races, so these use ``transaction=True`` and one connection per thread.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from shop import services
 from shop.exceptions import OutOfStock
 from shop.models import Order, Product
+from tests.concurrency import run_together
 
 from .factories import TEST_CARD, AddressFactory, ProductFactory, UserFactory, cart_with
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def run_together(targets):
-    """Start every callable at the same moment; return results or exceptions."""
-    barrier = threading.Barrier(len(targets))
-    results = [None] * len(targets)
-
-    def run(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except BaseException as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_twenty_buyers_one_last_unit_exactly_one_order():
