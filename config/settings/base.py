@@ -90,6 +90,19 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 # request itself on a fast page.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Run mode: the web process, the worker's threads and beat write to one
+    # file. SQLite's default (deferred) transactions fail at once with
+    # "database is locked" when two of them read and then write; IMMEDIATE
+    # takes the write lock at BEGIN, so a second writer waits (up to
+    # ``timeout`` seconds) instead. WAL lets pages be read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Redis and Celery ------------------------------------------------
