@@ -148,6 +148,26 @@ class OrderEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ConfirmationFilter(admin.SimpleListFilter):
+    title = _("confirmation email")
+    parameter_name = "confirmation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("failing", _("Failing")),
+            ("pending", _("Not sent yet")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failing":
+            return queryset.filter(
+                confirmation_sent_at=None, confirmation_failures__gt=0
+            )
+        if self.value() == "pending":
+            return queryset.filter(confirmation_sent_at=None)
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = [
@@ -158,16 +178,21 @@ class OrderAdmin(admin.ModelAdmin):
         "total_display",
         "ship_to_region",
     ]
-    list_filter = ["status", "ship_to_hidden_from_buyer", "placed_at"]
+    list_filter = [
+        "status",
+        ConfirmationFilter,
+        "ship_to_hidden_from_buyer",
+        "placed_at",
+    ]
     list_select_related = ["buyer"]
     search_fields = ["id", "buyer__email", "email", "ship_to_name", "ship_to_phone"]
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline, PaymentInline, ShipmentInline, OrderEventInline]
-    actions = ["ship_everything_remaining"]
+    actions = ["ship_everything_remaining", "send_confirmation_again"]
     readonly_fields = [
         "buyer", "cart", "status", "email", "currency", "subtotal", "shipping_fee",
-        "total", "placed_at", "confirmation_sent_at", "ship_to_hidden_from_buyer",
-        "ship_to_display_name",
+        "total", "placed_at", "confirmation_sent_at", "confirmation_failures",
+        "confirmation_error", "ship_to_hidden_from_buyer", "ship_to_display_name",
     ]  # fmt: skip
     fieldsets = [
         # When the confirmation went out: "I never got an email" has an answer.
@@ -180,6 +205,9 @@ class OrderAdmin(admin.ModelAdmin):
                     "status",
                     "placed_at",
                     "confirmation_sent_at",
+                    # Why it has not gone out, when it failed for this order.
+                    "confirmation_failures",
+                    "confirmation_error",
                 ]
             },
         ),
@@ -234,6 +262,15 @@ class OrderAdmin(admin.ModelAdmin):
             self.message_user(
                 request, _("%(count)d shipment(s) created.") % {"count": created}
             )
+
+    @admin.action(description=_("Send the confirmation email again"))
+    def send_confirmation_again(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.send_confirmations_again(orders=queryset)
+        self.message_user(
+            request,
+            _("%(count)d confirmation(s) will be sent again; already sent ones are "
+              "left alone.") % {"count": count},
+        )  # fmt: skip
 
     def get_urls(self):
         return [

@@ -20,6 +20,7 @@ from smtplib import SMTPException
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shop import emails
@@ -39,27 +40,41 @@ QUEUED_SECONDS = 5
 # The orders of a batch stay locked while their emails go out: a staff
 # action on one of them (a shipment) waits that long at most.
 BATCH = 20
+# An order whose email failed this many times for reasons of its own waits
+# for staff (the order's admin page shows the error; "send again" retries).
+MAX_FAILURES = 5
 
 
 def send_pending(*, batch: int = BATCH) -> int:
     """Email every order whose confirmation has not been sent; returns how
     many were. Parallel sends share the work (locked rows are skipped).
 
-    Mail server trouble stops the send, keeps the stamps of what was sent
-    and raises, for the task to retry. An order whose email cannot be
-    written (a bug) is logged and left pending, and the rest go out.
+    Guarantees:
+    - A run ends: an order that fails is not read again in the same run,
+      and a batch that sends nothing ends it.
+    - Mail server trouble stops the send, keeps the stamps of what was sent
+      and raises, for the task to retry.
+    - An order whose email cannot be written (a bug, bad data) is a poison
+      order: it is logged, its failure and error are recorded on the order
+      for staff (the order's admin page), and the rest go out. Orders that
+      failed fewer times go first, and one that failed ``MAX_FAILURES``
+      times is no longer tried until staff send it again from the admin.
     """
     cache.delete(QUEUED)
     sent = 0
+    failed: set[int] = set()
     while True:
         failure = None
         with transaction.atomic():
             orders = list(
-                Order.objects.filter(confirmation_sent_at=None)
+                Order.objects.filter(
+                    confirmation_sent_at=None, confirmation_failures__lt=MAX_FAILURES
+                )
+                .exclude(pk__in=failed)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("buyer")
                 .prefetch_related("lines")
-                .order_by("pk")[:batch]
+                .order_by("confirmation_failures", "pk")[:batch]
             )
             done = []
             for order in orders:
@@ -68,15 +83,20 @@ def send_pending(*, batch: int = BATCH) -> int:
                 except (SMTPException, OSError) as error:
                     failure = error
                     break
-                except Exception:
+                except Exception as error:
                     logger.exception("Confirmation of order %s not sent", order.pk)
+                    failed.add(order.pk)
+                    Order.objects.filter(pk=order.pk).update(
+                        confirmation_failures=F("confirmation_failures") + 1,
+                        confirmation_error=f"{type(error).__name__}: {error}"[:500],
+                    )
                     continue
                 done.append(order.pk)
             Order.objects.filter(pk__in=done).update(
-                confirmation_sent_at=timezone.now()
+                confirmation_sent_at=timezone.now(), confirmation_error=""
             )
         sent += len(done)
         if failure is not None:
             raise failure
-        if len(orders) < batch:
+        if len(orders) < batch or not done:
             return sent

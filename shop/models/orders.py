@@ -69,6 +69,14 @@ class Order(models.Model):
     confirmation_sent_at = models.DateTimeField(
         _("confirmation sent at"), null=True, blank=True, editable=False
     )
+    # Sends of the confirmation that failed for this order alone (an email
+    # that cannot be written), and the last error, for staff to see.
+    confirmation_failures = models.PositiveSmallIntegerField(
+        _("confirmation failures"), default=0, editable=False
+    )
+    confirmation_error = models.CharField(
+        _("confirmation error"), max_length=500, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("order")

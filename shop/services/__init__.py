@@ -15,6 +15,7 @@ from .cart import (
     set_line_quantity,
 )
 from .checkout import Destination, checkout_cart, place_order, quote
+from .confirmations import send_confirmations_again
 from .credit import issue_store_credit
 from .fulfilment import (
     create_documents_shipment,
@@ -46,6 +47,7 @@ __all__ = [
     "remember_language",
     "remove_from_cart",
     "save_address",
+    "send_confirmations_again",
     "set_default_address",
     "set_line_quantity",
     "update_profile",

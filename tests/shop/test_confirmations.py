@@ -132,3 +132,91 @@ def test_staff_see_when_the_confirmation_went_out(
     order.refresh_from_db()
     page = client.get(url).content.decode()
     assert localize(localtime(order.confirmation_sent_at)) in page
+
+
+class RunawaySend(BaseException):
+    """Raised past any sane number of tries: a send that would never end.
+    (A BaseException, so the outbox's own ``except Exception`` can't eat it.)"""
+
+
+def _poison(monkeypatch, poisoned, *, calls=None):
+    send = emails.send_order_confirmation
+    calls = [] if calls is None else calls
+
+    def fails_for_the_poisoned(order):
+        calls.append(order.pk)
+        if len(calls) > 50:
+            raise RunawaySend()
+        if order.pk in {p.pk for p in poisoned}:
+            raise ValueError(f"no template for order {order.pk}")
+        send(order)
+
+    monkeypatch.setattr(emails, "send_order_confirmation", fails_for_the_poisoned)
+    return calls
+
+
+def test_a_run_ends_when_a_whole_batch_fails(monkeypatch):
+    """Poison orders fill the batch: each is tried once in the run, its
+    error is kept for staff, and the run ends."""
+    poisoned = [placed_order() for _ in range(2)]
+    calls = _poison(monkeypatch, poisoned)
+    assert confirmations.send_pending(batch=2) == 0
+    assert sorted(calls) == sorted(order.pk for order in poisoned)
+    for order in poisoned:
+        order.refresh_from_db()
+        assert order.confirmation_sent_at is None
+        assert order.confirmation_failures == 1
+        assert (
+            order.confirmation_error == f"ValueError: no template for order {order.pk}"
+        )
+
+
+def test_poison_orders_go_last_and_stop_being_tried(monkeypatch):
+    poisoned = [placed_order() for _ in range(2)]
+    calls = _poison(monkeypatch, poisoned)
+    confirmations.send_pending(batch=2)  # both fail once
+    good = placed_order()  # placed after them, sent before them
+    calls.clear()
+    assert confirmations.send_pending(batch=2) == 1
+    assert calls[0] == good.pk
+    assert [m.to for m in mail.outbox] == [[good.buyer.email]]
+    for _ in range(confirmations.MAX_FAILURES):
+        confirmations.send_pending(batch=2)
+    calls.clear()
+    assert confirmations.send_pending(batch=2) == 0
+    assert calls == []  # waiting for staff now
+    for order in poisoned:
+        order.refresh_from_db()
+        assert order.confirmation_failures == confirmations.MAX_FAILURES
+
+
+def test_staff_see_a_poison_order_and_send_it_again(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
+    order, sent = placed_order(), placed_order()
+    calls = _poison(monkeypatch, [order])
+    for _ in range(confirmations.MAX_FAILURES):
+        confirmations.send_pending()
+    assert pending(order, sent) == [True, False]
+
+    failing = client.get(
+        reverse("admin:shop_order_changelist") + "?confirmation=failing"
+    )
+    assert order.number in failing.content.decode()
+    assert sent.number not in failing.content.decode()
+    page = client.get(reverse("admin:shop_order_change", args=[order.pk]))
+    assert f"ValueError: no template for order {order.pk}" in page.content.decode()
+
+    monkeypatch.undo()  # staff fixed the template
+    calls.clear()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:shop_order_changelist"),
+            {"action": "send_confirmation_again",
+             "_selected_action": [order.pk, sent.pk]},
+        )  # fmt: skip
+    assert response.status_code == 302
+    assert pending(order) == [False]
+    assert [m.to for m in mail.outbox] == [[order.buyer.email]]  # not `sent` again
