@@ -18,3 +18,10 @@ class ListHasNoAddress(GiftError):
         "This list has no shipping address yet, so gifts can't be sent to it. "
         "Let its owner know!"
     )
+
+
+class StillASurprise(GiftError):
+    """The recipient acted on a gift they may not see yet: the message says
+    no more than the "surprise on its way" page already does."""
+
+    default_message = _("You can do this once your surprise has arrived.")

@@ -46,6 +46,10 @@ class Gift(models.Model):
     thanked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # A gift shown to its recipient is either this (revealed) or a
+    # ``gifts.selectors.Surprise``; pages tell them apart by this flag.
+    is_surprise = False
+
     class Meta:
         verbose_name = _("gift")
         verbose_name_plural = _("gifts")

@@ -1,9 +1,19 @@
-"""Read queries for gift pages, and the rule of who owns an order line."""
+"""Read queries for gift pages, the rule of who owns an order line, and the
+surprise rule: what a recipient may know of a gift before it is revealed.
+
+Every page, form, email or endpoint that shows a gift to its recipient reads
+it through ``is_revealed_to_recipient`` (or a selector built on it), never
+through its own test in a view or template.
+"""
+
+import datetime
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.urls import reverse
 
 from gifts.models import Gift, GiftLine, GiftReturn
-from shop.models import Cart, OrderLine, Shipment, ShipmentLine, User
+from shop.models import Cart, Order, OrderLine, Shipment, ShipmentLine, User
 from wishlist.models import WishList
 
 
@@ -11,6 +21,8 @@ def line_owner(*, order_line: OrderLine) -> User:
     """Who may file cases, returns and exchanges for this line.
 
     A gifted line belongs to its recipient; any other line to its buyer.
+    The recipient may act on it only once it is no longer a surprise
+    (``line_hidden_from``).
     """
     gift_line = (
         GiftLine.objects.select_related("gift__recipient")
@@ -18,6 +30,72 @@ def line_owner(*, order_line: OrderLine) -> User:
         .first()
     )
     return gift_line.gift.recipient if gift_line else order_line.order.buyer
+
+
+# --- The surprise rule --------------------------------------------------------
+
+
+def is_revealed_to_recipient(gift: Gift) -> bool:
+    """The surprise rule, decided here and nowhere else: the recipient may
+    see what a gift is, and from whom, once it is delivered or its list is
+    revealed (the owner pressed "reveal", turned surprise protection off, or
+    the list's date has passed)."""
+    return gift.wishlist.is_revealed or gift.order.status == gift.order.Status.DELIVERED
+
+
+def is_surprise_for(*, gift: Gift, viewer: User) -> bool:
+    """Is ``gift`` still a surprise for ``viewer``? Only ever for its
+    recipient: the giver and staff know what it is."""
+    return viewer.pk == gift.recipient_id and not is_revealed_to_recipient(gift)
+
+
+def order_hidden_from(*, order: Order, viewer: User) -> bool:
+    """Is ``order`` a gift still a surprise for ``viewer``? Then nothing of
+    it (its lines, its giver) may be shown to them, and nothing filed on it.
+    Load the order with ``select_related("gift__wishlist")``."""
+    gift = getattr(order, "gift", None)
+    return gift is not None and is_surprise_for(gift=gift, viewer=viewer)
+
+
+def line_hidden_from(*, order_line: OrderLine, viewer: User) -> bool:
+    """Is this order line part of a gift still a surprise for ``viewer``?"""
+    gift = (
+        Gift.objects.select_related("order", "wishlist")
+        .filter(lines__order_line=order_line)
+        .first()
+    )
+    return gift is not None and is_surprise_for(gift=gift, viewer=viewer)
+
+
+@dataclass(frozen=True)
+class Surprise:
+    """All a recipient may know of a gift still a surprise: that one is on
+    its way, for which of their lists, and how far it has come. It carries
+    no line, message, sender or order, so no page built on it can show
+    them."""
+
+    pk: int
+    list_title: str
+    status: str
+    status_display: str
+    created_at: datetime.datetime
+    is_surprise: bool = True
+
+    def get_absolute_url(self) -> str:
+        return reverse("gifts:received_detail", kwargs={"pk": self.pk})
+
+
+def as_seen_by_recipient(gift: Gift) -> Gift | Surprise:
+    """The gift itself once revealed; until then a ``Surprise``."""
+    if is_revealed_to_recipient(gift):
+        return gift
+    return Surprise(
+        pk=gift.pk,
+        list_title=gift.wishlist.title,
+        status=gift.order.status,
+        status_display=gift.order.get_status_display(),
+        created_at=gift.created_at,
+    )
 
 
 def _with_details(gifts: QuerySet[Gift]) -> QuerySet[Gift]:
@@ -39,12 +117,29 @@ def _with_details(gifts: QuerySet[Gift]) -> QuerySet[Gift]:
     )
 
 
-def gifts_received(*, recipient: User) -> QuerySet[Gift]:
-    return _with_details(Gift.objects.filter(recipient=recipient))
+def gifts_received(
+    *, recipient: User, limit: int | None = None
+) -> list[Gift | Surprise]:
+    """The recipient's gifts, newest first, as the recipient may see them:
+    a ``Surprise`` for each one not yet revealed."""
+    gifts = _with_details(Gift.objects.filter(recipient=recipient))
+    if limit is not None:
+        gifts = gifts[:limit]
+    return [as_seen_by_recipient(gift) for gift in gifts]
+
+
+def received_gift(*, recipient: User, pk: int) -> Gift | Surprise:
+    """One of the recipient's gifts as they may see it; ``DoesNotExist`` for
+    anyone else's."""
+    return as_seen_by_recipient(
+        _with_details(Gift.objects.filter(recipient=recipient)).get(pk=pk)
+    )
 
 
 def gift_for_recipient(*, recipient: User, pk: int) -> Gift:
-    """One of the recipient's gifts; ``DoesNotExist`` for anyone else."""
+    """One of the recipient's gifts, whole, for the actions on it (thank,
+    return), whose services refuse a surprise; ``DoesNotExist`` for anyone
+    else. Pages show ``received_gift`` instead."""
     return _with_details(Gift.objects.filter(recipient=recipient)).get(pk=pk)
 
 
@@ -57,12 +152,6 @@ def gifts_sent(*, giver: User) -> QuerySet[Gift]:
             Prefetch("lines", queryset=GiftLine.objects.select_related("order_line"))
         )
     )
-
-
-def is_revealed_to_recipient(gift: Gift) -> bool:
-    """Surprise protection: the recipient sees what it is, and from whom,
-    once it is delivered or the list is revealed."""
-    return gift.wishlist.is_revealed or gift.order.status == gift.order.Status.DELIVERED
 
 
 def unsent_gifts(*, giver: User) -> list[tuple[WishList, int]]:

@@ -5,7 +5,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gifts.exceptions import GiftError, ListHasNoAddress, OwnList
+from gifts import selectors
+from gifts.exceptions import GiftError, ListHasNoAddress, OwnList, StillASurprise
 from gifts.models import Gift, GiftLine, GiftReturn
 from gifts.tasks import send_return_credited, send_thank_you_note
 from shop import services as shop_services
@@ -158,11 +159,14 @@ def send_thank_you(*, gift: Gift, recipient: User, note: str) -> Gift:
     """Relay a thank-you note to the giver through the site.
 
     Neither side learns the other's address; the giver learns who thanked
-    them (they chose the list), never where they live. One note per gift.
+    them (they chose the list), never where they live. One note per gift,
+    and none while the gift is still a surprise (``StillASurprise``).
     """
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
     if gift.recipient_id != recipient.pk:
         raise Gift.DoesNotExist
+    if selectors.is_surprise_for(gift=gift, viewer=recipient):
+        raise StillASurprise()
     if gift.thanked_at is not None:
         raise GiftError(_("You have already sent a thank-you note for this gift."))
     note = note.strip()
@@ -192,10 +196,13 @@ def returnable_quantity(gift_line: GiftLine) -> int:
 def request_return(
     *, gift_line: GiftLine, recipient: User, kind: str, quantity: int, reason: str
 ) -> GiftReturn:
-    """The recipient sends a delivered gift back; the giver is not told."""
+    """The recipient sends a delivered gift back; the giver is not told.
+    Refused while the gift is still a surprise (``StillASurprise``)."""
     gift = Gift.objects.select_for_update().get(pk=gift_line.gift_id)
     if gift.recipient_id != recipient.pk:
         raise GiftLine.DoesNotExist
+    if selectors.is_surprise_for(gift=gift, viewer=recipient):
+        raise StillASurprise()
     available = returnable_quantity(gift_line)
     if available == 0:
         raise GiftError(_("There is nothing left to return for this item yet."))

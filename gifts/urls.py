@@ -5,7 +5,9 @@ from gifts import views
 app_name = "gifts"
 
 urlpatterns = [
-    path("add/<int:item_id>/", views.buy_as_gift, name="buy"),
+    # Through the list's share token, never an item id alone: ids are
+    # sequential, and an unlisted list's link is its only secret.
+    path("<str:token>/add/<int:item_id>/", views.buy_as_gift, name="buy"),
     path("checkout/<str:token>/", views.checkout, name="checkout"),
     path(
         "checkout/<str:token>/remove/<int:product_id>/",

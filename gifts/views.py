@@ -19,7 +19,7 @@ from shop.models import Cart, Shipment
 from shop.views import flash_form_errors
 from wishlist.exceptions import AlreadyBought
 from wishlist.models import WishList, WishListItem
-from wishlist.selectors import shared_list
+from wishlist.selectors import list_item_for_giver, shared_list
 
 
 def _giveable_list(request: HttpRequest, token: str) -> WishList:
@@ -30,13 +30,12 @@ def _giveable_list(request: HttpRequest, token: str) -> WishList:
 
 
 @login_required
-def buy_as_gift(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(
-        WishListItem.objects.select_related("wishlist"), pk=item_id
-    )
+def buy_as_gift(request: HttpRequest, token: str, item_id: int) -> HttpResponse:
+    try:
+        item = list_item_for_giver(token=token, item_id=item_id, viewer=request.user)
+    except (WishList.DoesNotExist, WishListItem.DoesNotExist):
+        raise Http404 from None
     wishlist = item.wishlist
-    if not wishlist.is_visible_to(request.user):
-        raise Http404
     if request.method != "POST":
         # A giver who was asked to log in comes back here with a GET: back
         # to the list to choose again (a GET never fills a cart), not a 405.
@@ -154,11 +153,11 @@ def remove_from_gift_cart(
 
 @login_required
 def received(request: HttpRequest) -> HttpResponse:
-    gifts = [
-        (gift, selectors.is_revealed_to_recipient(gift))
-        for gift in selectors.gifts_received(recipient=request.user)
-    ]
-    return render(request, "gifts/received.html", {"gifts": gifts})
+    return render(
+        request,
+        "gifts/received.html",
+        {"gifts": selectors.gifts_received(recipient=request.user)},
+    )
 
 
 def _received_gift(request: HttpRequest, pk: int) -> Gift:
@@ -170,18 +169,21 @@ def _received_gift(request: HttpRequest, pk: int) -> Gift:
 
 @login_required
 def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    gift = _received_gift(request, pk)
-    revealed = selectors.is_revealed_to_recipient(gift)
-    lines = [
-        (line, services.returnable_quantity(line) if revealed else 0)
-        for line in gift.lines.all()
-    ]
+    """A revealed gift whole; a surprise only as ``selectors.Surprise``."""
+    try:
+        gift = selectors.received_gift(recipient=request.user, pk=pk)
+    except Gift.DoesNotExist:
+        raise Http404 from None
+    lines = (
+        []
+        if gift.is_surprise
+        else [(line, services.returnable_quantity(line)) for line in gift.lines.all()]
+    )
     return render(
         request,
         "gifts/received_detail.html",
         {
             "gift": gift,
-            "revealed": revealed,
             "lines": lines,
             "thank_you_form": ThankYouForm(),
             "action_templates": settings.GIFT_ACTION_TEMPLATES,

@@ -3,19 +3,24 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gifts.models import Gift, GiftLine
+from gifts import selectors as gift_selectors
+from gifts.models import Gift
+from gifts.selectors import Surprise
 from shop.models import Order, OrderLine, User
 from support.models import Case, CaseEvent
 
 
 def order_for_help(*, customer: User, pk: int) -> Order:
-    """An order the customer may ask about: theirs, or a gift they received.
+    """An order the customer may ask about: theirs, or a gift they received
+    that is no longer a surprise.
 
-    ``DoesNotExist`` for anyone else's, as if it did not exist.
+    ``DoesNotExist`` for anyone else's, and for a gift still a surprise to
+    this customer: its page would name the item, so it answers exactly as a
+    gift they don't know of yet.
     """
-    return (
+    order = (
         Order.objects.filter(Q(buyer=customer) | Q(gift__recipient=customer))
-        .select_related("gift")
+        .select_related("gift__wishlist")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -25,6 +30,9 @@ def order_for_help(*, customer: User, pk: int) -> Order:
         .distinct()
         .get(pk=pk)
     )
+    if gift_selectors.order_hidden_from(order=order, viewer=customer):
+        raise Order.DoesNotExist
+    return order
 
 
 def recent_orders(*, customer: User, limit: int = 10) -> QuerySet[Order]:
@@ -35,25 +43,34 @@ def recent_orders(*, customer: User, limit: int = 10) -> QuerySet[Order]:
     )
 
 
-def recent_gifts(*, customer: User, limit: int = 10) -> QuerySet[Gift]:
-    return (
-        Gift.objects.filter(recipient=customer)
-        .select_related("order", "wishlist")
-        .prefetch_related(
-            Prefetch("lines", queryset=GiftLine.objects.select_related("order_line"))
-        )
-        .order_by("-created_at")[:limit]
+def recent_gifts(*, customer: User, limit: int = 10) -> list[Gift | Surprise]:
+    """Gifts the customer received, each a ``Surprise`` until revealed."""
+    return gift_selectors.gifts_received(recipient=customer, limit=limit)
+
+
+def _cases(customer: User) -> QuerySet[Case]:
+    return Case.objects.filter(customer=customer).select_related(
+        "order_line", "order__gift__wishlist"
     )
 
 
-def cases_for_customer(*, customer: User) -> QuerySet[Case]:
-    return Case.objects.filter(customer=customer).select_related("order_line", "order")
+def cases_for_customer(*, customer: User, limit: int = 20) -> list[Case]:
+    """The customer's latest cases, leaving out any about a gift that has
+    become a surprise again (its list's owner moved the date or turned
+    protection back on): the case names the item."""
+    return [
+        case
+        for case in _cases(customer)[:limit]
+        if not gift_selectors.order_hidden_from(order=case.order, viewer=customer)
+    ]
 
 
 def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case:
     """The customer's case, with its public timeline unless ``timeline`` is
-    false (for actions that only change it)."""
-    cases = Case.objects.filter(customer=customer).select_related("order_line", "order")
+    false (for actions that only change it). ``DoesNotExist`` for anyone
+    else's, and while its gift is a surprise to them again: every page,
+    call and JSON answer about a case is reached through here."""
+    cases = _cases(customer)
     if timeline:
         cases = cases.prefetch_related(
             Prefetch(
@@ -65,6 +82,8 @@ def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case
             )
         )
     case = cases.get(pk=pk)
+    if gift_selectors.order_hidden_from(order=case.order, viewer=customer):
+        raise Case.DoesNotExist
     case.customer = customer  # the one we filtered by: no query to load it again
     return case
 

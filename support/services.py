@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gifts.models import GiftReturn
-from gifts.selectors import line_owner
+from gifts.selectors import line_hidden_from, line_owner
 from shop import services as shop_services
 from shop.exceptions import OutOfStock, RefundNotAllowed
 from shop.models import OrderLine, Shipment, User
@@ -54,7 +54,11 @@ def _set_status(case: Case, status: str) -> None:
 def check_may_file(*, customer: User, order_line: OrderLine, problem: str) -> bool:
     """May ``customer`` file this problem about this line? Returns whether
     the line is a gift. The line's owner may file anything; a giver only
-    "not delivered" about the gift they sent. Raises ``NotYourLine``."""
+    "not delivered" about the gift they sent. Raises ``NotYourLine``, also
+    to a recipient for a gift still a surprise (as if it were not theirs:
+    the refusal must not confirm what it is)."""
+    if line_hidden_from(order_line=order_line, viewer=customer):
+        raise NotYourLine()
     owner = line_owner(order_line=order_line)
     is_gift = owner.pk != order_line.order.buyer_id
     if owner.pk == customer.pk:
@@ -97,6 +101,8 @@ def file_case(
     Guarantees:
     - Only the line's owner files (the recipient for a gift); a giver may
       only ask about delivery. Nobody is asked for proof.
+    - Nobody files about a gift still a surprise to them: the recipient
+      gets ``NotYourLine`` until it is revealed (``check_may_file``).
     - One open case per customer, line and problem: filing again returns
       the open case unchanged.
     - The automatic decision (a replacement for a missing item, documents,

@@ -27,7 +27,7 @@ def help_home(request: HttpRequest) -> HttpResponse:
         {
             "orders": selectors.recent_orders(customer=request.user),
             "gifts": selectors.recent_gifts(customer=request.user),
-            "cases": selectors.cases_for_customer(customer=request.user)[:20],
+            "cases": selectors.cases_for_customer(customer=request.user, limit=20),
         },
     )
 

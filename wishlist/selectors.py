@@ -21,6 +21,22 @@ def owned_item(*, owner: User, pk: int) -> WishListItem:
     )
 
 
+def shows_purchases(*, wishlist: WishList, viewer) -> bool:
+    """May ``viewer`` see what has been bought from this list (the counts,
+    "bought" marks)? Givers may, so they don't buy twice; the owner only
+    once the list is revealed, so the surprise holds."""
+    is_owner = viewer.is_authenticated and viewer.pk == wishlist.owner_id
+    return not is_owner or wishlist.is_revealed
+
+
+def list_item_for_giver(*, token: str, item_id: int, viewer) -> WishListItem:
+    """An item as a giver reaches it: through its list's share link, never
+    by its id alone. ``DoesNotExist`` for a list ``viewer`` may not see and
+    for an item of any other list, so walking ids learns nothing."""
+    wishlist = shared_list(token=token, viewer=viewer)
+    return wishlist.items.select_related("product").get(pk=item_id)
+
+
 def shared_list(*, token: str, viewer) -> WishList:
     """The list behind a share link, if ``viewer`` may see it.
 

@@ -92,6 +92,9 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "wishlist": wishlist,
             "items": items,
+            "show_counts": selectors.shows_purchases(
+                wishlist=wishlist, viewer=request.user
+            ),
             "share_url": request.build_absolute_uri(wishlist.get_share_url()),
         },
     )
@@ -177,7 +180,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     is_owner = request.user.is_authenticated and request.user.pk == wishlist.owner_id
     # The owner previewing their own link must not see the counts while the
     # surprise holds.
-    show_counts = not is_owner or wishlist.is_revealed
+    show_counts = selectors.shows_purchases(wishlist=wishlist, viewer=request.user)
     # Evaluated only when the grid is not in the cache.
     items = selectors.list_items(wishlist=wishlist)
     shown = selectors.list_items_shown(wishlist=wishlist)
@@ -193,7 +196,8 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
             "show_counts": show_counts,
             "item_action_templates": action_templates,
         },
-        shown=(is_owner, show_counts, tuple(shown)),
+        # The token is in the grid's "Buy as a gift" links.
+        shown=(wishlist.share_token, is_owner, show_counts, tuple(shown)),
     )
     return render(
         request,

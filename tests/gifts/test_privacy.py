@@ -9,6 +9,8 @@ surprise until delivered, and someone else's gift or list is a 404.
 See "Privacy rules" in ARCHITECTURE.md.
 """
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -18,6 +20,9 @@ from gifts.models import Gift
 from shop import services as shop_services
 from shop.models import Cart, Shipment, User
 from shop.pricing import format_money
+from support import services as support_services
+from support.exceptions import NotYourLine
+from support.models import Case
 from tests.shop.factories import (
     DECLINED_CARD,
     TEST_CARD,
@@ -28,6 +33,7 @@ from tests.shop.factories import (
     sign_in_staff,
 )
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
+from wishlist import services as wishlist_services
 from wishlist.models import WishList, WishListItem
 
 from .factories import give
@@ -257,7 +263,9 @@ def test_gift_checkout_shows_only_the_recipient_name_and_region(
 ):
     client.force_login(giver)
     checkout_url = reverse("gifts:checkout", args=[wishlist.share_token])
-    added = client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    added = client.post(
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]), {"quantity": 1}
+    )
     assert added.url == checkout_url
 
     form = page(client, checkout_url)
@@ -460,6 +468,188 @@ def test_the_recipient_sees_item_and_giver_once_delivered(
         assert "A surprise is on its way" not in text, url
 
 
+# --- the surprise holds at every door --------------------------------------
+#
+# Before delivery (or the list owner's reveal) nothing the recipient can reach
+# names the item, the giver or the message: not support's pages, forms, case
+# timeline or JSON, not an email. Afterwards they see it all, and get help.
+
+SURPRISE_SECRETS = (ITEM_NAME, GIVER_NAME, GIFT_MESSAGE)
+
+
+def _without_nonces(text: str) -> str:
+    """A page with each request's own CSP nonce and CSRF token taken out."""
+    return re.sub(r'(nonce|value)="[^"]*"', "", text)
+
+
+def _help_post(gift: Gift) -> dict:
+    return {
+        "line": gift.order.lines.get().pk,
+        "problem": "missing_item",
+        "quantity": 1,
+        "contact": "message",
+    }
+
+
+def _revealed_stage(gift: Gift, stage: str, ship) -> None:
+    if stage == "delivered":
+        ship(gift)
+    else:
+        wishlist_services.reveal_wishlist(wishlist=gift.wishlist, actor=gift.recipient)
+
+
+@pytest.mark.parametrize("stage", ["placed", "shipped"])
+def test_no_page_json_or_email_shows_the_recipient_a_surprise(
+    client, recipient, wishlist, make_gift, ship, stage
+):
+    gift = make_gift()
+    shipment = ship(gift, deliver=False) if stage == "shipped" else None
+    client.force_login(recipient)
+
+    pages = {
+        url: page(client, url)
+        for url in (
+            reverse("gifts:received"),
+            reverse("gifts:received_detail", args=[gift.pk]),
+            reverse("support:help"),
+            reverse("shop:order_list"),
+        )
+    }
+    for text in pages.values():
+        assert_absent(text, *SURPRISE_SECRETS)
+    assert "A surprise on its way" in pages[reverse("support:help")]
+    # Their own list names the item (they chose it), but not that it was bought.
+    for url in (
+        reverse("wishlist:manage", args=[wishlist.pk]),
+        wishlist.get_share_url(),
+    ):
+        text = page(client, url)
+        assert_absent(text, "1 of 1 bought", "Bought — thank you!", GIVER_NAME)
+    closed = [
+        reverse("support:get_help", args=[gift.order_id]),
+        reverse("shop:order_detail", args=[gift.order_id]),
+    ]
+    if shipment is not None:
+        closed.append(reverse("gifts:slip", args=[shipment.pk]))
+    for url in closed:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert_absent(response.content.decode(), *SURPRISE_SECRETS)
+    to_recipient = [m for m in mail.outbox if recipient.email in m.to]
+    for message in to_recipient:
+        assert_absent(email_text(message), *SURPRISE_SECRETS)
+
+
+def test_a_surprise_help_page_is_the_same_404_as_an_order_that_does_not_exist(
+    client, recipient, make_gift
+):
+    gift = make_gift()
+    client.force_login(recipient)
+
+    surprise = client.get(reverse("support:get_help", args=[gift.order_id]))
+    unknown = client.get(reverse("support:get_help", args=[gift.order_id + 1000]))
+
+    assert surprise.status_code == unknown.status_code == 404
+    assert _without_nonces(surprise.content.decode()) == _without_nonces(
+        unknown.content.decode()
+    )
+
+
+def test_the_recipient_cannot_file_thank_or_return_on_a_surprise(
+    client, recipient, make_gift
+):
+    """A crafted POST is refused by the services, not only hidden by pages."""
+    gift = make_gift()
+    client.force_login(recipient)
+    line = gift.order.lines.get()
+
+    filed = client.post(
+        reverse("support:get_help", args=[gift.order_id]), _help_post(gift)
+    )
+    with pytest.raises(NotYourLine):
+        support_services.check_may_file(
+            customer=recipient, order_line=line, problem="missing_item"
+        )
+    with pytest.raises(NotYourLine):
+        support_services.file_case(
+            customer=recipient, order_line=line, problem="missing_item"
+        )
+    thanked = client.post(
+        reverse("gifts:thank", args=[gift.pk]), {"note": "Thanks!"}, follow=True
+    )
+    returned = client.post(
+        reverse("gifts:return", args=[gift.pk]),
+        {"line": gift.lines.get().pk, "kind": "return", "quantity": 1},
+        follow=True,
+    )
+
+    assert filed.status_code == 404
+    assert not Case.objects.exists()
+    for response in (thanked, returned):
+        assert response.status_code == 200
+        assert "once your surprise has arrived" in response.content.decode()
+        assert_absent(response.content.decode(), *SURPRISE_SECRETS)
+    gift.refresh_from_db()
+    assert gift.thanked_at is None
+    assert not gift.lines.get().returns.exists()
+    assert not [m for m in mail.outbox if m.subject.endswith("thank-you note")]
+
+
+@pytest.mark.parametrize("stage", ["delivered", "revealed"])
+def test_once_revealed_the_recipient_sees_it_everywhere_and_gets_help(
+    client, recipient, make_gift, ship, stage
+):
+    gift = make_gift()
+    _revealed_stage(gift, stage, ship)
+    client.force_login(recipient)
+
+    for url in (
+        reverse("gifts:received"),
+        reverse("gifts:received_detail", args=[gift.pk]),
+    ):
+        text = page(client, url)
+        assert ITEM_NAME in text, url
+        assert GIVER_NAME in text, url
+    assert GIFT_MESSAGE in page(
+        client, reverse("gifts:received_detail", args=[gift.pk])
+    )
+    assert ITEM_NAME in page(client, reverse("support:help"))
+    help_url = reverse("support:get_help", args=[gift.order_id])
+    assert ITEM_NAME in page(client, help_url)
+
+    filed = client.post(help_url, _help_post(gift))
+
+    case = Case.objects.get(customer=recipient)
+    assert filed.url == case.get_absolute_url()
+    assert ITEM_NAME in page(client, case.get_absolute_url())
+    status = client.get(reverse("support:call_status", args=[case.pk]))
+    assert status.status_code == 200
+
+
+def test_a_gift_hidden_again_takes_its_case_out_of_sight(client, recipient, make_gift):
+    """Its list's owner turned surprise protection back on: the case names
+    the item, so its page, its JSON and its line on the help page go too."""
+    wishlist = WishList.objects.get(owner=recipient)
+    wishlist.surprise_protection = False
+    wishlist.save()
+    gift = make_gift()
+    client.force_login(recipient)
+    client.post(reverse("support:get_help", args=[gift.order_id]), _help_post(gift))
+    case = Case.objects.get(customer=recipient)
+    assert client.get(case.get_absolute_url()).status_code == 200
+
+    wishlist.surprise_protection = True
+    wishlist.save()
+
+    for url in (
+        case.get_absolute_url(),
+        reverse("support:call_status", args=[case.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("support:call", args=[case.pk])).status_code == 404
+    assert_absent(page(client, reverse("support:help")), *SURPRISE_SECRETS)
+
+
 # --- someone else's things are a 404 --------------------------------------
 
 
@@ -502,7 +692,10 @@ def test_a_private_list_is_404_for_everyone_but_its_owner(
     if viewer == "stranger":
         checkout = reverse("gifts:checkout", args=[wishlist.share_token])
         assert client.get(checkout).status_code == 404
-        buy = client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+        buy = client.post(
+            reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]),
+            {"quantity": 1},
+        )
         assert buy.status_code == 404
 
 
@@ -518,3 +711,105 @@ def test_search_finds_only_public_lists(client, wishlist, visibility):
 
     assert wishlist.get_share_url() in found
     assert_absent(found, "SECRET-LIST-TITLE", hidden.share_token)
+
+
+# --- lists can't be found by walking ids -------------------------------------
+
+
+@pytest.fixture
+def hidden_list(request) -> WishList:
+    """Someone else's unlisted or private list, with one item."""
+    owner = UserFactory(display_name="HIDDEN-OWNER")
+    AddressFactory(user=owner, is_default=True, region="東京都")
+    hidden = WishListFactory(
+        owner=owner,
+        title="HIDDEN-LIST-TITLE",
+        address=owner.addresses.get(),
+        visibility=request.param,
+    )
+    WishListItemFactory(wishlist=hidden, product=ProductFactory(name="HIDDEN-ITEM"))
+    return hidden
+
+
+def _names_nothing_of(response, hidden: WishList) -> None:
+    assert response.status_code == 404
+    text = response.content.decode() + response.get("Location", "")
+    assert_absent(
+        text, hidden.share_token, "HIDDEN-OWNER", "HIDDEN-LIST-TITLE", "HIDDEN-ITEM"
+    )
+    assert_absent(text, "Tokyo", "東京")
+
+
+@pytest.mark.parametrize(
+    "hidden_list",
+    [WishList.Visibility.UNLISTED, WishList.Visibility.PRIVATE],
+    indirect=True,
+)
+def test_walking_item_ids_finds_no_unlisted_or_private_list(
+    client, giver, wishlist, item, hidden_list
+):
+    """A giver who knows one list's link (``wishlist``) tries every item id:
+    with that token, with a made-up one, and in the old id-only URL."""
+    client.force_login(giver)
+    hidden_item = hidden_list.items.get()
+    first, last = item.pk, hidden_item.pk + 5
+
+    ids = [item_id for item_id in range(first, last) if item_id != item.pk]
+
+    def walk(urls) -> None:
+        for url in urls:
+            _names_nothing_of(client.get(url), hidden_list)
+            _names_nothing_of(client.post(url, {"quantity": 1}), hidden_list)
+
+    walk(f"/gifts/add/{item_id}/" for item_id in ids)  # the id-only URL of old
+    for token in (wishlist.share_token, "made-up-token"):
+        walk(reverse("gifts:buy", args=[token, item_id]) for item_id in ids)
+    assert not Cart.objects.filter(owner=giver, lines__isnull=False).exists()
+
+
+@pytest.mark.parametrize("hidden_list", [WishList.Visibility.UNLISTED], indirect=True)
+def test_a_giver_with_the_link_buys_from_an_unlisted_list(client, giver, hidden_list):
+    client.force_login(giver)
+    hidden_item = hidden_list.items.get()
+    shared = page(client, hidden_list.get_share_url())
+    buy_url = reverse("gifts:buy", args=[hidden_list.share_token, hidden_item.pk])
+    assert buy_url in shared
+
+    response = client.post(buy_url, {"quantity": 1})
+
+    assert response.url == reverse("gifts:checkout", args=[hidden_list.share_token])
+
+
+@pytest.mark.parametrize(
+    "hidden_list",
+    [WishList.Visibility.UNLISTED, WishList.Visibility.PRIVATE],
+    indirect=True,
+)
+@pytest.mark.parametrize(
+    ("url_name", "of_item", "method"),
+    [
+        ("wishlist:manage", False, "get"),
+        ("wishlist:edit", False, "get"),
+        ("wishlist:edit", False, "post"),
+        ("wishlist:delete", False, "post"),
+        ("wishlist:reveal", False, "post"),
+        ("wishlist:item_update", True, "post"),
+        ("wishlist:item_move", True, "post"),
+        ("wishlist:item_remove", True, "post"),
+    ],
+)
+def test_every_id_in_a_list_url_is_looked_up_through_its_owner(
+    client, giver, hidden_list, url_name, of_item, method
+):
+    """The other list and item URLs that take a sequential id: someone
+    else's is a 404 that names nothing, and changes nothing."""
+    client.force_login(giver)
+    hidden_item = hidden_list.items.get()
+    pk = hidden_item.pk if of_item else hidden_list.pk
+
+    response = getattr(client, method)(reverse(url_name, args=[pk]), {"to": "up"})
+
+    _names_nothing_of(response, hidden_list)
+    hidden_list.refresh_from_db()
+    assert hidden_list.revealed_at is None
+    assert hidden_list.items.get() == hidden_item

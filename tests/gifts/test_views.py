@@ -31,9 +31,11 @@ def test_buy_as_a_gift_from_the_list_page(client):
     giver = UserFactory()
     client.force_login(giver)
     list_page = client.get(item.wishlist.get_share_url()).content.decode()
-    assert reverse("gifts:buy", args=[item.pk]) in list_page
+    assert reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]) in list_page
 
-    response = client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    response = client.post(
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]), {"quantity": 1}
+    )
     checkout_url = reverse("gifts:checkout", args=[item.wishlist.share_token])
     assert response["Location"] == checkout_url
     page = client.get(checkout_url)
@@ -54,7 +56,9 @@ def test_the_second_giver_is_warned_and_may_confirm(client):
     item = WishListItemFactory(desired_quantity=1)
     giver = UserFactory()
     client.force_login(giver)
-    client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    client.post(
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]), {"quantity": 1}
+    )
     checkout_url = reverse("gifts:checkout", args=[item.wishlist.share_token])
     page = client.get(checkout_url)
     give(item)  # someone else is quicker
@@ -71,7 +75,9 @@ def test_the_second_giver_is_warned_and_may_confirm(client):
 def test_declined_card_is_a_form_error_and_no_gift(client):
     item = WishListItemFactory()
     client.force_login(UserFactory())
-    client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    client.post(
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]), {"quantity": 1}
+    )
     checkout_url = reverse("gifts:checkout", args=[item.wishlist.share_token])
     page = client.get(checkout_url)
     response = client.post(
@@ -87,7 +93,7 @@ def test_a_giver_sent_to_log_in_by_buy_as_a_gift_comes_back_to_the_list(client):
     """Logging in after "Buy as a gift" ends in a GET of the button's URL:
     it leads back to the list, with nothing in a cart, never to a 405."""
     item = WishListItemFactory()
-    buy_url = reverse("gifts:buy", args=[item.pk])
+    buy_url = reverse("gifts:buy", args=[item.wishlist.share_token, item.pk])
     response = client.post(buy_url, {"quantity": 1})
     assert response["Location"] == f"{reverse('account_login')}?next={buy_url}"
 
@@ -102,7 +108,9 @@ def test_the_owner_cannot_buy_from_their_own_list(client):
     item = WishListItemFactory()
     client.force_login(item.wishlist.owner)
     response = client.post(
-        reverse("gifts:buy", args=[item.pk]), {"quantity": 1}, follow=True
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]),
+        {"quantity": 1},
+        follow=True,
     )
     assert "your own list" in response.content.decode()
 
@@ -153,7 +161,9 @@ def test_gift_pages_cost_the_same_for_10_or_100_gifts(client):
 def test_an_unsent_gift_cart_is_waiting_on_the_sent_page(client):
     item = WishListItemFactory()
     client.force_login(UserFactory())
-    client.post(reverse("gifts:buy", args=[item.pk]), {"quantity": 1})
+    client.post(
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]), {"quantity": 1}
+    )
     page = client.get(reverse("gifts:sent")).content.decode()
     assert "haven&#x27;t sent it yet" in page or "haven't sent it yet" in page
     assert reverse("gifts:checkout", args=[item.wishlist.share_token]) in page

@@ -311,7 +311,7 @@ def test_each_giver_gets_their_own_csrf_token_and_nothing_else_is_shared():
     # Each page's form works for its own visitor.
     for client, token in pages.values():
         response = client.post(
-            reverse("gifts:buy", args=[item.pk]),
+            reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]),
             {"quantity": 1, "csrfmiddlewaretoken": token},
         )
         assert response.status_code == 302
@@ -319,7 +319,7 @@ def test_each_giver_gets_their_own_csrf_token_and_nothing_else_is_shared():
     client, _token = pages["Giver One"]
     client.cookies["csrftoken"] = "x" * 32
     response = client.post(
-        reverse("gifts:buy", args=[item.pk]),
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]),
         {"quantity": 1, "csrfmiddlewaretoken": pages["Giver Two"][1]},
     )
     assert response.status_code == 403
