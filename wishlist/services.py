@@ -37,9 +37,20 @@ def create_wishlist(*, owner: User, **fields) -> WishList:
 
 
 def update_wishlist(*, wishlist: WishList, actor: User, **fields) -> WishList:
+    """Change the owner's list. A list whose gifts are already revealed
+    stays revealed, whatever its new surprise settings say."""
     if wishlist.owner_id != actor.pk:
         raise WishList.DoesNotExist
     _check_address(actor, fields.get("address"))
+    if (
+        wishlist.revealed_at is None
+        and wishlist.is_revealed
+        and wishlist.items.filter(purchased_quantity__gt=0).exists()
+    ):
+        # What was bought has been seen, by the owner and by its recipients
+        # on their gift and support pages: turning surprise protection back
+        # on, or moving the date later, can't make it a surprise again.
+        wishlist.revealed_at = timezone.now()
     for name in WishList.EDITABLE_FIELDS:
         if name in fields:
             setattr(wishlist, name, fields[name])

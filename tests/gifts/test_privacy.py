@@ -9,11 +9,13 @@ surprise until delivered, and someone else's gift or list is a 404.
 See "Privacy rules" in ARCHITECTURE.md.
 """
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from gifts import services as gift_services
 from gifts.models import Gift
@@ -626,9 +628,13 @@ def test_once_revealed_the_recipient_sees_it_everywhere_and_gets_help(
     assert status.status_code == 200
 
 
-def test_a_gift_hidden_again_takes_its_case_out_of_sight(client, recipient, make_gift):
-    """Its list's owner turned surprise protection back on: the case names
-    the item, so its page, its JSON and its line on the help page go too."""
+def test_a_revealed_gift_stays_revealed_when_protection_is_turned_back_on(
+    client, recipient, make_gift
+):
+    """The recipient has seen the gift and filed a case naming it; the list's
+    owner (the recipient) then turns surprise protection back on, or moves
+    the date later: nothing becomes a surprise again, so nothing they have
+    already read is taken away or contradicted."""
     wishlist = WishList.objects.get(owner=recipient)
     wishlist.surprise_protection = False
     wishlist.save()
@@ -636,18 +642,29 @@ def test_a_gift_hidden_again_takes_its_case_out_of_sight(client, recipient, make
     client.force_login(recipient)
     client.post(reverse("support:get_help", args=[gift.order_id]), _help_post(gift))
     case = Case.objects.get(customer=recipient)
-    assert client.get(case.get_absolute_url()).status_code == 200
 
-    wishlist.surprise_protection = True
+    wishlist_services.update_wishlist(
+        wishlist=wishlist,
+        actor=recipient,
+        surprise_protection=True,
+        occasion_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+
+    assert WishList.objects.get(pk=wishlist.pk).is_revealed
+    assert ITEM_NAME in page(client, case.get_absolute_url())
+    assert client.get(reverse("support:call_status", args=[case.pk])).status_code == 200
+    assert ITEM_NAME in page(client, reverse("gifts:received_detail", args=[gift.pk]))
+
+
+def test_protection_turned_on_before_anything_was_bought_still_protects(
+    recipient, wishlist
+):
+    wishlist.surprise_protection = False
     wishlist.save()
-
-    for url in (
-        case.get_absolute_url(),
-        reverse("support:call_status", args=[case.pk]),
-    ):
-        assert client.get(url).status_code == 404, url
-    assert client.post(reverse("support:call", args=[case.pk])).status_code == 404
-    assert_absent(page(client, reverse("support:help")), *SURPRISE_SECRETS)
+    wishlist_services.update_wishlist(
+        wishlist=wishlist, actor=recipient, surprise_protection=True
+    )
+    assert WishList.objects.get(pk=wishlist.pk).revealed_at is None
 
 
 # --- someone else's things are a 404 --------------------------------------
