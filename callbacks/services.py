@@ -30,7 +30,7 @@ from callbacks.exceptions import (
 )
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.ratelimit import take_call_token
-from callbacks.signals import callback_changed
+from callbacks.signals import announce_after_commit, callback_changed
 
 logger = logging.getLogger(__name__)
 State = CallbackRequest.State
@@ -67,7 +67,8 @@ def _url(name: str, **kwargs) -> str:
 
 def _move(callback: CallbackRequest, to: str, detail: str = "", **fields) -> None:
     """Change state (inside the caller's transaction) and announce it after
-    commit. Listeners get each change once."""
+    commit. Listeners get each change once; none can stop it (see
+    ``callbacks.signals``)."""
     old = callback.state
     callback.state = to
     for name, value in fields.items():
@@ -81,14 +82,13 @@ def _record(callback: CallbackRequest, old: str, to: str, detail: str) -> None:
     CallbackEvent.objects.create(
         callback=callback, from_state=old, to_state=to, detail=detail[:255]
     )
-    transaction.on_commit(
-        lambda: callback_changed.send(
-            sender=CallbackRequest,
-            callback=callback,
-            old_state=old,
-            new_state=to,
-            detail=detail,
-        )
+    announce_after_commit(
+        callback_changed,
+        sender=CallbackRequest,
+        callback=callback,
+        old_state=old,
+        new_state=to,
+        detail=detail,
     )
 
 
