@@ -33,9 +33,12 @@ def twilio_signed(view):
     @require_POST
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+        token = settings.TWILIO_AUTH_TOKEN
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not validator.validate(
+        # Without a token anyone can compute the HMAC (keyed with ""): refuse.
+        if not token or not signature:
+            return HttpResponseForbidden("invalid signature")
+        if not RequestValidator(token).validate(
             signed_url(request), request.POST.dict(), signature
         ):
             return HttpResponseForbidden("invalid signature")

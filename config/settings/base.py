@@ -286,18 +286,18 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 # Where the twilio library sends its REST requests; tests use a local fake.
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
-# The real Twilio when an account is configured, else the console dialer.
-CALLBACKS_DIALER = env(
-    "CALLBACKS_DIALER",
-    default="callbacks.dialers.TwilioDialer"
+# The real Twilio when an account is configured, else the console dialer
+# (run mode). Production never falls back to the console: see production.py.
+CALLBACKS_DIALER = env("CALLBACKS_DIALER", default="") or (
+    "callbacks.dialers.TwilioDialer"
     if TWILIO_ACCOUNT_SID
-    else "callbacks.dialers.ConsoleDialer",
+    else "callbacks.dialers.ConsoleDialer"
 )
 # The site's address as Twilio reaches it (https behind a proxy): webhooks
 # are built from it and their signatures checked against it.
-CALLBACKS_PUBLIC_BASE_URL = env("CALLBACKS_PUBLIC_BASE_URL", default=SITE_URL).rstrip(
-    "/"
-)
+CALLBACKS_PUBLIC_BASE_URL = (
+    env("CALLBACKS_PUBLIC_BASE_URL", default="") or SITE_URL
+).rstrip("/")
 CALLBACKS_LATER_DELAY = env.int("CALLBACKS_LATER_DELAY", default=300)
 CALLBACKS_RING_TIMEOUT = env.int("CALLBACKS_RING_TIMEOUT", default=25)
 # Attempts per request when nobody answers (1 + retries), and the wait between.

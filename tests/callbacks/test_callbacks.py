@@ -379,3 +379,47 @@ def test_the_broker_down_loses_no_request(
         services.sweep()
         services.sweep()
     assert len(LocmemDialer.calls) == 1
+
+
+@pytest.mark.parametrize("view", ["status", "answer", "agent"])
+def test_webhooks_refuse_everything_when_the_auth_token_is_empty(
+    client, dialing, settings, view
+):
+    # An HMAC keyed with "" is one anybody can compute: never accept it.
+    settings.TWILIO_AUTH_TOKEN = ""
+    args = ["support"] if view == "agent" else [dialing.reference]
+    url = reverse(f"callbacks:{view}", args=args)
+    params = {"CallSid": dialing.call_sid, "CallStatus": "completed"}
+    forged = RequestValidator("").compute_signature("http://testserver" + url, params)
+    response = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=forged)
+    assert response.status_code == 403
+    assert refreshed(dialing).state == State.DIALING
+
+
+# --- Listeners ---------------------------------------------------------------------
+
+
+def test_a_failing_listener_never_stops_a_call(
+    client, caplog, django_capture_on_commit_callbacks
+):
+    def broken(sender, **kwargs):
+        raise RuntimeError("the timeline is down")
+
+    callback_changed.connect(broken)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            callback = ask()
+        callback = refreshed(callback)
+        assert callback.state == State.DIALING
+        assert callback.call_sid == LocmemDialer.calls[0]["sid"]
+        with django_capture_on_commit_callbacks(execute=True):
+            for status in ["ringing", "in-progress", "completed"]:
+                assert post_status(client, callback, status).status_code == 204
+    finally:
+        callback_changed.disconnect(broken)
+    assert refreshed(callback).state == State.COMPLETED
+    failures = [
+        r for r in caplog.records if r.name == "callbacks.signals" and r.exc_info
+    ]
+    assert len(failures) == 5  # scheduled, dialing, ringing, connected, finished
+    assert "the timeline is down" in str(failures[0].exc_info[1])
