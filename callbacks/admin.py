@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.models import CallAlarm, CallbackEvent, CallbackRequest
 
 
 class CallbackEventInline(admin.TabularInline):
@@ -28,6 +28,24 @@ class CallbackRequestAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     fields = readonly_fields
     inlines = [CallbackEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CallAlarm)
+class CallAlarmAdmin(admin.ModelAdmin):
+    """Every trip of the shop's hourly call cap, newest first."""
+
+    list_display = ["tripped_at", "kind", "limit", "refused", "last_refused_at"]
+    list_filter = ["kind"]
+    readonly_fields = [
+        "kind", "limit", "tripped_at", "last_refused_at", "refused", "is_open",
+    ]  # fmt: skip
+    fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -107,3 +107,37 @@ class CallbackEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class CallAlarm(models.Model):
+    """The shop-wide hourly cap on calls tripped: requests are being refused.
+
+    One alarm per trip: refusals less than an hour apart add to the open
+    alarm; the first refusal after a quiet hour opens a new one (and its
+    email). Kept forever, so staff can see when and how often it happened.
+    """
+
+    class Kind(models.TextChoices):
+        SHOP_CAP = "shop_cap", _("Hourly call cap reached")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    limit = models.PositiveIntegerField(_("calls per hour allowed"))
+    tripped_at = models.DateTimeField(_("tripped at"), auto_now_add=True)
+    last_refused_at = models.DateTimeField(_("last refusal"))
+    refused = models.PositiveIntegerField(_("requests refused"), default=1)
+    is_open = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        verbose_name = _("call alarm")
+        verbose_name_plural = _("call alarms")
+        ordering = ["-tripped_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(is_open=True),
+                name="callbacks_one_open_alarm_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.tripped_at:%Y-%m-%d %H:%M})"

@@ -174,6 +174,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hoshii <shop@hoshii.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Staff who get operational alarms by email (comma-separated addresses);
+# without any, the alarms go to every active superuser.
+ADMINS = [(email, email) for email in env.list("ADMINS", default=[])]
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -313,7 +316,12 @@ CALLBACKS_STUCK_AFTER = env.int("CALLBACKS_STUCK_AFTER", default=60)
 CALLBACKS_CALLS_PER_SECOND = env.float("CALLBACKS_CALLS_PER_SECOND", default=1.0)
 CALLBACKS_CALL_BURST = env.int("CALLBACKS_CALL_BURST", default=1)
 CALLBACKS_ALLOWED_COUNTRIES = env.list("CALLBACKS_ALLOWED_COUNTRIES", default=["JP"])
+# Call requests per rolling hour for one customer, and for one number
+# whoever asks (across all accounts).
 CALLBACKS_MAX_PER_HOUR = env.int("CALLBACKS_MAX_PER_HOUR", default=3)
+# Call requests per rolling hour for the whole shop; past it new requests are
+# refused and staff get an alarm (admin banner, a CallAlarm row, one email).
+CALLBACKS_SHOP_MAX_PER_HOUR = env.int("CALLBACKS_SHOP_MAX_PER_HOUR", default=200)
 # Opening hours of the phone line, local time, and ISO weekdays (1 = Monday).
 CALLBACKS_HOURS = env("CALLBACKS_HOURS", default="09:00-21:00")
 CALLBACKS_DAYS = [

@@ -222,3 +222,15 @@ def test_outside_hours_now_is_not_offered_and_later_means_the_opening(
     assert (due.hour, due.minute) == (9, 0)
     assert due.date() > timezone.localdate()
     assert LocmemDialer.calls == []
+
+
+def test_a_navi_dial_number_is_refused_with_the_reason(
+    client, order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = file_with_call(client, order, phone="0570-012-345")
+    assert Case.objects.count() == 1
+    assert not CallbackRequest.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "We can only call a mobile or landline number." in page
+    assert LocmemDialer.calls == []
