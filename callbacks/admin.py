@@ -18,13 +18,17 @@ class CallbackEventInline(admin.TabularInline):
 
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(admin.ModelAdmin):
-    list_display = ["reference", "subject", "number", "state", "due_at", "attempts"]
+    list_display = [
+        "reference", "subject", "number", "state", "due_at", "attempts", "claimed_by",
+    ]  # fmt: skip
+    list_select_related = ["claimed_by"]
     list_filter = ["state"]
     search_fields = ["reference", "subject", "number", "call_sid"]
     readonly_fields = [
         "subject", "reference", "requested_by", "number", "language", "script",
         "queue", "state", "requested_at", "due_at", "attempts", "call_sid",
-        "dialing_started_at", "answered_by", "enqueued_at", "ended_at", "last_error",
+        "dialing_started_at", "answered_by", "enqueued_at", "claimed_by",
+        "claimed_at", "agent_call_sid", "bridged_at", "ended_at", "last_error",
     ]  # fmt: skip
     fields = readonly_fields
     inlines = [CallbackEventInline]

@@ -60,6 +60,22 @@ class CallbackRequest(models.Model):
         _("answered by"), max_length=8, choices=AnsweredBy, blank=True
     )
     enqueued_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    # The agent who took the waiting caller ("Connect me"): a user, as
+    # ``requested_by`` is, so the row names who spoke to whom and an agent's
+    # account going away keeps the call's history. ``claim_key`` is the
+    # submission that claimed it, so a form sent twice claims once.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken by"),
+    )
+    claimed_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    claim_key = models.CharField(max_length=64, blank=True)
+    agent_call_sid = models.CharField(_("agent's call id"), max_length=64, blank=True)
+    bridged_at = models.DateTimeField(_("put through at"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -80,6 +96,11 @@ class CallbackRequest(models.Model):
                 fields=["call_sid"],
                 condition=~Q(call_sid=""),
                 name="callbacks_one_row_per_provider_call",
+            ),
+            models.UniqueConstraint(
+                fields=["claimed_by", "claim_key"],
+                condition=~Q(claim_key=""),
+                name="callbacks_one_claim_per_submission",
             ),
         ]
 

@@ -353,10 +353,13 @@ def test_the_greeting_names_the_problem_then_queues(client, dialing):
     assert "<Hangup" in machine
 
 
-def test_the_agent_leg_dials_into_the_queue(client):
-    url = reverse("callbacks:agent", args=["support"])
-    twiml = _signed_post(client, url, {}).content.decode()
-    assert "<Dial><Queue>support</Queue></Dial>" in twiml
+def test_the_agent_leg_never_dials_into_the_shared_queue(client, dialing):
+    # <Dial><Queue> would bridge whoever is first; a call nobody took is
+    # never put through.
+    url = reverse("callbacks:agent", args=[dialing.reference])
+    twiml = _signed_post(client, url, {"CallSid": "CAagent"}).content.decode()
+    assert "<Queue" not in twiml and "<Conference" not in twiml
+    assert "<Hangup" in twiml
 
 
 def test_the_broker_down_loses_no_request(
@@ -381,14 +384,13 @@ def test_the_broker_down_loses_no_request(
     assert len(LocmemDialer.calls) == 1
 
 
-@pytest.mark.parametrize("view", ["status", "answer", "agent"])
+@pytest.mark.parametrize("view", ["status", "answer", "agent", "agent_status", "join"])
 def test_webhooks_refuse_everything_when_the_auth_token_is_empty(
     client, dialing, settings, view
 ):
     # An HMAC keyed with "" is one anybody can compute: never accept it.
     settings.TWILIO_AUTH_TOKEN = ""
-    args = ["support"] if view == "agent" else [dialing.reference]
-    url = reverse(f"callbacks:{view}", args=args)
+    url = reverse(f"callbacks:{view}", args=[dialing.reference])
     params = {"CallSid": dialing.call_sid, "CallStatus": "completed"}
     forged = RequestValidator("").compute_signature("http://testserver" + url, params)
     response = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=forged)

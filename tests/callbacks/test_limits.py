@@ -61,9 +61,7 @@ def test_mobile_and_landline_numbers_are_called(number):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("redis", [True, False], ids=["redis", "run-mode"])
-def test_one_number_is_called_three_times_an_hour_across_all_accounts(
-    settings, redis
-):
+def test_one_number_is_called_three_times_an_hour_across_all_accounts(settings, redis):
     if not redis:
         settings.REDIS_URL = ""
     for case in range(3):
@@ -84,9 +82,7 @@ def test_many_accounts_at_once_still_ring_one_number_three_times():
     users = [UserFactory() for _ in range(8)]
     results = run_together(
         [
-            lambda i=i, user=user: ask(
-                subject=f"support.case:{i}", requested_by=user
-            )
+            lambda i=i, user=user: ask(subject=f"support.case:{i}", requested_by=user)
             for i, user in enumerate(users)
         ]
     )
@@ -115,9 +111,11 @@ def test_the_shop_cap_refuses_new_requests_and_alarms_staff_once(
     ask("+819011110001", "support.case:1")
     ask("+819011110002", "support.case:2")
     for case in (3, 4, 5):
-        with django_capture_on_commit_callbacks(execute=True):
-            with pytest.raises(CallsPaused) as refused:
-                ask(f"+81901111000{case}", f"support.case:{case}")
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(CallsPaused) as refused,
+        ):
+            ask(f"+81901111000{case}", f"support.case:{case}")
     assert "too many call requests" in refused.value.message
     assert CallbackRequest.objects.count() == 2
     alarm = CallAlarm.objects.get()
@@ -132,17 +130,21 @@ def test_a_new_trip_after_a_quiet_hour_is_a_new_alarm(
     cap_of_two, settings, django_capture_on_commit_callbacks
 ):
     settings.ADMINS = [("ops", "ops@hoshii.test")]
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(CallsPaused):
-            ask("+819011110003", "support.case:3")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(CallsPaused),
+    ):
+        ask("+819011110003", "support.case:3")
     CallAlarm.objects.update(
         last_refused_at=CallAlarm.objects.get().last_refused_at
         - datetime.timedelta(hours=2)
     )
     assert not services.active_alarms().exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(CallsPaused):
-            ask("+819011110004", "support.case:4")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(CallsPaused),
+    ):
+        ask("+819011110004", "support.case:4")
     assert list(CallAlarm.objects.values_list("is_open", flat=True)) == [True, False]
     assert [m.to for m in mail.outbox] == [["ops@hoshii.test"]] * 2
 
