@@ -149,7 +149,9 @@ def _check_rate(number, requested_by) -> None:
     In Redis when there is one, atomically, so parallel requests from many
     accounts can't all slip under a limit; else (run mode, one machine) by
     counting rows. The shop's cap is checked last, so one customer's limit
-    never trips the shop's alarm.
+    never trips the shop's alarm. A slot taken by a request whose
+    transaction then rolls back stays spent for the hour: budgets err on
+    the side of fewer calls.
     """
     per_hour = settings.CALLBACKS_MAX_PER_HOUR
     shop_cap = settings.CALLBACKS_SHOP_MAX_PER_HOUR
