@@ -17,11 +17,15 @@ COPY . .
 # needed for that, so it leaves again in the same layer.
 RUN apt-get update && apt-get install -y --no-install-recommends gettext \
     && SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
-    ALLOWED_HOSTS=build python manage.py compilemessages --ignore=node_modules \
+    ALLOWED_HOSTS=build CALLBACKS_DIALER=callbacks.dialers.ConsoleDialer \
+    SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider \
+    python manage.py compilemessages --ignore=node_modules \
     && apt-get purge -y --auto-remove gettext && rm -rf /var/lib/apt/lists/*
 # collectstatic only reads settings; these throwaway values never reach runtime.
 RUN SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://build \
-    ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    ALLOWED_HOSTS=build CALLBACKS_DIALER=callbacks.dialers.ConsoleDialer \
+    SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider \
+    python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown -R hoshii /app/media
 
 USER hoshii

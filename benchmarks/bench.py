@@ -237,7 +237,9 @@ def migrated_template() -> str:
                 cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
                 env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench",
                      "SECRET_KEY": "benchmark-only-" + "x" * 40, "DATABASE_URL": url,
-                     "REDIS_URL": "redis://127.0.0.1:6379/9", "ALLOWED_HOSTS": "x"},
+                     "REDIS_URL": "redis://127.0.0.1:6379/9", "ALLOWED_HOSTS": "x",
+                     "CALLBACKS_DIALER": "callbacks.dialers.ConsoleDialer",
+                     "SHOP_PAYMENT_PROVIDER": "shop.payments.TestPaymentProvider"},
             )  # fmt: skip
             cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
         cursor.execute("SELECT pg_advisory_unlock(hashtext('hoshii_bench_template'))")
@@ -521,6 +523,7 @@ def main() -> None:
             "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "CALLBACKS_HOURS": "00:00-24:00",
             "CALLBACKS_MAX_PER_HOUR": "1000000",
+            "CALLBACKS_SHOP_MAX_PER_HOUR": "1000000",
             "CALLBACKS_CALLS_PER_SECOND": "1000",
             "CALLBACKS_CALL_BURST": "1000",
         },

@@ -349,6 +349,7 @@ def main() -> None:
             "CALLBACKS_HOURS": "00:00-24:00",
             "CALLBACKS_LATER_DELAY": str(LATER_SECONDS),
             "CALLBACKS_MAX_PER_HOUR": "1000",
+            "CALLBACKS_SHOP_MAX_PER_HOUR": "1000000",
         },
     )
     os.environ.update(stack.env)  # this process reads the same database

@@ -48,6 +48,8 @@ class Stack:
             "SITE_URL": f"http://127.0.0.1:{port}",
             "LOG_LEVEL": "WARNING",
             "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+            # The bench takes no money: the test provider, named on purpose.
+            "SHOP_PAYMENT_PROVIDER": "shop.payments.TestPaymentProvider",
             **extra_env,
         }
         self.processes: dict[str, subprocess.Popen] = {}

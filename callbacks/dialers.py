@@ -40,8 +40,13 @@ class Dialer(Protocol):
     def find_call(self, *, to: str, reference: str, since) -> ProviderCall | None:
         """The provider's call for this request, if one was placed."""
 
-    def call_agent(self, *, to: str, connect_url: str) -> str:
-        """Ring an agent's phone and run ``connect_url``'s TwiML when answered."""
+    def call_agent(self, *, to: str, connect_url: str, status_url: str) -> str:
+        """Ring an agent's phone and run ``connect_url``'s TwiML when answered;
+        the leg's end is reported to ``status_url``."""
+
+    def redirect_call(self, *, call_sid: str, url: str) -> None:
+        """Make a live call run ``url``'s TwiML now (which takes it out of a
+        queue). Raises ``ProviderError`` if the call is no longer live."""
 
 
 _per_thread = threading.local()
@@ -146,14 +151,28 @@ class TwilioDialer:
         calls.sort(key=lambda c: c.date_created or since)
         return ProviderCall(sid=calls[0].sid, status=calls[0].status) if calls else None
 
-    def call_agent(self, *, to, connect_url) -> str:
+    def call_agent(self, *, to, connect_url, status_url) -> str:
         try:
             call = self.client.calls.create(
-                to=to, from_=settings.TWILIO_FROM_NUMBER, url=connect_url, method="POST"
+                to=to,
+                from_=settings.TWILIO_FROM_NUMBER,
+                url=connect_url,
+                method="POST",
+                status_callback=status_url,
+                status_callback_method="POST",
+                status_callback_event=["completed"],
+                timeout=settings.CALLBACKS_RING_TIMEOUT,
             )
         except Exception as error:
             raise _provider_error(error) from error
         return call.sid
+
+    def redirect_call(self, *, call_sid, url) -> None:
+        # Twilio's "modify a live call": POST /Calls/{sid} with a new Url.
+        try:
+            self.client.calls(call_sid).update(url=url, method="POST")
+        except Exception as error:
+            raise _provider_error(error) from error
 
 
 # --- Console (run mode) ---------------------------------------------------------
@@ -183,9 +202,12 @@ class ConsoleDialer:
     def find_call(self, *, to, reference, since) -> ProviderCall | None:
         return None  # nothing left the machine: safe to dial again
 
-    def call_agent(self, *, to, connect_url) -> str:
-        logger.warning("Console dialer: ringing agent %s", to)
+    def call_agent(self, *, to, connect_url, status_url) -> str:
+        logger.warning("Console dialer: ringing agent %s (%s)", to, connect_url)
         return f"CA{secrets.token_hex(16)}"
+
+    def redirect_call(self, *, call_sid, url) -> None:
+        logger.warning("Console dialer: putting %s through (%s)", call_sid, url)
 
 
 # --- Locmem (tests) -------------------------------------------------------------
@@ -213,8 +235,15 @@ class LocmemDialer:
                 return ProviderCall(sid=call["sid"], status="queued")
         return None
 
-    def call_agent(self, *, to, connect_url) -> str:
+    def call_agent(self, *, to, connect_url, status_url) -> str:
+        if LocmemDialer.fail_with is not None:
+            raise LocmemDialer.fail_with
+        sid = f"CA{secrets.token_hex(16)}"
         LocmemDialer.calls.append(
-            {"sid": "CAagent", "to": to, "connect_url": connect_url}
-        )
-        return "CAagent"
+            {"sid": sid, "to": to, "connect_url": connect_url,
+             "status_url": status_url}
+        )  # fmt: skip
+        return sid
+
+    def redirect_call(self, *, call_sid, url) -> None:
+        LocmemDialer.calls.append({"sid": call_sid, "redirect_url": url})

@@ -60,6 +60,22 @@ class CallbackRequest(models.Model):
         _("answered by"), max_length=8, choices=AnsweredBy, blank=True
     )
     enqueued_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    # The agent who took the waiting caller ("Connect me"): a user, as
+    # ``requested_by`` is, so the row names who spoke to whom and an agent's
+    # account going away keeps the call's history. ``claim_key`` is the
+    # submission that claimed it, so a form sent twice claims once.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken by"),
+    )
+    claimed_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    claim_key = models.CharField(max_length=64, blank=True)
+    agent_call_sid = models.CharField(_("agent's call id"), max_length=64, blank=True)
+    bridged_at = models.DateTimeField(_("put through at"), null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -80,6 +96,11 @@ class CallbackRequest(models.Model):
                 fields=["call_sid"],
                 condition=~Q(call_sid=""),
                 name="callbacks_one_row_per_provider_call",
+            ),
+            models.UniqueConstraint(
+                fields=["claimed_by", "claim_key"],
+                condition=~Q(claim_key=""),
+                name="callbacks_one_claim_per_submission",
             ),
         ]
 
@@ -107,3 +128,37 @@ class CallbackEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class CallAlarm(models.Model):
+    """The shop-wide hourly cap on calls tripped: requests are being refused.
+
+    One alarm per trip: refusals less than an hour apart add to the open
+    alarm; the first refusal after a quiet hour opens a new one (and its
+    email). Kept forever, so staff can see when and how often it happened.
+    """
+
+    class Kind(models.TextChoices):
+        SHOP_CAP = "shop_cap", _("Hourly call cap reached")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    limit = models.PositiveIntegerField(_("calls per hour allowed"))
+    tripped_at = models.DateTimeField(_("tripped at"), auto_now_add=True)
+    last_refused_at = models.DateTimeField(_("last refusal"))
+    refused = models.PositiveIntegerField(_("requests refused"), default=1)
+    is_open = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        verbose_name = _("call alarm")
+        verbose_name_plural = _("call alarms")
+        ordering = ["-tripped_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(is_open=True),
+                name="callbacks_one_open_alarm_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.tripped_at:%Y-%m-%d %H:%M})"

@@ -12,28 +12,40 @@ import logging
 import random
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from phonenumbers import region_code_for_number
+from phonenumbers import PhoneNumberType, number_type, region_code_for_number
 
 from callbacks import hours
 from callbacks.dialers import get_dialer
 from callbacks.exceptions import (
+    CallsPaused,
+    NumberCalledTooOften,
+    NumberKindNotAllowed,
     NumberNotAllowed,
     OutsideHours,
     ProviderError,
     TooLateToChange,
     TooManyCallbacks,
 )
-from callbacks.models import CallbackEvent, CallbackRequest
-from callbacks.ratelimit import take_call_token
-from callbacks.signals import callback_changed
+from callbacks.models import CallAlarm, CallbackEvent, CallbackRequest
+from callbacks.ratelimit import take_call_token, take_request_slot
+from callbacks.signals import (
+    announce_after_commit,
+    callback_changed,
+    callback_claimed,
+    callback_released,
+)
 
 logger = logging.getLogger(__name__)
 State = CallbackRequest.State
+# A trip of the shop's cap ends after an hour without a refusal.
+ALARM_QUIET = datetime.timedelta(hours=1)
 
 # Where a provider status puts the row; later states never go back.
 PROVIDER_STATES = {
@@ -67,7 +79,8 @@ def _url(name: str, **kwargs) -> str:
 
 def _move(callback: CallbackRequest, to: str, detail: str = "", **fields) -> None:
     """Change state (inside the caller's transaction) and announce it after
-    commit. Listeners get each change once."""
+    commit. Listeners get each change once; none can stop it (see
+    ``callbacks.signals``)."""
     old = callback.state
     callback.state = to
     for name, value in fields.items():
@@ -81,14 +94,13 @@ def _record(callback: CallbackRequest, old: str, to: str, detail: str) -> None:
     CallbackEvent.objects.create(
         callback=callback, from_state=old, to_state=to, detail=detail[:255]
     )
-    transaction.on_commit(
-        lambda: callback_changed.send(
-            sender=CallbackRequest,
-            callback=callback,
-            old_state=old,
-            new_state=to,
-            detail=detail,
-        )
+    announce_after_commit(
+        callback_changed,
+        sender=CallbackRequest,
+        callback=callback,
+        old_state=old,
+        new_state=to,
+        detail=detail,
     )
 
 
@@ -107,24 +119,163 @@ def _queue_dial(callback: CallbackRequest) -> None:
     )
 
 
+# Only numbers that belong to one person and cost the shop an ordinary call.
+# Refused: shared cost (0570 Navi Dial is UAN here) and premium rate, billed
+# by the minute (how toll fraud is paid); toll free (a customer's own number
+# never is one); VoIP, pager, personal and unknown numbers.
+CALLABLE_NUMBER_TYPES = frozenset(
+    {
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
+
+
 def _check_number(number) -> None:
+    """Every path that asks for a call passes here: form, case page, API."""
     if number is None or not number.is_valid():
         raise NumberNotAllowed()
     if region_code_for_number(number) not in settings.CALLBACKS_ALLOWED_COUNTRIES:
         raise NumberNotAllowed()
+    if number_type(number) not in CALLABLE_NUMBER_TYPES:
+        raise NumberKindNotAllowed()
 
 
 def _check_rate(number, requested_by) -> None:
-    since = timezone.now() - datetime.timedelta(hours=1)
-    counts = CallbackRequest.objects.filter(requested_at__gte=since).aggregate(
-        by_number=Count("pk", filter=Q(number=number)),
-        by_person=Count("pk", filter=Q(requested_by=requested_by)),
+    """One more request per rolling hour for this number (whoever asks),
+    this customer, and the whole shop; refused when any budget is spent.
+
+    In Redis when there is one, atomically, so parallel requests from many
+    accounts can't all slip under a limit; else (run mode, one machine) by
+    counting rows. The shop's cap is checked last, so one customer's limit
+    never trips the shop's alarm. A slot taken by a request whose
+    transaction then rolls back stays spent for the hour: budgets err on
+    the side of fewer calls.
+    """
+    per_hour = settings.CALLBACKS_MAX_PER_HOUR
+    shop_cap = settings.CALLBACKS_SHOP_MAX_PER_HOUR
+    if settings.REDIS_URL:
+        budgets = [(f"number:{number.as_e164}", per_hour)]
+        if requested_by is not None:
+            budgets.append((f"person:{requested_by.pk}", per_hour))
+        budgets.append(("shop", shop_cap))
+        full = take_request_slot(budgets=budgets)
+    else:
+        since = timezone.now() - datetime.timedelta(hours=1)
+        counts = CallbackRequest.objects.filter(requested_at__gte=since).aggregate(
+            number=Count("pk", filter=Q(number=number)),
+            person=Count("pk", filter=Q(requested_by=requested_by)),
+            shop=Count("pk"),
+        )
+        full = next(
+            (
+                name
+                for name, limit in [
+                    ("number", per_hour),
+                    ("person", per_hour if requested_by is not None else None),
+                    ("shop", shop_cap),
+                ]
+                if limit is not None and counts[name] >= limit
+            ),
+            None,
+        )
+    if full is None:
+        return
+    if full.startswith("number"):
+        raise NumberCalledTooOften()
+    if full == "shop":
+        raise CallsPaused()
+    raise TooManyCallbacks()
+
+
+def raise_call_alarm() -> CallAlarm:
+    """Record a refusal by the shop's hourly cap for staff; email them once
+    per trip.
+
+    Guarantees: one open alarm at a time (a partial unique index); refusals
+    less than an hour apart count on it, the first after a quiet hour opens
+    a new one. Concurrent first refusals make one alarm and one email: the
+    second waits on the unique index, then counts on the first's alarm. Its
+    own transaction, so it is kept although the request it records fails.
+    """
+    from callbacks.tasks import send_call_alarm
+
+    now = timezone.now()
+    kind = CallAlarm.Kind.SHOP_CAP
+    with transaction.atomic():
+        alarm = CallAlarm.objects.select_for_update().filter(kind=kind, is_open=True)
+        alarm = alarm.first()
+        if alarm is not None and alarm.last_refused_at < now - ALARM_QUIET:
+            alarm.is_open = False
+            alarm.save(update_fields=["is_open"])
+            alarm = None
+        if alarm is None:
+            try:
+                with transaction.atomic():
+                    alarm = CallAlarm.objects.create(
+                        kind=kind,
+                        limit=settings.CALLBACKS_SHOP_MAX_PER_HOUR,
+                        last_refused_at=now,
+                    )
+            except IntegrityError:
+                alarm = CallAlarm.objects.select_for_update().get(
+                    kind=kind, is_open=True
+                )
+            else:
+                logger.error(
+                    "Call cap reached: %s calls an hour; refusing new requests",
+                    alarm.limit,
+                )
+                alarm_id = alarm.pk
+                transaction.on_commit(
+                    lambda: send_call_alarm.delay(alarm_id=alarm_id), robust=True
+                )
+                return alarm
+        CallAlarm.objects.filter(pk=alarm.pk).update(
+            refused=F("refused") + 1, last_refused_at=now
+        )
+    return alarm
+
+
+def email_call_alarm(*, alarm_id: int) -> int:
+    """Tell staff the cap tripped: ``ADMINS``, else every active superuser.
+    Returns how many were emailed."""
+    alarm = CallAlarm.objects.get(pk=alarm_id)
+    recipients = [email for _name, email in settings.ADMINS]
+    if not recipients:
+        recipients = list(
+            get_user_model()
+            .objects.filter(is_active=True, is_superuser=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Calls paused: the hourly call cap is reached")
+        body = _(
+            "The shop reached its cap of %(limit)s calls an hour at %(when)s, "
+            "so new call requests are refused until the last hour has room "
+            "again. Customers are asked to write instead.\n\n"
+            "If this is a real rush, raise CALLBACKS_SHOP_MAX_PER_HOUR; if not, "
+            "look for abuse in the callbacks list: %(url)s"
+        ) % {
+            "limit": alarm.limit,
+            "when": formats.date_format(
+                timezone.localtime(alarm.tripped_at), "DATETIME_FORMAT"
+            ),
+            "url": settings.SITE_URL + reverse("admin:callbacks_callalarm_changelist"),
+        }
+    send_mail(subject, body, None, recipients)
+    return len(recipients)
+
+
+def active_alarms():
+    """Alarms whose cap refused a request within the last hour: the banner."""
+    return CallAlarm.objects.filter(
+        is_open=True, last_refused_at__gte=timezone.now() - ALARM_QUIET
     )
-    limit = settings.CALLBACKS_MAX_PER_HOUR
-    if counts["by_number"] >= limit or (
-        requested_by is not None and counts["by_person"] >= limit
-    ):
-        raise TooManyCallbacks()
 
 
 def schedule_callback(
@@ -142,10 +293,31 @@ def schedule_callback(
     Guarantees: one active callback per subject; asking again while one is
     scheduled moves it ("now" after "in 5 minutes") instead of adding a
     second call; asking while it is already ringing returns it unchanged.
-    Numbers outside the allowed countries, too many requests per hour (per
-    customer and per number) and "now" outside opening hours are refused.
-    The dial task is queued after commit with the due time.
+    Refused with a ``CallbackError`` the customer can read: numbers outside
+    the allowed countries or not mobile/landline; more than
+    ``CALLBACKS_MAX_PER_HOUR`` requests an hour per customer or per number
+    (across all accounts); more than ``CALLBACKS_SHOP_MAX_PER_HOUR`` for the
+    whole shop, which also raises the staff alarm; "now" outside opening
+    hours. The dial task is queued after commit with the due time.
     """
+    try:
+        return _schedule(
+            subject=subject,
+            number=number,
+            script=script,
+            delay=delay,
+            language=language,
+            requested_by=requested_by,
+            queue=queue,
+        )
+    except CallsPaused:
+        raise_call_alarm()
+        raise
+
+
+def _schedule(
+    *, subject, number, script, delay, language, requested_by, queue
+) -> CallbackRequest:
     with transaction.atomic():
         existing = (
             CallbackRequest.objects.select_for_update()
@@ -463,18 +635,187 @@ def mark_enqueued(*, reference: str) -> CallbackRequest | None:
 
 
 def waiting_in_queue(*, queue: str, subject_prefix: str = ""):
-    """Callers who heard the greeting and wait for an agent, longest first."""
-    return CallbackRequest.objects.filter(
-        queue=queue,
-        state=State.IN_PROGRESS,
-        enqueued_at__isnull=False,
-        subject__startswith=subject_prefix,
-    ).order_by("enqueued_at")
-
-
-def connect_agent(*, agent_number, queue: str) -> str:
-    """Ring the agent; when they answer they are bridged to the caller who
-    has waited longest in ``queue``. Raises ``ProviderError``."""
-    return get_dialer().call_agent(
-        to=agent_number.as_e164, connect_url=_url("callbacks:agent", queue=queue)
+    """Callers who heard the greeting and wait for an agent, longest first,
+    with the agent who took each one (if any); none already put through."""
+    return (
+        CallbackRequest.objects.filter(
+            queue=queue,
+            state=State.IN_PROGRESS,
+            enqueued_at__isnull=False,
+            bridged_at__isnull=True,
+            subject__startswith=subject_prefix,
+        )
+        .select_related("claimed_by")
+        .order_by("enqueued_at", "pk")
     )
+
+
+def claim_waiting_call(
+    *, queue: str, agent, agent_number, submission_key: str, subject_prefix: str = ""
+) -> CallbackRequest | None:
+    """ "Connect me": take the longest waiter nobody has taken, and ring the
+    agent's phone to be put through to that caller (and no other).
+
+    Guarantees:
+    - One caller per agent click: the waiter is locked with ``skip_locked``,
+      so agents clicking together take different callers, or the later one
+      gets None ("nobody is waiting"); never the same caller.
+    - A double submit (same ``submission_key``) claims once and rings once:
+      one agent's claims are serialised on their user row, so the twin
+      finds the first claim and returns it without ringing again (the
+      unique index on (agent, key) backs this).
+    - A caller who hung up is not claimable: their status webhook has moved
+      the row out of ``in_progress``.
+    - The claim is committed and announced (``callback_claimed``) before the
+      provider is asked to ring the agent; if the provider refuses, the
+      claim is released and ``ProviderError`` raised.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        list(
+            get_user_model()
+            .objects.select_for_update()
+            .filter(pk=agent.pk)
+            .values_list("pk", flat=True)
+        )
+        earlier = CallbackRequest.objects.filter(
+            claimed_by=agent, claim_key=submission_key
+        ).first()
+        if earlier is not None:
+            return earlier
+        callback = (
+            waiting_in_queue(queue=queue, subject_prefix=subject_prefix)
+            .filter(claimed_by__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
+        if callback is None:
+            return None
+        callback.claimed_by = agent
+        callback.claimed_at = now
+        callback.claim_key = submission_key
+        callback.agent_call_sid = ""
+        callback.save(
+            update_fields=[
+                "claimed_by", "claimed_at", "claim_key", "agent_call_sid",
+                "updated_at",
+            ]
+        )  # fmt: skip
+        CallbackEvent.objects.create(
+            callback=callback,
+            from_state=callback.state,
+            to_state=callback.state,
+            detail=f"taken by agent {agent.pk}",
+        )
+        announce_after_commit(
+            callback_claimed, sender=CallbackRequest, callback=callback, agent=agent
+        )
+    try:
+        sid = get_dialer().call_agent(
+            to=agent_number.as_e164,
+            connect_url=_url("callbacks:agent", reference=callback.reference),
+            status_url=_url("callbacks:agent_status", reference=callback.reference),
+        )
+    except ProviderError as error:
+        release_claim(reference=callback.reference, reason=f"provider: {error}")
+        raise
+    CallbackRequest.objects.filter(pk=callback.pk, agent_call_sid="").update(
+        agent_call_sid=sid, updated_at=timezone.now()
+    )
+    callback.agent_call_sid = sid
+    return callback
+
+
+@transaction.atomic
+def release_claim(
+    *, reference: str, reason: str, agent_call_sid: str = ""
+) -> CallbackRequest | None:
+    """The agent's phone wasn't answered (or couldn't be rung): the caller,
+    still waiting, can be taken by anyone again. Nothing once put through,
+    and nothing for an agent call other than the current one."""
+    callback = (
+        CallbackRequest.objects.select_for_update().filter(reference=reference).first()
+    )
+    if callback is None or callback.claimed_by_id is None or callback.bridged_at:
+        return callback
+    if agent_call_sid and agent_call_sid != callback.agent_call_sid:
+        return callback
+    agent = callback.claimed_by
+    callback.claimed_by = None
+    callback.claimed_at = None
+    callback.claim_key = ""
+    callback.agent_call_sid = ""
+    callback.save(
+        update_fields=[
+            "claimed_by", "claimed_at", "claim_key", "agent_call_sid", "updated_at",
+        ]
+    )  # fmt: skip
+    CallbackEvent.objects.create(
+        callback=callback,
+        from_state=callback.state,
+        to_state=callback.state,
+        detail=f"released by agent {agent.pk}: {reason}"[:255],
+    )
+    announce_after_commit(
+        callback_released,
+        sender=CallbackRequest,
+        callback=callback,
+        agent=agent,
+        reason=reason,
+    )
+    return callback
+
+
+def bridge_claimed_call(*, reference: str, agent_call_sid: str) -> bool:
+    """The agent answered: move their caller out of the queue into a room of
+    their own, which the agent joins. True if the caller is (or already
+    was) on their way there; False if they are gone.
+
+    Twilio's ``<Dial><Queue>`` bridges whoever is first when the agent
+    answers, so we never use it: the caller's live call is redirected (a
+    call update with a new TwiML URL, which takes it out of ``<Enqueue>``)
+    to ``join``, a ``<Conference>`` named by the reference, and the agent's
+    TwiML joins the same conference. Safe to repeat (Twilio retries
+    webhooks): only the first redirects.
+    """
+    callback = CallbackRequest.objects.filter(reference=reference).first()
+    if (
+        callback is None
+        or callback.claimed_by_id is None
+        or callback.agent_call_sid != agent_call_sid
+    ):
+        return False
+    if callback.bridged_at is not None:
+        return True
+    if callback.state != State.IN_PROGRESS or not callback.call_sid:
+        return False
+    try:
+        get_dialer().redirect_call(
+            call_sid=callback.call_sid,
+            url=_url("callbacks:join", reference=callback.reference),
+        )
+    except ProviderError as error:
+        logger.warning("Could not put %s through: %s", reference, error)
+        return False
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        if callback.bridged_at is None:
+            callback.bridged_at = timezone.now()
+            callback.save(update_fields=["bridged_at", "updated_at"])
+            CallbackEvent.objects.create(
+                callback=callback,
+                from_state=callback.state,
+                to_state=callback.state,
+                detail=f"put through to agent {callback.claimed_by_id}",
+            )
+    return True
+
+
+def record_agent_status(*, reference: str, agent_call_sid: str, status: str) -> None:
+    """The agent's leg ended before they were put through: release."""
+    if status in ("busy", "no-answer", "failed", "canceled"):
+        release_claim(
+            reference=reference,
+            reason=f"agent's phone: {status}",
+            agent_call_sid=agent_call_sid,
+        )

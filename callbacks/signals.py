@@ -1,6 +1,44 @@
-"""``callback_changed(callback, old_state, new_state, detail)`` is sent after
-the change commits, once per change, so listeners see what is stored."""
+"""What callbacks announce, and how, so a listener can never stop a call.
 
+``callback_changed(callback, old_state, new_state, detail)`` is sent once per
+state change; ``callback_claimed(callback, agent)`` when an agent takes a
+waiting caller and ``callback_released(callback, agent, reason)`` when that
+agent's phone was not answered and the caller is back in the queue.
+
+All are sent **after the change commits**, with ``send_robust``: a listener
+sees what is stored, and a listener that raises is logged and skipped, never
+propagated. We chose after-commit over sending inside the transaction because
+a listener's database error inside our transaction would abort it (on
+PostgreSQL every later statement fails until rollback), so the call's own
+change would be lost with the listener's write; after commit nothing a
+listener does can undo or block the call's change, the dial that follows it,
+or the other listeners. The price: a listener that fails loses its own
+side effect (for support, one timeline entry), which the log records.
+"""
+
+import logging
+
+from django.db import transaction
 from django.dispatch import Signal
 
+logger = logging.getLogger(__name__)
+
 callback_changed = Signal()
+callback_claimed = Signal()
+callback_released = Signal()
+
+
+def announce_after_commit(signal: Signal, sender, **named) -> None:
+    """Send ``signal`` once the current transaction commits (at once outside
+    one); every receiver runs, and each failure is logged, never raised."""
+
+    def send() -> None:
+        for receiver, result in signal.send_robust(sender=sender, **named):
+            if isinstance(result, Exception):
+                logger.error(
+                    "Callback listener %r failed; the call goes on",
+                    receiver,
+                    exc_info=(type(result), result, result.__traceback__),
+                )
+
+    transaction.on_commit(send, robust=True)

@@ -26,3 +26,8 @@ def play_console_status(*, reference: str, call_sid: str, status: str) -> None:
     if status == "in-progress":
         services.mark_enqueued(reference=reference)
     services.record_status(reference=reference, call_sid=call_sid, status=status)
+
+
+@shared_task(acks_late=True)
+def send_call_alarm(*, alarm_id: int) -> None:
+    services.email_call_alarm(alarm_id=alarm_id)

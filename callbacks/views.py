@@ -33,9 +33,12 @@ def twilio_signed(view):
     @require_POST
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+        token = settings.TWILIO_AUTH_TOKEN
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not validator.validate(
+        # Without a token anyone can compute the HMAC (keyed with ""): refuse.
+        if not token or not signature:
+            return HttpResponseForbidden("invalid signature")
+        if not RequestValidator(token).validate(
             signed_url(request), request.POST.dict(), signature
         ):
             return HttpResponseForbidden("invalid signature")
@@ -85,10 +88,51 @@ def hold(request: HttpRequest) -> HttpResponse:
     return _twiml(response)
 
 
-@twilio_signed
-def agent(request: HttpRequest, queue: str) -> HttpResponse:
-    """The agent answered "Connect me": bridge them to the longest waiter."""
-    response = VoiceResponse()
+def _conference(response: VoiceResponse, reference: str) -> None:
+    """The caller's and their agent's own room, named by the reference; it
+    ends when either leaves."""
     dial = response.dial()
-    dial.queue(queue)
+    dial.conference(
+        reference,
+        beep=False,
+        end_conference_on_exit=True,
+        wait_url=settings.CALLBACKS_PUBLIC_BASE_URL + reverse("callbacks:hold"),
+        wait_method="POST",
+    )
+
+
+@twilio_signed
+def agent(request: HttpRequest, reference: str) -> HttpResponse:
+    """The agent answered "Connect me": put through the caller they took
+    (``services.bridge_claimed_call`` says how), or tell them they're gone."""
+    response = VoiceResponse()
+    if services.bridge_claimed_call(
+        reference=reference, agent_call_sid=request.POST.get("CallSid", "")
+    ):
+        _conference(response, reference)
+    else:
+        response.say(
+            "The caller has hung up. Check the phone queue for the next one.",
+            language="en-US",
+            voice=VOICES["en"][1],
+        )
+        response.hangup()
+    return _twiml(response)
+
+
+@twilio_signed
+def agent_status(request: HttpRequest, reference: str) -> HttpResponse:
+    services.record_agent_status(
+        reference=reference,
+        agent_call_sid=request.POST.get("CallSid", ""),
+        status=request.POST.get("CallStatus", ""),
+    )
+    return HttpResponse(status=204)
+
+
+@twilio_signed
+def join(request: HttpRequest, reference: str) -> HttpResponse:
+    """The caller, taken out of the queue, joins their agent's room."""
+    response = VoiceResponse()
+    _conference(response, reference)
     return _twiml(response)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from callbacks import services as callback_services
 from callbacks.exceptions import ProviderError
 from gifts.models import Gift
+from shop import submissions
 from shop.admin import ReadOnlyInline
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Shipment
@@ -196,10 +197,13 @@ class CaseAdmin(admin.ModelAdmin):
         )
 
     def phone_queue(self, request: HttpRequest) -> HttpResponse:
-        """Who is waiting on the phone, for which case, for how long; and
-        "Connect me", which rings the agent and bridges the longest waiter."""
+        """Who is waiting on the phone, for which case, for how long, and who
+        took them; "Connect me" takes the longest waiter nobody has taken
+        and rings the agent to be put through to that very caller."""
         if not self.has_change_permission(request):
             raise PermissionDenied
+        if request.method == "POST":
+            return self._connect_me(request)
         waiting = list(
             callback_services.waiting_in_queue(
                 queue="support", subject_prefix=calls.SUBJECT_PREFIX
@@ -212,28 +216,6 @@ class CaseAdmin(admin.ModelAdmin):
             (w, cases.get(int(w.subject.removeprefix(calls.SUBJECT_PREFIX))))
             for w in waiting
         ]
-        if request.method == "POST":
-            if not rows:
-                self.message_user(request, _("Nobody is waiting."), messages.WARNING)
-            elif not request.user.phone:
-                self.message_user(
-                    request,
-                    _("Add your phone number to your profile to take calls."),
-                    messages.ERROR,
-                )
-            else:
-                try:
-                    callback_services.connect_agent(
-                        agent_number=request.user.phone, queue="support"
-                    )
-                except ProviderError as error:
-                    self.message_user(request, str(error), messages.ERROR)
-                else:
-                    case = rows[0][1]
-                    self.message_user(request, _("Ringing your phone now."))
-                    return HttpResponseRedirect(
-                        reverse("admin:support_case_change", args=[case.pk])
-                    )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -242,6 +224,32 @@ class CaseAdmin(admin.ModelAdmin):
             "now": timezone.now(),
         }
         return TemplateResponse(request, "admin/support/case/phone_queue.html", context)
+
+    def _connect_me(self, request: HttpRequest) -> HttpResponse:
+        here = HttpResponseRedirect(reverse("admin:support_case_phone_queue"))
+        if not request.user.phone:
+            self.message_user(
+                request,
+                _("Add your phone number to your profile to take calls."),
+                messages.ERROR,
+            )
+            return here
+        try:
+            case = calls.take_next_call(
+                agent=request.user, submission_key=submissions.key_from(request.POST)
+            )
+        except ProviderError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return here
+        if case is None:
+            self.message_user(request, _("Nobody is waiting."), messages.WARNING)
+            return here
+        self.message_user(
+            request, _("Ringing your phone now: answer to speak to this customer.")
+        )
+        return HttpResponseRedirect(
+            reverse("admin:support_case_change", args=[case.pk])
+        )
 
     @staticmethod
     def _body(request: HttpRequest) -> str:

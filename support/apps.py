@@ -7,11 +7,21 @@ class SupportConfig(AppConfig):
     verbose_name = "Support"
 
     def ready(self) -> None:
-        from callbacks.signals import callback_changed
-        from support.calls import on_callback_changed
+        from callbacks.signals import (
+            callback_changed,
+            callback_claimed,
+            callback_released,
+        )
+        from support.calls import (
+            on_callback_changed,
+            on_callback_claimed,
+            on_callback_released,
+        )
         from support.permissions import ensure_agent_group
 
         # After every app's permissions exist, i.e. after the last migrate.
         post_migrate.connect(ensure_agent_group, sender=self)
         # callbacks announces every state change; the case timeline records it.
         callback_changed.connect(on_callback_changed, dispatch_uid="support-calls")
+        callback_claimed.connect(on_callback_claimed, dispatch_uid="support-claims")
+        callback_released.connect(on_callback_released, dispatch_uid="support-releases")

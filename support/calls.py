@@ -83,6 +83,30 @@ def request_call(*, case: Case, number, later: bool, language: str) -> CallbackR
     )
 
 
+def case_for(callback: CallbackRequest) -> Case | None:
+    """The case a support call is about, or None for anyone else's call."""
+    if not callback.subject.startswith(SUBJECT_PREFIX):
+        return None
+    return Case.objects.filter(
+        pk=int(callback.subject.removeprefix(SUBJECT_PREFIX))
+    ).first()
+
+
+def take_next_call(*, agent, submission_key: str) -> Case | None:
+    """ "Connect me": the agent takes the longest-waiting support caller and
+    their phone rings to be put through to that caller; returns that
+    caller's case, or None when nobody is waiting. The same submission twice
+    takes one caller and rings once. Raises ``ProviderError``."""
+    callback = callback_services.claim_waiting_call(
+        queue="support",
+        agent=agent,
+        agent_number=agent.phone,
+        submission_key=submission_key,
+        subject_prefix=SUBJECT_PREFIX,
+    )
+    return case_for(callback) if callback is not None else None
+
+
 def latest_call(case: Case) -> CallbackRequest | None:
     return (
         CallbackRequest.objects.filter(subject=subject_for(case))
@@ -116,11 +140,7 @@ def on_callback_changed(
     sender, callback, old_state, new_state, detail, **kwargs
 ) -> None:
     """Write each change of a support call on its case's timeline."""
-    if not callback.subject.startswith(SUBJECT_PREFIX):
-        return
-    case = Case.objects.filter(
-        pk=int(callback.subject.removeprefix(SUBJECT_PREFIX))
-    ).first()
+    case = case_for(callback)
     if case is None:
         return
     record_call_change(case=case, callback=callback, new_state=new_state, detail=detail)
@@ -154,3 +174,34 @@ def record_call_change(
     if new_state == CallbackRequest.State.FAILED:
         transaction.on_commit(lambda: send_call_failed.delay(event_id=event.pk))
     return event
+
+
+def on_callback_claimed(sender, callback, agent, **kwargs) -> None:
+    """ "Agent X took the call" on the case's timeline, for staff."""
+    case = case_for(callback)
+    if case is not None:
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.CALL,
+            is_public=False,
+            actor=agent,
+            body=_("%(agent)s took the call (%(reference)s).")
+            % {"agent": agent, "reference": callback.reference},
+        )
+
+
+def on_callback_released(sender, callback, agent, reason, **kwargs) -> None:
+    """The agent's phone wasn't answered: the caller is back in the queue."""
+    case = case_for(callback)
+    if case is not None:
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.CALL,
+            is_public=False,
+            actor=agent,
+            body=_(
+                "%(agent)s didn't get through (%(reason)s); the caller is "
+                "waiting for the next agent."
+            )
+            % {"agent": agent, "reason": reason},
+        )

@@ -187,6 +187,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hoshii <shop@hoshii.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Staff who get operational alarms by email (comma-separated addresses);
+# without any, the alarms go to every active superuser.
+ADMINS = [(email, email) for email in env.list("ADMINS", default=[])]
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -299,18 +302,18 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 # Where the twilio library sends its REST requests; tests use a local fake.
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
-# The real Twilio when an account is configured, else the console dialer.
-CALLBACKS_DIALER = env(
-    "CALLBACKS_DIALER",
-    default="callbacks.dialers.TwilioDialer"
+# The real Twilio when an account is configured, else the console dialer
+# (run mode). Production never falls back to the console: see production.py.
+CALLBACKS_DIALER = env("CALLBACKS_DIALER", default="") or (
+    "callbacks.dialers.TwilioDialer"
     if TWILIO_ACCOUNT_SID
-    else "callbacks.dialers.ConsoleDialer",
+    else "callbacks.dialers.ConsoleDialer"
 )
 # The site's address as Twilio reaches it (https behind a proxy): webhooks
 # are built from it and their signatures checked against it.
-CALLBACKS_PUBLIC_BASE_URL = env("CALLBACKS_PUBLIC_BASE_URL", default=SITE_URL).rstrip(
-    "/"
-)
+CALLBACKS_PUBLIC_BASE_URL = (
+    env("CALLBACKS_PUBLIC_BASE_URL", default="") or SITE_URL
+).rstrip("/")
 CALLBACKS_LATER_DELAY = env.int("CALLBACKS_LATER_DELAY", default=300)
 CALLBACKS_RING_TIMEOUT = env.int("CALLBACKS_RING_TIMEOUT", default=25)
 # Attempts per request when nobody answers (1 + retries), and the wait between.
@@ -326,7 +329,12 @@ CALLBACKS_STUCK_AFTER = env.int("CALLBACKS_STUCK_AFTER", default=60)
 CALLBACKS_CALLS_PER_SECOND = env.float("CALLBACKS_CALLS_PER_SECOND", default=1.0)
 CALLBACKS_CALL_BURST = env.int("CALLBACKS_CALL_BURST", default=1)
 CALLBACKS_ALLOWED_COUNTRIES = env.list("CALLBACKS_ALLOWED_COUNTRIES", default=["JP"])
+# Call requests per rolling hour for one customer, and for one number
+# whoever asks (across all accounts).
 CALLBACKS_MAX_PER_HOUR = env.int("CALLBACKS_MAX_PER_HOUR", default=3)
+# Call requests per rolling hour for the whole shop; past it new requests are
+# refused and staff get an alarm (admin banner, a CallAlarm row, one email).
+CALLBACKS_SHOP_MAX_PER_HOUR = env.int("CALLBACKS_SHOP_MAX_PER_HOUR", default=200)
 # Opening hours of the phone line, local time, and ISO weekdays (1 = Monday).
 CALLBACKS_HOURS = env("CALLBACKS_HOURS", default="09:00-21:00")
 CALLBACKS_DAYS = [

@@ -1,7 +1,10 @@
 """Production: every secret comes from the environment, with no default.
 
 A missing SECRET_KEY, DATABASE_URL, REDIS_URL or ALLOWED_HOSTS stops start-up.
+So does an integration that would be faked silently: see "Integrations".
 """
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 from .base import env
@@ -19,3 +22,42 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- Integrations: the real provider, or a stand-in chosen by name ----------
+# One rule for every integration: production falls back to no stand-in. A
+# stand-in (the console dialer, the test payment provider) runs here only
+# when its variable names it in the environment; otherwise the real
+# provider's configuration must be complete, or start-up stops. Customers
+# must never see "Ringing… Connected" for a call nobody placed, or an order
+# paid with money nobody took.
+CALLBACKS_DIALER = env("CALLBACKS_DIALER", default="") or (
+    "callbacks.dialers.TwilioDialer"
+)
+if CALLBACKS_DIALER == "callbacks.dialers.TwilioDialer":
+    _missing = [
+        name
+        for name in (
+            "TWILIO_ACCOUNT_SID",
+            "TWILIO_AUTH_TOKEN",
+            "TWILIO_FROM_NUMBER",
+            "CALLBACKS_PUBLIC_BASE_URL",
+        )
+        if not env(name, default="")
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Phone calls go through Twilio in production: set "
+            + ", ".join(_missing)
+            + " (CALLBACKS_PUBLIC_BASE_URL is the https address Twilio reaches "
+            "this site at). To run without placing real calls, choose the "
+            "console dialer on purpose: "
+            "CALLBACKS_DIALER=callbacks.dialers.ConsoleDialer."
+        )
+SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="")
+if not SHOP_PAYMENT_PROVIDER:
+    raise ImproperlyConfigured(
+        "Set SHOP_PAYMENT_PROVIDER to the dotted path of your payment provider "
+        "class. Production has no default: the test provider takes no money, so "
+        "it runs only when named on purpose: "
+        "SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider."
+    )

@@ -1,9 +1,11 @@
 """A local fake of the part of Twilio's REST API we use, for the real
 ``twilio`` library to talk HTTP to.
 
-It speaks Calls create and list with Basic auth and realistic JSON and error
-bodies, records every request, fails on demand (500, 503, 429, 21211), and
-posts status callbacks to our webhook signed the way Twilio signs them.
+It speaks Calls create, list and update (redirecting a live call to new
+TwiML, refused with 21220 once the call has ended) with Basic auth and
+realistic JSON and error bodies, records every request, fails on demand
+(500, 503, 429, 21211), and posts status callbacks and TwiML requests to our
+webhooks signed the way Twilio signs them.
 """
 
 import base64
@@ -24,7 +26,9 @@ ERRORS = {
     500: (20500, "Internal Server Error"),
     503: (20503, "Service Unavailable"),
     21211: (21211, "The 'To' number is not a valid phone number."),
+    21220: (21220, "Call is not in-progress. Cannot redirect."),
 }
+LIVE = ("queued", "initiated", "ringing", "in-progress")
 
 
 class FakeTwilio:
@@ -61,7 +65,35 @@ class FakeTwilio:
 
     @property
     def created(self) -> list[dict]:
-        return [r for r in self.requests if r["method"] == "POST"]
+        return [
+            r
+            for r in self.requests
+            if r["method"] == "POST" and r["path"].endswith("/Calls.json")
+        ]
+
+    @property
+    def redirected(self) -> list[dict]:
+        """Live-call updates: each with the call id and the new TwiML URL."""
+        return [
+            {"sid": r["path"].rsplit("/", 1)[-1].removesuffix(".json"), **r["params"]}
+            for r in self.requests
+            if r["method"] == "POST" and not r["path"].endswith("/Calls.json")
+        ]
+
+    def fetch_twiml(self, sid: str, url: str | None = None, **extra: str):
+        """Twilio asking a call's TwiML URL (on answer, or after a redirect):
+        returns (status, body)."""
+        call = self.calls[sid]
+        params = {
+            "AccountSid": self.account_sid,
+            "CallSid": sid,
+            "CallStatus": call["status"],
+            "To": call["to"],
+            "From": call["from"],
+            "Direction": "outbound-api",
+            **extra,
+        }
+        return self.post_signed(url or call["url"], params, body=True)
 
     # --- status callbacks, as Twilio sends them -----------------------------
 
@@ -81,8 +113,8 @@ class FakeTwilio:
         return self.post_signed(call["status_callback"], params)
 
     def post_signed(
-        self, url: str, params: dict, *, signature: str | None = None
-    ) -> int:
+        self, url: str, params: dict, *, signature: str | None = None, body=False
+    ):
         if signature is None:
             signature = RequestValidator(self.auth_token).compute_signature(url, params)
         request = urllib.request.Request(  # noqa: S310 (loopback only)
@@ -93,9 +125,11 @@ class FakeTwilio:
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                if body:
+                    return response.status, response.read().decode()
                 return response.status
         except urllib.error.HTTPError as error:
-            return error.code
+            return (error.code, "") if body else error.code
 
     # --- the HTTP side ----------------------------------------------------------
 
@@ -129,6 +163,28 @@ class FakeTwilio:
                 path = urllib.parse.urlsplit(self.path).path
                 return path == f"/2010-04-01/Accounts/{fake.account_sid}/Calls.json"
 
+            def _updated_sid(self) -> str | None:
+                """The call id of POST /Calls/{sid}.json (modify a live call)."""
+                path = urllib.parse.urlsplit(self.path).path
+                prefix = f"/2010-04-01/Accounts/{fake.account_sid}/Calls/"
+                if path.startswith(prefix) and path.endswith(".json"):
+                    return path.removeprefix(prefix).removesuffix(".json")
+                return None
+
+            def _update(self, sid: str, params: dict) -> None:
+                with fake._lock:
+                    call = fake.calls.get(sid)
+                    if call is None:
+                        return self._error(404, 20404, "Not Found")
+                    if call["status"] not in LIVE:
+                        return self._error(400, 21220, ERRORS[21220][1])
+                    if "Url" in params:
+                        call["url"] = params["Url"]
+                    if params.get("Status") in ("canceled", "completed"):
+                        call["status"] = params["Status"]
+                    call["date_updated"] = format_datetime(datetime.now(UTC))
+                self._reply(200, _public(call))
+
             def _error(self, status: int, code: int, message: str) -> None:
                 self._reply(
                     status,
@@ -150,6 +206,9 @@ class FakeTwilio:
                     )
                 if not self._authorised():
                     return self._error(401, 20003, "Authenticate")
+                sid = self._updated_sid()
+                if sid is not None:
+                    return self._update(sid, params)
                 if not self._path_ok():
                     return self._error(404, 20404, "Not Found")
                 if fake.failures:

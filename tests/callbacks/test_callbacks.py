@@ -353,10 +353,13 @@ def test_the_greeting_names_the_problem_then_queues(client, dialing):
     assert "<Hangup" in machine
 
 
-def test_the_agent_leg_dials_into_the_queue(client):
-    url = reverse("callbacks:agent", args=["support"])
-    twiml = _signed_post(client, url, {}).content.decode()
-    assert "<Dial><Queue>support</Queue></Dial>" in twiml
+def test_the_agent_leg_never_dials_into_the_shared_queue(client, dialing):
+    # <Dial><Queue> would bridge whoever is first; a call nobody took is
+    # never put through.
+    url = reverse("callbacks:agent", args=[dialing.reference])
+    twiml = _signed_post(client, url, {"CallSid": "CAagent"}).content.decode()
+    assert "<Queue" not in twiml and "<Conference" not in twiml
+    assert "<Hangup" in twiml
 
 
 def test_the_broker_down_loses_no_request(
@@ -379,3 +382,46 @@ def test_the_broker_down_loses_no_request(
         services.sweep()
         services.sweep()
     assert len(LocmemDialer.calls) == 1
+
+
+@pytest.mark.parametrize("view", ["status", "answer", "agent", "agent_status", "join"])
+def test_webhooks_refuse_everything_when_the_auth_token_is_empty(
+    client, dialing, settings, view
+):
+    # An HMAC keyed with "" is one anybody can compute: never accept it.
+    settings.TWILIO_AUTH_TOKEN = ""
+    url = reverse(f"callbacks:{view}", args=[dialing.reference])
+    params = {"CallSid": dialing.call_sid, "CallStatus": "completed"}
+    forged = RequestValidator("").compute_signature("http://testserver" + url, params)
+    response = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=forged)
+    assert response.status_code == 403
+    assert refreshed(dialing).state == State.DIALING
+
+
+# --- Listeners ---------------------------------------------------------------------
+
+
+def test_a_failing_listener_never_stops_a_call(
+    client, caplog, django_capture_on_commit_callbacks
+):
+    def broken(sender, **kwargs):
+        raise RuntimeError("the timeline is down")
+
+    callback_changed.connect(broken)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            callback = ask()
+        callback = refreshed(callback)
+        assert callback.state == State.DIALING
+        assert callback.call_sid == LocmemDialer.calls[0]["sid"]
+        with django_capture_on_commit_callbacks(execute=True):
+            for status in ["ringing", "in-progress", "completed"]:
+                assert post_status(client, callback, status).status_code == 204
+    finally:
+        callback_changed.disconnect(broken)
+    assert refreshed(callback).state == State.COMPLETED
+    failures = [
+        r for r in caplog.records if r.name == "callbacks.signals" and r.exc_info
+    ]
+    assert len(failures) == 5  # scheduled, dialing, ringing, connected, finished
+    assert "the timeline is down" in str(failures[0].exc_info[1])

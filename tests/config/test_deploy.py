@@ -15,11 +15,23 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hoshii",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
     "ALLOWED_HOSTS": "shop.example.com",
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_AUTH_TOKEN": "a-real-looking-auth-token",
+    "TWILIO_FROM_NUMBER": "+815012345678",
+    "CALLBACKS_PUBLIC_BASE_URL": "https://shop.example.com",
+    "SHOP_PAYMENT_PROVIDER": "shop.payments.TestPaymentProvider",
 }
+TWILIO = [
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM_NUMBER",
+    "CALLBACKS_PUBLIC_BASE_URL",
+]
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    ours = {*PRODUCTION_ENV, "CALLBACKS_DIALER", "SITE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -54,3 +66,40 @@ def test_collectstatic_builds_the_compressed_manifest(tmp_path):
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("css/hoshii.*.css"))  # hashed name for caching
     assert list(tmp_path.glob("admin/css/base.*.css.gz"))
+
+
+@pytest.mark.parametrize("missing", TWILIO)
+def test_production_refuses_to_fake_phone_calls_silently(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+    assert "CALLBACKS_DIALER=callbacks.dialers.ConsoleDialer" in result.stderr
+
+
+def test_production_fakes_calls_only_when_the_console_dialer_is_chosen():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in TWILIO}
+    env["CALLBACKS_DIALER"] = "callbacks.dialers.ConsoleDialer"
+    result = manage("check", env=env)
+    assert result.returncode == 0, result.stderr
+    # An empty value, as a compose file passes an unset variable, is no choice.
+    result = manage("check", env={**env, "CALLBACKS_DIALER": ""})
+    assert result.returncode != 0
+    assert "TWILIO_ACCOUNT_SID" in result.stderr
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_production_takes_the_test_payment_provider_only_when_named(value):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SHOP_PAYMENT_PROVIDER"}
+    if value is not None:
+        env["SHOP_PAYMENT_PROVIDER"] = value
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider" in result.stderr
+
+
+def test_run_mode_needs_no_configuration():
+    result = manage("check", env={"DJANGO_SETTINGS_MODULE": "config.settings.dev"})
+    assert result.returncode == 0, result.stderr

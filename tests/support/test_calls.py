@@ -198,11 +198,23 @@ def test_agents_see_the_queue_and_connect_to_the_longest_waiter(
     queue_url = reverse("admin:support_case_phone_queue")
     page = client.get(queue_url).content.decode()
     assert f"#{case.pk}" in page
-    response = client.post(queue_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(queue_url, {"submission": "connect-me-once-0001"})
     assert response["Location"] == reverse("admin:support_case_change", args=[case.pk])
     agent_leg = LocmemDialer.calls[-1]
     assert agent_leg["to"] == "+819099998888"
-    assert agent_leg["connect_url"].endswith("/callbacks/agent/support/")
+    assert agent_leg["connect_url"].endswith(f"/callbacks/agent/{callback.reference}/")
+    callback.refresh_from_db()
+    assert (callback.claimed_by, callback.agent_call_sid) == (agent, agent_leg["sid"])
+    taken = case.events.get(kind=CaseEvent.Kind.CALL, actor=agent)
+    assert not taken.is_public
+    assert taken.body.startswith(f"{agent} took the call")
+    # The queue shows who took the caller; nobody else is left to take.
+    assert str(agent) in client.get(queue_url).content.decode()
+    response = client.post(queue_url, {"submission": "connect-me-once-0002"})
+    assert response["Location"] == queue_url
+    assert "Nobody is waiting." in client.get(queue_url).content.decode()
+    assert len([c for c in LocmemDialer.calls if "connect_url" in c]) == 1
 
 
 def test_outside_hours_now_is_not_offered_and_later_means_the_opening(
@@ -221,4 +233,16 @@ def test_outside_hours_now_is_not_offered_and_later_means_the_opening(
     due = timezone.localtime(callback.due_at)
     assert (due.hour, due.minute) == (9, 0)
     assert due.date() > timezone.localdate()
+    assert LocmemDialer.calls == []
+
+
+def test_a_navi_dial_number_is_refused_with_the_reason(
+    client, order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = file_with_call(client, order, phone="0570-012-345")
+    assert Case.objects.count() == 1
+    assert not CallbackRequest.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "We can only call a mobile or landline number." in page
     assert LocmemDialer.calls == []
