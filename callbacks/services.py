@@ -368,15 +368,18 @@ def reschedule_callback(*, callback: CallbackRequest, delay: datetime.timedelta)
 
 
 @transaction.atomic
-def cancel_callback(*, callback: CallbackRequest) -> CallbackRequest:
+def cancel_callback(
+    *, callback: CallbackRequest, detail: str = "cancelled by the customer"
+) -> CallbackRequest:
+    """Cancel a call that has not started; ``detail`` says who and why on
+    its history. Cancelling again changes nothing; once it is dialling it is
+    too late (``TooLateToChange``)."""
     callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
     if callback.state == State.CANCELLED:
         return callback
     if callback.state != State.SCHEDULED:
         raise TooLateToChange()
-    _move(
-        callback, State.CANCELLED, "cancelled by the customer", ended_at=timezone.now()
-    )
+    _move(callback, State.CANCELLED, detail, ended_at=timezone.now())
     return callback
 
 

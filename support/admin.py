@@ -2,6 +2,9 @@
 
 Every button on the case page calls a service in ``support.services``, which
 writes the timeline; the admin only collects input and shows the result.
+The page offers the buttons ``services.allowed_actions`` allows; each form
+carries a submission key, so a double click acts once; reship, refund and
+store credit first show what will happen and ask to confirm.
 """
 
 from django import forms
@@ -13,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +26,8 @@ from gifts.models import Gift
 from shop import submissions
 from shop.admin import ReadOnlyInline
 from shop.exceptions import ShopError
-from shop.models import ORDER_NUMBER_OFFSET, Shipment
+from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment
+from shop.pricing import format_money
 from support import calls, selectors, services
 from support.models import Case, CaseEvent
 
@@ -144,6 +149,7 @@ class CaseAdmin(admin.ModelAdmin):
             "reply_form": ReplyForm(),
             "credit_form": CreditForm(),
             "can_act": self.has_change_permission(request, case),
+            "allowed": services.allowed_actions(case=case, actor=request.user),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -164,37 +170,160 @@ class CaseAdmin(admin.ModelAdmin):
         ]
 
     def act(self, request: HttpRequest, case_id: int, action: str) -> HttpResponse:
-        """One button on the case page: call its service, report the result."""
-        case = get_object_or_404(Case, pk=case_id)
+        """One button on the case page: call its service, report the result.
+
+        The form's submission key goes to the service, which acts once per
+        key: a second click, even at the same moment, is shown "Done." for
+        the first one's work. Reship, refund and credit show a
+        confirmation page first (nothing happens until it is confirmed).
+        """
+        case = get_object_or_404(Case.objects.select_related("order"), pk=case_id)
         if not self.has_change_permission(request, case):
             raise PermissionDenied
-        user = request.user
+        if action not in services.AGENT_ACTIONS:
+            raise PermissionDenied
+        user, key = request.user, submissions.key_from(request.POST)
+        back = HttpResponseRedirect(
+            reverse("admin:support_case_change", args=[case.pk])
+        )
+        if action in services.MOVES_MONEY_OR_GOODS and not request.POST.get(
+            "confirmed"
+        ):
+            try:
+                return self._confirm(request, case, action, key)
+            except ShopError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return back
         verbs = {
-            "assign": lambda: services.assign_case(case=case, agent=user, actor=user),
+            "assign": lambda: services.assign_case(
+                case=case, agent=user, actor=user, submission_key=key
+            ),
             "reply": lambda: services.reply(
-                case=case, actor=user, body=self._body(request)
+                case=case, actor=user, body=self._body(request), submission_key=key
             ),
             "note": lambda: services.add_note(
-                case=case, actor=user, body=self._body(request)
+                case=case, actor=user, body=self._body(request), submission_key=key
             ),
-            "reship": lambda: services.reship(case=case, actor=user),
-            "refund": lambda: services.refund(case=case, actor=user),
-            "credit": lambda: self._credit(request, case),
-            "resolve": lambda: services.resolve(case=case, actor=user),
-            "close": lambda: services.close(case=case, actor=user),
-            "reopen": lambda: services.reopen(case=case, actor=user),
+            "reship": lambda: services.reship(
+                case=case, actor=user, submission_key=key
+            ),
+            "refund": lambda: services.refund(
+                case=case, actor=user, submission_key=key
+            ),
+            "credit": lambda: services.issue_credit(
+                case=case, actor=user, submission_key=key, **self._credit(request)
+            ),
+            "resolve": lambda: services.resolve(
+                case=case, actor=user, submission_key=key
+            ),
+            "close": lambda: services.close(case=case, actor=user, submission_key=key),
+            "reopen": lambda: services.reopen(
+                case=case, actor=user, submission_key=key
+            ),
         }
-        if action not in verbs:
-            raise PermissionDenied
         try:
             verbs[action]()
         except ShopError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
             self.message_user(request, _("Done."), messages.SUCCESS)
-        return HttpResponseRedirect(
-            reverse("admin:support_case_change", args=[case.pk])
+        return back
+
+    def _confirm(
+        self, request: HttpRequest, case: Case, action: str, key: str
+    ) -> HttpResponse:
+        """What reship, refund or credit will do, and a button to do it.
+        Raises ``ShopError`` when the case's state or the input refuses it."""
+        reason = services.why_not(case=case, action=action)
+        if reason is not None:
+            raise ShopError(reason)
+        line, customer = case.order_line, case.customer
+        count_item = {"count": case.quantity, "item": line.name}
+        carried = []
+        if action == "reship":
+            title = gettext("Send a replacement?")
+            stock = Product.objects.get(pk=line.product_id).stock_on_hand
+            what = [
+                gettext(
+                    "Ship %(count)d × %(item)s again, free of charge, on order "
+                    "%(number)s."
+                )
+                % {**count_item, "number": case.order.number},
+                gettext("To %(name)s, %(region)s (the order's delivery address).")
+                % {
+                    "name": case.order.ship_to_name,
+                    "region": case.order.ship_to_region,
+                },
+                gettext("In stock now: %(stock)d.") % {"stock": stock},
+            ]
+        elif action == "refund":
+            title = gettext("Refund?")
+            amount = format_money(line.unit_price * case.quantity, case.order.currency)
+            what = [
+                gettext("Refund %(amount)s for %(count)d × %(item)s.")
+                % {**count_item, "amount": amount}
+            ]
+            if case.is_gift:
+                what.append(
+                    gettext(
+                        "To the store credit of %(name)s, who received this gift; "
+                        "the giver's payment is not touched."
+                    )
+                    % {"name": customer.display_name or customer.email}
+                )
+            else:
+                what.append(
+                    gettext(
+                        "To the original payment of order %(number)s; each "
+                        "payment gets back no more than it paid:"
+                    )
+                    % {"number": case.order.number}
+                )
+                what += [self._tender(p) for p in case.order.payments.all()]
+        else:
+            form = CreditForm(request.POST)
+            if not form.is_valid():
+                raise ShopError(_("Enter an amount between 1 and 1,000,000."))
+            title = gettext("Issue store credit?")
+            what = [
+                gettext("Add %(amount)s to the store credit of %(name)s.")
+                % {
+                    "amount": format_money(form.cleaned_data["amount"]),
+                    "name": customer.display_name or customer.email,
+                }
+            ]
+            if form.cleaned_data["reason"]:
+                what.append(
+                    gettext("Reason: %(reason)s")
+                    % {"reason": form.cleaned_data["reason"]}
+                )
+            carried = [
+                ("amount", form.cleaned_data["amount"]),
+                ("reason", form.cleaned_data["reason"]),
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "case": case,
+            "action": action,
+            "what_happens": what,
+            "carried": carried,
+            "submission_key": key,
+        }
+        return TemplateResponse(
+            request, "admin/support/case/confirm_action.html", context
         )
+
+    @staticmethod
+    def _tender(payment: Payment) -> str:
+        amount = format_money(payment.amount, payment.currency)
+        if payment.provider == Payment.STORE_CREDIT:
+            return gettext("Store credit: %(amount)s paid.") % {"amount": amount}
+        return gettext("Card ending %(last4)s: %(amount)s paid.") % {
+            "last4": payment.card_last4 or "—",
+            "amount": amount,
+        }
 
     def phone_queue(self, request: HttpRequest) -> HttpResponse:
         """Who is waiting on the phone, for which case, for how long, and who
@@ -257,16 +386,14 @@ class CaseAdmin(admin.ModelAdmin):
         return form.cleaned_data["body"] if form.is_valid() else ""
 
     @staticmethod
-    def _credit(request: HttpRequest, case: Case) -> None:
+    def _credit(request: HttpRequest) -> dict:
         form = CreditForm(request.POST)
         if not form.is_valid():
             raise ShopError(_("Enter an amount between 1 and 1,000,000."))
-        services.issue_credit(
-            case=case,
-            actor=request.user,
-            amount=form.cleaned_data["amount"],
-            reason=form.cleaned_data["reason"],
-        )
+        return {
+            "amount": form.cleaned_data["amount"],
+            "reason": form.cleaned_data["reason"],
+        }
 
     def changelist_view(self, request, extra_context=None):
         counts = Case.objects.aggregate(

@@ -65,11 +65,20 @@ def script_for(case: Case, language: str) -> str:
     )
 
 
+@transaction.atomic
 def request_call(*, case: Case, number, later: bool, language: str) -> CallbackRequest:
     """Ask for a call now or in a few minutes; raises ``CallbackError``.
 
-    "Later" outside opening hours means when the line next opens.
+    "Later" outside opening hours means when the line next opens. The
+    case's row is locked first: ``schedule_callback`` locks an active call
+    it finds, but two requests that find none would both insert one, and
+    the second would fail on the one-active-call index. Under the case's
+    lock the second waits, then finds the first's call (and moves it if it
+    is still only booked). Customers ask through
+    ``support.services.ask_for_call``, which also keeps the case's state
+    and the submission right.
     """
+    Case.objects.select_for_update().only("pk").get(pk=case.pk)
     delay = datetime.timedelta(seconds=settings.CALLBACKS_LATER_DELAY if later else 0)
     if later and not hours.is_open(timezone.now() + delay):
         delay = hours.next_opening(timezone.now() + delay) - timezone.now()
@@ -111,6 +120,17 @@ def latest_call(case: Case) -> CallbackRequest | None:
     return (
         CallbackRequest.objects.filter(subject=subject_for(case))
         .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+def active_call(case: Case) -> CallbackRequest | None:
+    """The case's call that is booked or under way, if any (at most one)."""
+    return (
+        CallbackRequest.objects.filter(
+            subject=subject_for(case), state__in=CallbackRequest.ACTIVE
+        )
+        .order_by("-pk")
         .first()
     )
 

@@ -86,6 +86,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("filed"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The "Get help" form's submission key: the same form sent twice files
+    # one case, even when the first was resolved at once (so no longer open).
+    submission_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("case")
@@ -99,6 +102,11 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="support_case_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="support_one_case_per_submission",
             ),
         ]
         indexes = [models.Index(fields=["status", "first_response_due_at"])]
@@ -145,9 +153,20 @@ class CaseEvent(models.Model):
     )
     body = models.TextField(max_length=5000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The key of the form submission that wrote this entry (an agent's
+    # button, a customer's message or call request): the same form sent
+    # twice finds this entry instead of acting again.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="support_one_event_per_submission",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

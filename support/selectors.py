@@ -88,6 +88,13 @@ def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case
     return case
 
 
+def case_for_submission(*, customer: User, submission_key: str) -> Case | None:
+    """The case this "Get help" form submission filed, if it was sent before."""
+    if not submission_key:
+        return None
+    return Case.objects.filter(customer=customer, submission_key=submission_key).first()
+
+
 def overdue(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Open cases still waiting for a first response past their due time."""
     return queryset.filter(

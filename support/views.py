@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callbacks import hours
-from callbacks import services as callback_services
 from callbacks.exceptions import CallbackError
+from shop import submissions
 from shop.exceptions import ShopError
 from shop.models import Order
 from support import calls, selectors, services
@@ -67,8 +67,12 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
         line_open=hours.is_open(),
         opens=hours.next_opening_display(),
     )
+    key = submissions.key_from(request.POST)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        filed = selectors.case_for_submission(customer=request.user, submission_key=key)
+        if filed is not None:
+            return redirect(filed)  # the same form again: where the first went
         line = next(line for line in lines if line.pk == data["line"])
         existing = services.open_case_for(
             customer=request.user, order_line=line, problem=data["problem"]
@@ -87,6 +91,7 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
                 contact=data["contact"],
                 quantity=data["quantity"],
                 remedy=data["remedy"],
+                submission_key=key,
             )
         except NotYourLine:
             raise Http404 from None
@@ -99,6 +104,7 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
                     case,
                     data["phone"],
                     later=data["contact"] == Case.Contact.CALL_LATER,
+                    submission_key=key,
                 )
             return redirect(case)
     return render(
@@ -108,6 +114,8 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
             "order": order,
             "form": form,
             "is_giver": problems == [Case.Problem.NOT_DELIVERED],
+            # Fixing an error and sending again is still the same submission.
+            "submission_key": key if request.method == "POST" else "",
         },
     )
 
@@ -121,13 +129,20 @@ def _customer_case(request: HttpRequest, pk: int, *, timeline: bool = False) -> 
         raise Http404 from None
 
 
-def _ask_for_call(request: HttpRequest, case: Case, number, *, later: bool) -> None:
+def _ask_for_call(
+    request: HttpRequest, case: Case, number, *, later: bool, submission_key: str
+) -> None:
     """Schedule the call; a refusal is a message on the case, never a lost case."""
     try:
-        calls.request_call(
-            case=case, number=number, later=later, language=get_language() or "en"
+        services.ask_for_call(
+            case=case,
+            customer=request.user,
+            number=number,
+            later=later,
+            language=get_language() or "en",
+            submission_key=submission_key,
         )
-    except CallbackError as error:
+    except (CallbackError, ShopError) as error:
         messages.warning(
             request,
             _("We couldn't arrange the call: %(reason)s") % {"reason": error.message},
@@ -185,6 +200,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         form.cleaned_data["phone"],
         later=form.cleaned_data["when"] == "later",
+        submission_key=submissions.key_from(request.POST),
     )
     return redirect(case)
 
@@ -193,12 +209,17 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel_call(request: HttpRequest, pk: int) -> HttpResponse:
     case = _customer_case(request, pk)
-    call = calls.latest_call(case)
-    if call is not None:
-        try:
-            callback_services.cancel_callback(callback=call)
-        except CallbackError as error:
-            messages.error(request, error.message)
+    try:
+        cancelled = services.cancel_call(
+            case=case,
+            customer=request.user,
+            submission_key=submissions.key_from(request.POST),
+        )
+    except (CallbackError, ShopError) as error:
+        messages.error(request, error.message)
+    else:
+        if cancelled is None:
+            messages.info(request, _("No call is booked."))
         else:
             messages.success(request, _("Call cancelled."))
     return redirect(case)
@@ -214,7 +235,10 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(case)
     try:
         services.post_customer_message(
-            case=case, customer=request.user, body=form.cleaned_data["body"]
+            case=case,
+            customer=request.user,
+            body=form.cleaned_data["body"],
+            submission_key=submissions.key_from(request.POST),
         )
     except ShopError as error:
         messages.error(request, error.message)

@@ -53,6 +53,11 @@ def test_an_agent_works_an_overdue_case_and_the_customer_sees_it(journey, settin
     page.get_by_label("Issue store credit").fill("2000")
     page.get_by_placeholder("reason").fill("Sorry for the trouble")
     page.get_by_role("button", name="Issue credit").click()
+    # Money moves only after the agent has read what will happen.
+    expect(content).to_contain_text("Add ¥2,000 to the store credit of")
+    expect(content).to_contain_text("Reason: Sorry for the trouble")
+    journey.shot(page, "confirm-credit")
+    page.get_by_role("button", name="Yes, I’m sure").click()
     expect(content).to_contain_text("¥2,000 was added to your store credit.")
     page.get_by_role("button", name="Resolve").click()
     expect(content.locator(".case-desk strong").first).to_have_text("Resolved")

@@ -4,7 +4,6 @@ may use it, and what the pages cost in queries."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +13,6 @@ from shop import selectors as shop_selectors
 from shop.models import Product, Refund, Shipment
 from support import services
 from support.models import Case, CaseEvent
-from support.permissions import AGENT_GROUP, AGENT_PERMISSIONS
 from tests.gifts.factories import give
 from tests.queries import assert_same_queries, queries_for
 from tests.shop.factories import (
@@ -31,31 +29,6 @@ pytestmark = pytest.mark.django_db
 P = Case.Problem
 K = CaseEvent.Kind
 CHANGELIST = "admin:support_case_changelist"
-
-
-@pytest.fixture
-def agent_group():
-    """The "Support agent" group as every migrate leaves it, with exactly
-    the permissions listed for agents."""
-    group = Group.objects.get(name=AGENT_GROUP)
-    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
-    wanted = {(app, code) for app, codes in AGENT_PERMISSIONS.items() for code in codes}
-    assert granted == wanted
-    return group
-
-
-@pytest.fixture
-def agent(agent_group):
-    user = UserFactory(is_staff=True, email="agent@hoshii.example")
-    user.groups.add(agent_group)
-    return user
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    sign_in_staff(client, agent)
-    client.get(reverse("admin:index"))  # shows and so clears "signed in as"
-    return client
 
 
 def delivered_gift(price=5000):
@@ -86,7 +59,11 @@ def act_url(case, action):
 
 
 def act(client, case, action, **data):
-    """Press a button on the case page; the messages shown after the redirect."""
+    """Press a button on the case page (and "Yes, I'm sure" on the page that
+    asks to confirm reship, refund or credit); the messages shown after the
+    redirect."""
+    if action in services.MOVES_MONEY_OR_GOODS:
+        data.setdefault("confirmed", "1")
     response = client.post(act_url(case, action), data, follow=True)
     assert response.redirect_chain == [(change_url(case), 302)]
     assert response.status_code == 200
@@ -229,6 +206,11 @@ def test_every_button_works_and_writes_the_timeline(
     ]
     assert Product.objects.get(pk=product.pk).stock_on_hand == 3
 
+    # The replacement resolved the case: a refund on top needs it reopened.
+    [(level, message)] = act(agent_client, case, "refund")
+    assert (level, "reopen it" in message) == ("error", True)
+    assert not Refund.objects.exists()
+    assert act(agent_client, case, "reopen") == done
     assert act(agent_client, case, "refund") == done
     refund = Refund.objects.get()
     assert (refund.order_line_id, refund.amount) == (case.order_line_id, 2400)
@@ -251,6 +233,7 @@ def test_every_button_works_and_writes_the_timeline(
         (K.CLOSED, agent.pk, True),
         (K.REOPENED, agent.pk, True),
         (K.REPLACEMENT, agent.pk, True),
+        (K.REOPENED, agent.pk, True),
         (K.REFUND, agent.pk, True),
     ]
     case.refresh_from_db()
@@ -479,3 +462,80 @@ def test_the_case_page_costs_the_same_for_10_or_100_events(agent_client, agent):
     add_notes(90)
     assert case.events.count() == 100
     assert_same_queries(small, queries_for(agent_client, change_url(case)))
+
+
+# --- Confirm what moves goods or money; refuse what the state forbids --------
+
+
+def test_reship_refund_and_credit_show_what_they_will_do_and_wait_for_yes(
+    agent_client,
+):
+    product = ProductFactory(name="Linen apron", price=2400, stock_on_hand=5)
+    case = open_case(product=product)
+    for action, data, says in [
+        ("reship", {}, ["1 × Linen apron again", "In stock now: 4."]),
+        (
+            "refund",
+            {},
+            ["Refund ¥2,400 for 1 × Linen apron.", "original payment", "paid."],
+        ),
+        (
+            "credit",
+            {"amount": "700", "reason": "Late parcel"},
+            ["Add ¥700 to the store credit of", "Reason: Late parcel"],
+        ),
+    ]:
+        response = agent_client.post(act_url(case, action), data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        for text in says:
+            assert text in page, (action, text)
+        assert 'name="confirmed" value="1"' in page
+        assert "Yes, I’m sure" in page
+    # Nothing moved until the agent says yes.
+    assert not case.order.shipments.filter(reason=Shipment.Reason.REPLACEMENT).exists()
+    assert not Refund.objects.exists()
+    assert shop_selectors.store_credit_balance(user=case.customer) == 0
+
+    assert act(agent_client, case, "credit", amount="700") == [("success", "Done.")]
+    assert shop_selectors.store_credit_balance(user=case.customer) == 700
+
+
+def test_a_gift_refund_confirms_it_goes_to_the_recipients_credit(agent_client):
+    gift = delivered_gift(price=5000)
+    case = services.file_case(
+        customer=gift.recipient,
+        order_line=gift.order.lines.get(),
+        problem=P.DEFECTIVE,
+    )
+    page = agent_client.post(act_url(case, "refund")).content.decode()
+    assert "Refund ¥5,000 for 1 ×" in page
+    assert "who received this gift; the giver" in page
+
+
+def test_a_resolved_case_offers_no_reship_refund_or_credit_and_refuses_them(
+    agent_client, agent
+):
+    """Before: Reship and Refund stayed on resolved cases, and a second
+    click shipped a second parcel."""
+    case = open_case()
+    services.resolve(case=case, actor=agent)
+    page = agent_client.get(change_url(case)).content.decode()
+    for action in ["reship", "refund", "credit", "resolve"]:
+        assert act_url(case, action) not in page
+    for action in ["reopen", "close", "reply", "note"]:
+        assert act_url(case, action) in page
+    assert "reopen it first" in page
+
+    for action in ["reship", "refund", "credit"]:
+        data = {"amount": "500"} if action == "credit" else {}
+        # Neither the confirmation page nor a forged "yes" gets past the rule.
+        asked = agent_client.post(act_url(case, action), data, follow=True)
+        assert asked.redirect_chain == [(change_url(case), 302)]
+        [(level, message)] = act(agent_client, case, action, **data)
+        assert level == "error"
+        assert "resolved: reopen it" in message
+        assert "resolved: reopen it" in asked.content.decode()
+    assert not case.order.shipments.filter(reason=Shipment.Reason.REPLACEMENT).exists()
+    assert not Refund.objects.exists()
+    assert shop_selectors.store_credit_balance(user=case.customer) == 0

@@ -11,6 +11,8 @@ from callbacks import services as callback_services
 from callbacks.dialers import LocmemDialer
 from callbacks.models import CallbackRequest
 from shop import services as shop_services
+from shop import submissions
+from shop.models import Shipment
 from support.models import Case, CaseEvent
 from tests.shop.factories import (
     ProductFactory,
@@ -246,3 +248,82 @@ def test_a_navi_dial_number_is_refused_with_the_reason(
     page = client.get(response["Location"]).content.decode()
     assert "We can only call a mobile or landline number." in page
     assert LocmemDialer.calls == []
+
+
+# --- Exactly once, and never "sorted" while a call is booked ----------------
+
+
+def test_get_help_sent_again_after_its_case_was_resolved_files_nothing_new(
+    client, order
+):
+    """Item 3: the missing papers go out and would resolve the case at once,
+    so the open-case index no longer sees it; the submission key does."""
+    form = {
+        "line": order.lines.get().pk,
+        "problem": "missing_documents",
+        "quantity": 1,
+        "contact": "message",
+        "submission": submissions.new_key(),
+    }
+    url = reverse("support:get_help", args=[order.pk])
+    first = client.post(url, form)
+    case = Case.objects.get()
+    assert case.status == Case.Status.RESOLVED
+    again = client.post(url, form)
+    assert again["Location"] == first["Location"] == case.get_absolute_url()
+    assert Case.objects.count() == 1
+    assert order.shipments.filter(reason=Shipment.Reason.DOCUMENTS).count() == 1
+    assert not CallbackRequest.objects.exists()
+
+
+def test_papers_sent_at_once_with_call_me_now_keep_the_call_and_the_case_open(
+    client, order, django_capture_on_commit_callbacks
+):
+    """Item 6: the customer asked to talk to someone. The papers go out at
+    once and the call is kept; the case waits for the agent on the call
+    instead of saying "This is sorted" while the phone is about to ring."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("support:get_help", args=[order.pk]),
+            {
+                "line": order.lines.get().pk,
+                "problem": "missing_documents",
+                "quantity": 1,
+                "contact": "call_later",
+                "phone": "090-1234-5678",
+                "submission": submissions.new_key(),
+            },
+        )
+    case = Case.objects.get()
+    assert response["Location"] == case.get_absolute_url()
+    assert order.shipments.filter(reason=Shipment.Reason.DOCUMENTS).count() == 1
+    assert CallbackRequest.objects.get().state == State.SCHEDULED
+    assert case.status == Case.Status.WAITING_FOR_AGENT
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "This is sorted" not in page
+    assert "printed manual and warranty card" in page
+
+
+def test_asking_for_a_call_on_a_resolved_case_opens_it_again(
+    client, order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        file_with_call(client, order, contact="message")
+    case = Case.objects.get()
+    assert case.status == Case.Status.RESOLVED  # the missing unit was reshipped
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("support:call", args=[case.pk]),
+            {"when": "later", "phone": "090-1234-5678"},
+        )
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING_FOR_AGENT
+    assert CallbackRequest.objects.get().state == State.SCHEDULED
+
+
+def test_cancelling_when_no_call_is_booked_says_so(client, order):
+    file_with_call(client, order, contact="message")
+    response = client.post(
+        reverse("support:cancel_call", args=[Case.objects.get().pk]), follow=True
+    )
+    assert "No call is booked." in response.content.decode()

@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 from django.utils.formats import date_format
+from phonenumber_field.phonenumber import PhoneNumber
 
+from callbacks.models import CallbackRequest
 from shop import selectors as shop_selectors
 from shop import services as shop_services
 from shop.models import Product, Refund, Shipment
@@ -325,3 +327,126 @@ def test_a_returned_gift_cannot_also_be_refunded_on_a_case():
     with pytest.raises(SupportError, match="as far as it can be"):
         services.refund(case=case, actor=UserFactory(is_staff=True))
     assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000
+
+
+# --- Resolving a case whose call is booked (item 6) -------------------------
+
+
+def _case_with_a_booked_call(order):
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.OTHER,
+        description="Can it print on card?",
+    )
+    callback = services.ask_for_call(
+        case=case,
+        customer=order.buyer,
+        number=PhoneNumber.from_string("+819012345678"),
+        later=True,
+        language="en",
+    )
+    return case, callback
+
+
+@pytest.mark.parametrize(
+    ("verb", "status", "why"),
+    [("resolve", "resolved", "as this is sorted"), ("close", "closed", "is closed")],
+)
+def test_resolving_or_closing_cancels_a_booked_call_and_tells_the_customer(
+    order, django_capture_on_commit_callbacks, verb, status, why
+):
+    case, callback = _case_with_a_booked_call(order)
+    agent = UserFactory(is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        getattr(services, verb)(case=case, actor=agent)
+    case.refresh_from_db()
+    callback.refresh_from_db()
+    assert (case.status, callback.state) == (status, CallbackRequest.State.CANCELLED)
+    notice = case.events.get(kind=K.CALL, is_public=True, actor=agent)
+    assert "We've cancelled the call booked for" in notice.body
+    assert why in notice.body
+    assert mail.outbox[-1].to == [order.buyer.email]
+    assert notice.body in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize("state", ["dialing", "ringing", "in_progress"])
+@pytest.mark.parametrize("verb", ["resolve", "close"])
+def test_resolving_or_closing_while_the_customer_is_on_the_phone_is_refused(
+    order, state, verb
+):
+    case, callback = _case_with_a_booked_call(order)
+    CallbackRequest.objects.filter(pk=callback.pk).update(state=state)
+    agent = UserFactory(is_staff=True)
+    assert verb not in services.allowed_actions(case=case, actor=agent)
+    with pytest.raises(SupportError, match="on the phone"):
+        getattr(services, verb)(case=case, actor=agent)
+    case.refresh_from_db()
+    assert case.is_open
+    assert CallbackRequest.objects.get().state == state
+
+
+def test_a_remedy_given_while_a_call_is_booked_leaves_the_case_open(order):
+    case, _callback = _case_with_a_booked_call(order)
+    services.reship(case=case, actor=UserFactory(is_staff=True))
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING_FOR_AGENT
+    assert CallbackRequest.objects.get().state == CallbackRequest.State.SCHEDULED
+
+
+# --- What an agent may do, and once (item 5) --------------------------------
+
+
+def test_allowed_actions_follow_the_case_state(order):
+    agent = UserFactory(is_staff=True)
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.OTHER,
+        description="x",
+    )
+    everything = set(services.AGENT_ACTIONS)
+    assert services.allowed_actions(case=case) == everything - {"reopen"}
+    services.assign_case(case=case, agent=agent, actor=agent)
+    case.refresh_from_db()
+    assert "assign" not in services.allowed_actions(case=case, actor=agent)
+    services.resolve(case=case, actor=agent)
+    case.refresh_from_db()
+    assert services.allowed_actions(case=case) == {
+        "assign", "reply", "note", "close", "reopen",
+    }  # fmt: skip
+    for verb, kwargs in [
+        (services.reship, {}),
+        (services.refund, {}),
+        (services.issue_credit, {"amount": 500, "reason": ""}),
+    ]:
+        with pytest.raises(SupportError, match="reopen it"):
+            verb(case=case, actor=agent, **kwargs)
+    services.close(case=case, actor=agent)
+    case.refresh_from_db()
+    assert services.allowed_actions(case=case) == {"note", "reopen"}
+    assert not order.shipments.filter(reason=Shipment.Reason.REPLACEMENT).exists()
+    assert not Refund.objects.exists()
+    assert shop_selectors.store_credit_balance(user=order.buyer) == 0
+
+
+def test_each_agent_verb_acts_once_per_submission(order):
+    agent = UserFactory(is_staff=True)
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.OTHER,
+        description="x",
+    )
+    stock = Product.objects.get(name="Printer").stock_on_hand
+    for _ in range(2):
+        services.reply(case=case, actor=agent, body="Hi", submission_key="k" * 22)
+        services.issue_credit(
+            case=case, actor=agent, amount=300, reason="", submission_key="c" * 22
+        )
+        first = services.reship(case=case, actor=agent, submission_key="r" * 22)
+    assert first is not None
+    assert case.events.filter(kind=K.REPLY).count() == 1
+    assert shop_selectors.store_credit_balance(user=order.buyer) == 300
+    assert Product.objects.get(name="Printer").stock_on_hand == stock - 1
+    assert case.events.filter(kind=K.REPLACEMENT).count() == 1
