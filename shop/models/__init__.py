@@ -11,6 +11,7 @@ from .orders import (
     Shipment,
     ShipmentLine,
 )
+from .provider_ledger import TestProviderCharge, TestProviderRefund
 from .users import Address, User
 
 __all__ = [
@@ -29,5 +30,7 @@ __all__ = [
     "ShipmentLine",
     "StoreCreditAccount",
     "StoreCreditEntry",
+    "TestProviderCharge",
+    "TestProviderRefund",
     "User",
 ]

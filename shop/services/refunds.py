@@ -67,7 +67,12 @@ def refund_order_line(
             _succeeded(refund)
             return refund
     try:
-        payments.get_provider().refund(reference=card.reference, amount=amount)
+        # The provider's key is our row's: asking again never refunds twice.
+        payments.get_provider().refund(
+            reference=card.reference,
+            amount=amount,
+            idempotency_key=f"refund-{refund.pk}",
+        )
     except PaymentError:
         logger.exception("Refund %s failed at the provider", reference)
         Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
