@@ -8,6 +8,7 @@ from .orders import (
     OrderLine,
     Payment,
     Refund,
+    RefundPart,
     Shipment,
     ShipmentLine,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Payment",
     "Product",
     "Refund",
+    "RefundPart",
     "Shipment",
     "ShipmentLine",
     "StoreCreditAccount",
