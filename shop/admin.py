@@ -27,6 +27,7 @@ from shop.models import (
     OrderLine,
     Payment,
     Product,
+    Refund,
     Shipment,
     ShipmentLine,
     User,
@@ -123,6 +124,45 @@ class PaymentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class RefundInline(ReadOnlyInline):
+    """Each refund, how it was split over the tenders, and, for one the
+    provider refused, its reason: what an agent needs to follow up."""
+
+    model = Refund
+    fields = [
+        "created_at",
+        "order_line",
+        "amount",
+        "tenders",
+        "status",
+        "failure_message",
+        "reason",
+        "actor",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order_line", "actor")
+            .prefetch_related("parts__payment")
+        )
+
+    @admin.display(description=_("to"))
+    def tenders(self, refund: Refund) -> str:
+        return ", ".join(
+            _("%(tender)s %(amount)s")
+            % {
+                "tender": _("Store credit")
+                if part.payment.provider == Payment.STORE_CREDIT
+                else _("Card"),
+                "amount": format_money(part.amount, part.payment.currency),
+            }
+            for part in refund.parts.all()
+        )
+
+
 class ShipmentInline(ReadOnlyInline):
     model = Shipment
     fields = [
@@ -187,7 +227,13 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["buyer"]
     search_fields = ["id", "buyer__email", "email", "ship_to_name", "ship_to_phone"]
     date_hierarchy = "placed_at"
-    inlines = [OrderLineInline, PaymentInline, ShipmentInline, OrderEventInline]
+    inlines = [
+        OrderLineInline,
+        PaymentInline,
+        RefundInline,
+        ShipmentInline,
+        OrderEventInline,
+    ]
     actions = ["ship_everything_remaining", "send_confirmation_again"]
     readonly_fields = [
         "buyer", "cart", "status", "email", "currency", "subtotal", "shipping_fee",

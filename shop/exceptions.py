@@ -85,3 +85,20 @@ class CardExpired(PaymentError):
 
 class InvalidCard(PaymentError):
     default_message = _("That card number isn't valid. Check it and try again.")
+
+
+class IdempotencyError(PaymentError):
+    """The provider saw this idempotency key before with other parameters (a
+    different amount or card): it refuses rather than guess which one was
+    meant. Nothing was charged or refunded by this request."""
+
+    default_message = _(
+        "This payment was already started with different details. Nothing "
+        "was charged; please check the total and confirm again."
+    )
+
+
+class RefundRefused(PaymentError):
+    """The provider refused a refund; ``message`` is its reason."""
+
+    default_message = _("The payment provider refused the refund.")

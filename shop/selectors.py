@@ -11,6 +11,7 @@ from shop.models import (
     Category,
     Order,
     OrderLine,
+    Payment,
     Product,
     Refund,
     Shipment,
@@ -173,3 +174,21 @@ def refundable_amount(order_line: OrderLine) -> int:
         or 0
     )
     return order_line.subtotal - refunded
+
+
+def refundable_tenders(order: Order) -> list[tuple[Payment, int]]:
+    """The order's payments in the order refunds take from them (cards
+    first, then store credit; see ``refund_order_line``), each with what it
+    has left to give back: what it paid less its parts of refunds not
+    failed. One query."""
+    payments = list(
+        order.payments.annotate(
+            refunded=Sum(
+                "refund_parts__amount",
+                filter=~Q(refund_parts__refund__status=Refund.Status.FAILED),
+                default=0,
+            )
+        ).order_by("pk")
+    )
+    payments.sort(key=lambda payment: payment.provider == Payment.STORE_CREDIT)
+    return [(payment, payment.amount - payment.refunded) for payment in payments]

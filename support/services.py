@@ -25,8 +25,8 @@ from callbacks.models import CallbackRequest
 from gifts.models import GiftReturn
 from gifts.selectors import line_hidden_from, line_owner
 from shop import services as shop_services
-from shop.exceptions import OutOfStock, RefundNotAllowed
-from shop.models import OrderLine, Shipment, User
+from shop.exceptions import OutOfStock, PaymentError, RefundNotAllowed
+from shop.models import OrderLine, Refund, Shipment, User
 from shop.pricing import format_money
 from support import calls, selectors
 from support.exceptions import CaseClosed, NotYourLine, SupportError
@@ -331,7 +331,12 @@ def _gift_line_refunded(case: Case) -> int:
 def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None:
     """To the original payment for one's own order; to the recipient's store
     credit for a gift (the giver's payment is never touched). Once per case,
-    and never more than the line cost, across all its cases and returns."""
+    and never more than the line cost, across all its cases and returns.
+
+    A refund the payment provider refuses gives nothing back and leaves a
+    decision on the case's timeline with the provider's reason: an agent's
+    click then gets that reason as a ``SupportError`` (and again on a second
+    click); an automatic refund hands the case to an agent instead."""
     line = case.order_line
     amount = line.unit_price * case.quantity
     if case.is_gift and case.customer_id == case.order.buyer_id:
@@ -366,7 +371,7 @@ def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None
         raise SupportError(_("This case has already been refunded."))
     try:
         # Idempotent by reference: a double click refunds the money once.
-        shop_services.refund_order_line(
+        refund = shop_services.refund_order_line(
             order_line=line,
             quantity=case.quantity,
             actor=actor,
@@ -375,6 +380,25 @@ def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None
         )
     except RefundNotAllowed as error:
         raise SupportError(error.message) from None
+    except PaymentError as error:
+        # The provider refused: nothing went back. The case says so, for
+        # the agents; an automatic refund goes to an agent instead.
+        refused = _("The payment provider refused the refund: %(reason)s") % {
+            "reason": error.message
+        }
+        if actor is None:
+            return _hand_to_agent(case, refused)
+        with transaction.atomic():
+            _event(
+                _locked(case), Kind.DECISION, actor=actor, body=refused, public=False
+            )
+        raise SupportError(refused) from None
+    if refund.status == Refund.Status.FAILED:
+        # Refused on an earlier click, which the timeline already shows.
+        raise SupportError(
+            _("The payment provider refused the refund: %(reason)s")
+            % {"reason": refund.failure_message}
+        )
     with transaction.atomic():
         case = _locked(case)
         if not case.events.filter(kind=Kind.REFUND).exists():

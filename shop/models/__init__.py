@@ -8,9 +8,11 @@ from .orders import (
     OrderLine,
     Payment,
     Refund,
+    RefundPart,
     Shipment,
     ShipmentLine,
 )
+from .provider_ledger import TestProviderCharge, TestProviderRefund
 from .users import Address, User
 
 __all__ = [
@@ -25,9 +27,12 @@ __all__ = [
     "Payment",
     "Product",
     "Refund",
+    "RefundPart",
     "Shipment",
     "ShipmentLine",
     "StoreCreditAccount",
     "StoreCreditEntry",
+    "TestProviderCharge",
+    "TestProviderRefund",
     "User",
 ]

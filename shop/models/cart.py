@@ -37,6 +37,8 @@ class Cart(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # One more with every change to the lines, in its transaction: checkout
     # places an order only while the version whose lines it checked stands.
+    # Its charge's idempotency key names the version, so an attempt that
+    # charged and failed moves it on too: the next attempt is a new charge.
     version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:

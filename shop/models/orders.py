@@ -280,6 +280,7 @@ class OrderEvent(models.Model):
         SHIPPED = "shipped", _("Shipment shipped")
         DELIVERED = "delivered", _("Shipment delivered")
         REFUNDED = "refunded", _("Refunded")
+        REFUND_FAILED = "refund_failed", _("Refund refused")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     shipment = models.ForeignKey(
@@ -304,11 +305,18 @@ class OrderEvent(models.Model):
 
 
 class Refund(models.Model):
-    """Money given back for (part of) an order line, to where it came from."""
+    """Money given back for (part of) an order line, to where it came from.
+
+    Its ``parts`` say how much goes back to each tender (the card charge,
+    store credit): an order paid partly with each may be refunded to both.
+    A refund succeeds or fails as a whole; a failed one gives nothing back and
+    keeps the provider's reason in ``failure_message``.
+    """
 
     class Method(models.TextChoices):
         CARD = "card", _("Card")
         STORE_CREDIT = "store_credit", _("Store credit")
+        SPLIT = "split", _("Card and store credit")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -328,6 +336,10 @@ class Refund(models.Model):
     # Makes refunding idempotent: a second request with it returns the first.
     reference = models.CharField(max_length=80, unique=True)
     reason = models.CharField(_("reason"), max_length=200)
+    # Why the provider refused it, in its words, for the agent who follows up.
+    failure_message = models.CharField(
+        _("provider's message"), max_length=255, blank=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -350,3 +362,38 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount}"
+
+
+class RefundPart(models.Model):
+    """The share of a refund that goes back to one tender: a card charge or
+    the store credit an order was paid with. A tender is never given back
+    more than it paid, across all the refunds that did not fail."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="parts")
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="refund_parts",
+        verbose_name=_("payment"),
+    )
+    amount = models.PositiveIntegerField(_("amount"))
+    # The provider's id for the money it sent back; empty for store credit.
+    provider_reference = models.CharField(
+        _("provider reference"), max_length=80, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("refund part")
+        verbose_name_plural = _("refund parts")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["refund", "payment"], name="shop_refundpart_one_per_tender"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=1), name="shop_refundpart_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.refund.reference} → {self.payment.reference}: {self.amount}"

@@ -55,6 +55,20 @@ class Destination:
     display_name: str = ""
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """One try at placing a cart's order: the cart as read with its lines."""
+
+    cart_id: int
+    version: int
+
+    @property
+    def key(self) -> str:
+        """The charge's idempotency key: the same for twins of this attempt
+        (they read the same version), new once the version moves on."""
+        return f"cart-{self.cart_id}-v{self.version}"
+
+
 class _AlreadyPlaced(Exception):
     def __init__(self, order: Order) -> None:
         self.order = order
@@ -128,12 +142,19 @@ def place_order(
 
     Guarantees:
     - Idempotent per cart: a second call for the same cart (a double click,
-      a resubmitted form, another tab) returns the first order; a duplicate
-      charge made meanwhile is refunded.
+      a resubmitted form, another tab) returns the first order.
     - The card is charged outside any transaction and only after the cart,
       stock and the total the buyer saw (``expected_total``) check out; with
       ``use_store_credit`` the buyer's credit pays first and the card only
       the rest (no card at all if the credit covers it).
+    - One charge per attempt: the charge's idempotency key is the cart and
+      the version read with its lines (``cart-<id>-v<version>``), so twins
+      of one attempt (a double click) get one charge from the provider, and
+      the winner's order holds it. An attempt that charged but placed no
+      order retires its key (it moves the cart to a new version, once the
+      cart's claim is free) before it refunds: the next attempt is charged
+      anew, never handed the refunded charge. A charge that a placed
+      order's ``Payment`` holds is never refunded.
     - The transaction then claims the cart only if its version is still the
       one read with the lines (any change to the lines renews it), takes
       each product's stock only if it is still sold, at the price charged
@@ -142,7 +163,8 @@ def place_order(
       and timeline together. ``within(order)``, if given, runs inside that
       same transaction, so another app's rows (a gift) commit with the order
       or not at all; it may raise a ``ShopError`` to refuse. If anything
-      fails, the charge is refunded and nothing is written.
+      fails, nothing is written and the charge is refunded (under a refund
+      key of its own, so twins refund it once).
     - The confirmation email goes out after commit, through an outbox
       (``shop.confirmations``).
 
@@ -166,6 +188,13 @@ def place_order(
         lines = _cart_lines(pk=cart.pk)
     if not lines:
         raise EmptyCart()
+    if lines[0].cart.status != Cart.Status.OPEN:
+        # Ordered since the caller read it (a twin won): its order, without
+        # charging for a version no attempt can claim any more.
+        existing = Order.objects.filter(cart=cart).first()
+        if existing is not None:
+            return existing
+        raise CartChanged()
     _check_stock(lines, {line.product_id: line.product for line in lines})
     totals = _totals(lines)
     if totals.total != expected_total:
@@ -175,6 +204,7 @@ def place_order(
     if use_store_credit:
         credit = min(store_credit_balance(user=buyer), totals.total)
     provider = payments.get_provider()
+    attempt = _Attempt(cart_id=cart.pk, version=lines[0].cart.version)
     charge = None
     if totals.total > credit:
         if not card_number.strip():
@@ -183,7 +213,7 @@ def place_order(
             amount=totals.total - credit,
             currency=settings.SHOP_CURRENCY,
             card_number=card_number,
-            idempotency_key=f"cart-{cart.pk}",
+            idempotency_key=attempt.key,
         )
     try:
         with transaction.atomic():
@@ -203,10 +233,10 @@ def place_order(
             # Beat's sweep sends its confirmation then.
             transaction.on_commit(_confirm_soon, robust=True)
     except _AlreadyPlaced as placed:
-        _refund(provider, charge)
+        _give_back(provider, attempt, charge)
         return placed.order
     except BaseException:
-        _refund(provider, charge)
+        _give_back(provider, attempt, charge)
         raise
     return order
 
@@ -226,11 +256,44 @@ def _refuse(line: CartLine) -> NoReturn:
     raise CartChanged()
 
 
-def _refund(provider: payments.PaymentProvider, charge: payments.Charge | None) -> None:
+def _give_back(
+    provider: payments.PaymentProvider,
+    attempt: _Attempt,
+    charge: payments.Charge | None,
+) -> None:
+    """Refund an attempt's charge, which this attempt did not place an order
+    with, unless a twin of the attempt did: twins share one charge.
+
+    First the attempt's key is retired, by moving the cart to a new version
+    if it is still at the attempt's: that waits for a twin holding the
+    cart's claim, and keeps any twin still to come from claiming it. Then,
+    with no twin left to place it, a charge that no ``Payment`` holds is
+    refunded, once (the refund's key is the attempt's).
+    """
     if charge is None:
         return
     try:
-        provider.refund(reference=charge.reference, amount=charge.amount)
+        with transaction.atomic():
+            Cart.objects.filter(pk=attempt.cart_id, version=attempt.version).update(
+                version=F("version") + 1
+            )
+            placed = Payment.objects.filter(reference=charge.reference).exists()
+    except Exception:
+        logger.exception(
+            "Could not check whether charge %s (%s) belongs to an order; not "
+            "refunded: a person must look",
+            charge.reference,
+            charge.amount,
+        )
+        return
+    if placed:
+        return
+    try:
+        provider.refund(
+            reference=charge.reference,
+            amount=charge.amount,
+            idempotency_key=f"{attempt.key}-refund",
+        )
     except Exception:
         # The order was not written; the charge must still be given back, so
         # this needs a person: log loudly with everything they need.

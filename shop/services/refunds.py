@@ -1,4 +1,4 @@
-"""Refunds of order lines, to the payment they came from."""
+"""Refunds of order lines, to the payments they came from."""
 
 import logging
 
@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from shop import payments
 from shop.exceptions import PaymentError, RefundNotAllowed
-from shop.models import OrderEvent, OrderLine, Payment, Refund, User
-from shop.selectors import refundable_amount
+from shop.models import OrderEvent, OrderLine, Payment, Refund, RefundPart, User
+from shop.selectors import refundable_amount, refundable_tenders
 
 from .credit import issue_store_credit
 
@@ -23,14 +23,33 @@ def refund_order_line(
     reference: str,
     reason: str,
 ) -> Refund:
-    """Give back ``quantity`` units' price to the buyer's original payment.
+    """Give back ``quantity`` units' price to the payments the order was
+    paid with, each no more than it paid.
 
-    Idempotent by ``reference``: asking again returns the first refund. The
-    refund row is written and committed (``pending``) before the provider
-    is asked, so a crash in between leaves a visible pending refund rather
-    than money sent with no record; the provider's answer is then recorded.
-    An order paid by store credit is refunded to store credit. Raises
-    ``RefundNotAllowed`` past what the line cost.
+    Guarantees:
+    - Idempotent by ``reference``: asking again returns the first refund
+      (also a failed one: it says why). Refunds of one order are serialised
+      on the order's row.
+    - Never more than the line cost (``RefundNotAllowed``), and never more
+      to a tender than it paid, across all refunds not failed.
+    - Tender order: the card first, up to what the card has left, then
+      store credit. Checkout spends store credit first and charges the card
+      the rest, so refunding in reverse leaves each tender as checkout
+      would have split the smaller order: an order of 6,000 paid with 4,000
+      of credit and 2,000 on the card, refunded 3,000, stands as a 3,000
+      order would have been paid (all of it credit). It also gives the
+      customer money back as money first, while the card can still take
+      it (providers refuse refunds of old charges; credit has no deadline).
+    - The refund and its parts (one per tender, ``RefundPart``) are written
+      and committed ``pending`` before the provider is asked, so a crash in
+      between leaves a visible pending refund rather than money sent with
+      no record. The provider's refund carries a key made from our row
+      (``refund-<id>``), so asking again never refunds twice.
+    - All or nothing: the store-credit part is issued only once the card's
+      part succeeded. If the provider refuses (``PaymentError``), nothing is
+      given back, the refund is ``failed`` with the provider's message, the
+      order's timeline says so, and the error is raised for the caller to
+      show.
     """
     with transaction.atomic():
         order = order_line.order
@@ -44,37 +63,77 @@ def refund_order_line(
             raise RefundNotAllowed(
                 _("This item has already been refunded as far as it can be.")
             )
-        card = order.payments.exclude(provider=Payment.STORE_CREDIT).first()
+        parts = _split(order, amount)
+        card = [part for part in parts if part.payment.provider != Payment.STORE_CREDIT]
+        credit = [
+            part for part in parts if part.payment.provider == Payment.STORE_CREDIT
+        ]
+        if card and credit:
+            method = Refund.Method.SPLIT
+        else:
+            method = Refund.Method.CARD if card else Refund.Method.STORE_CREDIT
         refund = Refund.objects.create(
             order=order,
             order_line=order_line,
             quantity=quantity,
             amount=amount,
-            method=Refund.Method.CARD if card else Refund.Method.STORE_CREDIT,
+            method=method,
             reference=reference,
             reason=reason[:200],
             actor=actor,
         )
-        if card is None:
-            issue_store_credit(
-                user=order.buyer,
-                amount=amount,
-                reason=reason,
-                actor=actor,
-                reference=f"refund-{reference}",
-                order=order,
-            )
+        for part in parts:
+            part.refund = refund
+        RefundPart.objects.bulk_create(parts)
+        if not card:
+            _issue_credit(refund, credit)
             _succeeded(refund)
             return refund
+    provider = payments.get_provider()
     try:
-        payments.get_provider().refund(reference=card.reference, amount=amount)
-    except PaymentError:
-        logger.exception("Refund %s failed at the provider", reference)
-        Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+        for part in card:
+            part.provider_reference = provider.refund(
+                reference=part.payment.reference,
+                amount=part.amount,
+                idempotency_key=f"refund-{refund.pk}-{part.payment_id}",
+            ).reference
+    except PaymentError as error:
+        logger.warning("Refund %s refused by the provider: %s", reference, error)
+        _failed(refund, str(error.message))
         raise
     with transaction.atomic():
+        for part in card:
+            RefundPart.objects.filter(pk=part.pk).update(
+                provider_reference=part.provider_reference
+            )
+        _issue_credit(refund, credit)
         _succeeded(refund)
     return refund
+
+
+def _split(order, amount: int) -> list[RefundPart]:
+    """``amount`` over the order's tenders, cards first, each no more than
+    it has left. Raises ``RefundNotAllowed`` if they have not that much."""
+    parts = []
+    for payment, left in refundable_tenders(order):
+        share = min(left, amount - sum(part.amount for part in parts))
+        if share > 0:
+            parts.append(RefundPart(payment=payment, amount=share))
+    if sum(part.amount for part in parts) < amount:
+        raise RefundNotAllowed(_("That is more than the order has left to refund."))
+    return parts
+
+
+def _issue_credit(refund: Refund, parts: list[RefundPart]) -> None:
+    for part in parts:
+        issue_store_credit(
+            user=refund.order.buyer,
+            amount=part.amount,
+            reason=refund.reason,
+            actor=refund.actor,
+            reference=f"refund-{refund.reference}",
+            order=refund.order,
+        )
 
 
 def _succeeded(refund: Refund) -> None:
@@ -88,3 +147,20 @@ def _succeeded(refund: Refund) -> None:
             :255
         ],
     )
+
+
+def _failed(refund: Refund, message: str) -> None:
+    """The provider refused: nothing was given back, and the order's page
+    shows why."""
+    with transaction.atomic():
+        Refund.objects.filter(pk=refund.pk).update(
+            status=Refund.Status.FAILED, failure_message=message[:255]
+        )
+        refund.status = Refund.Status.FAILED
+        refund.failure_message = message[:255]
+        OrderEvent.objects.create(
+            order_id=refund.order_id,
+            actor=refund.actor,
+            kind=OrderEvent.Kind.REFUND_FAILED,
+            message=f"{refund.amount}: {message}"[:255],
+        )

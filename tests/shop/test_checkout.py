@@ -14,7 +14,15 @@ from shop.exceptions import (
     OutOfStock,
     ProductUnavailable,
 )
-from shop.models import Cart, Order, OrderEvent, Payment, Product
+from shop.models import (
+    Cart,
+    Order,
+    OrderEvent,
+    Payment,
+    Product,
+    TestProviderCharge,
+    TestProviderRefund,
+)
 from shop.payments import TestPaymentProvider
 
 from .factories import (
@@ -212,14 +220,13 @@ def test_hidden_destination_shows_the_buyer_only_a_name_and_region(buyer):
 @pytest.fixture
 def meanwhile(monkeypatch):
     """``meanwhile(change)``: ``change`` runs while the card is charged, as
-    another request could; the amounts refunded collect in ``.refunds``."""
+    another request could (instead of the last one given); ``.refunds`` are
+    the amounts the provider gave back, as its books say."""
+
+    charge = TestPaymentProvider.charge
 
     class Meanwhile:
-        refunds: list[int] = []
-
         def __call__(self, change) -> None:
-            charge = TestPaymentProvider.charge
-
             def charge_and_change(provider, **kwargs):
                 made = charge(provider, **kwargs)
                 change()
@@ -227,10 +234,14 @@ def meanwhile(monkeypatch):
 
             monkeypatch.setattr(TestPaymentProvider, "charge", charge_and_change)
 
-    def refund(provider, *, reference, amount):
-        Meanwhile.refunds.append(amount)
+        @property
+        def refunds(self) -> list[int]:
+            return list(
+                TestProviderRefund.objects.order_by("pk").values_list(
+                    "amount", flat=True
+                )
+            )
 
-    monkeypatch.setattr(TestPaymentProvider, "refund", refund)
     return Meanwhile()
 
 
@@ -285,3 +296,79 @@ def test_a_product_changed_while_the_card_is_charged_is_refunded(
         place(cart, buyer, address)
     assert meanwhile.refunds == [total]
     _nothing_written(cart, kettle, stock=[3])
+
+
+def _refunded(reference: str) -> int:
+    return sum(
+        TestProviderRefund.objects.filter(charge__reference=reference).values_list(
+            "amount", flat=True
+        )
+    )
+
+
+def test_an_attempt_that_rolls_back_refunds_its_charge_and_the_next_is_charged_anew(
+    buyer, address, meanwhile
+):
+    kettle = ProductFactory(price=8000, stock_on_hand=3)
+    cart = cart_with(buyer, (kettle, 2))
+    total = expected_total(cart)
+    meanwhile(lambda: Product.objects.filter(pk=kettle.pk).update(stock_on_hand=1))
+    with pytest.raises(OutOfStock):
+        place(cart, buyer, address, total=total)
+    (failed,) = TestProviderCharge.objects.all()
+    assert _refunded(failed.reference) == failed.amount == total
+
+    # Restocked, the same cart, nothing changed in it: a new attempt, with a
+    # key of its own, is charged anew, not handed the refunded charge.
+    Product.objects.filter(pk=kettle.pk).update(stock_on_hand=3)
+    meanwhile(lambda: None)
+    order = place(cart, buyer, address, total=total)
+    payment = order.payments.get()
+    assert payment.reference != failed.reference
+    charge = TestProviderCharge.objects.get(reference=payment.reference)
+    assert (charge.amount, _refunded(charge.reference)) == (total, 0)
+
+
+def test_after_a_rolled_back_attempt_a_changed_cart_gets_a_fresh_charge(
+    buyer, address, meanwhile
+):
+    kettle = ProductFactory(price=8000, stock_on_hand=3)
+    cart = cart_with(buyer, (kettle, 2))
+    meanwhile(lambda: Product.objects.filter(pk=kettle.pk).update(stock_on_hand=1))
+    with pytest.raises(OutOfStock):
+        place(cart, buyer, address)
+    meanwhile(lambda: None)
+    services.set_line_quantity(cart=cart, product_id=kettle.pk, quantity=1)
+    order = place(cart, buyer, address)
+    assert TestProviderCharge.objects.count() == 2
+    kept = TestProviderCharge.objects.get(reference=order.payments.get().reference)
+    assert (kept.amount, _refunded(kept.reference)) == (8000, 0)
+
+
+def test_a_twin_that_finds_the_order_placed_leaves_its_charge_alone(
+    buyer, address, monkeypatch
+):
+    """A double click, one step at a time: while the first request is at
+    the provider, its twin places the order with the same key (so the same
+    charge). The first then finds the order and must not refund it."""
+    cart = cart_with(buyer, (ProductFactory(price=5000, stock_on_hand=3), 1))
+    total = expected_total(cart)
+    charge = TestPaymentProvider.charge
+    twins = []
+
+    def charge_while_the_twin_places_the_order(provider, **kwargs):
+        made = charge(provider, **kwargs)
+        if not twins:
+            twins.append(None)  # the twin's own charge goes straight through
+            twins[0] = place(cart, buyer, address, total=total)
+        return made
+
+    monkeypatch.setattr(
+        TestPaymentProvider, "charge", charge_while_the_twin_places_the_order
+    )
+    first = place(cart, buyer, address, total=total)
+
+    assert first == twins[0]
+    made = TestProviderCharge.objects.get()
+    assert first.payments.get().reference == made.reference
+    assert not TestProviderRefund.objects.exists()

@@ -126,6 +126,9 @@ def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(client, buyer
         'SELECT "shop_user"',  # the session's user
         'SELECT "shop_cartline"',  # the posted cart with its lines and products
         'SELECT "shop_address"',  # the address chosen, one of the buyer's
+        # The stand-in provider's own books (shop.payments.TestPaymentProvider):
+        # a real provider's charge is an HTTP call here, not a statement of ours.
+        'INSERT "shop_testprovidercharge"',
         'UPDATE "shop_cart"',  # claimed if its lines are unchanged; locked
         'INSERT "shop_order"',
         'INSERT "shop_orderline"',

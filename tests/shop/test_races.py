@@ -5,11 +5,18 @@ races, so these use ``transaction=True`` and one connection per thread.
 """
 
 import pytest
+from django.urls import reverse
 
 from shop import services
 from shop.exceptions import OutOfStock
-from shop.models import Order, Product
-from tests.concurrency import run_together
+from shop.models import (
+    Order,
+    Payment,
+    Product,
+    TestProviderCharge,
+    TestProviderRefund,
+)
+from tests.concurrency import post_together, run_together
 
 from .factories import TEST_CARD, AddressFactory, ProductFactory, UserFactory, cart_with
 
@@ -44,7 +51,11 @@ def test_twenty_buyers_one_last_unit_exactly_one_order():
     assert Product.objects.get(pk=product.pk).stock_on_hand == 0
 
 
-def test_double_submit_places_one_order():
+@pytest.mark.parametrize("clicks", [2, 5])
+def test_double_submit_places_one_order_with_one_charge_never_refunded(clicks):
+    """Twins of one attempt share its charge (one key: the cart's version):
+    the provider makes one, the order holds it, and the losers, finding the
+    order, leave it alone rather than refund the winner's money."""
     product = ProductFactory(stock_on_hand=10)
     buyer = UserFactory()
     address = AddressFactory(user=buyer)
@@ -60,10 +71,42 @@ def test_double_submit_places_one_order():
             expected_total=total,
         )
 
-    results = run_together([submit] * 5)
+    results = run_together([submit] * clicks)
 
     assert all(isinstance(r, Order) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Order.objects.count() == 1
     assert Product.objects.get(pk=product.pk).stock_on_hand == 8
-    assert results[0].payments.count() == 1
+    payment = results[0].payments.get()
+    charge = TestProviderCharge.objects.get()
+    assert (payment.reference, payment.amount, payment.status) == (
+        charge.reference,
+        total,
+        Payment.Status.CAPTURED,
+    )
+    assert charge.amount == total
+    assert not TestProviderRefund.objects.exists()
+
+
+def test_checkout_form_posted_twice_at_once_shows_both_the_one_order(client):
+    product = ProductFactory(stock_on_hand=10, price=2000)
+    buyer = UserFactory()
+    client.force_login(buyer)
+    address = AddressFactory(user=buyer, is_default=True)
+    cart = cart_with(buyer, (product, 3))
+    form = {
+        "cart": cart.pk,
+        "address": address.pk,
+        "card_number": TEST_CARD,
+        "expected_total": services.quote(cart=cart)[1].total,
+    }
+
+    responses = post_together(client, reverse("shop:checkout"), form)
+
+    order = Order.objects.get()
+    assert [r.status_code for r in responses] == [302, 302], responses
+    assert {r["Location"] for r in responses} == {order.get_absolute_url()}
+    assert TestProviderCharge.objects.count() == 1
+    assert order.payments.get().reference == TestProviderCharge.objects.get().reference
+    assert not TestProviderRefund.objects.exists()
+    assert Product.objects.get(pk=product.pk).stock_on_hand == 7

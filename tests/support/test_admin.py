@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from shop import selectors as shop_selectors
 from shop.models import Product, Refund, Shipment
+from shop.payments import TestPaymentProvider
 from support import services
 from support.models import Case, CaseEvent
 from tests.gifts.factories import give
@@ -238,6 +239,27 @@ def test_every_button_works_and_writes_the_timeline(
     ]
     case.refresh_from_db()
     assert case.status == Case.Status.RESOLVED
+
+
+def test_a_refund_the_provider_refuses_is_an_error_message_and_on_the_timeline(
+    agent_client, agent
+):
+    case = open_case(product=ProductFactory(price=2400))
+    payment = case.order.payments.get()
+    # Refunded on the provider's dashboard already: nothing left to give.
+    TestPaymentProvider().refund(
+        reference=payment.reference, amount=payment.amount, idempotency_key="dash"
+    )
+    [(level, message)] = act(agent_client, case, "refund")
+    assert level == "error"
+    assert "refused the refund" in message
+    assert "¥0 left" in message
+    page = agent_client.get(change_url(case)).content.decode()
+    assert "refused the refund" in page  # the decision on the case's timeline
+    assert timeline(case)[-1] == (K.DECISION, agent.pk, False)
+    assert Refund.objects.get().status == Refund.Status.FAILED
+    case.refresh_from_db()
+    assert case.status != Case.Status.RESOLVED
 
 
 def test_assign_to_me_is_offered_only_until_the_case_is_mine(agent_client, agent):

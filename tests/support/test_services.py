@@ -13,6 +13,7 @@ from callbacks.models import CallbackRequest
 from shop import selectors as shop_selectors
 from shop import services as shop_services
 from shop.models import Product, Refund, Shipment
+from shop.payments import TestPaymentProvider
 from support import services
 from support.exceptions import CaseClosed, NotYourLine, SupportError
 from support.models import Case, CaseEvent
@@ -450,3 +451,50 @@ def test_each_agent_verb_acts_once_per_submission(order):
     assert shop_selectors.store_credit_balance(user=order.buyer) == 300
     assert Product.objects.get(name="Printer").stock_on_hand == stock - 1
     assert case.events.filter(kind=K.REPLACEMENT).count() == 1
+
+
+def _refunded_at_the_provider(order, amount):
+    """Someone refunded the card on the provider's dashboard, not through us."""
+    TestPaymentProvider().refund(
+        reference=order.payments.get().reference,
+        amount=amount,
+        idempotency_key="dashboard",
+    )
+
+
+def test_a_refund_the_provider_refuses_is_a_decision_on_the_case_not_silence(order):
+    _refunded_at_the_provider(order, order.total - 1000)  # 1,000 left there
+    agent = UserFactory(is_staff=True)
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.OTHER,
+        description="It arrived crushed.",
+    )
+    with pytest.raises(SupportError, match=r"refused the refund: .*¥1,000 left"):
+        services.refund(case=case, actor=agent)
+    case.refresh_from_db()
+    assert case.status != Case.Status.RESOLVED
+    refused = case.events.get(kind=K.DECISION, actor=agent)
+    assert not refused.is_public
+    assert "¥1,000 left" in refused.body
+    assert not case.events.filter(kind=K.REFUND).exists()
+    assert Refund.objects.get().status == Refund.Status.FAILED
+    # A second click says the same, and adds nothing.
+    with pytest.raises(SupportError, match="refused the refund"):
+        services.refund(case=case, actor=agent)
+    assert case.events.filter(kind=K.DECISION, actor=agent).count() == 1
+
+
+def test_an_automatic_refund_the_provider_refuses_goes_to_an_agent(order):
+    _refunded_at_the_provider(order, order.total)
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=line(order, "Printer"),
+        problem=P.DAMAGED,
+        remedy=Case.Remedy.REFUND,
+    )
+    assert case.status != Case.Status.RESOLVED
+    assert kinds(case) == [(K.FILED, True), (K.DECISION, False), (K.DECISION, True)]
+    assert "refused the refund" in case.events.get(is_public=False).body
+    assert Refund.objects.get().status == Refund.Status.FAILED

@@ -1,0 +1,69 @@
+"""The test payment provider's own books: NOT the shop's records of payments.
+
+``shop.payments.TestPaymentProvider`` stands in for a remote provider such as
+Stripe. A real provider keeps its charges and refunds on its own servers,
+shared by every process that calls it and untouched by our transactions; the
+stand-in keeps them here, in tables of its own, so that it behaves the same
+way across web processes, workers and test threads. Nothing in the shop reads
+these tables: our records are ``Payment``, ``Refund`` and ``RefundPart``.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TestProviderCharge(models.Model):
+    """A charge the stand-in provider made, under the caller's idempotency key."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    reference = models.CharField(max_length=40, unique=True)
+    # The same key returns this charge; with other parameters it is refused.
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    # A digest of the card number, like a real provider's card fingerprint:
+    # how a second request with the same key but another card is told apart.
+    card_fingerprint = models.CharField(max_length=64)
+    card_last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("test provider charge")
+        verbose_name_plural = _("test provider charges")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=1), name="shop_testprovidercharge_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount}"
+
+
+class TestProviderRefund(models.Model):
+    """Money the stand-in provider gave back from one of its charges."""
+
+    __test__ = False
+
+    reference = models.CharField(max_length=40, unique=True)
+    # The same key returns this refund instead of refunding twice.
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    charge = models.ForeignKey(
+        TestProviderCharge, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("test provider refund")
+        verbose_name_plural = _("test provider refunds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=1), name="shop_testproviderrefund_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount}"
