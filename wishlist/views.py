@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop import pagecache
+from shop import pagecache, submissions
 from shop.exceptions import ShopError
 from shop.fragments import render_fragment
 from shop.models import Product
@@ -23,6 +23,14 @@ def _owned_list(request: HttpRequest, pk: int) -> WishList:
         return selectors.owned_list(owner=request.user, pk=pk)
     except WishList.DoesNotExist:
         raise Http404 from None
+
+
+def _deleted_by_them(request: HttpRequest, model, pk: int) -> int | None:
+    """For a row this user deleted in the last hour and no longer finds: the
+    page it was on (0 when none); otherwise None."""
+    if model.objects.filter(pk=pk).exists():
+        return None
+    return submissions.deleted_by(actor_id=request.user.pk, model=model, pk=pk)
 
 
 def _owned_item(request: HttpRequest, pk: int) -> WishListItem:
@@ -45,11 +53,14 @@ def my_lists(request: HttpRequest) -> HttpResponse:
 def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     wishlist = _owned_list(request, pk) if pk else None
     form = WishListForm(request.POST or None, instance=wishlist, owner=request.user)
+    key = submissions.key_from(request.POST) if request.method == "POST" else ""
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in WishList.EDITABLE_FIELDS}
         try:
             if wishlist is None:
-                wishlist = services.create_wishlist(owner=request.user, **fields)
+                wishlist = services.create_wishlist(
+                    owner=request.user, submission_key=key, **fields
+                )
             else:
                 services.update_wishlist(
                     wishlist=wishlist, actor=request.user, **fields
@@ -60,13 +71,19 @@ def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("List saved."))
             return redirect(wishlist)
     return render(
-        request, "wishlist/list_form.html", {"form": form, "wishlist": wishlist}
+        request,
+        "wishlist/list_form.html",
+        {"form": form, "wishlist": wishlist, "submission_key": key},
     )
 
 
 @login_required
 @require_POST
 def list_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if _deleted_by_them(request, WishList, pk) is not None:
+        # The twin of a delete that has already committed: its result.
+        messages.success(request, _("List deleted."))
+        return redirect("wishlist:my_lists")
     wishlist = _owned_list(request, pk)
     try:
         services.delete_wishlist(wishlist=wishlist, actor=request.user)
@@ -122,6 +139,7 @@ def item_add(request: HttpRequest, product_id: int) -> HttpResponse:
         quantity=form.cleaned_data["desired_quantity"],
         priority=form.cleaned_data["priority"],
         note=form.cleaned_data["note"],
+        submission_key=submissions.key_from(request.POST),
     )
     messages.success(
         request,
@@ -154,13 +172,24 @@ def item_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_move(request: HttpRequest, pk: int) -> HttpResponse:
     item = _owned_item(request, pk)
-    services.move_item(item=item, actor=request.user, up=request.POST.get("to") == "up")
+    seen_at = request.POST.get("from", "")
+    services.move_item(
+        item=item,
+        actor=request.user,
+        up=request.POST.get("to") == "up",
+        seen_at=int(seen_at) if seen_at.isdigit() else None,
+    )
     return redirect(item.wishlist)
 
 
 @login_required
 @require_POST
 def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    list_id = _deleted_by_them(request, WishListItem, pk)
+    if list_id is not None:
+        # The twin of a removal that has already committed: its result.
+        messages.success(request, _("Item removed."))
+        return redirect("wishlist:manage", pk=list_id)
     item = _owned_item(request, pk)
     services.remove_item(item=item, actor=request.user)
     messages.success(request, _("Item removed."))
