@@ -25,12 +25,14 @@ def _owned_list(request: HttpRequest, pk: int) -> WishList:
         raise Http404 from None
 
 
-def _deleted_by_them(request: HttpRequest, model, pk: int) -> int | None:
-    """For a row this user deleted in the last hour and no longer finds: the
-    page it was on (0 when none); otherwise None."""
-    if model.objects.filter(pk=pk).exists():
-        return None
-    return submissions.deleted_by(actor_id=request.user.pk, model=model, pk=pk)
+def _deleted_by_them(request: HttpRequest, model, pk: int) -> int:
+    """For a row the user no longer finds: the page it was on (0 when none)
+    if they deleted it in the last hour (the twin of their delete, answered
+    with the first one's result); otherwise a 404, as for anyone's id."""
+    parent_id = submissions.deleted_by(actor_id=request.user.pk, model=model, pk=pk)
+    if parent_id is None:
+        raise Http404
+    return parent_id
 
 
 def _owned_item(request: HttpRequest, pk: int) -> WishListItem:
@@ -80,11 +82,12 @@ def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def list_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if _deleted_by_them(request, WishList, pk) is not None:
-        # The twin of a delete that has already committed: its result.
+    try:
+        wishlist = selectors.owned_list(owner=request.user, pk=pk)
+    except WishList.DoesNotExist:
+        _deleted_by_them(request, WishList, pk)
         messages.success(request, _("List deleted."))
         return redirect("wishlist:my_lists")
-    wishlist = _owned_list(request, pk)
     try:
         services.delete_wishlist(wishlist=wishlist, actor=request.user)
     except ShopError as error:
@@ -185,12 +188,12 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    list_id = _deleted_by_them(request, WishListItem, pk)
-    if list_id is not None:
-        # The twin of a removal that has already committed: its result.
+    try:
+        item = selectors.owned_item(owner=request.user, pk=pk)
+    except WishListItem.DoesNotExist:
+        list_id = _deleted_by_them(request, WishListItem, pk)
         messages.success(request, _("Item removed."))
         return redirect("wishlist:manage", pk=list_id)
-    item = _owned_item(request, pk)
     services.remove_item(item=item, actor=request.user)
     messages.success(request, _("Item removed."))
     return redirect(item.wishlist)
