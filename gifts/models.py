@@ -123,6 +123,10 @@ class GiftReturn(models.Model):
         blank=True,
         related_name="+",
     )
+    # The recipient's form submission: sent twice, it makes one return.
+    submission_key = models.CharField(
+        max_length=64, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     credited_at = models.DateTimeField(null=True, blank=True)
 
@@ -133,6 +137,10 @@ class GiftReturn(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="gifts_return_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["gift_line", "submission_key"],
+                name="gifts_return_one_per_submission",
             ),
         ]
 

@@ -32,14 +32,23 @@ def _check_can_give(giver: User, wishlist: WishList) -> None:
         raise ListHasNoAddress()
 
 
-def add_gift_to_cart(*, giver: User, item: WishListItem, quantity: int) -> CartLine:
-    """ "Buy as a gift": put a list item in the giver's gift cart for that list."""
+def add_gift_to_cart(
+    *, giver: User, item: WishListItem, quantity: int, submission_key: str = ""
+) -> CartLine:
+    """ "Buy as a gift": put a list item in the giver's gift cart for that list.
+
+    Guarantees: one form submission (``submission_key``) adds once, as
+    ``shop.services.add_to_cart`` does.
+    """
     _check_can_give(giver, item.wishlist)
     cart = shop_services.create_cart(
         owner=giver, purpose=gift_cart_purpose(item.wishlist)
     )
     return shop_services.add_to_cart(
-        cart=cart, product_id=item.product_id, quantity=quantity
+        cart=cart,
+        product_id=item.product_id,
+        quantity=quantity,
+        submission_key=submission_key,
     )
 
 
@@ -161,15 +170,21 @@ def send_thank_you(*, gift: Gift, recipient: User, note: str) -> Gift:
     Neither side learns the other's address; the giver learns who thanked
     them (they chose the list), never where they live. One note per gift,
     and none while the gift is still a surprise (``StillASurprise``).
+
+    Guarantees: the gift row is locked, so one note is kept and one email
+    leaves, however often it is sent; the same note sent again (a double
+    click) returns the gift as it is, a different one is refused.
     """
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
     if gift.recipient_id != recipient.pk:
         raise Gift.DoesNotExist
     if selectors.is_surprise_for(gift=gift, viewer=recipient):
         raise StillASurprise()
-    if gift.thanked_at is not None:
-        raise GiftError(_("You have already sent a thank-you note for this gift."))
     note = note.strip()
+    if gift.thanked_at is not None:
+        if note == gift.thank_you_note:
+            return gift
+        raise GiftError(_("You have already sent a thank-you note for this gift."))
     if not note:
         raise GiftError(_("Write a few words to send."))
     gift.thank_you_note = note
@@ -194,15 +209,32 @@ def returnable_quantity(gift_line: GiftLine) -> int:
 
 @transaction.atomic
 def request_return(
-    *, gift_line: GiftLine, recipient: User, kind: str, quantity: int, reason: str
+    *,
+    gift_line: GiftLine,
+    recipient: User,
+    kind: str,
+    quantity: int,
+    reason: str,
+    submission_key: str | None = None,
 ) -> GiftReturn:
     """The recipient sends a delivered gift back; the giver is not told.
-    Refused while the gift is still a surprise (``StillASurprise``)."""
+    Refused while the gift is still a surprise (``StillASurprise``).
+
+    Guarantees: one form submission (``submission_key``) makes one return.
+    The gift row is locked, so the twin of a double click waits for the
+    first and returns its return (a unique constraint on the line and the
+    key holds it too) instead of being refused for want of units.
+    """
     gift = Gift.objects.select_for_update().get(pk=gift_line.gift_id)
     if gift.recipient_id != recipient.pk:
         raise GiftLine.DoesNotExist
     if selectors.is_surprise_for(gift=gift, viewer=recipient):
         raise StillASurprise()
+    found = GiftReturn.objects.filter(
+        gift_line=gift_line, submission_key=submission_key
+    )
+    if submission_key and found.exists():
+        return found.get()
     available = returnable_quantity(gift_line)
     if available == 0:
         raise GiftError(_("There is nothing left to return for this item yet."))
@@ -212,7 +244,11 @@ def request_return(
             % {"count": available}
         )
     return GiftReturn.objects.create(
-        gift_line=gift_line, kind=kind, quantity=quantity, reason=reason.strip()
+        gift_line=gift_line,
+        kind=kind,
+        quantity=quantity,
+        reason=reason.strip(),
+        submission_key=submission_key or None,
     )
 
 

@@ -13,6 +13,7 @@ from gifts.forms import GiftCheckoutForm, ReturnForm, ThankYouForm
 from gifts.models import Gift, GiftLine
 from shop import selectors as shop_selectors
 from shop import services as shop_services
+from shop import submissions
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import QuantityForm
 from shop.models import Cart, Shipment
@@ -47,7 +48,10 @@ def buy_as_gift(request: HttpRequest, token: str, item_id: int) -> HttpResponse:
         return redirect(wishlist.get_share_url())
     try:
         services.add_gift_to_cart(
-            giver=request.user, item=item, quantity=form.cleaned_data["quantity"]
+            giver=request.user,
+            item=item,
+            quantity=form.cleaned_data["quantity"],
+            submission_key=submissions.key_from(request.POST),
         )
     except ShopError as error:
         messages.error(request, error.message)
@@ -226,6 +230,7 @@ def request_return(request: HttpRequest, pk: int) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             quantity=form.cleaned_data["quantity"],
             reason=form.cleaned_data["reason"],
+            submission_key=submissions.key_from(request.POST),
         )
     except ShopError as error:
         messages.error(request, error.message)

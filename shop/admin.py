@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from shop import selectors, services
-from shop.exceptions import FulfilmentError
+from shop import selectors, services, submissions
+from shop.exceptions import FulfilmentError, NothingLeftToShip
 from shop.models import (
     Address,
     Category,
@@ -300,6 +300,9 @@ class OrderAdmin(admin.ModelAdmin):
             try:
                 services.create_shipment_for_remaining(order=order, actor=request.user)
                 created += 1
+            except NothingLeftToShip as error:
+                # Also what a second click hears: nothing went wrong.
+                self.message_user(request, f"{order}: {error.message}", messages.INFO)
             except FulfilmentError as error:
                 self.message_user(
                     request, f"{order}: {error.message}", level=messages.WARNING
@@ -336,6 +339,13 @@ class OrderAdmin(admin.ModelAdmin):
         remaining = selectors.unshipped_quantities(order)
         lines = [line for line in order.lines.all() if remaining[line.pk]]
         form = ShipmentForm(request.POST or None, lines=lines, remaining=remaining)
+        key = submissions.key_from(request.POST) if request.method == "POST" else ""
+        if request.method == "POST" and key:
+            # The twin of a submission that made its parcel: that parcel. The
+            # form is not checked: the first one took the units it offers.
+            made = order.shipments.filter(submission_key=key).first()
+            if made is not None:
+                return self._shipment_created(request, made)
         if request.method == "POST" and form.is_valid():
             try:
                 shipment = services.create_shipment(
@@ -343,23 +353,30 @@ class OrderAdmin(admin.ModelAdmin):
                     quantities=form.quantities(),
                     actor=request.user,
                     carrier=form.cleaned_data["carrier"],
+                    submission_key=key,
                 )
             except FulfilmentError as error:
                 form.add_error(None, error.message)
             else:
-                self.message_user(request, _("Shipment created."))
-                return HttpResponseRedirect(
-                    reverse("admin:shop_shipment_change", args=[shipment.pk])
-                )
+                return self._shipment_created(request, shipment)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "order": order,
             "form": form,
+            "submission_key": key,
             "title": _("Create a shipment for %(order)s") % {"order": order},
         }
         return TemplateResponse(
             request, "admin/shop/order/create_shipment.html", context
+        )
+
+    def _shipment_created(
+        self, request: HttpRequest, shipment: Shipment
+    ) -> HttpResponseRedirect:
+        self.message_user(request, _("Shipment created."))
+        return HttpResponseRedirect(
+            reverse("admin:shop_shipment_change", args=[shipment.pk])
         )
 
 

@@ -26,13 +26,18 @@ def _open_cart(request: HttpRequest) -> QuerySet[Cart] | None:
     )
 
 
-def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
+def current_cart(
+    request: HttpRequest, *, create: bool = False, submission_key: str | None = None
+) -> Cart | None:
+    """The request's open cart; with ``create``, one is opened if there is
+    none (by the form submission ``submission_key``, so that a visitor's
+    double click opens one cart, see ``services.create_cart``)."""
     carts = _open_cart(request)
     cart = carts.first() if carts is not None else None
     if cart is None and create:
         if request.user.is_authenticated:
             return services.create_cart(owner=request.user)
-        cart = services.create_cart(owner=None)
+        cart = services.create_cart(owner=None, submission_key=submission_key)
         request.session[SESSION_KEY] = cart.pk
     return cart
 

@@ -57,6 +57,12 @@ class FulfilmentError(ShopError):
     default_message = _("That shipment can't be made.")
 
 
+class NothingLeftToShip(FulfilmentError):
+    """Every unit is already in a parcel: often a second click's answer."""
+
+    default_message = _("Everything in this order is already in a shipment.")
+
+
 class RefundNotAllowed(ShopError):
     default_message = _("That refund can't be made.")
 

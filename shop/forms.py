@@ -1,11 +1,15 @@
 """Forms for the shop's pages. Validation of input only; changes are services."""
 
+from allauth.account import forms as account_forms
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from shop import regions
+from shop import regions, submissions
 from shop.models import Address, User
 
 
@@ -113,3 +117,49 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["address"].queryset = user.addresses.all()
+
+
+class SignupForm(account_forms.SignupForm):
+    """allauth's sign-up form, safe to send twice at the same moment.
+
+    Both requests of a double click may pass allauth's "is this email free?"
+    check before either has written the account; the second then meets the
+    unique email index. Or the first has committed, and allauth would tell
+    the second "you already have an account" by email. Either way the twin
+    (the same ``submission`` key, with the same email) answers as the first
+    does ("we sent you an email to confirm") without writing or sending
+    anything: the first request made the account and sends the one email.
+    """
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = submissions.new_key()
+
+    def try_save(self, request):
+        key = submissions.key_from(self.data)
+        email = self.cleaned_data.get("email", "")
+        if self.account_already_exists and _signed_up_by(key) == email.lower():
+            return None, self._same_answer(request)
+        try:
+            with transaction.atomic():
+                user, response = super().try_save(request)
+        except IntegrityError:
+            if not User.objects.filter(email__iexact=email).exists():
+                raise
+            return None, self._same_answer(request)
+        if user is not None:
+            cache.set(_SIGNUP_KEY.format(key), email.lower(), 3600)
+        return user, response
+
+    def _same_answer(self, request):
+        return get_adapter(request).respond_email_verification_sent(request, None)
+
+
+_SIGNUP_KEY = "submissions:signup:{}"
+
+
+def _signed_up_by(key: str) -> str | None:
+    """The email the sign-up with this submission key made an account for."""
+    return cache.get(_SIGNUP_KEY.format(key))

@@ -11,7 +11,8 @@ stale entries simply expire.
 A fragment is rendered without the request: no user, session or context
 processor reaches it, so nothing belonging to one visitor can end up in what
 another is served. Forms inside it use ``{% csrf_token %}`` as usual; the
-cached text holds a placeholder that each request replaces with its own token.
+cached text holds a placeholder that each request replaces with its own token,
+and so it does for ``{% submission_field %}``: a new key each time it is served.
 """
 
 import hashlib
@@ -29,6 +30,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from shop import submissions
 
 # Long enough to serve a busy page from the cache, short enough that entries
 # for things that changed do not linger; correctness never depends on it.
@@ -101,9 +104,12 @@ def render_fragment(
         html = render_to_string(
             template_name, {**context, "csrf_token": _CSRF_PLACEHOLDER}
         )
+        # Each serving gets its own submission keys (see shop.submissions).
+        html = submissions.without_keys(html)
         if key is not None:
             cache.set(key, html, TIMEOUT)
-    return mark_safe(with_csrf_token(html, request))  # noqa: S308 - escaped there
+    html = submissions.with_fresh_keys(with_csrf_token(html, request))
+    return mark_safe(html)  # noqa: S308 - escaped there
 
 
 def with_csrf_token(html: str, request: HttpRequest) -> str:

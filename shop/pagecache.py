@@ -21,7 +21,10 @@ expires.
 
 Only a request without a session or messages cookie is served or stored: no
 user, cart or message can be in it. The page is stored with a placeholder
-instead of the CSRF token, and each visitor gets their own. The key holds
+instead of the CSRF token and of each form's submission key, and each
+visitor gets their own token and new keys each time (``shop.submissions``:
+a key served twice would make a second, wanted submission look like a
+double click). The key holds
 the path with its query, the host, the language, the currency and a digest
 of the templates, translations and static files, so a deploy never serves
 the old markup. With DEBUG (``make run``) nothing is cached.
@@ -39,6 +42,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
+from shop import submissions
 from shop.fragments import (
     CSRF_INPUT_PATTERN,
     CSRF_PLACEHOLDER_INPUT,
@@ -97,6 +101,7 @@ def for_visitors(*scopes: str) -> Callable:
                 content = CSRF_INPUT_PATTERN.sub(
                     CSRF_PLACEHOLDER_INPUT, response.content.decode(response.charset)
                 )
+                content = submissions.without_keys(content)
                 cache.set(
                     key,
                     {
@@ -133,9 +138,8 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def _serve(request: HttpRequest, page: dict) -> HttpResponse:
-    return HttpResponse(
-        with_csrf_token(page["content"], request), content_type=page["content_type"]
-    )
+    content = submissions.with_fresh_keys(with_csrf_token(page["content"], request))
+    return HttpResponse(content, content_type=page["content_type"])
 
 
 def _scope_key(scope: str) -> str:

@@ -69,6 +69,10 @@ class WishList(models.Model):
         ),
     )
     revealed_at = models.DateTimeField(_("revealed at"), null=True, blank=True)
+    # The form submission that created it: sent twice, it makes one list.
+    submission_key = models.CharField(
+        max_length=64, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +91,12 @@ class WishList(models.Model):
         verbose_name = _("wish list")
         verbose_name_plural = _("wish lists")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "submission_key"],
+                name="wishlist_one_per_submission",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -139,6 +149,9 @@ class WishListItem(models.Model):
         help_text=_('For example "size M, blue".'),
     )
     position = models.PositiveIntegerField(default=0)
+    # The submission that last added to it: its twin adds nothing. Checked
+    # under the list's row lock, so no unique index is needed.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop import pagecache
+from shop import pagecache, submissions
 from shop.exceptions import ProductUnavailable
 from shop.models import Address, Product, User
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList, WishlistError
@@ -25,13 +25,29 @@ def _check_address(owner: User, address: Address | None) -> None:
         raise WishlistError(_("Choose one of your own addresses."))
 
 
-def create_wishlist(*, owner: User, **fields) -> WishList:
-    """A new list owned by ``owner``; its address must be one of theirs."""
+def create_wishlist(
+    *, owner: User, submission_key: str | None = None, **fields
+) -> WishList:
+    """A new list owned by ``owner``; its address must be one of theirs.
+
+    Guarantees: one form submission (``submission_key``) makes one list; its
+    twin returns the first one's (a unique constraint on owner and key).
+    """
     _check_address(owner, fields.get("address"))
     wishlist = WishList(
-        owner=owner, **{k: fields[k] for k in WishList.EDITABLE_FIELDS if k in fields}
+        owner=owner,
+        submission_key=submission_key or None,
+        **{k: fields[k] for k in WishList.EDITABLE_FIELDS if k in fields},
     )
-    wishlist.full_clean(exclude=["owner"])
+    wishlist.full_clean(exclude=["owner", "submission_key"])
+    if not submission_key:
+        wishlist.save()
+        return wishlist
+    found = WishList.objects.filter(owner=owner, submission_key=submission_key)
+    return submissions.create_once(found, lambda: _saved(wishlist))[0]
+
+
+def _saved(wishlist: WishList) -> WishList:
     wishlist.save()
     return wishlist
 
@@ -59,11 +75,20 @@ def update_wishlist(*, wishlist: WishList, actor: User, **fields) -> WishList:
     return wishlist
 
 
+@transaction.atomic
 def delete_wishlist(*, wishlist: WishList, actor: User) -> None:
+    """Delete a list no gift was bought from.
+
+    Guarantees: deleting twice deletes once; the owner's twin that finds the
+    list gone is recognised for an hour (``submissions.deleted_by``).
+    """
     if wishlist.owner_id != actor.pk:
         raise WishList.DoesNotExist
+    pk = wishlist.pk
     try:
-        wishlist.delete()
+        with transaction.atomic():
+            wishlist.delete()
+        submissions.remember_deleted(actor_id=actor.pk, model=WishList, pk=pk)
     except ProtectedError:
         raise WishlistError(
             _("Gifts have been bought from this list; make it private instead.")
@@ -89,8 +114,15 @@ def add_item(
     quantity: int = 1,
     priority: int = WishListItem.Priority.NORMAL,
     note: str = "",
+    submission_key: str = "",
 ) -> WishListItem:
-    """Put a product on the list, or want more of one already on it."""
+    """Put a product on the list, or want more of one already on it.
+
+    Guarantees: one form submission (``submission_key``) adds once. The item
+    keeps the key of the submission that last added to it, read under the
+    list's row lock: a double click's twin waits, finds the key, and returns
+    the item as the first one left it.
+    """
     if wishlist.owner_id != actor.pk:
         raise WishList.DoesNotExist
     if not product.is_active:
@@ -101,10 +133,15 @@ def add_item(
     WishList.objects.select_for_update().get(pk=wishlist.pk)
     item = WishListItem.objects.filter(wishlist=wishlist, product=product).first()
     if item is not None:
+        if submission_key and item.submission_key == submission_key:
+            return item
         item.desired_quantity += quantity
         item.priority = priority
         item.note = note or item.note
-        item.save(update_fields=["desired_quantity", "priority", "note"])
+        item.submission_key = submission_key
+        item.save(
+            update_fields=["desired_quantity", "priority", "note", "submission_key"]
+        )
         return item
     last = wishlist.items.aggregate(last=Max("position"))["last"]
     return WishListItem.objects.create(
@@ -114,6 +151,7 @@ def add_item(
         priority=priority,
         note=note,
         position=0 if last is None else last + 1,
+        submission_key=submission_key,
     )
 
 
@@ -132,16 +170,29 @@ def update_item(
 
 
 @transaction.atomic
-def move_item(*, item: WishListItem, actor: User, up: bool) -> None:
-    """Swap the item with its neighbour above (or below)."""
+def move_item(
+    *, item: WishListItem, actor: User, up: bool, seen_at: int | None = None
+) -> None:
+    """Swap the item with its neighbour above (or below).
+
+    Guarantees: ``seen_at`` is the place (from 0) the owner saw the item at;
+    it moves only from there, under the lock of the list's items, so a
+    double click moves it one place, not two.
+    """
     if item.wishlist.owner_id != actor.pk:
         raise WishListItem.DoesNotExist
     items = list(
         WishListItem.objects.select_for_update()
         .filter(wishlist_id=item.wishlist_id)
-        .order_by("position", "pk")
+        .order_by("pk")
     )
+    # Sorted here, not by the query: under READ COMMITTED, rows locked after
+    # waiting for a concurrent move come back with their new positions but
+    # in the order of the old ones.
+    items.sort(key=lambda other: (other.position, other.pk))
     index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    if seen_at is not None and index != seen_at:
+        return
     neighbour = index - 1 if up else index + 1
     if not 0 <= neighbour < len(items):
         return
@@ -152,10 +203,19 @@ def move_item(*, item: WishListItem, actor: User, up: bool) -> None:
     list_changed(item.wishlist.share_token)
 
 
+@transaction.atomic
 def remove_item(*, item: WishListItem, actor: User) -> None:
-    """Take an item off the list; gifts already bought for it stay gifts."""
+    """Take an item off the list; gifts already bought for it stay gifts.
+
+    Guarantees: removing twice removes once; the owner's twin that finds the
+    item gone is recognised for an hour, with its list
+    (``submissions.deleted_by``).
+    """
     if item.wishlist.owner_id != actor.pk:
         raise WishListItem.DoesNotExist
+    submissions.remember_deleted(
+        actor_id=actor.pk, model=WishListItem, pk=item.pk, parent_id=item.wishlist_id
+    )
     item.delete()
 
 

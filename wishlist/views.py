@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop import pagecache
+from shop import pagecache, submissions
 from shop.exceptions import ShopError
 from shop.fragments import render_fragment
 from shop.models import Product
@@ -23,6 +23,16 @@ def _owned_list(request: HttpRequest, pk: int) -> WishList:
         return selectors.owned_list(owner=request.user, pk=pk)
     except WishList.DoesNotExist:
         raise Http404 from None
+
+
+def _deleted_by_them(request: HttpRequest, model, pk: int) -> int:
+    """For a row the user no longer finds: the page it was on (0 when none)
+    if they deleted it in the last hour (the twin of their delete, answered
+    with the first one's result); otherwise a 404, as for anyone's id."""
+    parent_id = submissions.deleted_by(actor_id=request.user.pk, model=model, pk=pk)
+    if parent_id is None:
+        raise Http404
+    return parent_id
 
 
 def _owned_item(request: HttpRequest, pk: int) -> WishListItem:
@@ -45,11 +55,14 @@ def my_lists(request: HttpRequest) -> HttpResponse:
 def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     wishlist = _owned_list(request, pk) if pk else None
     form = WishListForm(request.POST or None, instance=wishlist, owner=request.user)
+    key = submissions.key_from(request.POST) if request.method == "POST" else ""
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in WishList.EDITABLE_FIELDS}
         try:
             if wishlist is None:
-                wishlist = services.create_wishlist(owner=request.user, **fields)
+                wishlist = services.create_wishlist(
+                    owner=request.user, submission_key=key, **fields
+                )
             else:
                 services.update_wishlist(
                     wishlist=wishlist, actor=request.user, **fields
@@ -60,14 +73,21 @@ def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("List saved."))
             return redirect(wishlist)
     return render(
-        request, "wishlist/list_form.html", {"form": form, "wishlist": wishlist}
+        request,
+        "wishlist/list_form.html",
+        {"form": form, "wishlist": wishlist, "submission_key": key},
     )
 
 
 @login_required
 @require_POST
 def list_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    wishlist = _owned_list(request, pk)
+    try:
+        wishlist = selectors.owned_list(owner=request.user, pk=pk)
+    except WishList.DoesNotExist:
+        _deleted_by_them(request, WishList, pk)
+        messages.success(request, _("List deleted."))
+        return redirect("wishlist:my_lists")
     try:
         services.delete_wishlist(wishlist=wishlist, actor=request.user)
     except ShopError as error:
@@ -125,6 +145,7 @@ def item_add(request: HttpRequest, product_id: int) -> HttpResponse:
         quantity=form.cleaned_data["desired_quantity"],
         priority=form.cleaned_data["priority"],
         note=form.cleaned_data["note"],
+        submission_key=submissions.key_from(request.POST),
     )
     messages.success(
         request,
@@ -157,14 +178,25 @@ def item_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_move(request: HttpRequest, pk: int) -> HttpResponse:
     item = _owned_item(request, pk)
-    services.move_item(item=item, actor=request.user, up=request.POST.get("to") == "up")
+    seen_at = request.POST.get("from", "")
+    services.move_item(
+        item=item,
+        actor=request.user,
+        up=request.POST.get("to") == "up",
+        seen_at=int(seen_at) if seen_at.isdigit() else None,
+    )
     return redirect(item.wishlist)
 
 
 @login_required
 @require_POST
 def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _owned_item(request, pk)
+    try:
+        item = selectors.owned_item(owner=request.user, pk=pk)
+    except WishListItem.DoesNotExist:
+        list_id = _deleted_by_them(request, WishListItem, pk)
+        messages.success(request, _("Item removed."))
+        return redirect("wishlist:manage", pk=list_id)
     services.remove_item(item=item, actor=request.user)
     messages.success(request, _("Item removed."))
     return redirect(item.wishlist)

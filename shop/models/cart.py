@@ -40,6 +40,12 @@ class Cart(models.Model):
     # Its charge's idempotency key names the version, so an attempt that
     # charged and failed moves it on too: the next attempt is a new charge.
     version = models.PositiveIntegerField(default=0, editable=False)
+    # The form submission that opened a visitor's cart: the twin of a double
+    # click by a visitor with no cart yet finds this cart instead of opening
+    # a second one (``shop.submissions``).
+    submission_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -58,6 +64,9 @@ class CartLine(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField(default=1)
+    # The submission that last added units to this line: its twin adds none.
+    # Checked under the cart's row lock, so no unique index is needed.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -233,11 +233,21 @@ class Shipment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # The staff form submission that made it: sent twice, it makes one parcel.
+    submission_key = models.CharField(
+        max_length=64, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "submission_key"],
+                name="shop_shipment_one_per_submission",
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("Shipment %(id)s of order %(number)s") % {

@@ -97,6 +97,10 @@ class Address(models.Model):
     line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
     phone = PhoneNumberField(_("phone number"), blank=True)
     is_default = models.BooleanField(_("default address"), default=False)
+    # The form submission that added it: sent twice, it adds one address.
+    submission_key = models.CharField(
+        max_length=64, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # What the customer edits; orders copy these fields when they are placed.
@@ -120,6 +124,10 @@ class Address(models.Model):
                 fields=["user"],
                 condition=Q(is_default=True),
                 name="shop_address_one_default_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "submission_key"],
+                name="shop_address_one_per_submission",
             ),
         ]
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from shop import submissions
 from shop.models import Address, User
 
 
@@ -26,22 +27,43 @@ def remember_language(*, user: User, language: str) -> User:
 
 @transaction.atomic
 def save_address(
-    *, user: User, address: Address | None = None, make_default: bool = False, **fields
+    *,
+    user: User,
+    address: Address | None = None,
+    make_default: bool = False,
+    submission_key: str | None = None,
+    **fields,
 ) -> Address:
     """Add an address to the book, or change one of the user's own.
 
     The first address becomes the default. Validation (postal code and
     prefecture for Japan) runs in ``Address.full_clean``.
+
+    Guarantees: a new address sent twice by one form submission
+    (``submission_key``) is added once; the twin returns the first one's
+    address (a unique constraint on the user and the key). A change is a
+    plain overwrite: sent twice, it leaves the same address.
     """
     if address is None:
-        address = Address(user=user)
+        address = Address(user=user, submission_key=submission_key or None)
+        if submission_key:
+            found = Address.objects.filter(user=user, submission_key=submission_key)
+            return submissions.create_once(
+                found, lambda: _write_address(user, address, make_default, fields)
+            )[0]
     elif address.user_id != user.pk:
         raise Address.DoesNotExist
+    return _write_address(user, address, make_default, fields)
+
+
+def _write_address(
+    user: User, address: Address, make_default: bool, fields: dict
+) -> Address:
     for name in Address.EDITABLE_FIELDS:
         if name in fields:
             setattr(address, name, fields[name])
     has_default = user.addresses.filter(is_default=True).exclude(pk=address.pk).exists()
-    address.full_clean(exclude=["user", "is_default"])
+    address.full_clean(exclude=["user", "is_default", "submission_key"])
     address.save()
     if make_default or not has_default:
         set_default_address(user=user, address=address)
@@ -65,10 +87,15 @@ def delete_address(*, user: User, address: Address) -> None:
     """Remove an address; orders keep their own copy of where they shipped.
 
     If it was the default, the newest remaining address becomes the default.
+
+    Guarantees: deleting twice deletes once; a twin that finds the address
+    gone can tell it was this user who deleted it (``submissions.deleted_by``)
+    for an hour.
     """
     if address.user_id != user.pk:
         raise Address.DoesNotExist
     was_default = address.is_default
+    submissions.remember_deleted(actor_id=user.pk, model=Address, pk=address.pk)
     address.delete()
     if was_default:
         newest = user.addresses.order_by("-created_at").first()

@@ -9,6 +9,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop import submissions
 from shop.exceptions import CartClosed, InvalidQuantity, ProductUnavailable
 from shop.models import Cart, CartLine, Product, User
 
@@ -49,10 +50,27 @@ def _touch(cart: Cart) -> None:
         raise CartClosed()
 
 
-def create_cart(*, owner: User | None, purpose: str = "") -> Cart:
-    """A new open cart; for a customer, their one open cart for ``purpose``."""
+def create_cart(
+    *, owner: User | None, purpose: str = "", submission_key: str | None = None
+) -> Cart:
+    """A new open cart; for a customer, their one open cart for ``purpose``.
+
+    Guarantees: a visitor's cart opened by a form submission is opened once
+    for it: the twin of a double click (``submission_key``) gets the same
+    cart, so both requests' sessions point at it. A customer has one open
+    cart per purpose (a unique constraint), however many requests ask.
+    """
     if owner is None:
-        return Cart.objects.create(purpose=purpose)
+        if not submission_key:
+            return Cart.objects.create(purpose=purpose)
+        cart, _created = submissions.create_once(
+            Cart.objects.filter(submission_key=submission_key),
+            lambda: Cart.objects.create(purpose=purpose, submission_key=submission_key),
+        )
+        if cart.owner_id is not None or cart.status != Cart.Status.OPEN:
+            # Not a twin's: a key posted again long after. A cart of its own.
+            return Cart.objects.create(purpose=purpose)
+        return cart
     cart, _created = Cart.objects.get_or_create(
         owner=owner, status=Cart.Status.OPEN, purpose=purpose
     )
@@ -60,9 +78,17 @@ def create_cart(*, owner: User | None, purpose: str = "") -> Cart:
 
 
 @transaction.atomic
-def add_to_cart(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
+def add_to_cart(
+    *, cart: Cart, product_id: int, quantity: int, submission_key: str = ""
+) -> CartLine:
     """Add units of an active product, within stock and the per-line limit.
-    The line returned has its product and its new quantity."""
+    The line returned has its product and its new quantity.
+
+    Guarantees: one form submission adds once. The line keeps the key of
+    the submission that last added to it, read under the cart's row lock
+    (``_touch``): the twin of a double click waits for the first, then finds
+    its key on the line and returns the line as the first one left it.
+    """
     if quantity < 1:
         raise InvalidQuantity(_("Choose a quantity of at least 1."))
     _touch(cart)
@@ -73,20 +99,33 @@ def add_to_cart(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
         .annotate(
             line_id=Subquery(line_of_cart.values("pk")),
             line_quantity=Subquery(line_of_cart.values("quantity")),
+            line_submission_key=Subquery(line_of_cart.values("submission_key")),
         )
         .first()
     )
     if product is None:
         raise ProductUnavailable()
+    if submission_key and product.line_submission_key == submission_key:
+        return CartLine(
+            pk=product.line_id,
+            cart=cart,
+            product=product,
+            quantity=product.line_quantity,
+            submission_key=submission_key,
+        )
     new_quantity = quantity + (product.line_quantity or 0)
     _check_quantity(product, new_quantity)
     line = CartLine(
-        pk=product.line_id, cart=cart, product=product, quantity=new_quantity
+        pk=product.line_id,
+        cart=cart,
+        product=product,
+        quantity=new_quantity,
+        submission_key=submission_key,
     )
     if product.line_id is None:
         line.save(force_insert=True)
     else:
-        line.save(update_fields=["quantity"])
+        line.save(update_fields=["quantity", "submission_key"])
     return line
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.exceptions import FulfilmentError, OutOfStock
+from shop.exceptions import FulfilmentError, NothingLeftToShip, OutOfStock
 from shop.models import (
     Order,
     OrderEvent,
@@ -53,15 +53,28 @@ def _refresh_status(order: Order) -> None:
 
 @transaction.atomic
 def create_shipment(
-    *, order: Order, quantities: dict[int, int], actor: User | None, carrier: str = ""
+    *,
+    order: Order,
+    quantities: dict[int, int],
+    actor: User | None,
+    carrier: str = "",
+    submission_key: str | None = None,
 ) -> Shipment:
     """A new parcel in ``preparing`` with the given units of each line.
 
     ``quantities`` maps order line ids to units; a line may not be shipped
     more often than it was ordered. The order row is locked so two staff
     members can't both allocate the same units.
+
+    Guarantees: one form submission (``submission_key``) makes one parcel:
+    its twin waits on the order's lock, then returns the first one's parcel
+    (a unique constraint on the order and the key holds it too).
     """
     order = _lock_order(order)
+    if submission_key:
+        made = Shipment.objects.filter(order=order, submission_key=submission_key)
+        if made.exists():
+            return made.get()
     remaining = unshipped_quantities(order)
     wanted = {line_id: qty for line_id, qty in quantities.items() if qty}
     if not wanted:
@@ -74,7 +87,9 @@ def create_shipment(
                 _("Only %(count)d of that item are left to ship.")
                 % {"count": remaining[line_id]}
             )
-    shipment = Shipment.objects.create(order=order, carrier=carrier)
+    shipment = Shipment.objects.create(
+        order=order, carrier=carrier, submission_key=submission_key or None
+    )
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=quantity)
         for line_id, quantity in sorted(wanted.items())
@@ -89,11 +104,19 @@ def create_shipment(
     return shipment
 
 
+@transaction.atomic
 def create_shipment_for_remaining(*, order: Order, actor: User | None) -> Shipment:
-    """A parcel with everything not yet in one."""
-    return create_shipment(
-        order=order, quantities=unshipped_quantities(order), actor=actor
-    )
+    """A parcel with everything not yet in one.
+
+    Guarantees: what is left is read under the order's lock, so asked twice
+    at once it makes one parcel; the second finds nothing left and raises
+    ``NothingLeftToShip``.
+    """
+    order = _lock_order(order)
+    remaining = unshipped_quantities(order)
+    if not any(remaining.values()):
+        raise NothingLeftToShip(_("Everything in this order is already in a shipment."))
+    return create_shipment(order=order, quantities=remaining, actor=actor)
 
 
 @transaction.atomic

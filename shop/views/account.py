@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from shop import regions, selectors, services
+from shop import regions, selectors, services, submissions
 from shop.forms import AddressForm, ProfileForm
 from shop.models import Address
 
@@ -40,12 +40,14 @@ def address_list(request: HttpRequest) -> HttpResponse:
 def address_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     address = get_object_or_404(Address, pk=pk, user=request.user) if pk else None
     form = AddressForm(request.POST or None, instance=address)
+    key = submissions.key_from(request.POST) if request.method == "POST" else ""
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in Address.EDITABLE_FIELDS}
         services.save_address(
             user=request.user,
             address=address,
             make_default=form.cleaned_data["make_default"],
+            submission_key=key,
             **fields,
         )
         messages.success(request, _("Address saved."))
@@ -59,6 +61,7 @@ def address_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         {
             "form": form,
             "address": address,
+            "submission_key": key,
             "prefectures": regions.PREFECTURES,
             "next": request.GET.get("next", request.POST.get("next", "")),
         },
@@ -68,8 +71,16 @@ def address_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    address = get_object_or_404(Address, pk=pk, user=request.user)
-    services.delete_address(user=request.user, address=address)
+    address = Address.objects.filter(pk=pk, user=request.user).first()
+    if address is None:
+        # The twin of a delete that has already committed: its result.
+        if (
+            submissions.deleted_by(actor_id=request.user.pk, model=Address, pk=pk)
+            is None
+        ):
+            raise Http404
+    else:
+        services.delete_address(user=request.user, address=address)
     messages.success(request, _("Address deleted."))
     return redirect("shop:address_list")
 

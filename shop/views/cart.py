@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop import services
+from shop import services, submissions
 from shop.carts import current_cart, current_cart_lines
 from shop.exceptions import ProductUnavailable, ShopError
 from shop.forms import CartLineForm, QuantityForm
@@ -33,10 +33,14 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
 def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
     form = QuantityForm(request.POST)
     if form.is_valid():
-        cart = current_cart(request, create=True)
+        key = submissions.key_from(request.POST)
+        cart = current_cart(request, create=True, submission_key=key)
         try:
             line = services.add_to_cart(
-                cart=cart, product_id=product_id, quantity=form.cleaned_data["quantity"]
+                cart=cart,
+                product_id=product_id,
+                quantity=form.cleaned_data["quantity"],
+                submission_key=key,
             )
         except ProductUnavailable:
             raise Http404 from None

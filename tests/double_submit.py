@@ -1,0 +1,48 @@
+"""What every double-submit test checks of the two responses: no 500, no
+exception, and the second shown what the first was (the same page)."""
+
+import re
+from typing import Any
+
+from django.test import Client
+
+from shop import submissions
+
+_KEY = re.compile(r'name="submission" value="([A-Za-z0-9_-]+)"')
+
+
+def key_on(client: Client, path: str) -> str:
+    """The submission key of the (first) form on the page at ``path``, as a
+    browser would post it back."""
+    response = client.get(path)
+    assert response.status_code == 200, response
+    found = _KEY.search(response.content.decode())
+    assert found, f"no submission field on {path}"
+    return found.group(1)
+
+
+def keys_in(html: str) -> list[str]:
+    return _KEY.findall(html)
+
+
+def assert_same_result(responses: list[Any], status: int = 302) -> str:
+    """Both requests answered ``status`` (never a 500 or an exception) with
+    the same page; returns that page's address (or body)."""
+    for response in responses:
+        assert not isinstance(response, BaseException), responses
+        assert response.status_code == status, (response, response.content[:500])
+    if status == 302:
+        locations = {response["Location"] for response in responses}
+        assert len(locations) == 1, locations
+        return locations.pop()
+    return responses[0].content.decode()
+
+
+def new_key() -> str:
+    return submissions.new_key()
+
+
+def messages_of(response: Any) -> list[str]:
+    """The messages this request added for the next page (not those it
+    was given from an earlier one)."""
+    return [str(m) for m in response.wsgi_request._messages._queued_messages]
