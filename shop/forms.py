@@ -163,3 +163,29 @@ _SIGNUP_KEY = "submissions:signup:{}"
 def _signed_up_by(key: str) -> str | None:
     """The email the sign-up with this submission key made an account for."""
     return cache.get(_SIGNUP_KEY.format(key))
+
+
+class ResetPasswordForm(account_forms.ResetPasswordForm):
+    """allauth's "forgot password" form, sending one email per submission.
+
+    A double click (or a browser retry) of the same form would otherwise
+    mail two reset links. The first request to claim the ``submission``
+    key in the shared cache sends the email; its twin answers the same
+    "we've sent you an email" page and sends nothing. A new visit to the
+    form is a new key, so asking again later still works.
+    """
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = submissions.new_key()
+
+    def save(self, request, **kwargs) -> str:
+        key = _RESET_KEY.format(submissions.key_from(self.data))
+        if not cache.add(key, True, 3600):
+            return self.cleaned_data["email"]
+        return super().save(request, **kwargs)
+
+
+_RESET_KEY = "submissions:reset-password:{}"

@@ -166,7 +166,10 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up that a double click can't turn into a 500 (see the form).
-ACCOUNT_FORMS = {"signup": "shop.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "shop.forms.SignupForm",
+    "reset_password": "shop.forms.ResetPasswordForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False

@@ -13,12 +13,14 @@ from tests.double_submit import assert_same_result, key_on, keys_in, messages_of
 
 from .factories import (
     PASSWORD,
+    STAFF_TOTP_SECRET,
     AddressFactory,
     ProductFactory,
     UserFactory,
     cart_with,
     placed_order,
     sign_in_staff,
+    totp_code,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -250,6 +252,21 @@ def test_adding_an_email_address_twice_adds_it_once(client, buyer):
             assert response["Location"] == reverse("account_email")
 
 
+def test_forgot_password_sent_twice_at_once_sends_one_link(client):
+    user = UserFactory()
+    data = {
+        "email": user.email,
+        "submission": key_on(client, reverse("account_reset_password")),
+    }
+    responses = post_together(client, reverse("account_reset_password"), data)
+    assert assert_same_result(responses) == reverse("account_reset_password_done")
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    # A new visit to the form is a new request: it is sent.
+    data["submission"] = key_on(client, reverse("account_reset_password"))
+    client.post(reverse("account_reset_password"), data)
+    assert len(mail.outbox) == 2
+
+
 def test_signing_in_twice_at_once(client):
     user = UserFactory()
     responses = post_together(
@@ -358,3 +375,36 @@ def test_mark_delivered_twice_records_one_delivery(staff_client):
     shipment.refresh_from_db()
     assert shipment.status == Shipment.Status.DELIVERED
     assert order.events.filter(kind="delivered").count() == 1
+
+
+def test_the_second_factor_sent_twice_at_once_signs_in_once(client):
+    """A staff member double-clicks "Sign in" on the TOTP step: allauth
+    accepts a code once (replays are refused), so one request signs in and
+    the twin is told the code was not accepted — never a 500 — and the
+    browser, sharing the session, is signed in."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    staff = UserFactory(is_staff=True)
+    Authenticator.objects.create(
+        user=staff,
+        type=Authenticator.Type.TOTP,
+        data={"secret": get_adapter().encrypt(STAFF_TOTP_SECRET)},
+    )
+    response = client.post(
+        reverse("account_login"), {"login": staff.email, "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+
+    responses = post_together(
+        client, reverse("mfa_authenticate"), {"code": totp_code(STAFF_TOTP_SECRET)}
+    )
+
+    for response in responses:
+        assert not isinstance(response, BaseException), responses
+        assert response.status_code in (200, 302), response
+    signed_in = [r for r in responses if r.status_code == 302]
+    assert len(signed_in) >= 1
+    twin = client
+    twin.cookies = signed_in[0].client.cookies
+    assert twin.get(reverse("admin:index")).status_code == 200
