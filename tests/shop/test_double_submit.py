@@ -408,3 +408,27 @@ def test_the_second_factor_sent_twice_at_once_signs_in_once(client):
     twin = client
     twin.cookies = signed_in[0].client.cookies
     assert twin.get(reverse("admin:index")).status_code == 200
+
+
+def test_send_the_confirmation_again_twice_emails_once(staff_client):
+    from shop import confirmations
+    from shop.models import Order
+
+    order = placed_order(None, (ProductFactory(), 1))
+    Order.objects.filter(pk=order.pk).update(
+        confirmation_sent_at=None,
+        confirmation_failures=confirmations.MAX_FAILURES,
+        confirmation_error="ValueError: a template bug, since fixed",
+    )
+    mail.outbox.clear()
+
+    responses = post_together(
+        staff_client,
+        reverse("admin:shop_order_changelist"),
+        {"action": "send_confirmation_again", "_selected_action": [order.pk]},
+    )
+
+    assert_same_result(responses)
+    order.refresh_from_db()
+    assert order.confirmation_sent_at is not None
+    assert [m.to for m in mail.outbox] == [[order.buyer.email]]
