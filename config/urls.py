@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.views import healthz
 from shop.views.account import set_language
-from shop.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,7 +1,7 @@
 """Emails about gifts. None carries an address of either side."""
 
+from core.emails import send_templated
 from gifts.models import Gift, GiftReturn
-from shop.emails import send_templated
 
 
 def send_thank_you_note(gift: Gift) -> None:

@@ -8,16 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import submissions
+from core.views import flash_form_errors
 from gifts import selectors, services
 from gifts.forms import GiftCheckoutForm, ReturnForm, ThankYouForm
 from gifts.models import Gift, GiftLine
 from shop import selectors as shop_selectors
 from shop import services as shop_services
-from shop import submissions
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import QuantityForm
 from shop.models import Cart, Shipment
-from shop.views import flash_form_errors
 from wishlist.exceptions import AlreadyBought
 from wishlist.models import WishList, WishListItem
 from wishlist.selectors import list_item_for_giver, shared_list

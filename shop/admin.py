@@ -17,7 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from shop import selectors, services, submissions
+from core import submissions
+from shop import selectors, services
 from shop.exceptions import FulfilmentError, NothingLeftToShip
 from shop.models import (
     Address,

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from shop import regions, submissions
+from core import submissions
+from shop import regions
 from shop.models import Address, User
 
 

@@ -1,5 +1,11 @@
 """Connects the login cart merge and language, and the cached pages of the
-catalog; the work itself is a service or ``shop.pagecache``."""
+catalog; the work itself is a service or ``core.pagecache``.
+
+The shop's page-cache scopes: ``"catalog"`` (products, their cards' stock and
+categories: every catalog page), renewed here on ``save()`` and ``delete()``
+and by ``take_stock`` when a card changes; ``"product:<slug>"`` (the exact
+stock on one product's page), renewed by ``take_stock``.
+"""
 
 from allauth.account.signals import user_logged_in
 from django.conf import settings
@@ -7,7 +13,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import get_language
 
-from shop import pagecache, services
+from core import pagecache
+from shop import services
 from shop.carts import SESSION_KEY
 from shop.models import Cart, Category, Product
 

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from callbacks import services as callback_services
 from callbacks.exceptions import ProviderError
+from core import submissions
 from gifts.models import Gift
-from shop import submissions
 from shop.admin import ReadOnlyInline
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment

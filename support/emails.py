@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from shop.emails import send_templated
+from core.emails import send_templated
 from support.models import CaseEvent
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from callbacks import hours
 from callbacks.exceptions import CallbackError
-from shop import submissions
+from core import submissions
 from shop.exceptions import ShopError
 from shop.models import Order
 from support import calls, selectors, services

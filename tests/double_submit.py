@@ -6,7 +6,7 @@ from typing import Any
 
 from django.test import Client
 
-from shop import submissions
+from core import submissions
 
 _KEY = re.compile(r'name="submission" value="([A-Za-z0-9_-]+)"')
 

@@ -88,7 +88,7 @@ def manage_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
 
 def list_items_shown(*, wishlist: WishList) -> list[tuple]:
     """Every value the givers' item grid shows, item by item in its order,
-    as plain rows: the grid's cache key (``shop.fragments``), read without
+    as plain rows: the grid's cache key (``core.fragments``), read without
     building a model per item."""
     return list(
         list_items(wishlist=wishlist).values_list(

@@ -6,7 +6,7 @@ from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop import pagecache, submissions
+from core import pagecache, submissions
 from shop.exceptions import ProductUnavailable
 from shop.models import Address, Product, User
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList, WishlistError

@@ -1,4 +1,4 @@
-"""Keeps the cached pages of published wish lists (``shop.pagecache``) true:
+"""Keeps the cached pages of published wish lists (``core.pagecache``) true:
 a list, its items and its owner's public name are on its page."""
 
 from django.contrib.auth import get_user_model

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop import pagecache, submissions
+from core import pagecache, submissions
+from core.fragments import render_fragment
+from core.views import flash_form_errors
 from shop.exceptions import ShopError
-from shop.fragments import render_fragment
 from shop.models import Product
-from shop.views import flash_form_errors
 from wishlist import selectors, services
 from wishlist.forms import AddToListForm, ItemForm, WishListForm
 from wishlist.models import WishList, WishListItem

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "phonenumber_field",
+    "core",
     "shop",
     "wishlist",
     "gifts",
@@ -62,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "shop.middleware.StaffSecondFactorMiddleware",
+    "core.middleware.StaffSecondFactorMiddleware",
 ]
 
 TEMPLATES = [
@@ -246,6 +247,11 @@ CONTENT_SECURITY_POLICY = {
 # --- The shop ---------------------------------------------------------------
 # ISO 4217 code; prices are stored as integers in its minor unit.
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="JPY")
+# Settings whose values cached pages and fragments show (core.pagecache,
+# core.fragments): part of their keys, so a changed value is never served
+# the markup rendered under the old one. Core knows no app: the project names
+# them.
+CORE_CACHE_VARY_ON_SETTINGS = ["SHOP_CURRENCY"]
 SHOP_PAYMENT_PROVIDER = env(
     "SHOP_PAYMENT_PROVIDER", default="shop.payments.TestPaymentProvider"
 )
@@ -260,7 +266,7 @@ SHOP_DELIVERY_DAYS = env.int("SHOP_DELIVERY_DAYS", default=2)
 # gift"), so the shop needs to know nothing of them: the project wires them.
 SHOP_PRODUCT_ACTION_TEMPLATES = ["wishlist/includes/add_to_list.html"]
 SHOP_ORDER_ACTION_TEMPLATES = ["support/includes/order_help.html"]
-# Item actions render inside the wish list's cached item grid (shop.fragments),
+# Item actions render inside the wish list's cached item grid (core.fragments),
 # without the request: they may use `item`, `product`, `show_counts` and
 # {% csrf_token %}, nothing of the visitor.
 WISHLIST_ITEM_ACTION_TEMPLATES = ["gifts/includes/buy_as_gift.html"]

@@ -42,7 +42,7 @@ class Cart(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)
     # The form submission that opened a visitor's cart: the twin of a double
     # click by a visitor with no cart yet finds this cart instead of opening
-    # a second one (``shop.submissions``).
+    # a second one (``core.submissions``).
     submission_key = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )

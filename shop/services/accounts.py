@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
-from shop import submissions
+from core import submissions
 from shop.models import Address, User
 
 

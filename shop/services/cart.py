@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop import submissions
+from core import submissions
 from shop.exceptions import CartClosed, InvalidQuantity, ProductUnavailable
 from shop.models import Cart, CartLine, Product, User
 

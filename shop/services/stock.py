@@ -2,8 +2,8 @@
 
 from django.db import connection
 
-from shop import pagecache
-from shop.fragments import card_stock
+from core import pagecache
+from shop.cards import card_stock
 from shop.models import Product
 
 

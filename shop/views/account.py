@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from shop import regions, selectors, services, submissions
+from core import submissions
+from shop import regions, selectors, services
 from shop.forms import AddressForm, ProfileForm
 from shop.models import Address
 

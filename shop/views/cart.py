@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop import services, submissions
+from core import submissions
+from shop import services
 from shop.carts import current_cart, current_cart_lines
 from shop.exceptions import ProductUnavailable, ShopError
 from shop.forms import CartLineForm, QuantityForm

@@ -5,9 +5,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shop import pagecache, selectors
+from core import pagecache
+from core.fragments import render_fragment
+from shop import selectors
+from shop.cards import product_card
 from shop.forms import QuantityForm
-from shop.fragments import product_card, render_fragment
 from shop.models import Product
 
 

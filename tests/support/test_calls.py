@@ -10,8 +10,8 @@ from twilio.request_validator import RequestValidator
 from callbacks import services as callback_services
 from callbacks.dialers import LocmemDialer
 from callbacks.models import CallbackRequest
+from core import submissions
 from shop import services as shop_services
-from shop import submissions
 from shop.models import Shipment
 from support.models import Case, CaseEvent
 from tests.shop.factories import (

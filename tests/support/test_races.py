@@ -13,8 +13,8 @@ from django.urls import reverse
 from callbacks import services as callback_services
 from callbacks.dialers import LocmemDialer
 from callbacks.models import CallbackEvent, CallbackRequest
+from core import submissions
 from shop import selectors as shop_selectors
-from shop import submissions
 from shop.models import Product, Refund, Shipment
 from support import calls, services
 from support.models import Case, CaseEvent

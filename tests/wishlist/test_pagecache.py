@@ -4,8 +4,8 @@ are not signed in, and every change to what it shows is on it at once."""
 import pytest
 
 from shop import services as shop_services
+from tests.core.test_pagecache import page
 from tests.gifts.factories import give
-from tests.shop.test_pagecache import page
 from wishlist import services
 
 from .factories import WishListFactory, WishListItemFactory

@@ -288,8 +288,8 @@ def test_the_owner_never_gets_the_givers_grid(client):
 def test_each_giver_gets_their_own_csrf_token_and_nothing_else_is_shared():
     from django.test import Client
 
-    from shop.fragments import _CSRF_PLACEHOLDER
-    from tests.shop.test_fragments import cached_fragments
+    from core.fragments import _CSRF_PLACEHOLDER
+    from tests.core.test_fragments import cached_fragments
 
     wishlist = WishListFactory()
     item = WishListItemFactory(wishlist=wishlist)

@@ -1,13 +1,13 @@
-"""The product grid is cached in Redis, and a change to anything it shows is
-on the page at once, whichever way it was made."""
+"""Cached fragments (``core.fragments``), through the one the catalog uses:
+the product grid is cached in Redis, and a change to anything it shows is on
+the page at once, whichever way it was made."""
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
 from shop.models import Product
-
-from .factories import ProductFactory, UserFactory
+from tests.shop.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ GRID = "shop/includes/product_grid.html"
 @pytest.fixture
 def client(client):
     """Signed in: a visitor's whole page comes from the page cache
-    (``tests/shop/test_pagecache.py``); the grid's own cache is what serves
+    (``tests/core/test_pagecache.py``); the grid's own cache is what serves
     signed-in shoppers, and every page the page cache misses."""
     client.force_login(UserFactory())
     return client

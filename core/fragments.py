@@ -1,12 +1,13 @@
-"""Rendered fragments of busy pages (the product grid, a wish list's items),
-kept in the shared cache so a page renders its items once, not per request.
+"""Rendered fragments of busy pages (a grid of items), kept in the shared
+cache so a page renders its items once, not per request.
 
 A fragment's key is a digest of everything it shows — the values the caller
-passes in ``shown``, the language and currency, and the deploy's templates
-and translations (``deploy_digest``) — so it never has to be invalidated:
-a changed price, stock level, name or list item makes a new key at once,
-whichever code path changed it (a service, the admin, a bulk update), and
-stale entries simply expire.
+passes in ``shown``, the language, the settings it shows
+(``CORE_CACHE_VARY_ON_SETTINGS``, such as the currency), and the deploy's
+templates and translations (``deploy_digest``) — so it never has to be
+invalidated: a changed price, stock level, name or item makes a new key at
+once, whichever code path changed it (a service, the admin, a bulk update),
+and stale entries simply expire.
 
 A fragment is rendered without the request: no user, session or context
 processor reaches it, so nothing belonging to one visitor can end up in what
@@ -31,7 +32,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from shop import submissions
+from core import submissions
 
 # Long enough to serve a busy page from the cache, short enough that entries
 # for things that changed do not linger; correctness never depends on it.
@@ -67,6 +68,15 @@ def deploy_digest() -> str:
     return digest.hexdigest()
 
 
+def shown_settings() -> tuple:
+    """The values of the settings cached markup shows, named by
+    ``CORE_CACHE_VARY_ON_SETTINGS``: part of every key, so markup rendered
+    under other values (a changed currency) is never served."""
+    return tuple(
+        getattr(settings, name) for name in settings.CORE_CACHE_VARY_ON_SETTINGS
+    )
+
+
 def render_fragment(
     request: HttpRequest,
     template_name: str,
@@ -90,7 +100,7 @@ def render_fragment(
                 (
                     deploy_digest(),
                     get_language(),
-                    settings.SHOP_CURRENCY,
+                    *shown_settings(),
                     shown,
                 )
             ).encode(),
@@ -104,7 +114,7 @@ def render_fragment(
         html = render_to_string(
             template_name, {**context, "csrf_token": _CSRF_PLACEHOLDER}
         )
-        # Each serving gets its own submission keys (see shop.submissions).
+        # Each serving gets its own submission keys (see core.submissions).
         html = submissions.without_keys(html)
         if key is not None:
             cache.set(key, html, TIMEOUT)
@@ -119,24 +129,3 @@ def with_csrf_token(html: str, request: HttpRequest) -> str:
             CSRF_PLACEHOLDER_INPUT, format_html(_CSRF_INPUT, get_token(request))
         )
     return html
-
-
-def product_card(product) -> tuple:
-    """What a product card shows, for ``shown``: names, price, picture, and
-    stock as far as the card tells it (sold out, "only n left", or nothing)."""
-    return (
-        product.pk,
-        product.slug,
-        product.sku,
-        product.name,
-        product.name_ja,
-        product.price,
-        product.image.name,
-        card_stock(product.stock_on_hand),
-    )
-
-
-def card_stock(stock_on_hand: int) -> int:
-    """Stock as a product card tells it: sold out (0), "only n left" (1-3),
-    or nothing (4)."""
-    return max(0, min(stock_on_hand, 4))

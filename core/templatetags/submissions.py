@@ -1,10 +1,10 @@
 """``{% submission_field %}``: the hidden key that makes a form safe to send
-twice (see ``shop.submissions``)."""
+twice (see ``core.submissions``)."""
 
 from django import template
 from django.utils.html import format_html
 
-from shop import submissions
+from core import submissions
 
 register = template.Library()
 

@@ -1,33 +1,31 @@
 """Whole pages for visitors who are not signed in, kept in the shared cache.
 
-On sale day most requests for the catalog and a published wish list come
-from people who are not signed in, and every one of them is shown the same
-page. Such a page is rendered once and then served from Redis until
+On sale day most requests for the busiest pages (a catalog, a published
+list) come from people who are not signed in, and every one of them is shown
+the same page. Such a page is rendered once and then served from Redis until
 something it shows changes.
 
-What a page shows is named by *scopes*: ``"catalog"`` (products, their
-cards' stock and categories: every catalog page), ``"product:<slug>"`` (the
-exact stock on one product's page), ``"wishlist:<token>"`` (one list, its
-items and its owner's public name). Each scope has a random version in Redis;
-a page is served from the cache only while the versions it was rendered
-with are still current. Code that changes what a scope shows calls
-:func:`changed`, which draws new versions when the transaction commits:
-``save()`` and ``delete()`` of the models involved do it through
-signals (``shop.signals``, ``wishlist.signals``, so the admin does too),
-and the services that change rows with ``update()`` (stock at checkout,
-wish-list purchases) do it themselves. A change made around all of that (a bulk
+What a page shows is named by *scopes*, strings the apps choose (say
+``"catalog"``, or ``"product:<slug>"`` for one product's page). Each scope
+has a random version in Redis; a page is served from the cache only while the
+versions it was rendered with are still current. Code that changes what a
+scope shows calls :func:`changed`, which draws new versions when the
+transaction commits: each app does so from signals on ``save()`` and
+``delete()`` of its models (so the admin does too) and from the services
+that change rows with ``update()``. A change made around all of that (a bulk
 ``update()`` in a shell, raw SQL) shows within ``SECONDS``, when the page
 expires.
 
 Only a request without a session or messages cookie is served or stored: no
 user, cart or message can be in it. The page is stored with a placeholder
 instead of the CSRF token and of each form's submission key, and each
-visitor gets their own token and new keys each time (``shop.submissions``:
+visitor gets their own token and new keys each time (``core.submissions``:
 a key served twice would make a second, wanted submission look like a
 double click). The key holds
-the path with its query, the host, the language, the currency and a digest
-of the templates, translations and static files, so a deploy never serves
-the old markup. With DEBUG (``make run``) nothing is cached.
+the path with its query, the host, the language, the settings pages show
+(``CORE_CACHE_VARY_ON_SETTINGS``, such as the currency) and a digest of the
+templates, translations and static files, so a deploy never serves the old
+markup. With DEBUG (``make run``) nothing is cached.
 """
 
 import hashlib
@@ -42,11 +40,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-from shop import submissions
-from shop.fragments import (
+from core import submissions
+from core.fragments import (
     CSRF_INPUT_PATTERN,
     CSRF_PLACEHOLDER_INPUT,
     deploy_digest,
+    shown_settings,
     with_csrf_token,
 )
 
@@ -154,7 +153,7 @@ def _page_key(request: HttpRequest) -> str:
                 request.get_host(),
                 request.get_full_path(),
                 get_language(),
-                settings.SHOP_CURRENCY,
+                *map(str, shown_settings()),
                 deploy_digest(),
             )
         ).encode(),

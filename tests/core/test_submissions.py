@@ -2,7 +2,7 @@
 
 from django.template import Context, Template
 
-from shop import submissions
+from core import submissions
 
 
 def test_a_posted_key_is_kept_and_a_bad_one_replaced():

@@ -38,8 +38,8 @@ def key_from(data: Mapping[str, str]) -> str:
     return new_key()
 
 
-# Pages and fragments kept in the shared cache (``shop.pagecache``,
-# ``shop.fragments``) are served to many visitors, and to one visitor many
+# Pages and fragments kept in the shared cache (``core.pagecache``,
+# ``core.fragments``) are served to many visitors, and to one visitor many
 # times: a key stored in them would make every later submission of that form
 # a "twin" of the first. They are stored with a placeholder instead, and each
 # time the text is served every placeholder gets a key of its own, as the
