@@ -18,7 +18,7 @@ from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList
 from wishlist.models import WishList, WishListItem
 
 
-def gift_cart_purpose(wishlist: WishList) -> str:
+def gift_cart_purpose(*, wishlist: WishList) -> str:
     """Each giver has one gift cart per list, apart from their own shopping."""
     return f"gift:{wishlist.pk}"
 
@@ -42,7 +42,7 @@ def add_gift_to_cart(
     """
     _check_can_give(giver, item.wishlist)
     cart = shop_services.create_cart(
-        owner=giver, purpose=gift_cart_purpose(item.wishlist)
+        owner=giver, purpose=gift_cart_purpose(wishlist=item.wishlist)
     )
     return shop_services.add_to_cart(
         cart=cart,
@@ -94,7 +94,8 @@ def place_gift_order(
     - Idempotent like checkout: placing the same cart again returns the gift.
     """
     _check_can_give(giver, wishlist)
-    if cart.owner_id != giver.pk or cart.purpose != gift_cart_purpose(wishlist):
+    purpose = gift_cart_purpose(wishlist=wishlist)
+    if cart.owner_id != giver.pk or cart.purpose != purpose:
         raise CartChanged()
     placed = Gift.objects.filter(order__cart=cart).first()
     if placed is not None:
@@ -194,7 +195,7 @@ def send_thank_you(*, gift: Gift, recipient: User, note: str) -> Gift:
     return gift
 
 
-def returnable_quantity(gift_line: GiftLine) -> int:
+def returnable_quantity(*, gift_line: GiftLine) -> int:
     """Delivered units of the line not already being returned."""
     delivered = (
         ShipmentLine.objects.filter(
@@ -235,7 +236,7 @@ def request_return(
     )
     if submission_key and found.exists():
         return found.get()
-    available = returnable_quantity(gift_line)
+    available = returnable_quantity(gift_line=gift_line)
     if available == 0:
         raise GiftError(_("There is nothing left to return for this item yet."))
     if not 1 <= quantity <= available:

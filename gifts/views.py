@@ -63,7 +63,7 @@ def _gift_cart(request: HttpRequest, wishlist: WishList) -> Cart | None:
     return Cart.objects.filter(
         owner=request.user,
         status=Cart.Status.OPEN,
-        purpose=services.gift_cart_purpose(wishlist),
+        purpose=services.gift_cart_purpose(wishlist=wishlist),
     ).first()
 
 
@@ -77,7 +77,7 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
         cart = Cart.objects.filter(
             pk=request.POST.get("cart") or 0,
             owner=request.user,
-            purpose=services.gift_cart_purpose(wishlist),
+            purpose=services.gift_cart_purpose(wishlist=wishlist),
         ).first()
         if cart is not None and cart.status == Cart.Status.ORDERED:
             messages.info(request, _("This gift is already on its way."))
@@ -181,7 +181,10 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lines = (
         []
         if gift.is_surprise
-        else [(line, services.returnable_quantity(line)) for line in gift.lines.all()]
+        else [
+            (line, services.returnable_quantity(gift_line=line))
+            for line in gift.lines.all()
+        ]
     )
     return render(
         request,

@@ -1,6 +1,9 @@
 """Changing wish lists. The purchase counts move only through
 ``record_purchase``, under a row lock, inside the gift order's transaction."""
 
+import datetime
+import enum
+
 from django.db import transaction
 from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
@@ -26,18 +29,33 @@ def _check_address(owner: User, address: Address | None) -> None:
 
 
 def create_wishlist(
-    *, owner: User, submission_key: str | None = None, **fields
+    *,
+    owner: User,
+    title: str,
+    description: str = "",
+    occasion: str = WishList.Occasion.OTHER,
+    occasion_date: datetime.date | None = None,
+    address: Address | None = None,
+    visibility: str = WishList.Visibility.UNLISTED,
+    surprise_protection: bool = True,
+    submission_key: str | None = None,
 ) -> WishList:
     """A new list owned by ``owner``; its address must be one of theirs.
 
     Guarantees: one form submission (``submission_key``) makes one list; its
     twin returns the first one's (a unique constraint on owner and key).
     """
-    _check_address(owner, fields.get("address"))
+    _check_address(owner, address)
     wishlist = WishList(
         owner=owner,
         submission_key=submission_key or None,
-        **{k: fields[k] for k in WishList.EDITABLE_FIELDS if k in fields},
+        title=title,
+        description=description,
+        occasion=occasion,
+        occasion_date=occasion_date,
+        address=address,
+        visibility=visibility,
+        surprise_protection=surprise_protection,
     )
     wishlist.full_clean(exclude=["owner", "submission_key"])
     if not submission_key:
@@ -52,12 +70,43 @@ def _saved(wishlist: WishList) -> WishList:
     return wishlist
 
 
-def update_wishlist(*, wishlist: WishList, actor: User, **fields) -> WishList:
-    """Change the owner's list. A list whose gifts are already revealed
-    stays revealed, whatever its new surprise settings say."""
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+# What update_wishlist leaves as it is: None is a value there (no date, no
+# address), so "not given" needs a marker of its own.
+KEEP = _Keep.KEEP
+
+
+def update_wishlist(
+    *,
+    wishlist: WishList,
+    actor: User,
+    title: str | _Keep = KEEP,
+    description: str | _Keep = KEEP,
+    occasion: str | _Keep = KEEP,
+    occasion_date: datetime.date | _Keep | None = KEEP,
+    address: Address | _Keep | None = KEEP,
+    visibility: str | _Keep = KEEP,
+    surprise_protection: bool | _Keep = KEEP,
+) -> WishList:
+    """Change the owner's list: the fields given, the others kept. A list
+    whose gifts are already revealed stays revealed, whatever its new
+    surprise settings say."""
     if wishlist.owner_id != actor.pk:
         raise WishList.DoesNotExist
-    _check_address(actor, fields.get("address"))
+    fields = {
+        "title": title,
+        "description": description,
+        "occasion": occasion,
+        "occasion_date": occasion_date,
+        "address": address,
+        "visibility": visibility,
+        "surprise_protection": surprise_protection,
+    }
+    changes = {name: value for name, value in fields.items() if value is not KEEP}
+    _check_address(actor, changes.get("address"))
     if (
         wishlist.revealed_at is None
         and wishlist.is_revealed
@@ -67,9 +116,8 @@ def update_wishlist(*, wishlist: WishList, actor: User, **fields) -> WishList:
         # on their gift and support pages: turning surprise protection back
         # on, or moving the date later, can't make it a surprise again.
         wishlist.revealed_at = timezone.now()
-    for name in WishList.EDITABLE_FIELDS:
-        if name in fields:
-            setattr(wishlist, name, fields[name])
+    for name, value in changes.items():
+        setattr(wishlist, name, value)
     wishlist.full_clean()
     wishlist.save()
     return wishlist

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import transaction
+from phonenumber_field.phonenumber import PhoneNumber
 
 from core import submissions
 from shop.models import Address, User
 
 
-def update_profile(*, user: User, display_name: str, phone) -> User:
+def update_profile(*, user: User, display_name: str, phone: PhoneNumber | str) -> User:
     user.display_name = display_name
     user.phone = phone
     user.save(update_fields=["display_name", "phone"])
@@ -30,9 +31,16 @@ def save_address(
     *,
     user: User,
     address: Address | None = None,
+    recipient_name: str,
+    country: str = "JP",
+    postal_code: str,
+    region: str,
+    city: str,
+    line1: str,
+    line2: str = "",
+    phone: PhoneNumber | str = "",
     make_default: bool = False,
     submission_key: str | None = None,
-    **fields,
 ) -> Address:
     """Add an address to the book, or change one of the user's own.
 
@@ -44,6 +52,16 @@ def save_address(
     address (a unique constraint on the user and the key). A change is a
     plain overwrite: sent twice, it leaves the same address.
     """
+    fields = {
+        "recipient_name": recipient_name,
+        "country": country,
+        "postal_code": postal_code,
+        "region": region,
+        "city": city,
+        "line1": line1,
+        "line2": line2,
+        "phone": phone,
+    }
     if address is None:
         address = Address(user=user, submission_key=submission_key or None)
         if submission_key:
@@ -59,9 +77,8 @@ def save_address(
 def _write_address(
     user: User, address: Address, make_default: bool, fields: dict
 ) -> Address:
-    for name in Address.EDITABLE_FIELDS:
-        if name in fields:
-            setattr(address, name, fields[name])
+    for name, value in fields.items():
+        setattr(address, name, value)
     has_default = user.addresses.filter(is_default=True).exclude(pk=address.pk).exists()
     address.full_clean(exclude=["user", "is_default", "submission_key"])
     address.save()

@@ -167,6 +167,10 @@ def place_order(
       key of its own, so twins refund it once).
     - The confirmation email goes out after commit, through an outbox
       (``shop.confirmations``).
+    - Never inside a caller's transaction: it commits its own, or raises
+      ``RuntimeError`` before writing anything (a durable atomic block; the
+      payment provider refuses such a call too). ``within`` is how another
+      app writes with the order.
 
     ``lines`` are the cart's lines as ``checkout_cart`` reads them, if the
     caller has just done so; they are read here otherwise.
@@ -216,7 +220,9 @@ def place_order(
             idempotency_key=attempt.key,
         )
     try:
-        with transaction.atomic():
+        # Durable: inside a caller's transaction, a rollback after this
+        # returned would undo an order whose card stays charged.
+        with transaction.atomic(durable=True):
             order = _write_order(
                 cart=cart,
                 lines=lines,
@@ -394,6 +400,6 @@ def _write_order(
     # do not queue behind it.
     for line in sorted(lines, key=lambda line: line.product_id):
         product = line.product
-        if not take_stock(product, line.quantity, price=product.price):
+        if not take_stock(product=product, quantity=line.quantity, price=product.price):
             _refuse(line)
     return order

@@ -195,7 +195,7 @@ def create_replacement_shipment(
     if not 1 <= quantity <= order_line.quantity:
         raise FulfilmentError(_("That's more than the order had."))
     product = Product.objects.get(pk=order_line.product_id)
-    if not take_stock(product, quantity):
+    if not take_stock(product=product, quantity=quantity):
         raise OutOfStock(
             _("%(product)s is out of stock, so it can't be sent again right now.")
             % {"product": product.display_name}

@@ -7,7 +7,7 @@ from shop.cards import card_stock
 from shop.models import Product
 
 
-def take_stock(product: Product, quantity: int, *, price: int | None = None) -> bool:
+def take_stock(*, product: Product, quantity: int, price: int | None = None) -> bool:
     """Take ``quantity`` units of ``product`` if that many are in stock and,
     given ``price``, if it is still sold and at that price. Returns whether
     it did; if not, nothing changed (read the product to say why).

@@ -276,7 +276,7 @@ def test_gift_checkout_shows_only_the_recipient_name_and_region(
     assert_absent(form, *RECIPIENT_SECRETS)
 
     cart = Cart.objects.get(
-        owner=giver, purpose=gift_services.gift_cart_purpose(wishlist)
+        owner=giver, purpose=gift_services.gift_cart_purpose(wishlist=wishlist)
     )
     data = {
         "cart": cart.pk,

@@ -1,6 +1,7 @@
 """Store credit: issued once per reference, spent first at checkout."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from shop import selectors, services
@@ -135,3 +136,14 @@ def test_carts_for_another_purpose_stay_out_of_the_everyday_cart(client):
     assert page.context["cart_count"] == 0
     everyday = services.create_cart(owner=user)
     assert everyday != gift_cart
+
+
+def test_an_order_is_never_placed_inside_a_callers_transaction(buyer):
+    """Paid with credit alone, no provider call refuses it first: the
+    order's own transaction does, as it must never roll back with a
+    caller's after charging."""
+    cart = cart_with(buyer, (ProductFactory(price=2000), 1))
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        _place(buyer, cart, use_store_credit=True)
+    assert not Order.objects.exists()
+    assert selectors.store_credit_balance(user=buyer) == 3000
