@@ -1,5 +1,6 @@
 """The cart: add, change quantity, remove, view."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,8 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
         {
             "lines": lines,
             "totals": totals,
+            # Where else to look when it is empty ("Find a wish list").
+            "empty_cart_action_templates": settings.SHOP_EMPTY_CART_ACTION_TEMPLATES,
             # The header's count, from the lines at hand.
             "cart_count": sum(line.quantity for line in lines),
         },

@@ -321,3 +321,14 @@ def test_a_declined_card_number_is_not_echoed_back(client, buyer):
     )
     assert "insufficient funds" in response.content.decode()
     assert "9995" not in response.content.decode()
+
+
+def test_an_empty_cart_offers_what_other_apps_add_by_setting(client, settings):
+    search = f'<a class="btn" href="{reverse("wishlist:search")}">'
+    html = client.get(reverse("shop:cart")).content.decode()
+    assert f"{search}Find a wish list</a></p>" in html
+    # The link is the wish-list app's: without it, the shop names no list.
+    settings.SHOP_EMPTY_CART_ACTION_TEMPLATES = []
+    html = client.get(reverse("shop:cart")).content.decode()
+    assert "Browse the shop</a></p>" in html
+    assert reverse("wishlist:search") + '"' not in html.split("<main", 1)[-1]
