@@ -14,9 +14,10 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = {"config", "shop", "wishlist", "gifts", "support", "callbacks", "tests"}
-FIRST_PARTY |= {"benchmarks"}
-RUNTIME = ["config", "shop", "wishlist", "gifts", "support", "callbacks", "manage.py"]
+FIRST_PARTY = {"config", "core", "shop", "wishlist", "gifts", "support", "callbacks"}
+FIRST_PARTY |= {"tests", "benchmarks"}
+RUNTIME = ["config", "core", "shop", "wishlist", "gifts", "support", "callbacks"]
+RUNTIME += ["manage.py"]
 DEVELOPMENT = ["tests", "benchmarks"]
 
 
