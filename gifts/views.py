@@ -181,7 +181,10 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lines = (
         []
         if gift.is_surprise
-        else [(line, services.returnable_quantity(line)) for line in gift.lines.all()]
+        else [
+            (line, selectors.returnable_quantity(gift_line=line))
+            for line in gift.lines.all()
+        ]
     )
     return render(
         request,
