@@ -20,7 +20,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from callbacks import services as callback_services
 from callbacks.exceptions import ProviderError
 from gifts.models import Gift
 from shop import submissions
@@ -119,11 +118,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("overdue"), boolean=True)
     def is_overdue(self, case: Case) -> bool:
-        return (
-            case.is_open
-            and case.first_responded_at is None
-            and case.first_response_due_at < timezone.now()
-        )
+        return selectors.is_overdue(case)
 
     # --- The case page ------------------------------------------------------
 
@@ -258,7 +253,7 @@ class CaseAdmin(admin.ModelAdmin):
             ]
         elif action == "refund":
             title = gettext("Refund?")
-            amount = format_money(line.unit_price * case.quantity, case.order.currency)
+            amount = format_money(case.value, case.order.currency)
             what = [
                 gettext("Refund %(amount)s for %(count)d × %(item)s.")
                 % {**count_item, "amount": amount}
@@ -333,23 +328,11 @@ class CaseAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             return self._connect_me(request)
-        waiting = list(
-            callback_services.waiting_in_queue(
-                queue="support", subject_prefix=calls.SUBJECT_PREFIX
-            )
-        )
-        cases = Case.objects.select_related("customer", "order_line").in_bulk(
-            [int(w.subject.removeprefix(calls.SUBJECT_PREFIX)) for w in waiting]
-        )
-        rows = [
-            (w, cases.get(int(w.subject.removeprefix(calls.SUBJECT_PREFIX))))
-            for w in waiting
-        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Phone queue"),
-            "rows": rows,
+            "rows": calls.waiting_calls(),
             "now": timezone.now(),
         }
         return TemplateResponse(request, "admin/support/case/phone_queue.html", context)
@@ -402,14 +385,7 @@ class CaseAdmin(admin.ModelAdmin):
                 "pk",
                 filter=Q(status__in=Case.OPEN_STATUSES, assigned_to__isnull=True),
             ),
-            overdue=Count(
-                "pk",
-                filter=Q(
-                    status__in=Case.OPEN_STATUSES,
-                    first_responded_at__isnull=True,
-                    first_response_due_at__lt=timezone.now(),
-                ),
-            ),
+            overdue=Count("pk", filter=selectors.overdue_condition()),
         )
         return super().changelist_view(
             request, {"queue_counts": counts, **(extra_context or {})}
