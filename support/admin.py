@@ -10,7 +10,7 @@ store credit first show what will happen and ask to confirm.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -44,16 +44,9 @@ class QueueFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        open_cases = queryset.filter(status__in=Case.OPEN_STATUSES)
-        match self.value():
-            case "mine":
-                return open_cases.filter(assigned_to=request.user)
-            case "unassigned":
-                return open_cases.filter(assigned_to__isnull=True)
-            case "overdue":
-                return selectors.overdue(queryset)
-            case "open":
-                return open_cases
+        queues = selectors.queue_conditions(agent=request.user)
+        if self.value() in queues:
+            return queryset.filter(queues[self.value()])
         return queryset
 
 
@@ -379,13 +372,13 @@ class CaseAdmin(admin.ModelAdmin):
         }
 
     def changelist_view(self, request, extra_context=None):
+        # "Mine" is a filter of its own, not counted in the header.
+        queues = selectors.queue_conditions(agent=request.user)
         counts = Case.objects.aggregate(
-            open=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES)),
-            unassigned=Count(
-                "pk",
-                filter=Q(status__in=Case.OPEN_STATUSES, assigned_to__isnull=True),
-            ),
-            overdue=Count("pk", filter=selectors.overdue_condition()),
+            **{
+                name: Count("pk", filter=queues[name])
+                for name in ("open", "unassigned", "overdue")
+            }
         )
         return super().changelist_view(
             request, {"queue_counts": counts, **(extra_context or {})}

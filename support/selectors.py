@@ -270,3 +270,18 @@ def is_overdue(case: Case, *, now: datetime.datetime | None = None) -> bool:
         and case.first_responded_at is None
         and case.first_response_due_at < (now or timezone.now())
     )
+
+
+# --- The agents' queues ---------------------------------------------------------
+
+
+def queue_conditions(*, agent: User) -> dict[str, Q]:
+    """The agents' queues as filters, by name: the changelist lists and
+    counts them from here. "mine" is ``agent``'s open cases."""
+    open_cases = Q(status__in=Case.OPEN_STATUSES)
+    return {
+        "mine": open_cases & Q(assigned_to=agent),
+        "unassigned": open_cases & Q(assigned_to__isnull=True),
+        "overdue": overdue_condition(),
+        "open": open_cases,
+    }
