@@ -174,3 +174,16 @@ def unsent_gifts(*, giver: User) -> list[tuple[WishList, int]]:
         for purpose, count in units.items()
         if int(purpose.removeprefix("gift:")) in lists
     ]
+
+
+def returnable_quantity(*, gift_line: GiftLine) -> int:
+    """Delivered units of the line not already being returned."""
+    delivered = (
+        ShipmentLine.objects.filter(
+            order_line_id=gift_line.order_line_id,
+            shipment__status=Shipment.Status.DELIVERED,
+        ).aggregate(total=Sum("quantity"))["total"]
+        or 0
+    )
+    returned = gift_line.returns.aggregate(total=Sum("quantity"))["total"] or 0
+    return max(delivered - returned, 0)

@@ -1,7 +1,6 @@
 """Giving from a wish list, and what the recipient does with a gift."""
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +10,7 @@ from gifts.models import Gift, GiftLine, GiftReturn
 from gifts.tasks import send_return_credited, send_thank_you_note
 from shop import services as shop_services
 from shop.exceptions import CartChanged, EmptyCart
-from shop.models import Address, Cart, CartLine, Order, Shipment, ShipmentLine, User
+from shop.models import Address, Cart, CartLine, Order, User
 from shop.regions import country_name, region_label
 from wishlist import services as wishlist_services
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList
@@ -195,19 +194,6 @@ def send_thank_you(*, gift: Gift, recipient: User, note: str) -> Gift:
     return gift
 
 
-def returnable_quantity(*, gift_line: GiftLine) -> int:
-    """Delivered units of the line not already being returned."""
-    delivered = (
-        ShipmentLine.objects.filter(
-            order_line_id=gift_line.order_line_id,
-            shipment__status=Shipment.Status.DELIVERED,
-        ).aggregate(total=Sum("quantity"))["total"]
-        or 0
-    )
-    returned = gift_line.returns.aggregate(total=Sum("quantity"))["total"] or 0
-    return max(delivered - returned, 0)
-
-
 @transaction.atomic
 def request_return(
     *,
@@ -236,7 +222,7 @@ def request_return(
     )
     if submission_key and found.exists():
         return found.get()
-    available = returnable_quantity(gift_line=gift_line)
+    available = selectors.returnable_quantity(gift_line=gift_line)
     if available == 0:
         raise GiftError(_("There is nothing left to return for this item yet."))
     if not 1 <= quantity <= available:

@@ -182,7 +182,7 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
         []
         if gift.is_surprise
         else [
-            (line, services.returnable_quantity(gift_line=line))
+            (line, selectors.returnable_quantity(gift_line=line))
             for line in gift.lines.all()
         ]
     )

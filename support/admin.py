@@ -10,7 +10,7 @@ store credit first show what will happen and ask to confirm.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,7 +20,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from callbacks import services as callback_services
 from callbacks.exceptions import ProviderError
 from core import submissions
 from gifts.models import Gift
@@ -45,16 +44,9 @@ class QueueFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        open_cases = queryset.filter(status__in=Case.OPEN_STATUSES)
-        match self.value():
-            case "mine":
-                return open_cases.filter(assigned_to=request.user)
-            case "unassigned":
-                return open_cases.filter(assigned_to__isnull=True)
-            case "overdue":
-                return selectors.overdue(queryset)
-            case "open":
-                return open_cases
+        queues = selectors.queue_conditions(agent=request.user)
+        if self.value() in queues:
+            return queryset.filter(queues[self.value()])
         return queryset
 
 
@@ -119,11 +111,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("overdue"), boolean=True)
     def is_overdue(self, case: Case) -> bool:
-        return (
-            case.is_open
-            and case.first_responded_at is None
-            and case.first_response_due_at < timezone.now()
-        )
+        return selectors.is_overdue(case)
 
     # --- The case page ------------------------------------------------------
 
@@ -258,7 +246,7 @@ class CaseAdmin(admin.ModelAdmin):
             ]
         elif action == "refund":
             title = gettext("Refund?")
-            amount = format_money(line.unit_price * case.quantity, case.order.currency)
+            amount = format_money(case.value, case.order.currency)
             what = [
                 gettext("Refund %(amount)s for %(count)d × %(item)s.")
                 % {**count_item, "amount": amount}
@@ -333,23 +321,11 @@ class CaseAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             return self._connect_me(request)
-        waiting = list(
-            callback_services.waiting_in_queue(
-                queue="support", subject_prefix=calls.SUBJECT_PREFIX
-            )
-        )
-        cases = Case.objects.select_related("customer", "order_line").in_bulk(
-            [int(w.subject.removeprefix(calls.SUBJECT_PREFIX)) for w in waiting]
-        )
-        rows = [
-            (w, cases.get(int(w.subject.removeprefix(calls.SUBJECT_PREFIX))))
-            for w in waiting
-        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Phone queue"),
-            "rows": rows,
+            "rows": calls.waiting_calls(),
             "now": timezone.now(),
         }
         return TemplateResponse(request, "admin/support/case/phone_queue.html", context)
@@ -396,20 +372,13 @@ class CaseAdmin(admin.ModelAdmin):
         }
 
     def changelist_view(self, request, extra_context=None):
+        # "Mine" is a filter of its own, not counted in the header.
+        queues = selectors.queue_conditions(agent=request.user)
         counts = Case.objects.aggregate(
-            open=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES)),
-            unassigned=Count(
-                "pk",
-                filter=Q(status__in=Case.OPEN_STATUSES, assigned_to__isnull=True),
-            ),
-            overdue=Count(
-                "pk",
-                filter=Q(
-                    status__in=Case.OPEN_STATUSES,
-                    first_responded_at__isnull=True,
-                    first_response_due_at__lt=timezone.now(),
-                ),
-            ),
+            **{
+                name: Count("pk", filter=queues[name])
+                for name in ("open", "unassigned", "overdue")
+            }
         )
         return super().changelist_view(
             request, {"queue_counts": counts, **(extra_context or {})}

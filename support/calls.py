@@ -16,6 +16,10 @@ from callbacks.models import CallbackRequest
 from support.models import Case, CaseEvent
 from support.tasks import send_call_failed
 
+# Support's calls wait for agents in this queue of ``callbacks``.
+QUEUE = "support"
+# A call's subject names its case: "support.case:42" (``subject_for`` and
+# ``case_id_from`` make and read it; nothing else does).
 SUBJECT_PREFIX = "support.case:"
 
 # How the greeting names the problem, per language.
@@ -42,7 +46,17 @@ PROBLEM_PHRASES = {
 
 
 def subject_for(case: Case) -> str:
+    """The subject of ``case``'s calls."""
     return f"{SUBJECT_PREFIX}{case.pk}"
+
+
+def case_id_from(subject: str) -> int | None:
+    """The id of the case a call's ``subject`` names (``subject_for``), or
+    None when it is not a support call's."""
+    if not subject.startswith(SUBJECT_PREFIX):
+        return None
+    case_id = subject.removeprefix(SUBJECT_PREFIX)
+    return int(case_id) if case_id.isdigit() else None
 
 
 def script_for(case: Case, language: str) -> str:
@@ -89,16 +103,30 @@ def request_call(*, case: Case, number, later: bool, language: str) -> CallbackR
         delay=delay,
         language=language,
         requested_by=case.customer,
+        queue=QUEUE,
     )
 
 
 def case_for(callback: CallbackRequest) -> Case | None:
     """The case a support call is about, or None for anyone else's call."""
-    if not callback.subject.startswith(SUBJECT_PREFIX):
+    case_id = case_id_from(callback.subject)
+    if case_id is None:
         return None
-    return Case.objects.filter(
-        pk=int(callback.subject.removeprefix(SUBJECT_PREFIX))
-    ).first()
+    return Case.objects.filter(pk=case_id).first()
+
+
+def waiting_calls() -> list[tuple[CallbackRequest, Case | None]]:
+    """The phone queue: support callers waiting for an agent, longest
+    first, each with their case (None if it is gone)."""
+    waiting = list(
+        callback_services.waiting_in_queue(queue=QUEUE, subject_prefix=SUBJECT_PREFIX)
+    )
+    cases = Case.objects.select_related("customer", "order_line").in_bulk(
+        [case_id_from(callback.subject) for callback in waiting]
+    )
+    return [
+        (callback, cases.get(case_id_from(callback.subject))) for callback in waiting
+    ]
 
 
 def take_next_call(*, agent, submission_key: str) -> Case | None:
@@ -107,7 +135,7 @@ def take_next_call(*, agent, submission_key: str) -> Case | None:
     caller's case, or None when nobody is waiting. The same submission twice
     takes one caller and rings once. Raises ``ProviderError``."""
     callback = callback_services.claim_waiting_call(
-        queue="support",
+        queue=QUEUE,
         agent=agent,
         agent_number=agent.phone,
         submission_key=submission_key,

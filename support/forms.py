@@ -7,6 +7,10 @@ from support.models import Case
 
 
 class FileCaseForm(forms.Form):
+    """ "Get help": which of ``lines`` (``cleaned_data["line"]`` is the
+    order line itself), which of ``problems``, and how to reach the
+    customer. A single line is chosen already."""
+
     line = forms.TypedChoiceField(
         label=_("Which item?"), coerce=int, widget=forms.RadioSelect
     )
@@ -60,10 +64,16 @@ class FileCaseForm(forms.Form):
                     _("Phone call when the line opens (%(when)s)") % {"when": opens},
                 ),
             ]
+        self._lines = {line.pk: line for line in lines}
         self.fields["line"].choices = [
             (line.pk, f"{line.quantity} × {line.display_name}") for line in lines
         ]
+        if not self.initial.get("line") and len(lines) == 1:
+            self.initial["line"] = lines[0].pk
         self.fields["problem"].choices = [(p.value, p.label) for p in problems]
+
+    def clean_line(self):
+        return self._lines[self.cleaned_data["line"]]
 
 
 class MessageForm(forms.Form):

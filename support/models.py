@@ -121,6 +121,18 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def value(self) -> int:
+        """What the case's units cost: what a refund gives back, and what
+        the self-service limits weigh."""
+        return self.order_line.unit_price * self.quantity
+
+    @property
+    def is_givers_case(self) -> bool:
+        """Filed by the giver about a gift they sent (to ask where it is):
+        the gift is reshipped or refunded from its recipient's case only."""
+        return self.is_gift and self.customer_id == self.order.buyer_id
+
 
 class CaseEvent(models.Model):
     """One entry of a case's timeline. Internal entries are for agents only."""

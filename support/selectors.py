@@ -1,12 +1,17 @@
-"""Read queries for support pages and the agents' admin."""
+"""Read queries for support pages, the agents' admin and the services, and
+the rules they decide: who may report what about an order line
+(``may_file``) and when a case is overdue (``overdue``, ``is_overdue``)."""
+
+import datetime
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gifts import selectors as gift_selectors
-from gifts.models import Gift
+from gifts.models import Gift, GiftReturn
 from gifts.selectors import Surprise
-from shop.models import Order, OrderLine, User
+from shop.models import Order, OrderLine, Shipment, User
 from support.models import Case, CaseEvent
 
 
@@ -95,10 +100,188 @@ def case_for_submission(*, customer: User, submission_key: str) -> Case | None:
     return Case.objects.filter(customer=customer, submission_key=submission_key).first()
 
 
-def overdue(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Open cases still waiting for a first response past their due time."""
-    return queryset.filter(
+# --- Who may report what ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MayFile:
+    """What one customer may report about one order line (``may_file``)."""
+
+    # The problems they may file; none when the line is not theirs to
+    # report on (or is a gift still a surprise to them).
+    problems: tuple[str, ...]
+    # The line is a gift (its owner is its recipient, not its buyer).
+    is_gift: bool
+    # They gave it: they may only ask where it is.
+    as_giver: bool = False
+
+
+def may_file(*, customer: User, order_line: OrderLine) -> MayFile:
+    """The rule of who reports what about a line, decided here and nowhere
+    else: the "Get help" page offers it and ``file_case`` enforces it.
+
+    The line's owner (the recipient for a gift, else the buyer) may report
+    any problem; the giver of a gift only that it is not delivered; anyone
+    else nothing. A gift still a surprise to its recipient is nothing
+    either, as if it were not theirs: the answer must not confirm what it is.
+    """
+    if gift_selectors.line_hidden_from(order_line=order_line, viewer=customer):
+        return MayFile(problems=(), is_gift=False)
+    owner = gift_selectors.line_owner(order_line=order_line)
+    buyer_id = order_line.order.buyer_id
+    is_gift = owner.pk != buyer_id
+    if owner.pk == customer.pk:
+        return MayFile(problems=tuple(Case.Problem), is_gift=is_gift)
+    if is_gift and buyer_id == customer.pk:
+        return MayFile(
+            problems=(Case.Problem.NOT_DELIVERED,), is_gift=True, as_giver=True
+        )
+    return MayFile(problems=(), is_gift=is_gift)
+
+
+@dataclass(frozen=True)
+class HelpChoices:
+    """What the "Get help" form offers on one order."""
+
+    lines: list[OrderLine]
+    problems: list[str]
+    # The customer gave this gift: the page asks "Where is my gift?".
+    is_giver: bool
+
+
+def help_choices(
+    *, customer: User, order: Order, shipment: str | int | None = None
+) -> HelpChoices:
+    """The lines and problems ``customer`` may report on ``order`` (loaded
+    by ``order_for_help``), by ``may_file``: an order's lines share one
+    owner (every line of a gift order is gifted). "Get help" on one parcel
+    (``shipment``) offers the items in that parcel.
+    ``Order.DoesNotExist`` if there is nothing they may report."""
+    lines = list(order.lines.all())
+    if not lines:
+        raise Order.DoesNotExist
+    rule = may_file(customer=customer, order_line=lines[0])
+    if not rule.problems:
+        raise Order.DoesNotExist
+    parcel = order.shipments.filter(pk=shipment or 0).first()
+    if parcel is not None:
+        in_parcel = set(parcel.lines.values_list("order_line", flat=True))
+        lines = [line for line in lines if line.pk in in_parcel] or lines
+    return HelpChoices(
+        lines=lines,
+        problems=[Case.Problem(problem) for problem in rule.problems],
+        is_giver=rule.as_giver,
+    )
+
+
+# --- Reads the services decide with --------------------------------------------
+
+
+def open_case_for(
+    *, customer: User, order_line: OrderLine, problem: str
+) -> Case | None:
+    """The customer's open case about this line and problem (at most one)."""
+    return Case.objects.filter(
+        customer=customer,
+        order_line=order_line,
+        problem=problem,
+        status__in=Case.OPEN_STATUSES,
+    ).first()
+
+
+def was_refunded(case: Case) -> bool:
+    """A case is refunded once: has this one been?"""
+    return case.events.filter(kind=CaseEvent.Kind.REFUND).exists()
+
+
+def gift_line_refunded(*, order_line: OrderLine) -> int:
+    """What the recipient already got back for this gift line: refunds on
+    any of its cases and credited returns."""
+    refunded_cases = Case.objects.filter(
+        order_line=order_line, events__kind=CaseEvent.Kind.REFUND
+    ).distinct()
+    from_cases = sum(c.quantity for c in refunded_cases) * order_line.unit_price
+    from_returns = sum(
+        r.amount
+        for r in GiftReturn.objects.filter(
+            gift_line__order_line=order_line, status=GiftReturn.Status.CREDITED
+        ).select_related("gift_line__order_line")
+    )
+    return from_cases + from_returns
+
+
+def no_proof_reships_this_year(*, customer: User) -> int:
+    """Missing-item cases of the customer's in the last 12 months that were
+    reshipped automatically, without proof (the yearly allowance)."""
+    since = timezone.now() - datetime.timedelta(days=365)
+    return (
+        Case.objects.filter(
+            customer=customer,
+            problem=Case.Problem.MISSING_ITEM,
+            created_at__gte=since,
+            events__kind=CaseEvent.Kind.REPLACEMENT,
+            events__actor__isnull=True,
+        )
+        .distinct()
+        .count()
+    )
+
+
+def replacement_sent_with(event: CaseEvent) -> Shipment | None:
+    """The parcel made in the same transaction as ``event`` (just before)."""
+    return (
+        Shipment.objects.filter(
+            order_id=event.case.order_id,
+            reason=Shipment.Reason.REPLACEMENT,
+            lines__order_line_id=event.case.order_line_id,
+            created_at__lte=event.created_at,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+# --- Overdue ---------------------------------------------------------------------
+# A case is overdue while it is open, nobody has answered it yet, and its
+# first response was due before now. ``overdue_condition`` says it to the
+# database, ``is_overdue`` of one case in hand; tests hold them together.
+
+
+def overdue_condition(*, now: datetime.datetime | None = None) -> Q:
+    """The overdue rule as a filter, for querysets and aggregates."""
+    return Q(
         status__in=Case.OPEN_STATUSES,
         first_responded_at__isnull=True,
-        first_response_due_at__lt=timezone.now(),
+        first_response_due_at__lt=now or timezone.now(),
     )
+
+
+def overdue(
+    queryset: QuerySet[Case], *, now: datetime.datetime | None = None
+) -> QuerySet[Case]:
+    """Open cases still waiting for a first response past their due time."""
+    return queryset.filter(overdue_condition(now=now))
+
+
+def is_overdue(case: Case, *, now: datetime.datetime | None = None) -> bool:
+    """The overdue rule (``overdue_condition``) for one case in hand."""
+    return (
+        case.status in Case.OPEN_STATUSES
+        and case.first_responded_at is None
+        and case.first_response_due_at < (now or timezone.now())
+    )
+
+
+# --- The agents' queues ---------------------------------------------------------
+
+
+def queue_conditions(*, agent: User) -> dict[str, Q]:
+    """The agents' queues as filters, by name: the changelist lists and
+    counts them from here. "mine" is ``agent``'s open cases."""
+    open_cases = Q(status__in=Case.OPEN_STATUSES)
+    return {
+        "mine": open_cases & Q(assigned_to=agent),
+        "unassigned": open_cases & Q(assigned_to__isnull=True),
+        "overdue": overdue_condition(),
+        "open": open_cases,
+    }

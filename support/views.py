@@ -32,60 +32,32 @@ def help_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _lines_and_problems(order: Order, user) -> tuple[list, list]:
-    """What this person may report on this order: the recipient owns the gift
-    lines; the buyer owns the rest, and may only ask where a gift is."""
-    gift = getattr(order, "gift", None)
-    if gift is not None and gift.recipient_id == user.pk:
-        return list(order.lines.all()), list(Case.Problem)
-    if gift is not None:
-        return list(order.lines.all()), [Case.Problem.NOT_DELIVERED]
-    return list(order.lines.all()), list(Case.Problem)
-
-
 @login_required
 def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
+    """File a case about an order: what the customer may report is
+    ``selectors.help_choices``; filing and its decision are the service's."""
     try:
         order = selectors.order_for_help(customer=request.user, pk=order_id)
+        choices = selectors.help_choices(
+            customer=request.user, order=order, shipment=request.GET.get("shipment")
+        )
     except Order.DoesNotExist:
         raise Http404 from None
-    lines, problems = _lines_and_problems(order, request.user)
-    # "Get help" on one parcel offers the items in that parcel.
-    shipment = order.shipments.filter(pk=request.GET.get("shipment") or 0).first()
-    if shipment is not None:
-        in_parcel = set(shipment.lines.values_list("order_line", flat=True))
-        lines = [line for line in lines if line.pk in in_parcel] or lines
-    initial = {
-        "line": request.GET.get("line") or (lines[0].pk if len(lines) == 1 else None),
-        "phone": request.user.phone or None,
-    }
     form = FileCaseForm(
         request.POST or None,
-        lines=lines,
-        problems=problems,
-        initial=initial,
+        lines=choices.lines,
+        problems=choices.problems,
+        initial={"line": request.GET.get("line"), "phone": request.user.phone or None},
         line_open=hours.is_open(),
         opens=hours.next_opening_display(),
     )
     key = submissions.key_from(request.POST)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        filed = selectors.case_for_submission(customer=request.user, submission_key=key)
-        if filed is not None:
-            return redirect(filed)  # the same form again: where the first went
-        line = next(line for line in lines if line.pk == data["line"])
-        existing = services.open_case_for(
-            customer=request.user, order_line=line, problem=data["problem"]
-        )
-        if existing is not None:
-            messages.info(
-                request, _("You already have an open case about this: here it is.")
-            )
-            return redirect(existing)
         try:
-            case = services.file_case(
+            filing = services.file_or_find_case(
                 customer=request.user,
-                order_line=line,
+                order_line=data["line"],
                 problem=data["problem"],
                 description=data["description"],
                 contact=data["contact"],
@@ -98,22 +70,30 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
         except ShopError as error:
             form.add_error(None, error.message)
         else:
-            if data["contact"] != Case.Contact.MESSAGE:
+            # The same form again goes quietly where the first one went.
+            if filing.outcome == services.Filing.Outcome.ALREADY_OPEN:
+                messages.info(
+                    request, _("You already have an open case about this: here it is.")
+                )
+            elif (
+                filing.outcome == services.Filing.Outcome.FILED
+                and data["contact"] != Case.Contact.MESSAGE
+            ):
                 _ask_for_call(
                     request,
-                    case,
+                    filing.case,
                     data["phone"],
                     later=data["contact"] == Case.Contact.CALL_LATER,
                     submission_key=key,
                 )
-            return redirect(case)
+            return redirect(filing.case)
     return render(
         request,
         "support/get_help.html",
         {
             "order": order,
             "form": form,
-            "is_giver": problems == [Case.Problem.NOT_DELIVERED],
+            "is_giver": choices.is_giver,
             # Fixing an error and sending again is still the same submission.
             "submission_key": key if request.method == "POST" else "",
         },

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from gifts import services
+from gifts import selectors, services
 from gifts.models import Gift, GiftReturn
 from shop import services as shop_services
 from shop.models import CartLine, Order, StoreCreditEntry
@@ -124,7 +124,7 @@ def test_a_return_requested_twice_is_one_return(client):
     assert assert_same_result(responses) == gift.get_absolute_url()
     assert GiftReturn.objects.get().quantity == 1
     assert not any("nothing left" in m for r in responses for m in messages_of(r))
-    assert services.returnable_quantity(gift_line=line) == 1
+    assert selectors.returnable_quantity(gift_line=line) == 1
 
 
 def test_crediting_a_returned_gift_twice_credits_once_and_emails_once(client):

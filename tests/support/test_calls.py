@@ -13,6 +13,7 @@ from callbacks.models import CallbackRequest
 from core import submissions
 from shop import services as shop_services
 from shop.models import Shipment
+from support import calls
 from support.models import Case, CaseEvent
 from tests.shop.factories import (
     ProductFactory,
@@ -327,3 +328,20 @@ def test_cancelling_when_no_call_is_booked_says_so(client, order):
         reverse("support:cancel_call", args=[Case.objects.get().pk]), follow=True
     )
     assert "No call is booked." in response.content.decode()
+
+
+def test_a_calls_subject_names_its_case_and_is_read_back_the_same_way():
+    order = placed_order()
+    case = Case.objects.create(
+        customer=order.buyer,
+        order=order,
+        order_line=order.lines.get(),
+        problem=Case.Problem.OTHER,
+        first_response_due_at=timezone.now(),
+    )
+    subject = calls.subject_for(case)
+    assert subject == f"support.case:{case.pk}"
+    assert calls.case_id_from(subject) == case.pk
+    # Another app's call, or anything malformed, names no case.
+    for other in ["delivery.driver:7", "support.case:", "support.case:7x", ""]:
+        assert calls.case_id_from(other) is None

@@ -1,0 +1,79 @@
+"""Helpers the support verbs share: the timeline entry, the case's lock, the
+submission's earlier entry, the status change, the customer's language."""
+
+import datetime
+
+from django.utils import formats, timezone, translation
+
+from shop.models import User
+from support import calls
+from support.models import Case, CaseEvent
+
+Problem = Case.Problem
+Status = Case.Status
+Kind = CaseEvent.Kind
+
+
+def _event(
+    case: Case,
+    kind: str,
+    *,
+    actor: User | None,
+    body: str = "",
+    public: bool = True,
+    submission_key: str = "",
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        body=body,
+        is_public=public,
+        submission_key=submission_key,
+    )
+
+
+def _earlier(case: Case, submission_key: str) -> CaseEvent | None:
+    """The entry this form submission already wrote on ``case``, if it was
+    sent before. Callers hold the case's lock, so a twin sent at the same
+    moment has either committed its entry or not started."""
+    if not submission_key:
+        return None
+    return case.events.filter(submission_key=submission_key).first()
+
+
+def _locked(case: Case) -> Case:
+    """``case`` again, its row locked until the transaction ends. The case
+    is locked before the order (the shop's services lock that), as
+    everywhere."""
+    return (
+        Case.objects.select_for_update()
+        .select_related("order", "order_line")
+        .get(pk=case.pk)
+    )
+
+
+def _in_customer_language(case: Case) -> translation.override:
+    """What the customer reads on their timeline is in their language, also
+    when an agent (in the admin) or a worker writes it."""
+    return translation.override(case.customer.language or translation.get_language())
+
+
+def _date(value: datetime.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def _set_status(case: Case, status: str) -> None:
+    """Change the status; the caller holds the case's lock.
+
+    A case is never resolved while its call is booked or under way: the
+    customer asked to talk to someone, so a remedy that would resolve it
+    (a replacement, documents, a refund) leaves it open for the agent on
+    that call, who resolves it after. ``resolve`` and ``close`` end a booked
+    call before they get here (``_end_booked_call``).
+    """
+    if status == Status.RESOLVED and calls.active_call(case) is not None:
+        status = Status.WAITING_FOR_AGENT
+    case.status = status
+    case.resolved_at = timezone.now() if status == Status.RESOLVED else None
+    case.save(update_fields=["status", "resolved_at", "updated_at"])

@@ -1,0 +1,185 @@
+"""Putting things right: a replacement, the printed documents, a refund, or
+handing the case to an agent. Both the automatic decision on filing
+(``filing``) and the agents' buttons (``agent``) send remedies through here,
+so each goes out, and is written on the timeline, in one way."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shop import services as shop_services
+from shop.exceptions import OutOfStock, PaymentError, RefundNotAllowed
+from shop.models import Refund, Shipment, User
+from shop.pricing import format_money
+from support import selectors
+from support.exceptions import CaseClosed, SupportError
+from support.models import Case
+from support.services._common import (
+    Kind,
+    Status,
+    _date,
+    _event,
+    _in_customer_language,
+    _locked,
+    _set_status,
+)
+
+
+def _hand_to_agent(case: Case, reason: str) -> None:
+    with transaction.atomic():
+        _event(case, Kind.DECISION, actor=None, body=reason, public=False)
+        with _in_customer_language(case):
+            body = _("An agent will look at this and get back to you.")
+        _event(case, Kind.DECISION, actor=None, body=body)
+
+
+def _replace_or_hand_over(case: Case, *, actor: User | None) -> None:
+    try:
+        _replace(case, actor=actor)
+    except OutOfStock as error:
+        _hand_to_agent(case, str(error.message))
+
+
+def _replace(case: Case, *, actor: User | None, submission_key: str = "") -> Shipment:
+    with transaction.atomic():
+        case = _locked(case)  # before the order's lock, as everywhere
+        shipment = shop_services.create_replacement_shipment(
+            order_line=case.order_line,
+            quantity=case.quantity,
+            actor=actor,
+            note=_("Case %(id)s") % {"id": case.pk},
+        )
+        with _in_customer_language(case):
+            body = _(
+                "A replacement of %(count)d × %(item)s is on its way, expected "
+                "by %(date)s. No need to send anything back."
+            ) % {
+                "count": case.quantity,
+                "item": case.order_line.display_name,
+                "date": _date(shipment.estimated_delivery),
+            }
+        _event(
+            case,
+            Kind.REPLACEMENT,
+            actor=actor,
+            body=body,
+            submission_key=submission_key,
+        )
+        _set_status(case, Status.RESOLVED)
+    return shipment
+
+
+def _send_documents(case: Case) -> None:
+    product = case.order_line.product
+    with transaction.atomic():
+        case = _locked(case)  # before the order's lock, as everywhere
+        shipment = shop_services.create_documents_shipment(
+            order_line=case.order_line,
+            actor=None,
+            note=_("Printed manual and warranty card: %(item)s")
+            % {"item": case.order_line.name},
+        )
+        with _in_customer_language(case):
+            body = _(
+                "We are posting the printed manual and warranty card, expected by "
+                "%(date)s."
+            ) % {"date": _date(shipment.estimated_delivery)}
+            if product.manual_url:
+                body += " " + _("The manual is also online: %(url)s") % {
+                    "url": product.manual_url
+                }
+        _event(case, Kind.DOCUMENTS, actor=None, body=body)
+        _set_status(case, Status.RESOLVED)
+
+
+def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None:
+    """To the original payment for one's own order; to the recipient's store
+    credit for a gift (the giver's payment is never touched). Once per case,
+    and never more than the line cost, across all its cases and returns.
+
+    A refund the payment provider refuses gives nothing back and leaves a
+    decision on the case's timeline with the provider's reason: an agent's
+    click then gets that reason as a ``SupportError`` (and again on a second
+    click); an automatic refund hands the case to an agent instead."""
+    line = case.order_line
+    amount = case.value
+    if case.is_givers_case:
+        raise SupportError(_("Refund a gift from the recipient's case."))
+    if case.status == Status.CLOSED:
+        raise CaseClosed(_("Reopen the case first."))
+    if case.is_gift:
+        with transaction.atomic():
+            case = _locked(case)
+            if selectors.was_refunded(case):
+                raise SupportError(_("This case has already been refunded."))
+            if amount > line.subtotal - selectors.gift_line_refunded(order_line=line):
+                raise SupportError(
+                    _("This item has already been refunded as far as it can be.")
+                )
+            shop_services.issue_store_credit(
+                user=case.customer,
+                amount=amount,
+                reason=_("Case %(id)s: %(item)s") % {"id": case.pk, "item": line.name},
+                actor=actor,
+                reference=f"case-{case.pk}-refund",
+            )
+            _refunded(
+                case,
+                actor,
+                gettext_lazy("%(amount)s was added to your store credit."),
+                amount,
+                submission_key,
+            )
+        return
+    if selectors.was_refunded(case):
+        raise SupportError(_("This case has already been refunded."))
+    try:
+        # Idempotent by reference: a double click refunds the money once.
+        refund = shop_services.refund_order_line(
+            order_line=line,
+            quantity=case.quantity,
+            actor=actor,
+            reference=f"case-{case.pk}",
+            reason=_("Case %(id)s") % {"id": case.pk},
+        )
+    except RefundNotAllowed as error:
+        raise SupportError(error.message) from None
+    except PaymentError as error:
+        # The provider refused: nothing went back. The case says so, for
+        # the agents; an automatic refund goes to an agent instead.
+        refused = _("The payment provider refused the refund: %(reason)s") % {
+            "reason": error.message
+        }
+        if actor is None:
+            return _hand_to_agent(case, refused)
+        with transaction.atomic():
+            _event(
+                _locked(case), Kind.DECISION, actor=actor, body=refused, public=False
+            )
+        raise SupportError(refused) from None
+    if refund.status == Refund.Status.FAILED:
+        # Refused on an earlier click, which the timeline already shows.
+        raise SupportError(
+            _("The payment provider refused the refund: %(reason)s")
+            % {"reason": refund.failure_message}
+        )
+    with transaction.atomic():
+        case = _locked(case)
+        if not selectors.was_refunded(case):
+            _refunded(
+                case,
+                actor,
+                gettext_lazy("%(amount)s is being refunded to your original payment."),
+                amount,
+                submission_key,
+            )
+
+
+def _refunded(
+    case: Case, actor: User | None, message, amount: int, submission_key: str = ""
+) -> None:
+    """``message`` is lazy: it is put in the customer's language here."""
+    with _in_customer_language(case):
+        body = message % {"amount": format_money(amount)}
+    _event(case, Kind.REFUND, actor=actor, body=body, submission_key=submission_key)
+    _set_status(case, Status.RESOLVED)
