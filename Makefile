@@ -46,10 +46,13 @@ run: $(VENV)/.run-installed messages
 	@echo
 	HOSHII_PORT=$(PORT) exec $(BIN)/honcho --procfile Procfile.dev start
 
+# PostgreSQL and Redis at DATABASE_URL and REDIS_URL (the tests' defaults when
+# unset), started here only if they are local and down.
 services:
 	@scripts/ensure-services.sh
 
-# wrk (the benchmarks' load generator) and gettext, from Debian's packages.
+# wrk (the benchmarks' load generator) and gettext: installed with apt-get on
+# Debian; elsewhere the script says what to install.
 tools:
 	@scripts/ensure-tools.sh wrk msgfmt
 
@@ -63,8 +66,8 @@ $(MO_FILES): %.mo: %.po | $(VENV)/.run-installed
 	@scripts/ensure-tools.sh msgfmt
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-# The browser journeys (tests/e2e) drive Debian's chromium, never a browser
-# Playwright downloads, and check pages with axe-core from npm.
+# The browser journeys (tests/e2e) drive Chromium (Debian's, or CHROMIUM),
+# never a browser Playwright downloads, and check pages with axe-core from npm.
 browser: node_modules/.package-lock.json
 	@scripts/ensure-browser.sh
 

@@ -1,20 +1,196 @@
 #!/usr/bin/env bash
-# Make sure the PostgreSQL and Redis the tests use are up on localhost,
-# starting the machine's own servers if they are down.
+# Make sure the PostgreSQL and Redis the tests use answer at DATABASE_URL and
+# REDIS_URL (unset: the tests' defaults from config/settings/test.py).
+#
+# A service that answers is used as it is, wherever it runs. One that does
+# not is started only when it is meant to run on this machine (127.0.0.1,
+# localhost, ::1 or a Unix socket) and this machine has the tools to start it:
+# PostgreSQL with pg_ctlcluster (Debian) or pg_ctl and PGDATA, Redis with
+# redis-server, into var/redis. Otherwise the script says what it needs and
+# fails. SERVICES_CONNECT_TIMEOUT (seconds, default 3) bounds each check.
 set -euo pipefail
 
-if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
-  echo "Starting PostgreSQL..."
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
-  for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
-fi
-pg_isready -h 127.0.0.1 -p 5432
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PYTHON=${PYTHON:-python3}
+TIMEOUT=${SERVICES_CONNECT_TIMEOUT:-3}
+DEFAULT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoshii
+DEFAULT_REDIS_URL=redis://127.0.0.1:6379/15
 
-if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-  echo "Starting Redis..."
-  mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
-    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
-  for _ in $(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
-fi
-echo "redis: $(redis-cli -h 127.0.0.1 -p 6379 ping)"
+command -v "$PYTHON" >/dev/null 2>&1 || {
+  echo "scripts/ensure-services.sh needs Python 3 ($PYTHON) to read the URLs" >&2
+  exit 1
+}
+
+# probe where|answers KIND URL VARIABLE: "where" prints the service's address, whether
+# it is on this machine (local/remote), its host and its port; "answers"
+# exits 0 when a ready server of that kind answers there. Plain sockets, so no
+# client tools are needed to check.
+probe() {
+  "$PYTHON" - "$@" "$TIMEOUT" <<'PY'
+import socket
+import struct
+import sys
+from urllib.parse import unquote, urlsplit
+
+action, kind, url, variable = sys.argv[1:5]
+timeout = float(sys.argv[5])
+parts = urlsplit(url)
+schemes = {
+    "postgres": {"postgres", "postgresql", "pgsql", "postgis"},
+    "redis": {"redis", "rediss"},
+}[kind]
+if parts.scheme not in schemes:
+    label = {"postgres": "PostgreSQL", "redis": "Redis"}[kind]
+    sys.exit(f"{variable} is {parts.scheme}://…: the tests need {label} there")
+host = unquote(parts.hostname or "")
+port = parts.port or (5432 if kind == "postgres" else 6379)
+user = unquote(parts.username or "postgres")
+# An empty host or a path is a Unix socket (libpq's default directories).
+sockets = []
+if kind == "postgres" and (not host or host.startswith("/")):
+    directories = [host] if host else ["/var/run/postgresql", "/tmp"]
+    sockets = [f"{directory}/.s.PGSQL.{port}" for directory in directories]
+local = bool(sockets) or host in {"127.0.0.1", "localhost", "::1"}
+
+if action == "where":
+    address = " or ".join(sockets) if sockets else f"{host}:{port}"
+    print(address, "local" if local else "remote", host or "-", port, sep="\t")
+    sys.exit(0)
+
+
+def connect() -> socket.socket:
+    if not sockets:
+        return socket.create_connection((host, port), timeout=timeout)
+    for path in sockets:
+        try:
+            connection = socket.socket(socket.AF_UNIX)
+            connection.settimeout(timeout)
+            connection.connect(path)
+            return connection
+        except OSError:
+            connection.close()
+    raise OSError("no socket answers")
+
+
+def postgres_ready(connection: socket.socket) -> bool:
+    # A startup message, as pg_isready sends: any answer but "starting up"
+    # or "shutting down" (SQLSTATE 57P0x) means a server ready for clients.
+    body = b"".join(
+        [struct.pack("!i", 196608), b"user\0", user.encode(), b"\0\0"]
+    )
+    connection.sendall(struct.pack("!i", len(body) + 4) + body)
+    answer = connection.recv(4096)
+    if answer[:1] == b"R":
+        return True
+    return answer[:1] == b"E" and b"C57P0" not in answer
+
+
+def redis_ready(connection: socket.socket) -> bool:
+    if parts.scheme == "rediss":
+        return True  # TLS: a listening port is as far as a plain socket sees
+    connection.sendall(b"PING\r\n")
+    answer = connection.recv(256)
+    # NOAUTH: a server that wants the password the URL gives the app.
+    return answer.startswith((b"+PONG", b"-NOAUTH", b"-ERR AUTH"))
+
+
+try:
+    with connect() as connection:
+        ready = postgres_ready(connection) if kind == "postgres" else redis_ready(connection)
+except OSError:
+    ready = False
+sys.exit(0 if ready else 1)
+PY
+}
+
+# wait_for KIND URL VARIABLE: up to 30 seconds for a server just started.
+wait_for() {
+  for _ in $(seq 30); do
+    probe answers "$1" "$2" "$3" && return 0
+    sleep 1
+  done
+  return 1
+}
+
+start_postgres() { # port
+  local port=$1 cluster
+  if command -v pg_ctlcluster >/dev/null 2>&1 && command -v pg_lsclusters >/dev/null 2>&1; then
+    cluster=$(pg_lsclusters --no-header 2>/dev/null | awk -v port="$port" '$3 == port { print $1, $2; exit }')
+    if [ -n "$cluster" ]; then
+      echo "Starting PostgreSQL $cluster (pg_ctlcluster)..."
+      # shellcheck disable=SC2086 # "version name", two words on purpose
+      pg_ctlcluster --skip-systemctl-redirect $cluster start
+      return 0
+    fi
+  fi
+  if command -v pg_ctl >/dev/null 2>&1 && [ -f "${PGDATA:-}/PG_VERSION" ]; then
+    echo "Starting PostgreSQL in $PGDATA (pg_ctl)..."
+    # The log beside the data, where the server's owner may always write.
+    pg_ctl -D "$PGDATA" -o "-p $port" -l "$PGDATA/postgresql.log" start >/dev/null
+    return 0
+  fi
+  return 1
+}
+
+start_redis() { # host port
+  local bind
+  command -v redis-server >/dev/null 2>&1 || return 1
+  case $1 in
+    ::1) bind="::1" ;;
+    *) bind="127.0.0.1 -::1" ;; # -::1: IPv6 loopback too, if the machine has it
+  esac
+  echo "Starting Redis in var/redis..."
+  mkdir -p "$ROOT/var/redis"
+  # shellcheck disable=SC2086 # the bind list is several words on purpose
+  redis-server --daemonize yes --bind $bind --port "$2" --save "" --appendonly no \
+    --dir "$ROOT/var/redis" --logfile "$ROOT/var/redis/redis.log" \
+    --pidfile "$ROOT/var/redis/redis.pid"
+}
+
+# ensure KIND NAME VARIABLE DEFAULT: check one service, start it if allowed.
+ensure() {
+  local kind=$1 name=$2 variable=$3 url source where address place host port
+  url=${!variable:-}
+  source="from $variable"
+  if [ -z "$url" ]; then
+    url=$4
+    source="$variable is unset: the tests' default"
+  fi
+  where=$(probe where "$kind" "$url" "$variable") || return 1
+  IFS=$'\t' read -r address place host port <<<"$where"
+  if probe answers "$kind" "$url" "$variable"; then
+    echo "$name: $address answers"
+    return 0
+  fi
+  local started=no
+  if [ "$place" = local ]; then
+    if [ "$kind" = postgres ] && start_postgres "$port"; then
+      started=yes
+    elif [ "$kind" = redis ] && start_redis "$host" "$port"; then
+      started=yes
+    fi
+  fi
+  if [ "$started" = yes ] && wait_for "$kind" "$url" "$variable"; then
+    echo "$name: $address answers"
+    return 0
+  fi
+  {
+    echo "$name is not reachable at $address ($source); start it or set $variable"
+    if [ "$place" = remote ]; then
+      echo "  (it is not on this machine, so this script does not start it)"
+    elif [ "$started" = yes ]; then
+      echo "  (it was started here but did not answer within 30 seconds)"
+    elif [ "$kind" = postgres ]; then
+      echo "  (to start it here this script needs pg_ctlcluster with a cluster on port $port," \
+        "or pg_ctl with PGDATA set to a data directory)"
+    else
+      echo "  (to start it here this script needs redis-server)"
+    fi
+  } >&2
+  return 1
+}
+
+status=0
+ensure postgres PostgreSQL DATABASE_URL "$DEFAULT_DATABASE_URL" || status=1
+ensure redis Redis REDIS_URL "$DEFAULT_REDIS_URL" || status=1
+exit $status

@@ -16,3 +16,11 @@ def test_every_environment_variable_is_documented():
     assert names, "found no environment variables: the pattern is wrong"
     missing = sorted(name for name in names if f"`{name}`" not in readme)
     assert not missing, f"not in the README's configuration table: {missing}"
+
+
+def test_the_readme_points_only_inside_the_repository():
+    readme = (ROOT / "README.md").read_text()
+    outside = re.findall(r"[`(]\.\./[^`)\s]*", readme)
+
+    assert not outside, f"the README names paths outside the repository: {outside}"
+    assert "(docs/architecture.md)" in readme, "the README links the architecture"

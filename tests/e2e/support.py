@@ -2,6 +2,7 @@
 screenshots, signing in, and the accessibility check with axe-core."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from shop.demo import DEMO_PASSWORD
 from support.demo import DEMO_TOTP_SECRET
 from tests.shop.factories import totp_code
 
-# Debian's chromium; Playwright never downloads a browser of its own.
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium unless CHROMIUM names another (scripts/ensure-browser.sh);
+# Playwright never downloads a browser of its own.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
