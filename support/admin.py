@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from callbacks import services as callback_services
+from callbacks import selectors as callback_selectors
 from callbacks.exceptions import ProviderError
 from gifts.models import Gift
 from shop import submissions
@@ -334,7 +334,7 @@ class CaseAdmin(admin.ModelAdmin):
         if request.method == "POST":
             return self._connect_me(request)
         waiting = list(
-            callback_services.waiting_in_queue(
+            callback_selectors.waiting_in_queue(
                 queue="support", subject_prefix=calls.SUBJECT_PREFIX
             )
         )

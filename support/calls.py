@@ -89,6 +89,7 @@ def request_call(*, case: Case, number, later: bool, language: str) -> CallbackR
         delay=delay,
         language=language,
         requested_by=case.customer,
+        queue="support",
     )
 
 
