@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from celery import current_app
 from django.conf import settings
 from django.utils.module_loading import import_string
 from twilio.base.exceptions import TwilioRestException
@@ -184,16 +185,18 @@ CONSOLE_SEQUENCE = [
     (7, "in-progress"),
     (40, "completed"),
 ]
+CONSOLE_STATUS_TASK = "callbacks.tasks.play_console_status"
 
 
 class ConsoleDialer:
     def place_call(self, *, to, reference, answer_url, status_url) -> str:
-        from callbacks.tasks import play_console_status
-
         sid = f"CA{secrets.token_hex(16)}"
         logger.warning("Console dialer: calling %s for %s (%s)", to, reference, sid)
+        # As Twilio reaches us by URL, the console reaches us through the
+        # broker by task name: a dialer knows no services and no tasks.
         for seconds, status in CONSOLE_SEQUENCE:
-            play_console_status.apply_async(
+            current_app.send_task(
+                CONSOLE_STATUS_TASK,
                 kwargs={"reference": reference, "call_sid": sid, "status": status},
                 countdown=seconds,
             )

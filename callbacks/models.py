@@ -1,5 +1,6 @@
 """A callback request is a row with a state machine; the row is the truth."""
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -34,7 +35,7 @@ class CallbackRequest(models.Model):
         UNKNOWN = "unknown", _("Unknown")
 
     # What the call is about, as the app that asked for it names it (for
-    # example "support.case:42"). One active callback per subject.
+    # example "returns.parcel:42"). One active callback per subject.
     subject = models.CharField(_("subject"), max_length=80)
     reference = models.CharField(max_length=40, unique=True, default=new_reference)
     requested_by = models.ForeignKey(
@@ -47,7 +48,8 @@ class CallbackRequest(models.Model):
     number = PhoneNumberField(_("number"))
     language = models.CharField(_("language"), max_length=8, default="en")
     script = models.TextField(_("spoken greeting"), max_length=1000)
-    queue = models.CharField(_("queue"), max_length=40, default="support")
+    # Where the answered caller waits: the asking app names its agents' line.
+    queue = models.CharField(_("queue"), max_length=40)
     state = models.CharField(
         _("state"), max_length=12, choices=State, default=State.SCHEDULED, db_index=True
     )
@@ -133,13 +135,16 @@ class CallbackEvent(models.Model):
 class CallAlarm(models.Model):
     """The shop-wide hourly cap on calls tripped: requests are being refused.
 
-    One alarm per trip: refusals less than an hour apart add to the open
+    One alarm per trip: refusals less than ``QUIET`` apart add to the open
     alarm; the first refusal after a quiet hour opens a new one (and its
     email). Kept forever, so staff can see when and how often it happened.
     """
 
     class Kind(models.TextChoices):
         SHOP_CAP = "shop_cap", _("Hourly call cap reached")
+
+    # A trip of the shop's cap ends after an hour without a refusal.
+    QUIET = datetime.timedelta(hours=1)
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     limit = models.PositiveIntegerField(_("calls per hour allowed"))

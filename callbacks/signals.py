@@ -13,7 +13,8 @@ PostgreSQL every later statement fails until rollback), so the call's own
 change would be lost with the listener's write; after commit nothing a
 listener does can undo or block the call's change, the dial that follows it,
 or the other listeners. The price: a listener that fails loses its own
-side effect (for support, one timeline entry), which the log records.
+side effect (say, one line on the asking app's timeline), which the log
+records.
 """
 
 import logging

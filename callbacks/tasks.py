@@ -1,28 +1,59 @@
-"""Celery tasks: thin wrappers, safe to run twice (the row decides)."""
+"""Celery tasks: thin entry points that take ids, call a service and own
+their retries; safe to run twice (the row decides).
+
+Services queue these tasks, so they import this module at the top; the
+tasks import services inside their bodies only, so loading either never
+needs the other (``lint-imports`` checks the rest of the order).
+"""
 
 from celery import shared_task
+from django.utils import timezone
 
-from callbacks import services
+from callbacks import selectors
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def dial_callback(*, callback_id: int) -> None:
-    services.dial(callback_id=callback_id)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def dial_callback(self, *, callback_id: int) -> None:
+    """Dial the row if it is due. When the call budget is spent, or the
+    provider asked us to back off, the task comes back by itself after the
+    wait ``dial`` returned; the row stays scheduled meanwhile, so a retry the
+    broker loses is picked up by the sweeper."""
+    from callbacks import services
+
+    wait = services.dial(callback_id=callback_id)
+    if wait is not None:
+        raise self.retry(countdown=wait.total_seconds(), retry=False)
 
 
 @shared_task(acks_late=True)
 def reconcile_callback(*, callback_id: int) -> None:
+    from callbacks import services
+
     services.reconcile(callback_id=callback_id)
 
 
 @shared_task(acks_late=True)
 def sweep_callbacks() -> int:
-    return services.sweep()
+    """Beat's periodic sweep: wake every due row whose wake-up was lost, and
+    reconcile dials stuck without a call id; returns how many rows it woke.
+
+    Safe to run anywhere, any time, and twice: dialling claims rows under a
+    lock, and a woken row that is no longer due is left alone.
+    """
+    now = timezone.now()
+    due = selectors.due_callback_ids(now=now)
+    for callback_id in due:
+        dial_callback.delay(callback_id=callback_id)
+    for callback_id in selectors.stuck_dial_ids(now=now):
+        reconcile_callback.delay(callback_id=callback_id)
+    return len(due)
 
 
 @shared_task(acks_late=True)
 def play_console_status(*, reference: str, call_sid: str, status: str) -> None:
     """The console dialer's pretend status callbacks (run mode only)."""
+    from callbacks import services
+
     if status == "in-progress":
         services.mark_enqueued(reference=reference)
     services.record_status(reference=reference, call_sid=call_sid, status=status)
@@ -30,4 +61,6 @@ def play_console_status(*, reference: str, call_sid: str, status: str) -> None:
 
 @shared_task(acks_late=True)
 def send_call_alarm(*, alarm_id: int) -> None:
+    from callbacks import services
+
     services.email_call_alarm(alarm_id=alarm_id)

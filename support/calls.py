@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callbacks import hours
+from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
 from support.models import Case, CaseEvent
@@ -119,7 +120,7 @@ def waiting_calls() -> list[tuple[CallbackRequest, Case | None]]:
     """The phone queue: support callers waiting for an agent, longest
     first, each with their case (None if it is gone)."""
     waiting = list(
-        callback_services.waiting_in_queue(queue=QUEUE, subject_prefix=SUBJECT_PREFIX)
+        callback_selectors.waiting_in_queue(queue=QUEUE, subject_prefix=SUBJECT_PREFIX)
     )
     cases = Case.objects.select_related("customer", "order_line").in_bulk(
         [case_id_from(callback.subject) for callback in waiting]

@@ -3,11 +3,11 @@ hourly call cap is refusing requests."""
 
 from django import template
 
-from callbacks import services
+from callbacks import selectors
 
 register = template.Library()
 
 
 @register.inclusion_tag("callbacks/includes/alarm_banner.html")
 def call_alarm_banner() -> dict:
-    return {"alarms": list(services.active_alarms())}
+    return {"alarms": list(selectors.active_alarms())}

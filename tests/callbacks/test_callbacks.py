@@ -18,7 +18,9 @@ from callbacks.exceptions import (
     TooManyCallbacks,
 )
 from callbacks.models import CallbackRequest
+from callbacks.services import dialing as dialing_services
 from callbacks.signals import callback_changed
+from callbacks.tasks import sweep_callbacks
 
 pytestmark = pytest.mark.django_db
 State = CallbackRequest.State
@@ -44,6 +46,7 @@ def ask(delay=NOW, subject="support.case:1", number=NUMBER, **kwargs):
         subject=subject,
         number=number,
         script="Hello from Hoshii.",
+        queue="support",
         delay=delay,
         **kwargs,
     )
@@ -91,8 +94,8 @@ def test_in_five_minutes_waits_then_dials_once(django_capture_on_commit_callback
     assert LocmemDialer.calls == []
     time_passes(callback)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep()
-        services.sweep()
+        sweep_callbacks()
+        sweep_callbacks()
         services.dial(callback_id=callback.pk)
     assert len(LocmemDialer.calls) == 1
     assert refreshed(callback).attempts == 1
@@ -107,7 +110,7 @@ def test_duplicates_of_every_kind_ring_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):  # retried task, redelivered message, the sweeper
             services.dial(callback_id=first.pk)
-        services.sweep()
+        sweep_callbacks()
         ask(NOW)  # asking again while it rings
     assert len(LocmemDialer.calls) == 1
     assert CallbackRequest.objects.count() == 1
@@ -145,7 +148,7 @@ def test_a_busy_provider_is_retried_with_backoff(django_capture_on_commit_callba
     LocmemDialer.fail_with = None
     time_passes(callback)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep()
+        sweep_callbacks()
     assert refreshed(callback).state == State.DIALING
     assert len(LocmemDialer.calls) == 1
 
@@ -237,7 +240,7 @@ def test_no_answer_is_retried_then_fails(
     assert refreshed(dialing).state == State.SCHEDULED  # the old call is ignored
     time_passes(callback)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep()
+        sweep_callbacks()
     callback = refreshed(dialing)
     assert (callback.state, callback.attempts) == (State.DIALING, 2)
     post_status(client, callback, "completed", AnsweredBy="machine_start")
@@ -255,14 +258,14 @@ def test_a_late_status_of_an_earlier_attempt_is_not_taken_for_the_next_call(
     time_passes(dialing)
     # The second attempt is claimed, and before its call id is saved the
     # first call's last status arrives, late.
-    callback = services._claim_oldest_due()
+    callback = dialing_services._claim_oldest_due()
     assert (callback.state, callback.call_sid) == (State.DIALING, "")
     post_status(client, callback, "completed", sid=first_sid)
     assert (refreshed(callback).state, refreshed(callback).call_sid) == (
         State.DIALING,
         "",
     )
-    services._place_call(callback)
+    dialing_services._place_call(callback=callback)
     second_sid = LocmemDialer.calls[-1]["sid"]
     assert refreshed(callback).call_sid == second_sid
     post_status(client, callback, "ringing", sid=second_sid)
@@ -278,13 +281,13 @@ def test_a_dial_lost_before_the_provider_answered_is_redialled_once(
     callback = ask(LATER)
     time_passes(callback)
     # The worker claimed the row, then died before asking the provider.
-    claimed = services._claim_oldest_due()
+    claimed = dialing_services._claim_oldest_due()
     assert claimed.state == State.DIALING
     CallbackRequest.objects.filter(pk=callback.pk).update(
         dialing_started_at=timezone.now() - datetime.timedelta(minutes=5)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep()
+        sweep_callbacks()
     assert len(LocmemDialer.calls) == 1
     assert refreshed(callback).call_sid == LocmemDialer.calls[0]["sid"]
 
@@ -301,7 +304,7 @@ def test_a_call_placed_but_not_recorded_is_adopted_not_redialled(
         call_sid="", dialing_started_at=timezone.now() - datetime.timedelta(minutes=5)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep()
+        sweep_callbacks()
     assert len(LocmemDialer.calls) == 1
     assert refreshed(callback).call_sid == sid
 
@@ -379,8 +382,8 @@ def test_the_broker_down_loses_no_request(
     assert LocmemDialer.calls == []
     monkeypatch.undo()  # the broker is back: the sweeper dials it, once
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep()
-        services.sweep()
+        sweep_callbacks()
+        sweep_callbacks()
     assert len(LocmemDialer.calls) == 1
 
 

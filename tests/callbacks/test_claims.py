@@ -28,6 +28,7 @@ def waiting_caller(twilio, number: str, case: int) -> CallbackRequest:
         subject=f"support.case:{case}",
         number=PhoneNumber.from_string(number),
         script="Hello from Hoshii.",
+        queue="support",
         delay=datetime.timedelta(0),
     )
     sid = CallbackRequest.objects.get(pk=callback.pk).call_sid

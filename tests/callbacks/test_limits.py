@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from phonenumber_field.phonenumber import PhoneNumber
 
-from callbacks import services
+from callbacks import selectors, services
 from callbacks.exceptions import (
     CallsPaused,
     NumberCalledTooOften,
@@ -28,6 +28,7 @@ def ask(number="+819012345678", subject="support.case:1", requested_by=None):
         subject=subject,
         number=PhoneNumber.from_string(number, region="JP"),
         script="Hello from Hoshii.",
+        queue="support",
         delay=LATER,
         requested_by=requested_by,
     )
@@ -122,7 +123,7 @@ def test_the_shop_cap_refuses_new_requests_and_alarms_staff_once(
     assert (alarm.limit, alarm.refused, alarm.is_open) == (2, 3, True)
     assert [m.to for m in mail.outbox] == [["boss@hoshii.test"]]
     assert "cap of 2 calls an hour" in mail.outbox[0].body
-    assert list(services.active_alarms()) == [alarm]
+    assert list(selectors.active_alarms()) == [alarm]
 
 
 @pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_a_new_trip_after_a_quiet_hour_is_a_new_alarm(
         last_refused_at=CallAlarm.objects.get().last_refused_at
         - datetime.timedelta(hours=2)
     )
-    assert not services.active_alarms().exists()
+    assert not selectors.active_alarms().exists()
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(CallsPaused),

@@ -10,6 +10,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from callbacks import services
 from callbacks.models import CallbackRequest
+from callbacks.tasks import sweep_callbacks
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 State = CallbackRequest.State
@@ -20,6 +21,7 @@ def ask(subject="support.case:1", number="+819012345678"):
         subject=subject,
         number=PhoneNumber.from_string(number),
         script="Hello from Hoshii.",
+        queue="support",
         delay=datetime.timedelta(0),
     )
 
@@ -72,7 +74,7 @@ def test_provider_overload_is_retried_later(fake_twilio, failure):
     assert callback.state == State.SCHEDULED
     assert callback.due_at > timezone.now()
     CallbackRequest.objects.filter(pk=callback.pk).update(due_at=timezone.now())
-    services.sweep()
+    sweep_callbacks()
     assert refreshed(callback).state == State.DIALING
     assert len(fake_twilio.created) == 2
     assert len(fake_twilio.calls) == 1
@@ -92,7 +94,7 @@ def test_reconciliation_asks_the_provider_before_redialling(fake_twilio, setting
     CallbackRequest.objects.filter(pk=callback.pk).update(
         call_sid="", dialing_started_at=timezone.now() - datetime.timedelta(minutes=5)
     )
-    services.sweep()
+    sweep_callbacks()
     assert refreshed(callback).call_sid == sid
     assert len(fake_twilio.created) == 1
     assert any(r["method"] == "GET" for r in fake_twilio.requests)

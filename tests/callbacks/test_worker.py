@@ -39,6 +39,7 @@ def test_a_delayed_call_fires_on_time_and_once(worker):
         subject="support.case:1",
         number=PhoneNumber.from_string("+819012345678"),
         script="Hello",
+        queue="support",
         delay=datetime.timedelta(seconds=2),
     )
     # Duplicate wake-ups: a retried task, a redelivered message.

@@ -16,6 +16,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from callbacks import services
 from callbacks.models import CallbackRequest
+from callbacks.tasks import sweep_callbacks
 from config.celery_app import app
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -71,6 +72,7 @@ def ask(delay_seconds: float) -> CallbackRequest:
         subject="support.case:1",
         number=PhoneNumber.from_string("+819012345678"),
         script="Hello",
+        queue="support",
         delay=datetime.timedelta(seconds=delay_seconds),
     )
 
@@ -86,7 +88,7 @@ def test_killed_before_the_provider_call_the_sweeper_dials_once(workers, fake_tw
     assert CallbackRequest.objects.get(pk=callback.pk).state == State.SCHEDULED
 
     workers()
-    services.sweep()  # what beat does every 30 s
+    sweep_callbacks()  # what beat does every 30 s
     assert wait_for(lambda: fake_twilio.calls)
     time.sleep(2)
     assert len(fake_twilio.created) == 1
@@ -111,7 +113,7 @@ def test_killed_after_the_provider_call_reconciles_instead_of_redialling(
         dialing_started_at=timezone.now() - datetime.timedelta(minutes=2)
     )
     workers()
-    services.sweep()
+    sweep_callbacks()
     (sid,) = fake_twilio.calls
     assert wait_for(lambda: CallbackRequest.objects.get(pk=callback.pk).call_sid == sid)
     time.sleep(2)

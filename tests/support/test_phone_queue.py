@@ -40,6 +40,7 @@ def waiting_case(number: str) -> Case:
         subject=calls.subject_for(case),
         number=PhoneNumber.from_string(number),
         script="Hello",
+        queue="support",
         delay=datetime.timedelta(0),
     )
     callback = CallbackRequest.objects.get(pk=callback.pk)

@@ -1,0 +1,62 @@
+"""Reads that other code shares: who waits on the phone, which alarms are
+live, and which rows the sweeper must wake."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from callbacks.models import CallAlarm, CallbackRequest
+
+State = CallbackRequest.State
+# The most lost wake-ups one sweep re-sends; the next sweep takes the rest.
+SWEEP_BATCH = 500
+
+
+def waiting_in_queue(
+    *, queue: str, subject_prefix: str = ""
+) -> QuerySet[CallbackRequest]:
+    """Callers who heard the greeting and wait for an agent, longest first,
+    with the agent who took each one (if any); none already put through."""
+    return (
+        CallbackRequest.objects.filter(
+            queue=queue,
+            state=State.IN_PROGRESS,
+            enqueued_at__isnull=False,
+            bridged_at__isnull=True,
+            subject__startswith=subject_prefix,
+        )
+        .select_related("claimed_by")
+        .order_by("enqueued_at", "pk")
+    )
+
+
+def active_alarms() -> QuerySet[CallAlarm]:
+    """Alarms whose cap refused a request within the last hour: the banner."""
+    return CallAlarm.objects.filter(
+        is_open=True, last_refused_at__gte=timezone.now() - CallAlarm.QUIET
+    )
+
+
+def due_callback_ids(*, now: datetime.datetime) -> list[int]:
+    """Scheduled rows already due, oldest first (at most ``SWEEP_BATCH``):
+    each should have a dial task on its way, unless its wake-up was lost."""
+    return list(
+        CallbackRequest.objects.filter(state=State.SCHEDULED, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+
+
+def stuck_dial_ids(*, now: datetime.datetime) -> list[int]:
+    """Rows left in ``dialing`` without a call id for longer than
+    ``CALLBACKS_STUCK_AFTER``: the worker died around the provider call."""
+    return list(
+        CallbackRequest.objects.filter(
+            state=State.DIALING,
+            call_sid="",
+            dialing_started_at__lt=now
+            - datetime.timedelta(seconds=settings.CALLBACKS_STUCK_AFTER),
+        ).values_list("pk", flat=True)
+    )

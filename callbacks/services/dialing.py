@@ -1,0 +1,192 @@
+"""Placing calls: claim a due row, dial it within the account's call budget,
+handle the provider's refusals, and reconcile a dial a worker died in.
+
+Exactly one call per attempt: the row is locked, moved to ``dialing`` and
+committed before the provider is asked; anything that finds the row no
+longer ``scheduled`` (a duplicate task, a redelivered message, a second
+click) does nothing. A row left in ``dialing`` without a call id is
+reconciled against the provider before it may be dialled again.
+"""
+
+import datetime
+import logging
+import random
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.dialers import get_dialer
+from callbacks.exceptions import ProviderError
+from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.ratelimit import take_call_token
+from callbacks.services.transitions import move, public_url, queue_dial
+
+logger = logging.getLogger(__name__)
+State = CallbackRequest.State
+
+
+def dial(*, callback_id: int) -> datetime.timedelta | None:
+    """Place a due call, exactly once per attempt, within the call budget.
+    Returns how long to wait before trying this row again, or None when
+    there is nothing more to do for it; the caller (the dial task) comes
+    back after that wait.
+
+    Guarantees:
+    - A row that is not due (dialled, cancelled, or moved to later, whose
+      own task is queued) is left alone: None.
+    - A call starts only with a token from the account-wide budget (Redis);
+      without one the row stays scheduled, never dropped, and the wait for
+      the next token is returned.
+    - Each token dials the oldest due row, so calls go out in due order
+      whichever task holds the token; a task that dialled someone else's row
+      goes on until its own has been dialled.
+    - A retryable provider refusal puts the row back to scheduled after a
+      backoff: for this row the backoff is returned; another row gets a
+      dial task of its own queued for its new due time.
+    """
+    while True:
+        is_due = CallbackRequest.objects.filter(
+            pk=callback_id, state=State.SCHEDULED, due_at__lte=timezone.now()
+        ).exists()
+        if not is_due:
+            return None  # dialled, cancelled, or a task for later is queued
+        wait = take_call_token()
+        if wait > 0:
+            # A little jitter, so the tasks that waited together don't all
+            # come back in the same millisecond.
+            return datetime.timedelta(seconds=wait + random.uniform(0, 0.05))  # noqa: S311
+        callback = _claim_oldest_due()
+        if callback is None:
+            return None  # another worker is claiming it right now
+        retry = _place_call(callback=callback)
+        if callback.pk == callback_id:
+            if retry is None:
+                return None
+            return max(retry.due_at - timezone.now(), datetime.timedelta(0))
+        if retry is not None:
+            # Not this task's row: the tasks on their way for it found it
+            # claimed and stopped, so it needs a wake-up of its own.
+            queue_dial(callback=retry)
+
+
+def _claim_oldest_due() -> CallbackRequest | None:
+    """Claim the oldest due row for one dial attempt, committed before any
+    call. Rows another worker is claiming are skipped, not waited for."""
+    with transaction.atomic():
+        callback = (
+            CallbackRequest.objects.select_for_update(skip_locked=True)
+            .filter(state=State.SCHEDULED, due_at__lte=timezone.now())
+            .order_by("due_at", "pk")
+            .first()
+        )
+        if callback is None:
+            return None
+        move(
+            callback=callback,
+            to=State.DIALING,
+            detail=f"attempt {callback.attempts + 1}",
+            attempts=callback.attempts + 1,
+            dialing_started_at=timezone.now(),
+            call_sid="",
+            answered_by="",
+        )
+    return callback
+
+
+def _place_call(*, callback: CallbackRequest) -> CallbackRequest | None:
+    """Ask the provider for the claimed row's call and record its id. If the
+    provider refused for now, the row is back to scheduled (with its new
+    due time) and returned; else None."""
+    try:
+        sid = get_dialer().place_call(
+            to=callback.number.as_e164,
+            reference=callback.reference,
+            answer_url=public_url("callbacks:answer", reference=callback.reference),
+            status_url=public_url("callbacks:status", reference=callback.reference),
+        )
+    except ProviderError as error:
+        return _provider_failed(callback=callback, error=error)
+    logger.info("Placed call %s for %s", sid, callback.reference)
+    # One statement: a status webhook may have recorded the id already.
+    CallbackRequest.objects.filter(pk=callback.pk, call_sid="").update(
+        call_sid=sid, updated_at=timezone.now()
+    )
+    return None
+
+
+def _backoff(*, attempt: int) -> datetime.timedelta:
+    base = settings.CALLBACKS_PROVIDER_BACKOFF * 2 ** max(attempt - 1, 0)
+    return datetime.timedelta(seconds=min(base, 300) * random.uniform(0.5, 1.0))  # noqa: S311
+
+
+@transaction.atomic
+def _provider_failed(
+    *, callback: CallbackRequest, error: ProviderError
+) -> CallbackRequest | None:
+    """A retryable refusal within ``CALLBACKS_MAX_PROVIDER_TRIES`` puts the
+    row back to scheduled after a backoff and returns it; anything else
+    fails the call for good."""
+    callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+    if callback.state != State.DIALING:
+        return None
+    logger.warning("Provider refused %s: %s", callback.reference, error)
+    if error.retryable and callback.attempts < settings.CALLBACKS_MAX_PROVIDER_TRIES:
+        move(
+            callback=callback,
+            to=State.SCHEDULED,
+            detail=f"provider busy, retry: {error}",
+            due_at=timezone.now() + _backoff(attempt=callback.attempts),
+        )
+        return callback
+    move(
+        callback=callback,
+        to=State.FAILED,
+        detail=f"provider refused: {error}",
+        last_error=str(error)[:255],
+        ended_at=timezone.now(),
+    )
+    return None
+
+
+def reconcile(*, callback_id: int) -> None:
+    """A row stuck in ``dialing`` without a call id: the worker died around
+    the provider call. Ask the provider before dialling again.
+
+    Guarantees: the provider is asked outside any transaction, then the row
+    is locked and checked again, so a status webhook that recorded the call
+    meanwhile wins. A call the provider has is adopted (its id recorded, no
+    new call); if it has none, the attempt is given back and the row is due
+    at once, with its dial task queued after commit.
+    """
+    callback = CallbackRequest.objects.get(pk=callback_id)
+    if callback.state != State.DIALING or callback.call_sid:
+        return
+    found = get_dialer().find_call(
+        to=callback.number.as_e164,
+        reference=callback.reference,
+        since=callback.dialing_started_at - datetime.timedelta(seconds=5),
+    )
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback_id)
+        if callback.state != State.DIALING or callback.call_sid:
+            return
+        if found is not None:
+            callback.call_sid = found.sid
+            callback.save(update_fields=["call_sid", "updated_at"])
+            CallbackEvent.objects.create(
+                callback=callback,
+                from_state=callback.state,
+                to_state=callback.state,
+                detail=f"reconciled with provider call {found.sid}",
+            )
+            return
+        # The provider never got it: dial this attempt again.
+        move(
+            callback=callback,
+            to=State.SCHEDULED,
+            detail="reconciled: no call was placed",
+            due_at=timezone.now(),
+            attempts=max(callback.attempts - 1, 0),
+        )
+        queue_dial(callback=callback)

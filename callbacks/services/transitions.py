@@ -1,0 +1,55 @@
+"""What every verb shares: a state change with its history and its signal,
+the wake-up of a worker at the due time, and the URLs the provider calls."""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.signals import announce_after_commit, callback_changed
+from callbacks.tasks import dial_callback
+
+
+def public_url(name: str, **kwargs) -> str:
+    """An absolute URL of ours that the provider can reach."""
+    return settings.CALLBACKS_PUBLIC_BASE_URL + reverse(name, kwargs=kwargs)
+
+
+def move(*, callback: CallbackRequest, to: str, detail: str = "", **fields) -> None:
+    """Change state (inside the caller's transaction) and announce it after
+    commit. Listeners get each change once; none can stop it (see
+    ``callbacks.signals``)."""
+    old = callback.state
+    callback.state = to
+    for name, value in fields.items():
+        setattr(callback, name, value)
+    callback.save()
+    record(callback=callback, old=old, to=to, detail=detail)
+
+
+def record(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None:
+    """The change on the row's history, announced once the caller commits."""
+    CallbackEvent.objects.create(
+        callback=callback, from_state=old, to_state=to, detail=detail[:255]
+    )
+    announce_after_commit(
+        callback_changed,
+        sender=CallbackRequest,
+        callback=callback,
+        old_state=old,
+        new_state=to,
+        detail=detail,
+    )
+
+
+def queue_dial(*, callback: CallbackRequest) -> None:
+    """Wake a worker at the due time, after commit. If the broker is down the
+    row is still saved and shown as scheduled: the sweeper dials it once the
+    broker is back, so a failure here is logged, never raised."""
+    callback_id, due_at = callback.pk, callback.due_at
+    transaction.on_commit(
+        lambda: dial_callback.apply_async(
+            kwargs={"callback_id": callback_id}, eta=due_at, retry=False
+        ),
+        robust=True,
+    )
