@@ -43,7 +43,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.customers import Shopper, make_shoppers
-from benchmarks.stack import PG, Stack, cpu_used, free_port, fresh_database
+from benchmarks.stack import (
+    PG,
+    Stack,
+    cpu_used,
+    fake_twilio_env,
+    free_port,
+    fresh_database,
+)
 from tests.callbacks.fake_twilio import FakeTwilio
 
 WRK_SCRIPTS = ROOT / "benchmarks" / "wrk"
@@ -516,12 +523,7 @@ def main() -> None:
         extra_env={
             "STATIC_ROOT": str(ROOT / "var" / f"bench-{mode.name}-static"),
             "EMAIL_URL": "dummymail://",
-            "TWILIO_ACCOUNT_SID": ACCOUNT,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            "TWILIO_FROM_NUMBER": "+815012345678",
-            "TWILIO_API_BASE": fake.base_url,
-            "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "CALLBACKS_HOURS": "00:00-24:00",
+            **fake_twilio_env(fake, port=port),
             "CALLBACKS_MAX_PER_HOUR": "1000000",
             "CALLBACKS_SHOP_MAX_PER_HOUR": "1000000",
             "CALLBACKS_CALLS_PER_SECOND": "1000",
@@ -653,6 +655,19 @@ def main() -> None:
         rows = []
         healthz_rps = None
 
+        def keep(result: dict, note: str) -> dict:
+            """A scenario's row, with its req/s as a share of /healthz's,
+            printed as it comes in."""
+            result["healthz_rps"] = healthz_rps
+            result["share_of_healthz"] = round(100 * result["rps"] / healthz_rps, 1)
+            rows.append(result)
+            print(
+                f"  {result['name']:30} {result['rps']:8,.0f} req/s  p95 "
+                f"{result['p95_ms']:7.1f} ms  errors {result['errors']}  {note}",
+                flush=True,
+            )
+            return result
+
         def scenario(name, script, lines, queries, *, once=False, prime=False):
             nonlocal healthz_rps
             warm, measured = split(lines) if once else (lines, lines)
@@ -666,16 +681,7 @@ def main() -> None:
                 name, runner.wrk(script, measured, length), counted, repeats_fail=once
             )
             healthz_rps = healthz_rps or result["rps"]
-            result["healthz_rps"] = healthz_rps
-            result["share_of_healthz"] = round(100 * result["rps"] / healthz_rps, 1)
-            rows.append(result)
-            print(
-                f"  {name:30} {result['rps']:8,.0f} req/s  p95 "
-                f"{result['p95_ms']:7.1f} ms  errors {result['errors']}  "
-                f"CPU/req web {result['cpu_ms']['web']:.1f} ms",
-                flush=True,
-            )
-            return result
+            return keep(result, f"CPU/req web {result['cpu_ms']['web']:.1f} ms")
 
         for name, script in [
             ("healthz", "healthz"),
@@ -748,15 +754,7 @@ def main() -> None:
                     + ("**oversold**" if result["oversold"] else "no oversell")
                 )
             result["notes"] = "; ".join(notes)
-            result["healthz_rps"] = healthz_rps
-            result["share_of_healthz"] = round(100 * result["rps"] / healthz_rps, 1)
-            rows.append(result)
-            print(
-                f"  {name:30} {result['rps']:8,.0f} req/s  p95 "
-                f"{result['p95_ms']:7.1f} ms  errors {result['errors']}  "
-                f"{result['notes']}",
-                flush=True,
-            )
+            keep(result, result["notes"])
 
         # Support: each order the checkouts placed has one line to file about.
         drain_celery(mode.redis_url, timeout=10)

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.customers import make_shoppers
-from benchmarks.stack import Stack, cpu_used, free_port
+from benchmarks.stack import Stack, cpu_used, fake_twilio_env, free_port
 from tests.callbacks.fake_twilio import FakeTwilio
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -341,12 +341,7 @@ def main() -> None:
         redis_url=REDIS_URL,
         port=port,
         extra_env={
-            "TWILIO_ACCOUNT_SID": ACCOUNT,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            "TWILIO_FROM_NUMBER": "+815012345678",
-            "TWILIO_API_BASE": fake.base_url,
-            "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "CALLBACKS_HOURS": "00:00-24:00",
+            **fake_twilio_env(fake, port=port),
             "CALLBACKS_LATER_DELAY": str(LATER_SECONDS),
             "CALLBACKS_MAX_PER_HOUR": "1000",
             "CALLBACKS_SHOP_MAX_PER_HOUR": "1000000",

@@ -160,6 +160,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fake_twilio_env(fake, *, port: int) -> dict[str, str]:
+    """Settings that send the stack's calls to ``fake`` (a started
+    ``tests.callbacks.fake_twilio.FakeTwilio``) and its webhooks back to
+    gunicorn on ``port``, with the phone line open all day."""
+    return {
+        "TWILIO_ACCOUNT_SID": fake.account_sid,
+        "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_FROM_NUMBER": "+815012345678",
+        "TWILIO_API_BASE": fake.base_url,
+        "CALLBACKS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "CALLBACKS_HOURS": "00:00-24:00",
+    }
+
+
 def cpu_used(before: dict, after: dict) -> dict[str, float]:
     """CPU seconds each part used between two ``Stack.cpu`` readings. A
     process that exited meanwhile (a closed database connection) drops out

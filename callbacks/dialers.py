@@ -120,22 +120,32 @@ class TwilioDialer:
             environment={"HOSHII": "1"},
         )
 
-    def place_call(self, *, to, reference, answer_url, status_url) -> str:
+    def _create_call(self, *, to, url, status_url, **options) -> str:
+        """Ring ``to`` from our number: Twilio fetches what to say from
+        ``url`` and posts the call's progress to ``status_url``."""
         try:
             call = self.client.calls.create(
                 to=to,
                 from_=settings.TWILIO_FROM_NUMBER,
-                url=answer_url,
+                url=url,
                 method="POST",
                 status_callback=status_url,
                 status_callback_method="POST",
-                status_callback_event=["initiated", "ringing", "answered", "completed"],
                 timeout=settings.CALLBACKS_RING_TIMEOUT,
-                machine_detection="Enable",
+                **options,
             )
         except Exception as error:
             raise _provider_error(error) from error
         return call.sid
+
+    def place_call(self, *, to, reference, answer_url, status_url) -> str:
+        return self._create_call(
+            to=to,
+            url=answer_url,
+            status_url=status_url,
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+            machine_detection="Enable",
+        )
 
     def find_call(self, *, to, reference, since) -> ProviderCall | None:
         try:
@@ -153,20 +163,12 @@ class TwilioDialer:
         return ProviderCall(sid=calls[0].sid, status=calls[0].status) if calls else None
 
     def call_agent(self, *, to, connect_url, status_url) -> str:
-        try:
-            call = self.client.calls.create(
-                to=to,
-                from_=settings.TWILIO_FROM_NUMBER,
-                url=connect_url,
-                method="POST",
-                status_callback=status_url,
-                status_callback_method="POST",
-                status_callback_event=["completed"],
-                timeout=settings.CALLBACKS_RING_TIMEOUT,
-            )
-        except Exception as error:
-            raise _provider_error(error) from error
-        return call.sid
+        return self._create_call(
+            to=to,
+            url=connect_url,
+            status_url=status_url,
+            status_callback_event=["completed"],
+        )
 
     def redirect_call(self, *, call_sid, url) -> None:
         # Twilio's "modify a live call": POST /Calls/{sid} with a new Url.

@@ -1,13 +1,40 @@
 """Views and view helpers every app may use: ``healthz`` for load balancers
-(and as the benchmarks' ceiling), and form errors shown as messages."""
+(and as the benchmarks' ceiling), a selector's row or a 404, and form errors
+shown as messages."""
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
+from django.db.models import Model
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+
+T = TypeVar("T")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def selected_or_404(
+    models: type[Model] | tuple[type[Model], ...],
+    select: Callable[..., T],
+    /,
+    **lookup,
+) -> T:
+    """What ``select(**lookup)`` returns, or a 404 where it raises
+    ``DoesNotExist`` of one of ``models``. Selectors look rows up through
+    their owner, so someone else's id is a 404 like an id that does not
+    exist, never a 403 that confirms it does."""
+    missing = tuple(
+        model.DoesNotExist
+        for model in (models if isinstance(models, tuple) else (models,))
+    )
+    try:
+        return select(**lookup)
+    except missing:
+        raise Http404 from None
 
 
 def flash_form_errors(request: HttpRequest, form: Form) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import submissions
-from core.views import flash_form_errors
+from core.views import flash_form_errors, selected_or_404
 from gifts import selectors, services
 from gifts.forms import GiftCheckoutForm, ReturnForm, ThankYouForm
 from gifts.models import Gift, GiftLine
@@ -24,18 +24,18 @@ from wishlist.selectors import list_item_for_giver, shared_list
 
 
 def _giveable_list(request: HttpRequest, token: str) -> WishList:
-    try:
-        return shared_list(token=token, viewer=request.user)
-    except WishList.DoesNotExist:
-        raise Http404 from None
+    return selected_or_404(WishList, shared_list, token=token, viewer=request.user)
 
 
 @login_required
 def buy_as_gift(request: HttpRequest, token: str, item_id: int) -> HttpResponse:
-    try:
-        item = list_item_for_giver(token=token, item_id=item_id, viewer=request.user)
-    except (WishList.DoesNotExist, WishListItem.DoesNotExist):
-        raise Http404 from None
+    item = selected_or_404(
+        (WishList, WishListItem),
+        list_item_for_giver,
+        token=token,
+        item_id=item_id,
+        viewer=request.user,
+    )
     wishlist = item.wishlist
     if request.method != "POST":
         # A giver who was asked to log in comes back here with a GET: back
@@ -165,19 +165,15 @@ def received(request: HttpRequest) -> HttpResponse:
 
 
 def _received_gift(request: HttpRequest, pk: int) -> Gift:
-    try:
-        return selectors.gift_for_recipient(recipient=request.user, pk=pk)
-    except Gift.DoesNotExist:
-        raise Http404 from None
+    return selected_or_404(
+        Gift, selectors.gift_for_recipient, recipient=request.user, pk=pk
+    )
 
 
 @login_required
 def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A revealed gift whole; a surprise only as ``selectors.Surprise``."""
-    try:
-        gift = selectors.received_gift(recipient=request.user, pk=pk)
-    except Gift.DoesNotExist:
-        raise Http404 from None
+    gift = selected_or_404(Gift, selectors.received_gift, recipient=request.user, pk=pk)
     lines = (
         []
         if gift.is_surprise

@@ -225,32 +225,34 @@ def record_call_change(
     return event
 
 
-def on_callback_claimed(sender, callback, agent, **kwargs) -> None:
-    """ "Agent X took the call" on the case's timeline, for staff."""
+def _note_for_staff(callback: CallbackRequest, *, agent, body: str) -> None:
+    """A line about an agent and the call on its case's timeline, for staff
+    only; nothing for a call that is not about a case."""
     case = case_for(callback)
     if case is not None:
         CaseEvent.objects.create(
-            case=case,
-            kind=CaseEvent.Kind.CALL,
-            is_public=False,
-            actor=agent,
-            body=_("%(agent)s took the call (%(reference)s).")
-            % {"agent": agent, "reference": callback.reference},
+            case=case, kind=CaseEvent.Kind.CALL, is_public=False, actor=agent, body=body
         )
+
+
+def on_callback_claimed(sender, callback, agent, **kwargs) -> None:
+    """ "Agent X took the call" on the case's timeline, for staff."""
+    _note_for_staff(
+        callback,
+        agent=agent,
+        body=_("%(agent)s took the call (%(reference)s).")
+        % {"agent": agent, "reference": callback.reference},
+    )
 
 
 def on_callback_released(sender, callback, agent, reason, **kwargs) -> None:
     """The agent's phone wasn't answered: the caller is back in the queue."""
-    case = case_for(callback)
-    if case is not None:
-        CaseEvent.objects.create(
-            case=case,
-            kind=CaseEvent.Kind.CALL,
-            is_public=False,
-            actor=agent,
-            body=_(
-                "%(agent)s didn't get through (%(reason)s); the caller is "
-                "waiting for the next agent."
-            )
-            % {"agent": agent, "reason": reason},
+    _note_for_staff(
+        callback,
+        agent=agent,
+        body=_(
+            "%(agent)s didn't get through (%(reason)s); the caller is "
+            "waiting for the next agent."
         )
+        % {"agent": agent, "reason": reason},
+    )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from callbacks import hours
 from callbacks.exceptions import CallbackError
 from core import submissions
+from core.views import selected_or_404
 from shop.exceptions import ShopError
 from shop.models import Order
 from support import calls, selectors, services
@@ -36,13 +37,16 @@ def help_home(request: HttpRequest) -> HttpResponse:
 def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
     """File a case about an order: what the customer may report is
     ``selectors.help_choices``; filing and its decision are the service's."""
-    try:
-        order = selectors.order_for_help(customer=request.user, pk=order_id)
-        choices = selectors.help_choices(
-            customer=request.user, order=order, shipment=request.GET.get("shipment")
-        )
-    except Order.DoesNotExist:
-        raise Http404 from None
+    order = selected_or_404(
+        Order, selectors.order_for_help, customer=request.user, pk=order_id
+    )
+    choices = selected_or_404(
+        Order,
+        selectors.help_choices,
+        customer=request.user,
+        order=order,
+        shipment=request.GET.get("shipment"),
+    )
     form = FileCaseForm(
         request.POST or None,
         lines=choices.lines,
@@ -101,12 +105,13 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 def _customer_case(request: HttpRequest, pk: int, *, timeline: bool = False) -> Case:
-    try:
-        return selectors.case_for_customer(
-            customer=request.user, pk=pk, timeline=timeline
-        )
-    except Case.DoesNotExist:
-        raise Http404 from None
+    return selected_or_404(
+        Case,
+        selectors.case_for_customer,
+        customer=request.user,
+        pk=pk,
+        timeline=timeline,
+    )
 
 
 def _ask_for_call(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core import pagecache, submissions
 from core.fragments import render_fragment
-from core.views import flash_form_errors
+from core.views import flash_form_errors, selected_or_404
 from shop.exceptions import ShopError
 from shop.models import Product
 from wishlist import selectors, services
@@ -19,27 +19,28 @@ from wishlist.models import WishList, WishListItem
 
 
 def _owned_list(request: HttpRequest, pk: int) -> WishList:
+    return selected_or_404(WishList, selectors.owned_list, owner=request.user, pk=pk)
+
+
+def _owned_or_deleted(request: HttpRequest, model, select, pk: int) -> tuple:
+    """For a delete: ``(row, None)`` for the user's row, found by
+    ``select``; ``(None, parent_id)`` for one they deleted in the last hour
+    (the twin of their delete, answered with the first one's result; 0 when
+    it had no parent); otherwise a 404, as for anyone's id."""
     try:
-        return selectors.owned_list(owner=request.user, pk=pk)
-    except WishList.DoesNotExist:
-        raise Http404 from None
-
-
-def _deleted_by_them(request: HttpRequest, model, pk: int) -> int:
-    """For a row the user no longer finds: the page it was on (0 when none)
-    if they deleted it in the last hour (the twin of their delete, answered
-    with the first one's result); otherwise a 404, as for anyone's id."""
+        return select(owner=request.user, pk=pk), None
+    except model.DoesNotExist:
+        pass
     parent_id = submissions.deleted_by(actor_id=request.user.pk, model=model, pk=pk)
     if parent_id is None:
         raise Http404
-    return parent_id
+    return None, parent_id
 
 
 def _owned_item(request: HttpRequest, pk: int) -> WishListItem:
-    try:
-        return selectors.owned_item(owner=request.user, pk=pk)
-    except WishListItem.DoesNotExist:
-        raise Http404 from None
+    return selected_or_404(
+        WishListItem, selectors.owned_item, owner=request.user, pk=pk
+    )
 
 
 @login_required
@@ -82,17 +83,13 @@ def list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def list_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        wishlist = selectors.owned_list(owner=request.user, pk=pk)
-    except WishList.DoesNotExist:
-        _deleted_by_them(request, WishList, pk)
-        messages.success(request, _("List deleted."))
-        return redirect("wishlist:my_lists")
-    try:
-        services.delete_wishlist(wishlist=wishlist, actor=request.user)
-    except ShopError as error:
-        messages.error(request, error.message)
-        return redirect(wishlist)
+    wishlist, _parent = _owned_or_deleted(request, WishList, selectors.owned_list, pk)
+    if wishlist is not None:
+        try:
+            services.delete_wishlist(wishlist=wishlist, actor=request.user)
+        except ShopError as error:
+            messages.error(request, error.message)
+            return redirect(wishlist)
     messages.success(request, _("List deleted."))
     return redirect("wishlist:my_lists")
 
@@ -191,24 +188,20 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        item = selectors.owned_item(owner=request.user, pk=pk)
-    except WishListItem.DoesNotExist:
-        list_id = _deleted_by_them(request, WishListItem, pk)
-        messages.success(request, _("Item removed."))
-        return redirect("wishlist:manage", pk=list_id)
-    services.remove_item(item=item, actor=request.user)
+    item, list_id = _owned_or_deleted(request, WishListItem, selectors.owned_item, pk)
+    if item is not None:
+        services.remove_item(item=item, actor=request.user)
+        list_id = item.wishlist_id
     messages.success(request, _("Item removed."))
-    return redirect(item.wishlist)
+    return redirect("wishlist:manage", pk=list_id)
 
 
 @pagecache.for_visitors("catalog", "wishlist:{token}")
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """The list as givers see it. The owner's address is never on it."""
-    try:
-        wishlist = selectors.shared_list(token=token, viewer=request.user)
-    except WishList.DoesNotExist:
-        raise Http404 from None
+    wishlist = selected_or_404(
+        WishList, selectors.shared_list, token=token, viewer=request.user
+    )
     is_owner = request.user.is_authenticated and request.user.pk == wishlist.owner_id
     # The owner previewing their own link must not see the counts while the
     # surprise holds.

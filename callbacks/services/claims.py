@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from callbacks.dialers import get_dialer
 from callbacks.exceptions import ProviderError
-from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.models import CallbackRequest
 from callbacks.selectors import waiting_in_queue
-from callbacks.services.transitions import public_url
+from callbacks.services.transitions import note, public_url
 from callbacks.signals import (
     announce_after_commit,
     callback_claimed,
@@ -73,12 +73,7 @@ def claim_waiting_call(
                 "updated_at",
             ]
         )  # fmt: skip
-        CallbackEvent.objects.create(
-            callback=callback,
-            from_state=callback.state,
-            to_state=callback.state,
-            detail=f"taken by agent {agent.pk}",
-        )
+        note(callback=callback, detail=f"taken by agent {agent.pk}")
         announce_after_commit(
             callback_claimed, sender=CallbackRequest, callback=callback, agent=agent
         )
@@ -124,12 +119,7 @@ def release_claim(
             "claimed_by", "claimed_at", "claim_key", "agent_call_sid", "updated_at",
         ]
     )  # fmt: skip
-    CallbackEvent.objects.create(
-        callback=callback,
-        from_state=callback.state,
-        to_state=callback.state,
-        detail=f"released by agent {agent.pk}: {reason}"[:255],
-    )
+    note(callback=callback, detail=f"released by agent {agent.pk}: {reason}")
     announce_after_commit(
         callback_released,
         sender=CallbackRequest,
@@ -176,10 +166,8 @@ def bridge_claimed_call(*, reference: str, agent_call_sid: str) -> bool:
         if callback.bridged_at is None:
             callback.bridged_at = timezone.now()
             callback.save(update_fields=["bridged_at", "updated_at"])
-            CallbackEvent.objects.create(
+            note(
                 callback=callback,
-                from_state=callback.state,
-                to_state=callback.state,
                 detail=f"put through to agent {callback.claimed_by_id}",
             )
     return True

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from callbacks.dialers import get_dialer
 from callbacks.exceptions import ProviderError
-from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.models import CallbackRequest
 from callbacks.ratelimit import take_call_token
-from callbacks.services.transitions import move, public_url, queue_dial
+from callbacks.services.transitions import move, note, public_url, queue_dial
 
 logger = logging.getLogger(__name__)
 State = CallbackRequest.State
@@ -174,12 +174,7 @@ def reconcile(*, callback_id: int) -> None:
         if found is not None:
             callback.call_sid = found.sid
             callback.save(update_fields=["call_sid", "updated_at"])
-            CallbackEvent.objects.create(
-                callback=callback,
-                from_state=callback.state,
-                to_state=callback.state,
-                detail=f"reconciled with provider call {found.sid}",
-            )
+            note(callback=callback, detail=f"reconciled with provider call {found.sid}")
             return
         # The provider never got it: dial this attempt again.
         move(

@@ -1,5 +1,6 @@
 """What every verb shares: a state change with its history and its signal,
-the wake-up of a worker at the due time, and the URLs the provider calls."""
+a line on the history that changes no state, the wake-up of a worker at the
+due time, and the URLs the provider calls."""
 
 from django.conf import settings
 from django.db import transaction
@@ -39,6 +40,18 @@ def record(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None
         old_state=old,
         new_state=to,
         detail=detail,
+    )
+
+
+def note(*, callback: CallbackRequest, detail: str) -> None:
+    """A line on the row's history that changes no state (who took the
+    call, which provider call it is). Nothing is announced: listeners hear
+    of state changes, and the verbs that note send their own signal."""
+    CallbackEvent.objects.create(
+        callback=callback,
+        from_state=callback.state,
+        to_state=callback.state,
+        detail=detail[:255],
     )
 
 

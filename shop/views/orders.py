@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.views import selected_or_404
 from shop import selectors
 from shop.models import Order
 
@@ -21,10 +22,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        order = selectors.order_for_buyer(buyer=request.user, pk=pk)
-    except Order.DoesNotExist:
-        raise Http404 from None
+    order = selected_or_404(Order, selectors.order_for_buyer, buyer=request.user, pk=pk)
     return render(
         request,
         "shop/order_detail.html",
