@@ -4,9 +4,12 @@ exception, and the second shown what the first was (the same page)."""
 import re
 from typing import Any
 
+from django.db.models import Model
 from django.test import Client
+from django.urls import reverse
 
 from core import submissions
+from tests.concurrency import post_together
 
 _KEY = re.compile(r'name="submission" value="([A-Za-z0-9_-]+)"')
 
@@ -36,6 +39,17 @@ def assert_same_result(responses: list[Any], status: int = 302) -> str:
         assert len(locations) == 1, locations
         return locations.pop()
     return responses[0].content.decode()
+
+
+def admin_action_together(client: Client, action: str, *rows: Model) -> list[Any]:
+    """The admin action ``action`` on ``rows``, sent twice at the same moment
+    from their changelist (a double click on "Go"); the two responses."""
+    meta = rows[0]._meta
+    return post_together(
+        client,
+        reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+        {"action": action, "_selected_action": [row.pk for row in rows]},
+    )
 
 
 def new_key() -> str:

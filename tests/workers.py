@@ -1,5 +1,6 @@
 """A real Celery worker on Redis for the tests that need one."""
 
+import time
 from contextlib import contextmanager
 
 from celery.contrib.testing.worker import start_worker
@@ -19,3 +20,14 @@ def celery_worker(**options):
             yield
     finally:
         app.conf.task_always_eager = True
+
+
+def wait_for(predicate, seconds: float = 20.0) -> bool:
+    """Whether ``predicate()`` came true within ``seconds``, asked every
+    50 ms: a worker runs in its own time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False

@@ -1,17 +1,6 @@
 import pytest
 
-from callbacks.dialers import LocmemDialer
-
 from .fake_twilio import FakeTwilio
-
-
-@pytest.fixture(autouse=True)
-def _locmem_dialer():
-    LocmemDialer.calls.clear()
-    LocmemDialer.fail_with = None
-    yield
-    LocmemDialer.calls.clear()
-    LocmemDialer.fail_with = None
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from callbacks.dialers import LocmemDialer
 from callbacks.models import CallbackRequest
 from callbacks.tasks import dial_callback
 from config.celery_app import app
-from tests.workers import celery_worker
+from tests.workers import celery_worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -22,15 +22,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 def worker():
     with celery_worker(pool="threads", concurrency=4):
         yield
-
-
-def wait_for(predicate, seconds=15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_delayed_call_fires_on_time_and_once(worker):

@@ -18,6 +18,7 @@ from callbacks import services
 from callbacks.models import CallbackRequest
 from callbacks.tasks import sweep_callbacks
 from config.celery_app import app
+from tests.workers import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,15 +57,6 @@ def workers(fake_twilio, settings):
             process.kill()
             process.wait(timeout=10)
     app.conf.task_always_eager = True
-
-
-def wait_for(predicate, seconds=20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def ask(delay_seconds: float) -> CallbackRequest:

@@ -21,7 +21,6 @@ from tests.shop.factories import (
     cart_with,
     deliver,
     placed_order,
-    sign_in_staff,
 )
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
 
@@ -82,6 +81,13 @@ def inline_code(html: str) -> list[str]:
     finder.feed(html)
     finder.close()
     return finder.problems
+
+
+def served(client, url: str):
+    """The page at ``url``, which must be there (200)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
 
 
 def assert_keeps_to_the_policy(response) -> None:
@@ -152,9 +158,7 @@ def test_the_shopper_pages_have_no_inline_styles_or_scripts(client):
         reverse("account_change_password"),
     ]
     for url in pages:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_keeps_to_the_policy(response)
+        assert_keeps_to_the_policy(served(client, url))
 
 
 def test_the_wish_list_and_gift_pages_have_no_inline_styles_or_scripts(client):
@@ -176,9 +180,7 @@ def test_the_wish_list_and_gift_pages_have_no_inline_styles_or_scripts(client):
         reverse("wishlist:search") + "?name=Aiko",
         reverse("wishlist:search") + "?name=Nobody",
     ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_keeps_to_the_policy(response)
+        assert_keeps_to_the_policy(served(client, url))
 
     client.force_login(wishlist.owner)
     for url in (
@@ -190,9 +192,7 @@ def test_the_wish_list_and_gift_pages_have_no_inline_styles_or_scripts(client):
         gift.get_absolute_url(),
         reverse("gifts:slip", args=[gift.order.shipments.get().pk]),
     ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_keeps_to_the_policy(response)
+        assert_keeps_to_the_policy(served(client, url))
 
 
 def test_empty_pages_have_no_inline_styles_or_scripts(client):
@@ -208,9 +208,7 @@ def test_empty_pages_have_no_inline_styles_or_scripts(client):
         reverse("gifts:sent"),
         reverse("support:help"),
     ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_keeps_to_the_policy(response)
+        assert_keeps_to_the_policy(served(client, url))
 
 
 def test_the_account_pages_have_no_inline_styles_or_scripts(client):
@@ -219,12 +217,10 @@ def test_the_account_pages_have_no_inline_styles_or_scripts(client):
         reverse("account_signup"),
         reverse("account_reset_password"),
     ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_keeps_to_the_policy(response)
+        assert_keeps_to_the_policy(served(client, url))
 
 
-def test_the_support_desk_in_the_admin_keeps_to_the_same_policy(client):
+def test_the_support_desk_in_the_admin_keeps_to_the_same_policy(staff_client):
     """The admin is not relaxed: Django's own pages need no inline code, and
     ours load their styles from static/css/admin-extra.css."""
     buyer = UserFactory()
@@ -233,7 +229,6 @@ def test_the_support_desk_in_the_admin_keeps_to_the_same_policy(client):
     case = support_services.file_case(
         customer=buyer, order_line=order.lines.get(), problem="defective"
     )
-    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
     for url in (
         reverse("admin:index"),
         reverse("admin:support_case_changelist"),
@@ -243,8 +238,7 @@ def test_the_support_desk_in_the_admin_keeps_to_the_same_policy(client):
         reverse("admin:shop_order_ship", args=[order.pk]),
         reverse("mfa_index"),
     ):
-        response = client.get(url)
-        assert response.status_code == 200, url
+        response = served(staff_client, url)
         assert policy(response) == EXPECTED_POLICY
         # Django's admin pages carry the allowed kind of <script> only:
         # with a src (data-* attributes pass their options).

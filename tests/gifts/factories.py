@@ -1,7 +1,7 @@
 """Gifts bought the way a giver buys them: through the services."""
 
 from gifts import services
-from gifts.models import Gift
+from gifts.models import Gift, GiftReturn
 from shop.models import User
 from tests.shop.factories import TEST_CARD, UserFactory, expected_total
 from wishlist.models import WishListItem
@@ -30,4 +30,16 @@ def give(
         discloses_address=discloses_address,
         card_number=TEST_CARD,
         allow_over_gift=allow_over_gift,
+    )
+
+
+def ask_to_return(gift: Gift, *, quantity: int = 1, reason: str = "") -> GiftReturn:
+    """The recipient asks to send back ``quantity`` of the gift's (only) line
+    for store credit, as the gift's page does."""
+    return services.request_return(
+        gift_line=gift.lines.get(),
+        recipient=gift.recipient,
+        kind=GiftReturn.Kind.RETURN,
+        quantity=quantity,
+        reason=reason,
     )

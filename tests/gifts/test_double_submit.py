@@ -10,11 +10,16 @@ from gifts.models import Gift, GiftReturn
 from shop import services as shop_services
 from shop.models import CartLine, Order, StoreCreditEntry
 from tests.concurrency import post_together
-from tests.double_submit import assert_same_result, key_on, messages_of
+from tests.double_submit import (
+    admin_action_together,
+    assert_same_result,
+    key_on,
+    messages_of,
+)
 from tests.shop.factories import TEST_CARD, UserFactory, deliver, sign_in_staff
 from tests.wishlist.factories import WishListItemFactory
 
-from .factories import give
+from .factories import ask_to_return, give
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -129,22 +134,12 @@ def test_a_return_requested_twice_is_one_return(client):
 
 def test_crediting_a_returned_gift_twice_credits_once_and_emails_once(client):
     gift = _delivered_gift(client)
-    gift_return = services.request_return(
-        gift_line=gift.lines.get(),
-        recipient=gift.recipient,
-        kind="return",
-        quantity=1,
-        reason="",
-    )
+    gift_return = ask_to_return(gift)
     client.logout()
     sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
     mail.outbox.clear()
 
-    responses = post_together(
-        client,
-        reverse("admin:gifts_giftreturn_changelist"),
-        {"action": "receive_and_credit", "_selected_action": [gift_return.pk]},
-    )
+    responses = admin_action_together(client, "receive_and_credit", gift_return)
 
     assert_same_result(responses)
     assert StoreCreditEntry.objects.filter(kind="issued").count() == 1

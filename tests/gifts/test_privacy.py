@@ -32,13 +32,13 @@ from tests.shop.factories import (
     ProductFactory,
     UserFactory,
     expected_total,
-    sign_in_staff,
 )
+from tests.support.factories import help_form
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
 from wishlist import services as wishlist_services
 from wishlist.models import WishList, WishListItem
 
-from .factories import give
+from .factories import ask_to_return, give
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +109,18 @@ def page(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, url
     return response.content.decode()
+
+
+def received_pages(client, gift: Gift) -> dict[str, str]:
+    """The two pages that show the signed-in recipient a gift: the list of
+    gifts received, and this one's own page."""
+    return {
+        url: page(client, url)
+        for url in (
+            reverse("gifts:received"),
+            reverse("gifts:received_detail", args=[gift.pk]),
+        )
+    }
 
 
 def email_text(message) -> str:
@@ -193,13 +205,7 @@ def thank(django_capture_on_commit_callbacks):
 @pytest.fixture
 def return_and_credit(django_capture_on_commit_callbacks):
     def return_and_credit(gift: Gift) -> None:
-        gift_return = gift_services.request_return(
-            gift_line=gift.lines.get(),
-            recipient=gift.recipient,
-            kind="return",
-            quantity=1,
-            reason="Already have one",
-        )
+        gift_return = ask_to_return(gift, reason="Already have one")
         with django_capture_on_commit_callbacks(execute=True):
             gift_services.receive_return(
                 gift_return=gift_return, actor=UserFactory(is_staff=True)
@@ -230,11 +236,12 @@ def test_each_person_sees_their_own_address_as_the_secrets_spell_it(
     assert national_phone in text
 
 
-def test_packing_staff_see_the_recipient_address_on_the_slip(client, make_gift, ship):
+def test_packing_staff_see_the_recipient_address_on_the_slip(
+    staff_client, make_gift, ship
+):
     shipment = ship(make_gift(), deliver=False)
-    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
 
-    slip = page(client, reverse("gifts:slip", args=[shipment.pk]))
+    slip = page(staff_client, reverse("gifts:slip", args=[shipment.pk]))
 
     assert "RECIPIENT-STREET 1-1-1" in slip
     assert "901-0001" in slip
@@ -441,11 +448,7 @@ def test_the_recipient_sees_no_item_or_giver_before_delivery(
     shipment = ship(gift, deliver=False) if stage == "shipped" else None
     client.force_login(recipient)
 
-    for url in (
-        reverse("gifts:received"),
-        reverse("gifts:received_detail", args=[gift.pk]),
-    ):
-        text = page(client, url)
+    for url, text in received_pages(client, gift).items():
         assert "A surprise is on its way" in text, url
         assert_absent(text, ITEM_NAME, GIVER_NAME, GIFT_MESSAGE, *GIVER_SECRETS)
     if shipment is not None:
@@ -460,11 +463,7 @@ def test_the_recipient_sees_item_and_giver_once_delivered(
     ship(gift)
     client.force_login(recipient)
 
-    for url in (
-        reverse("gifts:received"),
-        reverse("gifts:received_detail", args=[gift.pk]),
-    ):
-        text = page(client, url)
+    for url, text in received_pages(client, gift).items():
         assert ITEM_NAME in text, url
         assert GIVER_NAME in text, url
         assert "A surprise is on its way" not in text, url
@@ -482,15 +481,6 @@ SURPRISE_SECRETS = (ITEM_NAME, GIVER_NAME, GIFT_MESSAGE)
 def _without_nonces(text: str) -> str:
     """A page with each request's own CSP nonce and CSRF token taken out."""
     return re.sub(r'(nonce|value)="[^"]*"', "", text)
-
-
-def _help_post(gift: Gift) -> dict:
-    return {
-        "line": gift.order.lines.get().pk,
-        "problem": "missing_item",
-        "quantity": 1,
-        "contact": "message",
-    }
 
 
 def _revealed_stage(gift: Gift, stage: str, ship) -> None:
@@ -566,7 +556,7 @@ def test_the_recipient_cannot_file_thank_or_return_on_a_surprise(
     line = gift.order.lines.get()
 
     filed = client.post(
-        reverse("support:get_help", args=[gift.order_id]), _help_post(gift)
+        reverse("support:get_help", args=[gift.order_id]), help_form(gift.order)
     )
     with pytest.raises(NotYourLine):
         support_services.check_may_file(
@@ -605,11 +595,7 @@ def test_once_revealed_the_recipient_sees_it_everywhere_and_gets_help(
     _revealed_stage(gift, stage, ship)
     client.force_login(recipient)
 
-    for url in (
-        reverse("gifts:received"),
-        reverse("gifts:received_detail", args=[gift.pk]),
-    ):
-        text = page(client, url)
+    for url, text in received_pages(client, gift).items():
         assert ITEM_NAME in text, url
         assert GIVER_NAME in text, url
     assert GIFT_MESSAGE in page(
@@ -619,7 +605,7 @@ def test_once_revealed_the_recipient_sees_it_everywhere_and_gets_help(
     help_url = reverse("support:get_help", args=[gift.order_id])
     assert ITEM_NAME in page(client, help_url)
 
-    filed = client.post(help_url, _help_post(gift))
+    filed = client.post(help_url, help_form(gift.order))
 
     case = Case.objects.get(customer=recipient)
     assert filed.url == case.get_absolute_url()
@@ -640,7 +626,9 @@ def test_a_revealed_gift_stays_revealed_when_protection_is_turned_back_on(
     wishlist.save()
     gift = make_gift()
     client.force_login(recipient)
-    client.post(reverse("support:get_help", args=[gift.order_id]), _help_post(gift))
+    client.post(
+        reverse("support:get_help", args=[gift.order_id]), help_form(gift.order)
+    )
     case = Case.objects.get(customer=recipient)
 
     wishlist_services.update_wishlist(

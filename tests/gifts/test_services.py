@@ -20,7 +20,7 @@ from tests.wishlist.factories import WishListFactory, WishListItemFactory
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList
 from wishlist.models import WishList
 
-from .factories import give
+from .factories import ask_to_return, give
 
 pytestmark = pytest.mark.django_db
 
@@ -146,26 +146,14 @@ def test_a_return_credits_the_recipient_and_leaves_the_giver_alone(
     gift = give(item, quantity=2)
     line = gift.lines.get()
     with pytest.raises(StillASurprise):
-        services.request_return(
-            gift_line=line,
-            recipient=gift.recipient,
-            kind="return",
-            quantity=1,
-            reason="",
-        )
+        ask_to_return(gift)
     deliver(gift.order)
     with pytest.raises(GiftLine.DoesNotExist):
         services.request_return(
             gift_line=line, recipient=gift.giver, kind="return", quantity=1, reason=""
         )
     with pytest.raises(GiftError):
-        services.request_return(
-            gift_line=line,
-            recipient=gift.recipient,
-            kind="return",
-            quantity=3,
-            reason="",
-        )
+        ask_to_return(gift, quantity=3)  # two were given
     giver_mail_before = [m for m in mail.outbox if gift.giver.email in m.to]
     gift_return = services.request_return(
         gift_line=line,
@@ -194,10 +182,7 @@ def test_the_recipient_can_pay_with_the_credit_at_checkout():
     item = WishListItemFactory(product=ProductFactory(price=5000))
     gift = give(item)
     deliver(gift.order)
-    gift_return = services.request_return(
-        gift_line=gift.lines.get(), recipient=gift.recipient, kind="return", quantity=1,
-        reason="",
-    )  # fmt: skip
+    gift_return = ask_to_return(gift)
     services.receive_return(gift_return=gift_return, actor=None)
     recipient = gift.recipient
     cart = shop_services.create_cart(owner=recipient)

@@ -92,8 +92,11 @@ def placed_order(
     buyer: User | None = None,
     *items: tuple[Product, int],
     destination: services.Destination | None = None,
+    use_store_credit: bool = False,
 ) -> Order:
-    """A paid order of ``items`` (one new product by default) for ``buyer``."""
+    """A paid order of ``items`` (one new product by default) for ``buyer``,
+    on the test card (after the buyer's store credit, with
+    ``use_store_credit``)."""
     buyer = buyer or UserFactory()
     cart = cart_with(buyer, *(items or [(ProductFactory(), 1)]))
     return services.place_order(
@@ -103,7 +106,21 @@ def placed_order(
         or services.Destination(address=AddressFactory(user=buyer)),
         card_number=TEST_CARD,
         expected_total=expected_total(cart),
+        use_store_credit=use_store_credit,
     )
+
+
+def checkout_form(
+    cart: Cart, address: Address, *, card: str = TEST_CARD, total: int | None = None
+) -> dict:
+    """The checkout form as the buyer sends it: this cart to this address,
+    paid with ``card``, at the total the page showed (or ``total``)."""
+    return {
+        "cart": cart.pk,
+        "address": address.pk,
+        "card_number": card,
+        "expected_total": expected_total(cart) if total is None else total,
+    }
 
 
 def deliver(order: Order) -> Shipment:

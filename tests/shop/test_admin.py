@@ -12,16 +12,9 @@ from .factories import (
     ProductFactory,
     UserFactory,
     placed_order,
-    sign_in_staff,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def _order():
@@ -31,19 +24,19 @@ def _order():
 
 
 def test_staff_ship_part_of_an_order_then_the_rest(
-    admin_client, django_capture_on_commit_callbacks
+    staff_client, django_capture_on_commit_callbacks
 ):
     order = _order()
     first, second = order.lines.all()
-    change_page = admin_client.get(reverse("admin:shop_order_change", args=[order.pk]))
+    change_page = staff_client.get(reverse("admin:shop_order_change", args=[order.pk]))
     assert (
         reverse("admin:shop_order_ship", args=[order.pk])
         in change_page.content.decode()
     )
 
     ship_url = reverse("admin:shop_order_ship", args=[order.pk])
-    assert admin_client.get(ship_url).status_code == 200
-    response = admin_client.post(
+    assert staff_client.get(ship_url).status_code == 200
+    response = staff_client.post(
         ship_url, {f"line_{first.pk}": 1, f"line_{second.pk}": 1, "carrier": "Yamato"}
     )
     shipment = Shipment.objects.get()
@@ -55,7 +48,7 @@ def test_staff_ship_part_of_an_order_then_the_rest(
 
     changelist = reverse("admin:shop_shipment_changelist")
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
+        staff_client.post(
             changelist,
             {"action": "mark_shipped", "_selected_action": [shipment.pk]},
         )
@@ -63,7 +56,7 @@ def test_staff_ship_part_of_an_order_then_the_rest(
     assert shipment.status == Shipment.Status.SHIPPED
     assert any("on its way" in m.subject for m in mail.outbox)
 
-    admin_client.post(
+    staff_client.post(
         reverse("admin:shop_order_changelist"),
         {"action": "ship_everything_remaining", "_selected_action": [order.pk]},
     )
@@ -71,11 +64,11 @@ def test_staff_ship_part_of_an_order_then_the_rest(
     assert [(sl.order_line_id, sl.quantity) for sl in rest.lines.all()] == [
         (first.pk, 1)
     ]
-    admin_client.post(
+    staff_client.post(
         changelist,
         {"action": "mark_shipped", "_selected_action": [rest.pk]},
     )
-    admin_client.post(
+    staff_client.post(
         changelist,
         {"action": "mark_delivered", "_selected_action": [shipment.pk, rest.pk]},
     )
@@ -83,10 +76,10 @@ def test_staff_ship_part_of_an_order_then_the_rest(
     assert order.status == Order.Status.DELIVERED
 
 
-def test_shipping_too_many_is_a_form_error(admin_client):
+def test_shipping_too_many_is_a_form_error(staff_client):
     order = _order()
     first, second = order.lines.all()
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:shop_order_ship", args=[order.pk]),
         {f"line_{first.pk}": 9, f"line_{second.pk}": 0},
     )
@@ -94,10 +87,10 @@ def test_shipping_too_many_is_a_form_error(admin_client):
     assert not Shipment.objects.exists()
 
 
-def test_delivering_before_shipping_is_a_warning_not_a_change(admin_client):
+def test_delivering_before_shipping_is_a_warning_not_a_change(staff_client):
     order = _order()
     shipment = services.create_shipment_for_remaining(order=order, actor=None)
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:shop_shipment_changelist"),
         {"action": "mark_delivered", "_selected_action": [shipment.pk]},
         follow=True,
@@ -116,12 +109,12 @@ def test_customers_cannot_reach_the_admin(client):
 @pytest.mark.parametrize(
     "name", ["shop_order", "shop_shipment", "shop_product", "shop_address", "shop_user"]
 )
-def test_changelists_cost_the_same_for_10_or_100_rows(admin_client, name):
+def test_changelists_cost_the_same_for_10_or_100_rows(staff_client, name):
     url = reverse(f"admin:{name}_changelist")
     for _ in range(2):
         _order()
-    small = queries_for(admin_client, url)
+    small = queries_for(staff_client, url)
     for _ in range(20):
         order = _order()
         services.create_shipment_for_remaining(order=order, actor=None)
-    assert_same_queries(small, queries_for(admin_client, url))
+    assert_same_queries(small, queries_for(staff_client, url))

@@ -14,14 +14,12 @@ from shop import confirmations, emails
 from shop.tasks import send_order_confirmations
 
 from .factories import (
-    TEST_CARD,
     AddressFactory,
     ProductFactory,
     UserFactory,
     cart_with,
-    expected_total,
+    checkout_form,
     placed_order,
-    sign_in_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,11 +105,7 @@ def test_an_order_stands_when_its_send_cannot_be_queued(client, monkeypatch):
         raise ConnectionError("Redis is down")
 
     monkeypatch.setattr(cache, "add", unreachable)
-    response = client.post(
-        reverse("shop:checkout"),
-        {"cart": cart.pk, "address": address.pk, "card_number": TEST_CARD,
-         "expected_total": expected_total(cart)},
-    )  # fmt: skip
+    response = client.post(reverse("shop:checkout"), checkout_form(cart, address))
     assert response.status_code == 302
     assert response.url.startswith("/orders/")
     assert mail.outbox == []
@@ -121,16 +115,15 @@ def test_an_order_stands_when_its_send_cannot_be_queued(client, monkeypatch):
 
 
 def test_staff_see_when_the_confirmation_went_out(
-    client, django_capture_on_commit_callbacks
+    staff_client, django_capture_on_commit_callbacks
 ):
-    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
     order = placed_order()
     url = reverse("admin:shop_order_change", args=[order.pk])
-    assert "Confirmation sent at" in client.get(url).content.decode()
+    assert "Confirmation sent at" in staff_client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         placed_order()  # its send finds the first order too
     order.refresh_from_db()
-    page = client.get(url).content.decode()
+    page = staff_client.get(url).content.decode()
     assert localize(localtime(order.confirmation_sent_at)) in page
 
 
@@ -191,28 +184,27 @@ def test_poison_orders_go_last_and_stop_being_tried(monkeypatch):
 
 
 def test_staff_see_a_poison_order_and_send_it_again(
-    client, monkeypatch, django_capture_on_commit_callbacks
+    staff_client, monkeypatch, django_capture_on_commit_callbacks
 ):
-    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
     order, sent = placed_order(), placed_order()
     calls = _poison(monkeypatch, [order])
     for _ in range(confirmations.MAX_FAILURES):
         confirmations.send_pending()
     assert pending(order, sent) == [True, False]
 
-    failing = client.get(
+    failing = staff_client.get(
         reverse("admin:shop_order_changelist") + "?confirmation=failing"
     )
     assert order.number in failing.content.decode()
     assert sent.number not in failing.content.decode()
-    page = client.get(reverse("admin:shop_order_change", args=[order.pk]))
+    page = staff_client.get(reverse("admin:shop_order_change", args=[order.pk]))
     assert f"ValueError: no template for order {order.pk}" in page.content.decode()
 
     monkeypatch.undo()  # staff fixed the template
     calls.clear()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
+        response = staff_client.post(
             reverse("admin:shop_order_changelist"),
             {"action": "send_confirmation_again",
              "_selected_action": [order.pk, sent.pk]},

@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from shop.models import Address, Cart, CartLine, Shipment, User
 from tests.concurrency import post_together
-from tests.double_submit import assert_same_result, key_on, keys_in, messages_of
+from tests.double_submit import (
+    admin_action_together,
+    assert_same_result,
+    key_on,
+    keys_in,
+    messages_of,
+)
 
 from .factories import (
     PASSWORD,
@@ -19,7 +25,6 @@ from .factories import (
     UserFactory,
     cart_with,
     placed_order,
-    sign_in_staff,
     totp_code,
 )
 
@@ -34,19 +39,6 @@ ADDRESS = {
     "line1": "1-2-3",
     "phone": "090-1234-5678",
 }
-
-
-@pytest.fixture
-def buyer(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def staff_client(client):
-    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 # --- Cart ---------------------------------------------------------------------
@@ -326,11 +318,7 @@ def test_create_shipment_sent_twice_makes_one_parcel(staff_client):
 
 def test_ship_everything_remaining_twice_makes_one_parcel(staff_client):
     order = placed_order(None, (ProductFactory(stock_on_hand=5), 2))
-    responses = post_together(
-        staff_client,
-        reverse("admin:shop_order_changelist"),
-        {"action": "ship_everything_remaining", "_selected_action": [order.pk]},
-    )
+    responses = admin_action_together(staff_client, "ship_everything_remaining", order)
     assert_same_result(responses)
     assert Shipment.objects.count() == 1
     said = sorted(m for r in responses for m in messages_of(r))
@@ -346,11 +334,7 @@ def test_mark_shipped_twice_emails_the_customer_once(staff_client):
     shipment.lines.create(order_line=order.lines.get(), quantity=1)
     mail.outbox.clear()
 
-    responses = post_together(
-        staff_client,
-        reverse("admin:shop_shipment_changelist"),
-        {"action": "mark_shipped", "_selected_action": [shipment.pk]},
-    )
+    responses = admin_action_together(staff_client, "mark_shipped", shipment)
 
     assert_same_result(responses)
     shipment.refresh_from_db()
@@ -365,11 +349,7 @@ def test_mark_delivered_twice_records_one_delivery(staff_client):
     shipment = Shipment.objects.create(order=order, status=Shipment.Status.SHIPPED)
     shipment.lines.create(order_line=order.lines.get(), quantity=1)
 
-    responses = post_together(
-        staff_client,
-        reverse("admin:shop_shipment_changelist"),
-        {"action": "mark_delivered", "_selected_action": [shipment.pk]},
-    )
+    responses = admin_action_together(staff_client, "mark_delivered", shipment)
 
     assert_same_result(responses)
     shipment.refresh_from_db()
@@ -422,11 +402,7 @@ def test_send_the_confirmation_again_twice_emails_once(staff_client):
     )
     mail.outbox.clear()
 
-    responses = post_together(
-        staff_client,
-        reverse("admin:shop_order_changelist"),
-        {"action": "send_confirmation_again", "_selected_action": [order.pk]},
-    )
+    responses = admin_action_together(staff_client, "send_confirmation_again", order)
 
     assert_same_result(responses)
     order.refresh_from_db()

@@ -30,6 +30,7 @@ from tests.shop.factories import (
     deliver,
     placed_order,
 )
+from tests.support.factories import help_form
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,12 +131,7 @@ def test_get_help_and_the_case_page(client, buyer):
 
     response = client.post(
         reverse("support:get_help", args=[order.pk]),
-        {
-            "line": order.lines.get().pk,
-            "problem": "missing_item",
-            "quantity": 1,
-            "contact": "message",
-        },
+        help_form(order, problem="missing_item"),
         **JA,
     )
     case = Case.objects.get()

@@ -23,13 +23,6 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def buyer(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
 def test_product_list(client, buyer, settings):
     settings.SHOP_PRODUCTS_PER_PAGE = 100
     category = CategoryFactory()

@@ -17,15 +17,10 @@ from shop.models import (
 from shop.payments import TestPaymentProvider
 
 from .factories import (
-    TEST_CARD,
-    AddressFactory,
     ProductFactory,
     UserFactory,
-    cart_with,
     deliver,
-    expected_total,
     placed_order,
-    sign_in_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -97,14 +92,7 @@ def test_refund_to_the_card_once_per_reference_and_never_past_the_price(delivere
 def test_an_order_paid_with_credit_is_refunded_to_credit():
     buyer = UserFactory()
     services.issue_store_credit(user=buyer, amount=10000, reason="Goodwill", actor=None)
-    cart = cart_with(buyer, (ProductFactory(price=3000), 1))
-    order = services.place_order(
-        cart=cart,
-        buyer=buyer,
-        destination=services.Destination(address=AddressFactory(user=buyer)),
-        expected_total=expected_total(cart),
-        use_store_credit=True,
-    )
+    order = placed_order(buyer, (ProductFactory(price=3000), 1), use_store_credit=True)
     assert order.payments.get().provider == Payment.STORE_CREDIT
     refund = services.refund_order_line(
         order_line=order.lines.get(), quantity=1, actor=None, reference="r", reason="x"
@@ -119,14 +107,10 @@ def _split_order(buyer, *, credit=4000, card=2000):
     services.issue_store_credit(
         user=buyer, amount=credit, reason="Goodwill", actor=None
     )
-    cart = cart_with(buyer, (ProductFactory(price=(credit + card) // 2), 2))
-    order = services.place_order(
-        cart=cart,
-        buyer=buyer,
-        destination=services.Destination(address=AddressFactory(user=buyer)),
-        expected_total=expected_total(cart),
+    order = placed_order(
+        buyer,
+        (ProductFactory(price=(credit + card) // 2), 2),
         use_store_credit=True,
-        card_number=TEST_CARD,
     )
     assert sorted((p.provider, p.amount) for p in order.payments.all()) == [
         (Payment.STORE_CREDIT, credit),
@@ -203,7 +187,7 @@ def test_a_refund_the_provider_refuses_is_failed_with_its_reason_and_gives_nothi
     assert TestProviderRefund.objects.count() == 1  # the dashboard's
 
 
-def test_the_order_page_shows_a_refused_refund_and_its_reason(client):
+def test_the_order_page_shows_a_refused_refund_and_its_reason(staff_client):
     order = _split_order(UserFactory())
     _refunded_at_the_provider(order, 2000)
     with pytest.raises(RefundRefused):
@@ -214,8 +198,7 @@ def test_the_order_page_shows_a_refused_refund_and_its_reason(client):
             reference="r1",
             reason="Broken",
         )
-    sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
-    page = client.get(reverse("admin:shop_order_change", args=[order.pk]))
+    page = staff_client.get(reverse("admin:shop_order_change", args=[order.pk]))
     assert page.status_code == 200
     text = page.content.decode()
     assert "Failed" in text

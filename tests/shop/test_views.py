@@ -14,18 +14,11 @@ from .factories import (
     ProductFactory,
     UserFactory,
     cart_with,
-    expected_total,
+    checkout_form,
     placed_order,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def buyer(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
 
 
 # --- Browsing ---------------------------------------------------------------
@@ -203,12 +196,7 @@ def test_checkout_places_order_and_shows_it(client, buyer):
     assert page.status_code == 200
     assert page.context["form"]["expected_total"].value() == 6000
 
-    form = {
-        "cart": cart.pk,
-        "address": address.pk,
-        "card_number": TEST_CARD,
-        "expected_total": 6000,
-    }
+    form = checkout_form(cart, address, total=6000)
     response = client.post(reverse("shop:checkout"), form)
     order = Order.objects.get()
     assert response.status_code == 302
@@ -228,13 +216,7 @@ def test_declined_card_is_a_form_error_and_nothing_changes(client, buyer):
     product = ProductFactory(stock_on_hand=3)
     cart = cart_with(buyer, (product, 1))
     response = client.post(
-        reverse("shop:checkout"),
-        {
-            "cart": cart.pk,
-            "address": address.pk,
-            "card_number": DECLINED_CARD,
-            "expected_total": expected_total(cart),
-        },
+        reverse("shop:checkout"), checkout_form(cart, address, card=DECLINED_CARD)
     )
     assert response.status_code == 200
     assert "declined" in response.content.decode()
@@ -245,15 +227,7 @@ def test_declined_card_is_a_form_error_and_nothing_changes(client, buyer):
 def test_someone_elses_address_id_is_a_form_error(client, buyer):
     theirs = AddressFactory()
     cart = cart_with(buyer, (ProductFactory(), 1))
-    response = client.post(
-        reverse("shop:checkout"),
-        {
-            "cart": cart.pk,
-            "address": theirs.pk,
-            "card_number": TEST_CARD,
-            "expected_total": expected_total(cart),
-        },
-    )
+    response = client.post(reverse("shop:checkout"), checkout_form(cart, theirs))
     assert response.status_code == 200
     assert "your own addresses" in response.content.decode()
     assert theirs.line1 not in response.content.decode()
@@ -264,14 +238,7 @@ def test_tampered_total_asks_to_confirm_again(client, buyer):
     address = AddressFactory(user=buyer)
     cart = cart_with(buyer, (ProductFactory(price=5000), 1))
     response = client.post(
-        reverse("shop:checkout"),
-        {
-            "cart": cart.pk,
-            "address": address.pk,
-            "card_number": TEST_CARD,
-            "expected_total": 1,
-        },
-        follow=True,
+        reverse("shop:checkout"), checkout_form(cart, address, total=1), follow=True
     )
     assert "changed" in response.content.decode()
     assert not Order.objects.exists()
@@ -312,12 +279,7 @@ def test_a_declined_card_number_is_not_echoed_back(client, buyer):
     cart = cart_with(buyer, (ProductFactory(), 1))
     response = client.post(
         reverse("shop:checkout"),
-        {
-            "cart": cart.pk,
-            "address": address.pk,
-            "card_number": "4000 0000 0000 9995",
-            "expected_total": expected_total(cart),
-        },
+        checkout_form(cart, address, card="4000 0000 0000 9995"),
     )
     assert "insufficient funds" in response.content.decode()
     assert "9995" not in response.content.decode()

@@ -23,6 +23,7 @@ from tests.shop.factories import (
     placed_order,
     sign_in_staff,
 )
+from tests.support.factories import file_question
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,12 +44,7 @@ def open_case(buyer=None, *, product=None, description="Is a manual available?")
     """An open case for an agent: a question about a delivered order."""
     order = placed_order(buyer, (product or ProductFactory(), 1))
     deliver(order)
-    return services.file_case(
-        customer=order.buyer,
-        order_line=order.lines.get(),
-        problem=P.OTHER,
-        description=description,
-    )
+    return file_question(order.lines.get(), description)
 
 
 def change_url(case):
@@ -449,12 +445,7 @@ def test_agents_without_the_second_factor_are_sent_to_the_mfa_pages(client, agen
 def _cases_on_one_order(count, *, agent):
     order = placed_order(None, *[(ProductFactory(), 1) for _ in range(count)])
     for index, line in enumerate(order.lines.all()):
-        case = services.file_case(
-            customer=order.buyer,
-            order_line=line,
-            problem=P.OTHER,
-            description="A question",
-        )
+        case = file_question(line, "A question")
         if index % 2:
             services.assign_case(case=case, agent=agent, actor=agent)
 

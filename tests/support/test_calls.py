@@ -21,17 +21,10 @@ from tests.shop.factories import (
     placed_order,
     sign_in_staff,
 )
+from tests.support.factories import CaseFactory, help_form
 
 pytestmark = pytest.mark.django_db
 State = CallbackRequest.State
-
-
-@pytest.fixture(autouse=True)
-def _calls():
-    LocmemDialer.calls.clear()
-    LocmemDialer.fail_with = None
-    yield
-    LocmemDialer.calls.clear()
 
 
 @pytest.fixture
@@ -54,13 +47,7 @@ def order(client):
 def file_with_call(client, order, contact="call_now", phone="090-1234-5678", **headers):
     return client.post(
         reverse("support:get_help", args=[order.pk]),
-        {
-            "line": order.lines.get().pk,
-            "problem": "missing_item",
-            "quantity": 1,
-            "contact": contact,
-            "phone": phone,
-        },
+        help_form(order, contact=contact, phone=phone),
         **headers,
     )
 
@@ -161,14 +148,7 @@ def test_a_number_abroad_is_refused_but_the_case_is_kept(
 
 
 def test_someone_elses_call_endpoints_are_404(client, order):
-    other = placed_order()
-    case = Case.objects.create(
-        customer=other.buyer,
-        order=other,
-        order_line=other.lines.get(),
-        problem="other",
-        first_response_due_at=timezone.now(),
-    )
+    case = CaseFactory()  # on someone else's order
     assert client.get(reverse("support:call_status", args=[case.pk])).status_code == 404
     assert (
         client.post(
@@ -259,13 +239,9 @@ def test_get_help_sent_again_after_its_case_was_resolved_files_nothing_new(
 ):
     """Item 3: the missing papers go out and would resolve the case at once,
     so the open-case index no longer sees it; the submission key does."""
-    form = {
-        "line": order.lines.get().pk,
-        "problem": "missing_documents",
-        "quantity": 1,
-        "contact": "message",
-        "submission": submissions.new_key(),
-    }
+    form = help_form(
+        order, problem="missing_documents", submission=submissions.new_key()
+    )
     url = reverse("support:get_help", args=[order.pk])
     first = client.post(url, form)
     case = Case.objects.get()
@@ -286,14 +262,13 @@ def test_papers_sent_at_once_with_call_me_now_keep_the_call_and_the_case_open(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("support:get_help", args=[order.pk]),
-            {
-                "line": order.lines.get().pk,
-                "problem": "missing_documents",
-                "quantity": 1,
-                "contact": "call_later",
-                "phone": "090-1234-5678",
-                "submission": submissions.new_key(),
-            },
+            help_form(
+                order,
+                problem="missing_documents",
+                contact="call_later",
+                phone="090-1234-5678",
+                submission=submissions.new_key(),
+            ),
         )
     case = Case.objects.get()
     assert response["Location"] == case.get_absolute_url()
@@ -331,14 +306,7 @@ def test_cancelling_when_no_call_is_booked_says_so(client, order):
 
 
 def test_a_calls_subject_names_its_case_and_is_read_back_the_same_way():
-    order = placed_order()
-    case = Case.objects.create(
-        customer=order.buyer,
-        order=order,
-        order_line=order.lines.get(),
-        problem=Case.Problem.OTHER,
-        first_response_due_at=timezone.now(),
-    )
+    case = CaseFactory()
     subject = calls.subject_for(case)
     assert subject == f"support.case:{case.pk}"
     assert calls.case_id_from(subject) == case.pk

@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from callbacks import services as callback_services
@@ -15,27 +14,15 @@ from callbacks.models import CallbackRequest
 from support import calls
 from support.models import Case, CaseEvent
 from tests.concurrency import post_together
-from tests.shop.factories import UserFactory, placed_order, sign_in_staff
+from tests.double_submit import assert_same_result, key_on
+from tests.shop.factories import UserFactory, sign_in_staff
+from tests.support.factories import CaseFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture(autouse=True)
-def _calls():
-    LocmemDialer.calls.clear()
-    yield
-    LocmemDialer.calls.clear()
-
-
 def waiting_case(number: str) -> Case:
-    order = placed_order()
-    case = Case.objects.create(
-        customer=order.buyer,
-        order=order,
-        order_line=order.lines.get(),
-        problem="missing_item",
-        first_response_due_at=timezone.now(),
-    )
+    case = CaseFactory(problem=Case.Problem.MISSING_ITEM)
     callback = callback_services.schedule_callback(
         subject=calls.subject_for(case),
         number=PhoneNumber.from_string(number),
@@ -58,14 +45,12 @@ def test_connect_me_twice_at_once_takes_one_caller_and_rings_once():
     client = Client()
     sign_in_staff(client, agent)
     queue_url = reverse("admin:support_case_phone_queue")
-    form = client.get(queue_url).content.decode()
-    key = form.split('name="submission" value="')[1].split('"')[0]
+    key = key_on(client, queue_url)
 
     responses = post_together(client, queue_url, {"submission": key})
 
     case_url = reverse("admin:support_case_change", args=[first.pk])
-    assert [r.status_code for r in responses] == [302, 302]
-    assert [r["Location"] for r in responses] == [case_url, case_url]
+    assert assert_same_result(responses) == case_url
     assert CallbackRequest.objects.filter(claimed_by=agent).count() == 1
     assert len([c for c in LocmemDialer.calls if "connect_url" in c]) == 1
     taken = first.events.filter(kind=CaseEvent.Kind.CALL, actor=agent)

@@ -6,7 +6,6 @@ one effect, no 500, and the second request shown the first one's result.
 """
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
@@ -19,8 +18,10 @@ from shop.models import Product, Refund, Shipment
 from support import calls, services
 from support.models import Case, CaseEvent
 from tests.concurrency import post_together, run_together
+from tests.double_submit import assert_same_result, messages_of
 from tests.gifts.factories import give
 from tests.shop.factories import ProductFactory, UserFactory, deliver, placed_order
+from tests.support.factories import customer_asks_for_call, file_question, help_form
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -28,25 +29,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 K = CaseEvent.Kind
 State = CallbackRequest.State
 PHONE = "090-1234-5678"
-
-
-@pytest.fixture(autouse=True)
-def _calls():
-    LocmemDialer.calls.clear()
-    LocmemDialer.fail_with = None
-    yield
-    LocmemDialer.calls.clear()
-
-
-def shown(response) -> list[str]:
-    """The messages a response queued for the page it redirects to."""
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def assert_both_landed_on(responses, url: str) -> None:
-    assert not [r for r in responses if isinstance(r, BaseException)], responses
-    assert [r.status_code for r in responses] == [302, 302], responses
-    assert [r["Location"] for r in responses] == [url, url]
 
 
 def delivered(customer=None, *, price=3000, manual_url=""):
@@ -58,15 +40,11 @@ def delivered(customer=None, *, price=3000, manual_url=""):
     return order
 
 
-def case_for(client, *, problem=Case.Problem.OTHER):
+def case_for(client):
+    """A question on a delivered order, its buyer signed in on ``client``."""
     order = delivered()
     client.force_login(order.buyer)
-    return services.file_case(
-        customer=order.buyer,
-        order_line=order.lines.get(),
-        problem=problem,
-        description="The lid sticks.",
-    )
+    return file_question(order.lines.get(), "The lid sticks.")
 
 
 # --- Item 3: "Get help" with "call me now", sent twice ----------------------
@@ -81,20 +59,19 @@ def test_get_help_with_call_me_now_sent_twice_files_one_case_and_one_call(
     would resolve the case, so only the submission key tells the twin."""
     order = delivered(manual_url="https://hoshii.example/manual.pdf")
     client.force_login(order.buyer)
-    form = {
-        "line": order.lines.get().pk,
-        "problem": problem,
-        "quantity": 1,
-        "contact": "call_now",
-        "phone": PHONE,
-        "submission": submissions.new_key(),
-    }
+    form = help_form(
+        order,
+        problem=problem,
+        contact="call_now",
+        phone=PHONE,
+        submission=submissions.new_key(),
+    )
     responses = post_together(
         client, reverse("support:get_help", args=[order.pk]), form
     )
 
     case = Case.objects.get()
-    assert_both_landed_on(responses, case.get_absolute_url())
+    assert assert_same_result(responses) == case.get_absolute_url()
     assert order.shipments.exclude(reason=Shipment.Reason.ORDER).count() == 1
     assert CallbackRequest.objects.get().subject == calls.subject_for(case)
     assert len(LocmemDialer.calls) == 1
@@ -115,14 +92,7 @@ def test_two_call_requests_for_one_case_at_once_make_one_call(client):
     case = case_for(client)
 
     def ask():
-        return services.ask_for_call(
-            case=case,
-            customer=case.customer,
-            number=case.customer.phone,
-            later=True,
-            language="en",
-            submission_key=submissions.new_key(),
-        )
+        return customer_asks_for_call(case, submission_key=submissions.new_key())
 
     first, second = run_together([ask, ask])
 
@@ -136,8 +106,8 @@ def test_call_me_now_pressed_twice_on_the_case_page_makes_one_call(client):
     form = {"when": "now", "phone": PHONE, "submission": submissions.new_key()}
     responses = post_together(client, reverse("support:call", args=[case.pk]), form)
 
-    assert_both_landed_on(responses, case.get_absolute_url())
-    assert [shown(r) for r in responses] == [[], []]
+    assert assert_same_result(responses) == case.get_absolute_url()
+    assert [messages_of(r) for r in responses] == [[], []]
     callback = CallbackRequest.objects.get()
     assert len(LocmemDialer.calls) == 1
     assert callback.events.filter(to_state=State.SCHEDULED).count() == 1
@@ -149,17 +119,11 @@ def test_call_me_now_pressed_twice_on_the_case_page_makes_one_call(client):
 
 def test_switching_to_now_twice_at_once_moves_the_call_once(client):
     case = case_for(client)
-    services.ask_for_call(
-        case=case,
-        customer=case.customer,
-        number=case.customer.phone,
-        later=True,
-        language="en",
-    )
+    customer_asks_for_call(case)  # in five minutes
     form = {"when": "now", "phone": PHONE, "submission": submissions.new_key()}
     responses = post_together(client, reverse("support:call", args=[case.pk]), form)
 
-    assert_both_landed_on(responses, case.get_absolute_url())
+    assert assert_same_result(responses) == case.get_absolute_url()
     callback = CallbackRequest.objects.get()
     # Booked, then moved to now once, then dialled once.
     assert list(
@@ -172,21 +136,18 @@ def test_switching_to_now_twice_at_once_moves_the_call_once(client):
 
 def test_cancel_the_call_twice_at_once(client):
     case = case_for(client)
-    services.ask_for_call(
-        case=case,
-        customer=case.customer,
-        number=case.customer.phone,
-        later=True,
-        language="en",
-    )
+    customer_asks_for_call(case)  # in five minutes
     responses = post_together(
         client,
         reverse("support:cancel_call", args=[case.pk]),
         {"submission": submissions.new_key()},
     )
 
-    assert_both_landed_on(responses, case.get_absolute_url())
-    assert [shown(r) for r in responses] == [["Call cancelled."], ["Call cancelled."]]
+    assert assert_same_result(responses) == case.get_absolute_url()
+    assert [messages_of(r) for r in responses] == [
+        ["Call cancelled."],
+        ["Call cancelled."],
+    ]
     assert CallbackRequest.objects.get().state == State.CANCELLED
     assert CallbackEvent.objects.filter(to_state=State.CANCELLED).count() == 1
     assert LocmemDialer.calls == []
@@ -200,9 +161,9 @@ def test_a_message_sent_twice_at_once_is_posted_once(client):
         {"body": "It still sticks.", "submission": submissions.new_key()},
     )
 
-    assert_both_landed_on(responses, case.get_absolute_url())
+    assert assert_same_result(responses) == case.get_absolute_url()
     sent = "Sent. We'll reply here and by email."
-    assert [shown(r) for r in responses] == [[sent], [sent]]
+    assert [messages_of(r) for r in responses] == [[sent], [sent]]
     assert case.events.filter(kind=K.CUSTOMER_MESSAGE).count() == 1
 
 
@@ -249,13 +210,7 @@ def test_an_agent_button_clicked_twice_at_once_acts_once(
 ):
     """Before: a second click on Reship shipped a second parcel and store
     credit was given twice."""
-    order = delivered()
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=order.lines.get(),
-        problem=Case.Problem.OTHER,
-        description="The lid sticks.",
-    )
+    case = file_question(delivered().lines.get(), "The lid sticks.")
     if action == "reopen":
         services.resolve(case=case, actor=agent)
     mail.outbox.clear()
@@ -265,10 +220,10 @@ def test_an_agent_button_clicked_twice_at_once_acts_once(
     form = {**data, "submission": submissions.new_key()}
     responses = post_together(agent_client, url, form)
 
-    assert_both_landed_on(
-        responses, reverse("admin:support_case_change", args=[case.pk])
+    assert assert_same_result(responses) == reverse(
+        "admin:support_case_change", args=[case.pk]
     )
-    assert [shown(r) for r in responses] == [["Done."], ["Done."]]
+    assert [messages_of(r) for r in responses] == [["Done."], ["Done."]]
     after = _effects(case)
     assert sorted(set(after["events"]) - set(before["events"])) == effect["events"]
     assert len(after["events"]) == len(before["events"]) + 1
@@ -299,10 +254,10 @@ def test_a_gift_refund_clicked_twice_at_once_credits_the_recipient_once(
         {"confirmed": "1", "submission": submissions.new_key()},
     )
 
-    assert_both_landed_on(
-        responses, reverse("admin:support_case_change", args=[case.pk])
+    assert assert_same_result(responses) == reverse(
+        "admin:support_case_change", args=[case.pk]
     )
-    assert [shown(r) for r in responses] == [["Done."], ["Done."]]
+    assert [messages_of(r) for r in responses] == [["Done."], ["Done."]]
     assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000
     assert case.events.filter(kind=K.REFUND).count() == 1
 
@@ -317,13 +272,7 @@ def test_resolve_and_a_call_request_at_once_never_leave_a_sorted_case_with_a_cal
     results = run_together(
         [
             lambda: services.resolve(case=case, actor=agent),
-            lambda: services.ask_for_call(
-                case=case,
-                customer=case.customer,
-                number=case.customer.phone,
-                later=True,
-                language="en",
-            ),
+            lambda: customer_asks_for_call(case),
         ]
     )
 
@@ -342,24 +291,13 @@ def test_resolve_and_a_call_request_at_once_never_leave_a_sorted_case_with_a_cal
 def test_a_call_switched_while_the_worker_dials_it_is_dialled_once(client):
     """The case page's "now instead" racing the worker's claim of the call."""
     case = case_for(client)
-    callback = services.ask_for_call(
-        case=case,
-        customer=case.customer,
-        number=case.customer.phone,
-        later=True,
-        language="en",
-    )
+    callback = customer_asks_for_call(case)
     CallbackRequest.objects.filter(pk=callback.pk).update(due_at=callback.requested_at)
     run_together(
         [
             lambda: callback_services.dial(callback_id=callback.pk),
-            lambda: services.ask_for_call(
-                case=case,
-                customer=case.customer,
-                number=case.customer.phone,
-                later=False,
-                language="en",
-                submission_key=submissions.new_key(),
+            lambda: customer_asks_for_call(
+                case, later=False, submission_key=submissions.new_key()
             ),
         ]
     )

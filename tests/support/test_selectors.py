@@ -10,6 +10,7 @@ from support.exceptions import NotYourLine, SupportError
 from support.models import Case
 from tests.gifts.factories import give
 from tests.shop.factories import ProductFactory, UserFactory, deliver, placed_order
+from tests.support.factories import file_question
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +20,7 @@ TICK = datetime.timedelta(microseconds=1)
 
 
 def open_case() -> Case:
-    order = placed_order()
-    return services.file_case(
-        customer=order.buyer,
-        order_line=order.lines.get(),
-        problem=P.OTHER,
-        description="Does the lid come off?",
-    )
+    return file_question(placed_order().lines.get(), "Does the lid come off?")
 
 
 def overdue_both_ways(case: Case, now: datetime.datetime) -> tuple[bool, bool]:

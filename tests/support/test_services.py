@@ -17,8 +17,9 @@ from shop.payments import TestPaymentProvider
 from support import services
 from support.exceptions import CaseClosed, NotYourLine, SupportError
 from support.models import Case, CaseEvent
-from tests.gifts.factories import give
+from tests.gifts.factories import ask_to_return, give
 from tests.shop.factories import ProductFactory, UserFactory, deliver, placed_order
+from tests.support.factories import customer_asks_for_call, file_question
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,18 +67,8 @@ def test_missing_item_is_reshipped_at_once_without_proof(order):
 
 
 def test_filing_again_returns_the_open_case(order):
-    first = services.file_case(
-        customer=order.buyer,
-        order_line=line(order, "Printer"),
-        problem=P.OTHER,
-        description="Question",
-    )
-    again = services.file_case(
-        customer=order.buyer,
-        order_line=line(order, "Printer"),
-        problem=P.OTHER,
-        description="Question again",
-    )
+    first = file_question(line(order, "Printer"), "Question")
+    again = file_question(line(order, "Printer"), "Question again")
     assert first == again
     assert Case.objects.count() == 1
 
@@ -258,12 +249,7 @@ def test_replies_email_the_customer_and_messages_reopen(
     order, django_capture_on_commit_callbacks
 ):
     agent = UserFactory(is_staff=True, email="agent@example.com")
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=line(order, "Printer"),
-        problem=P.OTHER,
-        description="<script>alert(1)</script> help",
-    )
+    case = file_question(line(order, "Printer"), "<script>alert(1)</script> help")
     services.assign_case(case=case, agent=agent, actor=agent)
     with django_capture_on_commit_callbacks(execute=True):
         services.reply(case=case, actor=agent, body="We're on it.")
@@ -297,15 +283,9 @@ def test_replies_email_the_customer_and_messages_reopen(
 
 def test_reopen_refuses_when_another_case_is_open(order):
     agent = UserFactory(is_staff=True)
-    kwargs = {
-        "customer": order.buyer,
-        "order_line": line(order, "Printer"),
-        "problem": P.OTHER,
-        "description": "x",
-    }
-    first = services.file_case(**kwargs)
+    first = file_question(line(order, "Printer"), "x")
     services.close(case=first, actor=agent)
-    services.file_case(**kwargs)
+    file_question(line(order, "Printer"), "x")
     with pytest.raises(SupportError, match="already open"):
         services.reopen(case=first, actor=agent)
 
@@ -317,10 +297,7 @@ def test_a_returned_gift_cannot_also_be_refunded_on_a_case():
         WishListItemFactory(product=ProductFactory(price=5000, stock_on_hand=5))
     )
     deliver(gift.order)
-    gift_return = gift_services.request_return(
-        gift_line=gift.lines.get(), recipient=gift.recipient, kind="return",
-        quantity=1, reason="",
-    )  # fmt: skip
+    gift_return = ask_to_return(gift)
     gift_services.receive_return(gift_return=gift_return, actor=None)
     case = services.file_case(
         customer=gift.recipient, order_line=gift.order.lines.get(), problem=P.DEFECTIVE
@@ -334,18 +311,9 @@ def test_a_returned_gift_cannot_also_be_refunded_on_a_case():
 
 
 def _case_with_a_booked_call(order):
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=line(order, "Printer"),
-        problem=P.OTHER,
-        description="Can it print on card?",
-    )
-    callback = services.ask_for_call(
-        case=case,
-        customer=order.buyer,
-        number=PhoneNumber.from_string("+819012345678"),
-        later=True,
-        language="en",
+    case = file_question(line(order, "Printer"), "Can it print on card?")
+    callback = customer_asks_for_call(
+        case, number=PhoneNumber.from_string("+819012345678")
     )
     return case, callback
 
@@ -400,12 +368,7 @@ def test_a_remedy_given_while_a_call_is_booked_leaves_the_case_open(order):
 
 def test_allowed_actions_follow_the_case_state(order):
     agent = UserFactory(is_staff=True)
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=line(order, "Printer"),
-        problem=P.OTHER,
-        description="x",
-    )
+    case = file_question(line(order, "Printer"), "x")
     everything = set(services.AGENT_ACTIONS)
     assert services.allowed_actions(case=case) == everything - {"reopen"}
     services.assign_case(case=case, agent=agent, actor=agent)
@@ -433,12 +396,7 @@ def test_allowed_actions_follow_the_case_state(order):
 
 def test_each_agent_verb_acts_once_per_submission(order):
     agent = UserFactory(is_staff=True)
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=line(order, "Printer"),
-        problem=P.OTHER,
-        description="x",
-    )
+    case = file_question(line(order, "Printer"), "x")
     stock = Product.objects.get(name="Printer").stock_on_hand
     for _ in range(2):
         services.reply(case=case, actor=agent, body="Hi", submission_key="k" * 22)
@@ -465,12 +423,7 @@ def _refunded_at_the_provider(order, amount):
 def test_a_refund_the_provider_refuses_is_a_decision_on_the_case_not_silence(order):
     _refunded_at_the_provider(order, order.total - 1000)  # 1,000 left there
     agent = UserFactory(is_staff=True)
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=line(order, "Printer"),
-        problem=P.OTHER,
-        description="It arrived crushed.",
-    )
+    case = file_question(line(order, "Printer"), "It arrived crushed.")
     with pytest.raises(SupportError, match=r"refused the refund: .*¥1,000 left"):
         services.refund(case=case, actor=agent)
     case.refresh_from_db()

@@ -10,6 +10,7 @@ from support.models import Case
 from tests.gifts.factories import give
 from tests.queries import assert_same_queries, queries_for
 from tests.shop.factories import ProductFactory, UserFactory, deliver, placed_order
+from tests.support.factories import file_question, help_form
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,15 +31,7 @@ def test_missing_item_from_the_order_page_in_two_clicks(client, order):
 
     page = client.get(help_url)
     assert page.status_code == 200
-    response = client.post(
-        help_url,
-        {
-            "line": order.lines.get().pk,
-            "problem": "missing_item",
-            "quantity": 1,
-            "contact": "message",
-        },
-    )
+    response = client.post(help_url, help_form(order, problem="missing_item"))
     case = Case.objects.get()
     assert response["Location"] == case.get_absolute_url()
     case_page = client.get(case.get_absolute_url()).content.decode()
@@ -47,13 +40,7 @@ def test_missing_item_from_the_order_page_in_two_clicks(client, order):
 
 
 def test_filing_the_same_problem_again_shows_the_open_case(client, order):
-    data = {
-        "line": order.lines.get().pk,
-        "problem": "other",
-        "quantity": 1,
-        "description": "A question",
-        "contact": "message",
-    }
+    data = help_form(order, problem="other", description="A question")
     first = client.post(reverse("support:get_help", args=[order.pk]), data)
     again = client.post(reverse("support:get_help", args=[order.pk]), data, follow=True)
     assert again.redirect_chain[-1][0] == first["Location"]
@@ -89,12 +76,7 @@ def test_bad_input_is_a_form_error_and_files_nothing(client, order, data, field)
 def test_someone_elses_order_and_case_are_404(client, order):
     theirs = placed_order()
     assert client.get(reverse("support:get_help", args=[theirs.pk])).status_code == 404
-    their_case = services.file_case(
-        customer=theirs.buyer,
-        order_line=theirs.lines.get(),
-        problem="other",
-        description="Mine",
-    )
+    their_case = file_question(theirs.lines.get(), "Mine")
     assert client.get(their_case.get_absolute_url()).status_code == 404
     assert (
         client.post(
@@ -105,12 +87,7 @@ def test_someone_elses_order_and_case_are_404(client, order):
 
 
 def test_messages_are_escaped(client, order):
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=order.lines.get(),
-        problem="other",
-        description="<script>alert('x')</script>",
-    )
+    case = file_question(order.lines.get(), "<script>alert('x')</script>")
     client.post(reverse("support:message", args=[case.pk]), {"body": "<b>bold</b>"})
     page = client.get(case.get_absolute_url()).content.decode()
     assert "<script>alert" not in page
@@ -118,12 +95,7 @@ def test_messages_are_escaped(client, order):
 
 
 def test_internal_notes_never_reach_the_customer(client, order):
-    case = services.file_case(
-        customer=order.buyer,
-        order_line=order.lines.get(),
-        problem="other",
-        description="Help",
-    )
+    case = file_question(order.lines.get(), "Help")
     services.add_note(case=case, actor=UserFactory(is_staff=True), body="SECRET NOTE")
     assert "SECRET NOTE" not in client.get(case.get_absolute_url()).content.decode()
 
@@ -143,15 +115,7 @@ def test_the_recipient_gets_help_on_a_gift_and_the_giver_only_asks_where_it_is(c
     assert [c[0] for c in page.context["form"].fields["problem"].choices] == [
         "not_delivered"
     ]
-    response = client.post(
-        help_url,
-        {
-            "line": gift.order.lines.get().pk,
-            "problem": "defective",
-            "quantity": 1,
-            "contact": "message",
-        },
-    )
+    response = client.post(help_url, help_form(gift.order, problem="defective"))
     assert response.status_code == 200
     assert not Case.objects.exists()
 
@@ -161,21 +125,13 @@ def test_help_page_costs_the_same_for_10_or_100_cases(client):
     client.force_login(buyer)
     orders = [placed_order(buyer) for _ in range(12)]
 
-    def file(placed):
-        services.file_case(
-            customer=buyer,
-            order_line=placed.lines.get(),
-            problem="other",
-            description="?",
-        )
-
     for placed in orders[:10]:
-        file(placed)
+        file_question(placed.lines.get(), "?")
     small = queries_for(client, reverse("support:help"))
     case = Case.objects.first()
     case_small = queries_for(client, case.get_absolute_url())
     for placed in orders[10:]:
-        file(placed)
+        file_question(placed.lines.get(), "?")
     for _ in range(100):
         services.post_customer_message(case=case, customer=buyer, body="More")
     assert_same_queries(small, queries_for(client, reverse("support:help")))
