@@ -1,5 +1,43 @@
-"""Staff screens for the shop; importing the package registers them."""
+"""Staff screens: catalog and stock, customers, orders and fulfilment.
 
-from .orders import ReadOnlyInline
+Importing the package registers every screen; the names stay importable
+from ``shop.admin`` (other apps' inlines build on ``ReadOnlyInline``).
+"""
 
-__all__ = ["ReadOnlyInline"]
+from .catalog import CategoryAdmin, ProductAdmin
+from .fulfilment import (
+    ShipmentAdmin,
+    ShipmentForm,
+    ShipmentLineInline,
+    ShipmentsFromOrderMixin,
+)
+from .inlines import ReadOnlyInline
+from .orders import (
+    ConfirmationFilter,
+    OrderAdmin,
+    OrderEventInline,
+    OrderLineInline,
+    PaymentInline,
+    RefundInline,
+    ShipmentInline,
+)
+from .users import AddressAdmin, UserAdmin
+
+__all__ = [
+    "AddressAdmin",
+    "CategoryAdmin",
+    "ConfirmationFilter",
+    "OrderAdmin",
+    "OrderEventInline",
+    "OrderLineInline",
+    "PaymentInline",
+    "ProductAdmin",
+    "ReadOnlyInline",
+    "RefundInline",
+    "ShipmentAdmin",
+    "ShipmentForm",
+    "ShipmentInline",
+    "ShipmentLineInline",
+    "ShipmentsFromOrderMixin",
+    "UserAdmin",
+]
