@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.exceptions import FulfilmentError, NothingLeftToShip, OutOfStock
 from shop.models import (
@@ -51,19 +52,32 @@ def _refresh_status(order: Order) -> None:
         order.save(update_fields=["status"])
 
 
-def _lock_for_move(
-    shipment: Shipment, *, to: str, after: str, refusal: str
-) -> tuple[Order, Shipment, bool]:
+# The status a parcel moves on to, from the one before it, and what a parcel
+# at neither is told.
+_MOVES = {
+    Shipment.Status.SHIPPED: (
+        Shipment.Status.PREPARING,
+        gettext_lazy("That shipment has already been delivered."),
+    ),
+    Shipment.Status.DELIVERED: (
+        Shipment.Status.SHIPPED,
+        gettext_lazy("Mark the shipment shipped before delivered."),
+    ),
+}
+
+
+def _lock_for_move(shipment: Shipment, *, to: str) -> tuple[Order, Shipment, bool]:
     """The shipment's order and the shipment, locked in that order, and
     whether the shipment still moves ``to``: not when it is already there
-    (asked twice, nothing changes). One that is neither there nor at
-    ``after`` is refused with ``refusal``."""
+    (asked twice, nothing changes). One that is neither there nor at the
+    status before (``_MOVES``) raises ``FulfilmentError``."""
     order = _lock_order(shipment.order)
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     if shipment.status == to:
         return order, shipment, False
-    if shipment.status != after:
-        raise FulfilmentError(refusal)
+    before, refusal = _MOVES[to]
+    if shipment.status != before:
+        raise FulfilmentError(str(refusal))
     return order, shipment, True
 
 
@@ -156,12 +170,7 @@ def mark_shipped(
 
     Marking a shipped parcel shipped again changes nothing.
     """
-    order, shipment, moves = _lock_for_move(
-        shipment,
-        to=Shipment.Status.SHIPPED,
-        after=Shipment.Status.PREPARING,
-        refusal=_("That shipment has already been delivered."),
-    )
+    order, shipment, moves = _lock_for_move(shipment, to=Shipment.Status.SHIPPED)
     if not moves:
         return shipment
     now = timezone.now()
@@ -185,12 +194,7 @@ def mark_shipped(
 @transaction.atomic
 def mark_delivered(*, shipment: Shipment, actor: User | None) -> Shipment:
     """Record delivery of a shipped parcel; doing it twice changes nothing."""
-    order, shipment, moves = _lock_for_move(
-        shipment,
-        to=Shipment.Status.DELIVERED,
-        after=Shipment.Status.SHIPPED,
-        refusal=_("Mark the shipment shipped before delivered."),
-    )
+    order, shipment, moves = _lock_for_move(shipment, to=Shipment.Status.DELIVERED)
     if not moves:
         return shipment
     shipment.status = Shipment.Status.DELIVERED
