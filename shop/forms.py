@@ -30,32 +30,39 @@ class CardNumberInput(forms.TextInput):
         return None
 
 
-class QuantityForm(forms.Form):
-    quantity = forms.IntegerField(
+# The most of one product a form takes at once.
+MOST_AT_ONCE = 999
+
+
+def _quantity_field(
+    *, min_value: int, below_minimum: str, **options
+) -> forms.IntegerField:
+    """A quantity as the shop's forms take it: a whole number from
+    ``min_value`` (``below_minimum`` says so) up to ``MOST_AT_ONCE``."""
+    return forms.IntegerField(
         label=_("Quantity"),
-        min_value=1,
-        max_value=999,
-        initial=1,
+        min_value=min_value,
+        max_value=MOST_AT_ONCE,
         error_messages={
             "invalid": _("Enter a whole number."),
-            "min_value": _("Choose a quantity of at least 1."),
+            "min_value": below_minimum,
             "max_value": _("That's more than we can sell at once."),
         },
+        **options,
+    )
+
+
+class QuantityForm(forms.Form):
+    quantity = _quantity_field(
+        min_value=1, below_minimum=_("Choose a quantity of at least 1."), initial=1
     )
 
 
 class CartLineForm(forms.Form):
     """A cart line's new quantity; zero removes the line."""
 
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        min_value=0,
-        max_value=999,
-        error_messages={
-            "invalid": _("Enter a whole number."),
-            "min_value": _("The quantity can't be negative."),
-            "max_value": _("That's more than we can sell at once."),
-        },
+    quantity = _quantity_field(
+        min_value=0, below_minimum=_("The quantity can't be negative.")
     )
 
 

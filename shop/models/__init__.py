@@ -1,18 +1,10 @@
 from .cart import Cart, CartLine
 from .catalog import Category, Product
 from .credit import StoreCreditAccount, StoreCreditEntry
-from .orders import (
-    ORDER_NUMBER_OFFSET,
-    Order,
-    OrderEvent,
-    OrderLine,
-    Payment,
-    Refund,
-    RefundPart,
-    Shipment,
-    ShipmentLine,
-)
+from .orders import ORDER_NUMBER_OFFSET, Order, OrderEvent, OrderLine
+from .payments import Payment, Refund, RefundPart
 from .provider_ledger import TestProviderCharge, TestProviderRefund
+from .shipments import Shipment, ShipmentLine
 from .users import Address, User
 
 __all__ = [

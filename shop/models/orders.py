@@ -1,4 +1,8 @@
-"""Orders, their lines, payments, shipments and timeline."""
+"""Orders, their lines and their timeline.
+
+What was paid and given back is in ``payments``; the parcels in
+``shipments``.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -176,110 +180,6 @@ class OrderLine(models.Model):
         return _localized(self, "name")
 
 
-class Payment(models.Model):
-    """Money received for an order: a card charge, store credit, or both."""
-
-    STORE_CREDIT = "store_credit"
-
-    class Status(models.TextChoices):
-        CAPTURED = "captured", _("Captured")
-        REFUNDED = "refunded", _("Refunded")
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
-    provider = models.CharField(_("provider"), max_length=40)
-    reference = models.CharField(_("provider reference"), max_length=80, unique=True)
-    amount = models.PositiveIntegerField(_("amount"))
-    currency = models.CharField(_("currency"), max_length=3)
-    card_last4 = models.CharField(_("card ending"), max_length=4, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
-
-    def __str__(self) -> str:
-        return self.reference
-
-
-class Shipment(models.Model):
-    """A parcel: some or all of an order's lines, in given quantities."""
-
-    class Status(models.TextChoices):
-        PREPARING = "preparing", _("Preparing")
-        SHIPPED = "shipped", _("Shipped")
-        DELIVERED = "delivered", _("Delivered")
-
-    class Reason(models.TextChoices):
-        ORDER = "order", _("Order")
-        REPLACEMENT = "replacement", _("Replacement")
-        DOCUMENTS = "documents", _("Printed documents")
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
-    # Replacements and documents ship on top of the order: they don't count
-    # towards what is left to ship, nor towards the order's status.
-    reason = models.CharField(
-        _("reason"), max_length=12, choices=Reason, default=Reason.ORDER
-    )
-    note = models.CharField(_("note"), max_length=255, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.PREPARING
-    )
-    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
-    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
-    estimated_delivery = models.DateField(
-        _("estimated delivery"), null=True, blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    # The staff form submission that made it: sent twice, it makes one parcel.
-    submission_key = models.CharField(
-        max_length=64, null=True, blank=True, editable=False
-    )
-
-    class Meta:
-        verbose_name = _("shipment")
-        verbose_name_plural = _("shipments")
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["order", "submission_key"],
-                name="shop_shipment_one_per_submission",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return _("Shipment %(id)s of order %(number)s") % {
-            "id": self.pk,
-            "number": self.order.number,
-        }
-
-
-class ShipmentLine(models.Model):
-    shipment = models.ForeignKey(
-        Shipment, on_delete=models.CASCADE, related_name="lines"
-    )
-    order_line = models.ForeignKey(
-        OrderLine, on_delete=models.CASCADE, related_name="shipment_lines"
-    )
-    quantity = models.PositiveIntegerField(_("quantity"))
-
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["shipment", "order_line"], name="shop_shipmentline_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(quantity__gte=1), name="shop_shipmentline_quantity_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} × {self.order_line.name}"
-
-
 class OrderEvent(models.Model):
     """The order's timeline: who did what, and when."""
 
@@ -293,8 +193,9 @@ class OrderEvent(models.Model):
         REFUND_FAILED = "refund_failed", _("Refund refused")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    # By name: the shipments module builds on this one.
     shipment = models.ForeignKey(
-        Shipment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "Shipment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -312,98 +213,3 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
-
-
-class Refund(models.Model):
-    """Money given back for (part of) an order line, to where it came from.
-
-    Its ``parts`` say how much goes back to each tender (the card charge,
-    store credit): an order paid partly with each may be refunded to both.
-    A refund succeeds or fails as a whole; a failed one gives nothing back and
-    keeps the provider's reason in ``failure_message``.
-    """
-
-    class Method(models.TextChoices):
-        CARD = "card", _("Card")
-        STORE_CREDIT = "store_credit", _("Store credit")
-        SPLIT = "split", _("Card and store credit")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Refunded")
-        FAILED = "failed", _("Failed")
-
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
-    order_line = models.ForeignKey(
-        OrderLine, on_delete=models.PROTECT, related_name="refunds"
-    )
-    quantity = models.PositiveIntegerField(_("quantity"))
-    amount = models.PositiveIntegerField(_("amount"))
-    method = models.CharField(_("method"), max_length=12, choices=Method)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.PENDING
-    )
-    # Makes refunding idempotent: a second request with it returns the first.
-    reference = models.CharField(max_length=80, unique=True)
-    reason = models.CharField(_("reason"), max_length=200)
-    # Why the provider refused it, in its words, for the agent who follows up.
-    failure_message = models.CharField(
-        _("provider's message"), max_length=255, blank=True
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("refund")
-        verbose_name_plural = _("refunds")
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(quantity__gte=1, amount__gte=1),
-                name="shop_refund_positive",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.reference}: {self.amount}"
-
-
-class RefundPart(models.Model):
-    """The share of a refund that goes back to one tender: a card charge or
-    the store credit an order was paid with. A tender is never given back
-    more than it paid, across all the refunds that did not fail."""
-
-    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="parts")
-    payment = models.ForeignKey(
-        Payment,
-        on_delete=models.PROTECT,
-        related_name="refund_parts",
-        verbose_name=_("payment"),
-    )
-    amount = models.PositiveIntegerField(_("amount"))
-    # The provider's id for the money it sent back; empty for store credit.
-    provider_reference = models.CharField(
-        _("provider reference"), max_length=80, blank=True
-    )
-
-    class Meta:
-        verbose_name = _("refund part")
-        verbose_name_plural = _("refund parts")
-        ordering = ["pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["refund", "payment"], name="shop_refundpart_one_per_tender"
-            ),
-            models.CheckConstraint(
-                condition=Q(amount__gte=1), name="shop_refundpart_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.refund.reference} → {self.payment.reference}: {self.amount}"

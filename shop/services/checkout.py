@@ -1,44 +1,22 @@
 """Placing an order: check, charge, then write everything in one transaction."""
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from shop import confirmations, payments
-from shop.exceptions import (
-    AddressNotAllowed,
-    CartChanged,
-    EmptyCart,
-    InvalidCard,
-    OutOfStock,
-    ProductUnavailable,
-)
-from shop.models import (
-    Address,
-    Cart,
-    CartLine,
-    Order,
-    OrderEvent,
-    OrderLine,
-    Payment,
-    Product,
-    User,
-)
+from shop.exceptions import AddressNotAllowed, CartChanged, EmptyCart
+from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, User
 from shop.pricing import Totals, totals_for
 from shop.selectors import store_credit_balance
-from shop.services.credit import spend_store_credit
-from shop.services.stock import take_stock
+from shop.services.charges import Attempt, charge_card, give_back, record_payments
+from shop.services.stock import check_in_stock, refuse_line, take_stock
 from shop.tasks import send_order_confirmations
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,20 +31,6 @@ class Destination:
     address: Address
     hidden_from_buyer: bool = False
     display_name: str = ""
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """One try at placing a cart's order: the cart as read with its lines."""
-
-    cart_id: int
-    version: int
-
-    @property
-    def key(self) -> str:
-        """The charge's idempotency key: the same for twins of this attempt
-        (they read the same version), new once the version moves on."""
-        return f"cart-{self.cart_id}-v{self.version}"
 
 
 class _AlreadyPlaced(Exception):
@@ -87,25 +51,6 @@ def _cart_lines(**cart: object) -> list[CartLine]:
 
 def _totals(lines: list[CartLine]) -> Totals:
     return totals_for(sum(line.subtotal for line in lines))
-
-
-def _check_stock(lines: list[CartLine], products: dict[int, Product]) -> None:
-    for line in lines:
-        product = products[line.product_id]
-        if not product.is_active:
-            raise ProductUnavailable(
-                _("%(product)s is no longer sold; remove it from your cart.")
-                % {"product": product.display_name}
-            )
-        if product.stock_on_hand < line.quantity:
-            if product.stock_on_hand == 0:
-                message = _("Sorry, %(product)s has just sold out.")
-            else:
-                message = _("Sorry, only %(count)d of %(product)s are left.")
-            raise OutOfStock(
-                message
-                % {"product": product.display_name, "count": product.stock_on_hand}
-            )
 
 
 def checkout_cart(
@@ -199,7 +144,9 @@ def place_order(
         if existing is not None:
             return existing
         raise CartChanged()
-    _check_stock(lines, {line.product_id: line.product for line in lines})
+    check_in_stock(
+        lines=lines, products={line.product_id: line.product for line in lines}
+    )
     totals = _totals(lines)
     if totals.total != expected_total:
         raise CartChanged()
@@ -208,16 +155,14 @@ def place_order(
     if use_store_credit:
         credit = min(store_credit_balance(user=buyer), totals.total)
     provider = payments.get_provider()
-    attempt = _Attempt(cart_id=cart.pk, version=lines[0].cart.version)
+    attempt = Attempt(cart_id=cart.pk, version=lines[0].cart.version)
     charge = None
     if totals.total > credit:
-        if not card_number.strip():
-            raise InvalidCard(_("Enter a card number."))
-        charge = provider.charge(
+        charge = charge_card(
+            provider=provider,
+            attempt=attempt,
             amount=totals.total - credit,
-            currency=settings.SHOP_CURRENCY,
             card_number=card_number,
-            idempotency_key=attempt.key,
         )
     try:
         # Durable: inside a caller's transaction, a rollback after this
@@ -239,10 +184,10 @@ def place_order(
             # Beat's sweep sends its confirmation then.
             transaction.on_commit(_confirm_soon, robust=True)
     except _AlreadyPlaced as placed:
-        _give_back(provider, attempt, charge)
+        give_back(provider=provider, attempt=attempt, charge=charge)
         return placed.order
     except BaseException:
-        _give_back(provider, attempt, charge)
+        give_back(provider=provider, attempt=attempt, charge=charge)
         raise
     return order
 
@@ -252,62 +197,6 @@ def _confirm_soon() -> None:
     queued and not started: it will find this order too."""
     if cache.add(confirmations.QUEUED, True, confirmations.QUEUED_SECONDS):
         send_order_confirmations.apply_async(countdown=confirmations.GATHER_SECONDS)
-
-
-def _refuse(line: CartLine) -> NoReturn:
-    """Say why a line's stock could not be taken: its product, read again,
-    is no longer sold or in stock, or its price changed since the charge."""
-    product = Product.objects.get(pk=line.product_id)
-    _check_stock([line], {product.pk: product})
-    raise CartChanged()
-
-
-def _give_back(
-    provider: payments.PaymentProvider,
-    attempt: _Attempt,
-    charge: payments.Charge | None,
-) -> None:
-    """Refund an attempt's charge, which this attempt did not place an order
-    with, unless a twin of the attempt did: twins share one charge.
-
-    First the attempt's key is retired, by moving the cart to a new version
-    if it is still at the attempt's: that waits for a twin holding the
-    cart's claim, and keeps any twin still to come from claiming it. Then,
-    with no twin left to place it, a charge that no ``Payment`` holds is
-    refunded, once (the refund's key is the attempt's).
-    """
-    if charge is None:
-        return
-    try:
-        with transaction.atomic():
-            Cart.objects.filter(pk=attempt.cart_id, version=attempt.version).update(
-                version=F("version") + 1
-            )
-            placed = Payment.objects.filter(reference=charge.reference).exists()
-    except Exception:
-        logger.exception(
-            "Could not check whether charge %s (%s) belongs to an order; not "
-            "refunded: a person must look",
-            charge.reference,
-            charge.amount,
-        )
-        return
-    if placed:
-        return
-    try:
-        provider.refund(
-            reference=charge.reference,
-            amount=charge.amount,
-            idempotency_key=f"{attempt.key}-refund",
-        )
-    except Exception:
-        # The order was not written; the charge must still be given back, so
-        # this needs a person: log loudly with everything they need.
-        logger.exception(
-            "Refund of charge %s (%s) failed after checkout rolled back",
-            charge.reference,
-            charge.amount,
-        )
 
 
 def _write_order(
@@ -370,26 +259,13 @@ def _write_order(
         )
         for line in lines
     )
-    if credit:
-        spend_store_credit(user=buyer, amount=credit, order=order)
-        Payment.objects.create(
-            order=order,
-            provider=Payment.STORE_CREDIT,
-            reference=f"credit-order-{order.pk}",
-            amount=credit,
-            currency=order.currency,
-            status=Payment.Status.CAPTURED,
-        )
-    if charge is not None:
-        Payment.objects.create(
-            order=order,
-            provider=provider_name,
-            reference=charge.reference,
-            amount=charge.amount,
-            currency=charge.currency,
-            card_last4=charge.card_last4,
-            status=Payment.Status.CAPTURED,
-        )
+    record_payments(
+        order=order,
+        buyer=buyer,
+        credit=credit,
+        charge=charge,
+        provider_name=provider_name,
+    )
     OrderEvent.objects.create(order=order, actor=buyer, kind=OrderEvent.Kind.PLACED)
 
     # Last, so each product's row is locked for as short a time as can be:
@@ -401,5 +277,5 @@ def _write_order(
     for line in sorted(lines, key=lambda line: line.product_id):
         product = line.product
         if not take_stock(product=product, quantity=line.quantity, price=product.price):
-            _refuse(line)
+            refuse_line(line=line)
     return order

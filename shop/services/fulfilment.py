@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.exceptions import FulfilmentError, NothingLeftToShip, OutOfStock
 from shop.models import (
@@ -49,6 +50,44 @@ def _refresh_status(order: Order) -> None:
     if order.status != status:
         order.status = status
         order.save(update_fields=["status"])
+
+
+# The status a parcel moves on to, from the one before it, and what a parcel
+# at neither is told.
+_MOVES = {
+    Shipment.Status.SHIPPED: (
+        Shipment.Status.PREPARING,
+        gettext_lazy("That shipment has already been delivered."),
+    ),
+    Shipment.Status.DELIVERED: (
+        Shipment.Status.SHIPPED,
+        gettext_lazy("Mark the shipment shipped before delivered."),
+    ),
+}
+
+
+def _lock_for_move(shipment: Shipment, *, to: str) -> tuple[Order, Shipment, bool]:
+    """The shipment's order and the shipment, locked in that order, and
+    whether the shipment still moves ``to``: not when it is already there
+    (asked twice, nothing changes). One that is neither there nor at the
+    status before (``_MOVES``) raises ``FulfilmentError``."""
+    order = _lock_order(shipment.order)
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if shipment.status == to:
+        return order, shipment, False
+    before, refusal = _MOVES[to]
+    if shipment.status != before:
+        raise FulfilmentError(str(refusal))
+    return order, shipment, True
+
+
+def _record_move(
+    *, order: Order, shipment: Shipment, actor: User | None, kind: str
+) -> None:
+    """A parcel's move on the order's timeline, and the order's status after
+    it."""
+    OrderEvent.objects.create(order=order, shipment=shipment, actor=actor, kind=kind)
+    _refresh_status(order)
 
 
 @transaction.atomic
@@ -131,12 +170,9 @@ def mark_shipped(
 
     Marking a shipped parcel shipped again changes nothing.
     """
-    order = _lock_order(shipment.order)
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if shipment.status == Shipment.Status.SHIPPED:
+    order, shipment, moves = _lock_for_move(shipment, to=Shipment.Status.SHIPPED)
+    if not moves:
         return shipment
-    if shipment.status != Shipment.Status.PREPARING:
-        raise FulfilmentError(_("That shipment has already been delivered."))
     now = timezone.now()
     shipment.status = Shipment.Status.SHIPPED
     shipment.shipped_at = now
@@ -146,10 +182,9 @@ def mark_shipped(
         days=settings.SHOP_DELIVERY_DAYS
     )
     shipment.save()
-    OrderEvent.objects.create(
+    _record_move(
         order=order, shipment=shipment, actor=actor, kind=OrderEvent.Kind.SHIPPED
     )
-    _refresh_status(order)
     transaction.on_commit(
         lambda: send_shipment_notification.delay(shipment_id=shipment.pk)
     )
@@ -159,27 +194,40 @@ def mark_shipped(
 @transaction.atomic
 def mark_delivered(*, shipment: Shipment, actor: User | None) -> Shipment:
     """Record delivery of a shipped parcel; doing it twice changes nothing."""
-    order = _lock_order(shipment.order)
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if shipment.status == Shipment.Status.DELIVERED:
+    order, shipment, moves = _lock_for_move(shipment, to=Shipment.Status.DELIVERED)
+    if not moves:
         return shipment
-    if shipment.status != Shipment.Status.SHIPPED:
-        raise FulfilmentError(_("Mark the shipment shipped before delivered."))
     shipment.status = Shipment.Status.DELIVERED
     shipment.delivered_at = timezone.now()
     shipment.save(update_fields=["status", "delivered_at"])
-    OrderEvent.objects.create(
+    _record_move(
         order=order, shipment=shipment, actor=actor, kind=OrderEvent.Kind.DELIVERED
     )
-    _refresh_status(order)
     return shipment
 
 
-def _estimate() -> datetime.date:
-    # A day to pack, then the carrier's usual time.
-    return timezone.localdate() + datetime.timedelta(
-        days=settings.SHOP_DELIVERY_DAYS + 1
+def _extra_shipment(
+    *, order: Order, reason: str, note: str, actor: User | None, message: str
+) -> Shipment:
+    """A parcel on top of the order (a replacement, printed documents), on
+    the order's timeline with ``message``; it leaves the order's status
+    alone. Its delivery estimate allows a day to pack, then the carrier's
+    usual time."""
+    shipment = Shipment.objects.create(
+        order=order,
+        reason=reason,
+        note=note,
+        estimated_delivery=timezone.localdate()
+        + datetime.timedelta(days=settings.SHOP_DELIVERY_DAYS + 1),
     )
+    OrderEvent.objects.create(
+        order=order,
+        shipment=shipment,
+        actor=actor,
+        kind=OrderEvent.Kind.REPLACEMENT_CREATED,
+        message=message[:255],
+    )
+    return shipment
 
 
 @transaction.atomic
@@ -200,21 +248,15 @@ def create_replacement_shipment(
             _("%(product)s is out of stock, so it can't be sent again right now.")
             % {"product": product.display_name}
         )
-    shipment = Shipment.objects.create(
+    shipment = _extra_shipment(
         order=order,
         reason=Shipment.Reason.REPLACEMENT,
         note=note,
-        estimated_delivery=_estimate(),
+        actor=actor,
+        message=f"{quantity} × {order_line.name}: {note}",
     )
     ShipmentLine.objects.create(
         shipment=shipment, order_line=order_line, quantity=quantity
-    )
-    OrderEvent.objects.create(
-        order=order,
-        shipment=shipment,
-        actor=actor,
-        kind=OrderEvent.Kind.REPLACEMENT_CREATED,
-        message=f"{quantity} × {order_line.name}: {note}"[:255],
     )
     return shipment
 
@@ -225,17 +267,10 @@ def create_documents_shipment(
 ) -> Shipment:
     """A parcel of printed papers (manual, warranty card) for an order line."""
     order = _lock_order(order_line.order)
-    shipment = Shipment.objects.create(
+    return _extra_shipment(
         order=order,
         reason=Shipment.Reason.DOCUMENTS,
         note=note[:255],
-        estimated_delivery=_estimate(),
-    )
-    OrderEvent.objects.create(
-        order=order,
-        shipment=shipment,
         actor=actor,
-        kind=OrderEvent.Kind.REPLACEMENT_CREATED,
-        message=note[:255],
+        message=note,
     )
-    return shipment

@@ -1,10 +1,15 @@
-"""Taking units from stock: the one place stock goes down."""
+"""Taking units from stock: the one place stock goes down, and what a
+buyer is told when a cart line cannot have the units it asks for."""
+
+from typing import NoReturn
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from core import pagecache
 from shop.cards import card_stock
-from shop.models import Product
+from shop.exceptions import CartChanged, OutOfStock, ProductUnavailable
+from shop.models import CartLine, Product
 
 
 def take_stock(*, product: Product, quantity: int, price: int | None = None) -> bool:
@@ -45,3 +50,34 @@ def take_stock(*, product: Product, quantity: int, price: int | None = None) -> 
         scopes.append("catalog")
     pagecache.changed(*scopes)
     return True
+
+
+def check_in_stock(*, lines: list[CartLine], products: dict[int, Product]) -> None:
+    """Raise what the buyer is told when a line cannot be sold as it is: its
+    product (in ``products``, by id) is no longer sold, or has fewer units
+    in stock than the line asks for."""
+    for line in lines:
+        product = products[line.product_id]
+        if not product.is_active:
+            raise ProductUnavailable(
+                _("%(product)s is no longer sold; remove it from your cart.")
+                % {"product": product.display_name}
+            )
+        if product.stock_on_hand < line.quantity:
+            if product.stock_on_hand == 0:
+                message = _("Sorry, %(product)s has just sold out.")
+            else:
+                message = _("Sorry, only %(count)d of %(product)s are left.")
+            raise OutOfStock(
+                message
+                % {"product": product.display_name, "count": product.stock_on_hand}
+            )
+
+
+def refuse_line(*, line: CartLine) -> NoReturn:
+    """Say why ``take_stock`` took nothing for a cart line: its product, read
+    again, is no longer sold or in stock, or its price changed since the
+    charge."""
+    product = Product.objects.get(pk=line.product_id)
+    check_in_stock(lines=[line], products={product.pk: product})
+    raise CartChanged()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import submissions
+from core.views import flash_form_errors
 from shop import services
 from shop.carts import current_cart, current_cart_lines
 from shop.exceptions import ProductUnavailable, ShopError
@@ -58,8 +59,7 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
             )
             return redirect("shop:cart")
     else:
-        for error in form.errors["quantity"]:
-            messages.error(request, error)
+        flash_form_errors(request, form)
     return redirect(get_object_or_404(Product, pk=product_id, is_active=True))
 
 
@@ -70,8 +70,7 @@ def cart_update(request: HttpRequest, product_id: int) -> HttpResponse:
     if cart is None:
         messages.error(request, _("Your cart is empty."))
     elif not form.is_valid():
-        for error in form.errors["quantity"]:
-            messages.error(request, error)
+        flash_form_errors(request, form)
     else:
         try:
             services.set_line_quantity(

@@ -1,0 +1,42 @@
+"""Staff screens for customers and their addresses."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import Address, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "phone", "is_staff", "date_joined"]
+    search_fields = ["email", "display_name", "phone"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Profile"), {"fields": ["display_name", "phone"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})
+    ]
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = [
+        "recipient_name",
+        "user",
+        "postal_code",
+        "region",
+        "city",
+        "is_default",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["recipient_name", "user__email", "postal_code", "phone"]
+    list_filter = ["country", "is_default"]
+    raw_id_fields = ["user"]
