@@ -2,12 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gifts.models import GiftReturn
-from shop.forms import CardNumberInput
+from shop.forms import PaymentForm
 
 
-class GiftCheckoutForm(forms.Form):
-    cart = forms.IntegerField(widget=forms.HiddenInput)
-    expected_total = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+class GiftCheckoutForm(PaymentForm):
     message = forms.CharField(
         label=_("Gift message"),
         required=False,
@@ -30,16 +28,14 @@ class GiftCheckoutForm(forms.Form):
             "as “a friend”, your address is shown without your name."
         ),
     )
-    use_store_credit = forms.BooleanField(
-        label=_("Pay with my store credit first"), required=False, initial=True
-    )
-    card_number = forms.CharField(
-        label=_("Card number"),
-        required=False,
-        max_length=23,
-        widget=CardNumberInput,
-    )
     allow_over_gift = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    field_order = [
+        "message",
+        "shows_giver_name",
+        "discloses_address",
+        "use_store_credit",
+        "card_number",
+    ]
 
 
 class ThankYouForm(forms.Form):

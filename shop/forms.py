@@ -97,7 +97,25 @@ class AddressForm(forms.ModelForm):
         widgets = {"region": forms.TextInput(attrs={"list": "prefectures"})}
 
 
-class CheckoutForm(forms.Form):
+class PaymentForm(forms.Form):
+    """What every checkout posts to pay: the cart and the total the buyer
+    saw (a resubmission finds the order already placed, a cart changed
+    since asks to confirm again), store credit first, then the card."""
+
+    cart = forms.IntegerField(widget=forms.HiddenInput)
+    expected_total = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    use_store_credit = forms.BooleanField(
+        label=_("Pay with my store credit first"), required=False, initial=True
+    )
+    card_number = forms.CharField(
+        label=_("Card number"),
+        required=False,
+        max_length=23,
+        widget=CardNumberInput,
+    )
+
+
+class CheckoutForm(PaymentForm):
     address = forms.ModelChoiceField(
         label=_("Ship to"),
         queryset=Address.objects.none(),
@@ -108,19 +126,7 @@ class CheckoutForm(forms.Form):
             "invalid_choice": _("Choose one of your own addresses."),
         },
     )
-    use_store_credit = forms.BooleanField(
-        label=_("Pay with my store credit first"), required=False, initial=True
-    )
-    card_number = forms.CharField(
-        label=_("Card number"),
-        required=False,
-        max_length=23,
-        widget=CardNumberInput,
-    )
-    # The cart and the total the buyer saw: a resubmission finds the order
-    # already placed, and a cart changed since asks to confirm again.
-    cart = forms.IntegerField(widget=forms.HiddenInput)
-    expected_total = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    field_order = ["address", "use_store_credit", "card_number"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
