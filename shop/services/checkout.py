@@ -124,10 +124,8 @@ def place_order(
         # An order exists exactly when its cart was marked ordered (in the
         # same transaction), so an open cart needs no look-up; one that
         # turned ordered meanwhile is caught under the cart's lock below.
-        existing = Order.objects.filter(cart=cart).first()
-        if existing is not None:
-            return existing
-    if cart.owner_id != buyer.pk or cart.status != Cart.Status.OPEN:
+        return _order_placed_with(cart)
+    if cart.owner_id != buyer.pk:
         raise CartChanged()
     address = destination.address
     if not destination.hidden_from_buyer and address.user_id != buyer.pk:
@@ -140,10 +138,7 @@ def place_order(
     if lines[0].cart.status != Cart.Status.OPEN:
         # Ordered since the caller read it (a twin won): its order, without
         # charging for a version no attempt can claim any more.
-        existing = Order.objects.filter(cart=cart).first()
-        if existing is not None:
-            return existing
-        raise CartChanged()
+        return _order_placed_with(cart)
     check_in_stock(
         lines=lines, products={line.product_id: line.product for line in lines}
     )
@@ -190,6 +185,15 @@ def place_order(
         give_back(provider=provider, attempt=attempt, charge=charge)
         raise
     return order
+
+
+def _order_placed_with(cart: Cart) -> Order:
+    """The order a cart that is no longer open was placed with; a cart
+    closed without one has changed under the buyer (``CartChanged``)."""
+    existing = Order.objects.filter(cart=cart).first()
+    if existing is None:
+        raise CartChanged()
+    return existing
 
 
 def _confirm_soon() -> None:
