@@ -64,14 +64,32 @@ class Filing(NamedTuple):
     outcome: Outcome
 
 
-def file_case(**filing) -> Case:
+def file_case(
+    *,
+    customer: User,
+    order_line: OrderLine,
+    problem: str,
+    description: str = "",
+    contact: str = Case.Contact.MESSAGE,
+    quantity: int = 1,
+    remedy: str = "",
+    submission_key: str = "",
+) -> Case:
     """Open a case, then put things right at once where policy allows; the
     case that was there already if this was sent before or is open.
 
-    Takes ``file_or_find_case``'s keyword arguments, the one place they
-    are declared, and returns its case alone, for callers that need not
-    know how it came by it. Guarantees: those of ``file_or_find_case``."""
-    return file_or_find_case(**filing).case
+    ``file_or_find_case``'s case alone, for callers that need not know how
+    it came by it. Guarantees: those of ``file_or_find_case``."""
+    return file_or_find_case(
+        customer=customer,
+        order_line=order_line,
+        problem=problem,
+        description=description,
+        contact=contact,
+        quantity=quantity,
+        remedy=remedy,
+        submission_key=submission_key,
+    ).case
 
 
 def file_or_find_case(
