@@ -34,7 +34,6 @@ class GiftCheckoutForm(PaymentForm):
         "shows_giver_name",
         "discloses_address",
         "use_store_credit",
-        "card_number",
     ]
 
 

@@ -45,8 +45,12 @@ def is_revealed_to_recipient(gift: Gift) -> bool:
 
 def is_surprise_for(*, gift: Gift, viewer: User) -> bool:
     """Is ``gift`` still a surprise for ``viewer``? Only ever for its
-    recipient: the giver and staff know what it is."""
-    return viewer.pk == gift.recipient_id and not is_revealed_to_recipient(gift)
+    recipient: the giver and staff know what it is. A gift not paid for
+    (awaiting payment, or cancelled) is not the recipient's at all yet:
+    hidden from them just the same."""
+    return viewer.pk == gift.recipient_id and (
+        not gift.order.is_paid or not is_revealed_to_recipient(gift)
+    )
 
 
 def order_hidden_from(*, order: Order, viewer: User) -> bool:
@@ -117,12 +121,20 @@ def _with_details(gifts: QuerySet[Gift]) -> QuerySet[Gift]:
     )
 
 
+def _received(recipient: User) -> QuerySet[Gift]:
+    """The recipient's gifts: those paid for. A gift order awaiting payment,
+    or cancelled unpaid, is not theirs, and nothing of it reaches them."""
+    return Gift.objects.filter(recipient=recipient).exclude(
+        order__status__in=Order.UNPAID
+    )
+
+
 def gifts_received(
     *, recipient: User, limit: int | None = None
 ) -> list[Gift | Surprise]:
     """The recipient's gifts, newest first, as the recipient may see them:
     a ``Surprise`` for each one not yet revealed."""
-    gifts = _with_details(Gift.objects.filter(recipient=recipient))
+    gifts = _with_details(_received(recipient))
     if limit is not None:
         gifts = gifts[:limit]
     return [as_seen_by_recipient(gift) for gift in gifts]
@@ -131,16 +143,14 @@ def gifts_received(
 def received_gift(*, recipient: User, pk: int) -> Gift | Surprise:
     """One of the recipient's gifts as they may see it; ``DoesNotExist`` for
     anyone else's."""
-    return as_seen_by_recipient(
-        _with_details(Gift.objects.filter(recipient=recipient)).get(pk=pk)
-    )
+    return as_seen_by_recipient(_with_details(_received(recipient)).get(pk=pk))
 
 
 def gift_for_recipient(*, recipient: User, pk: int) -> Gift:
     """One of the recipient's gifts, whole, for the actions on it (thank,
     return), whose services refuse a surprise; ``DoesNotExist`` for anyone
     else. Pages show ``received_gift`` instead."""
-    return _with_details(Gift.objects.filter(recipient=recipient)).get(pk=pk)
+    return _with_details(_received(recipient)).get(pk=pk)
 
 
 def gifts_sent(*, giver: User) -> QuerySet[Gift]:

@@ -74,7 +74,6 @@ def place_gift_order(
     message: str = "",
     shows_giver_name: bool = True,
     discloses_address: bool = False,
-    card_number: str = "",
     use_store_credit: bool = False,
     allow_over_gift: bool = False,
 ) -> Gift:
@@ -87,7 +86,9 @@ def place_gift_order(
       the order's own transaction; the counts move under a row lock, so two
       givers racing for the last wanted unit can't both take it unless the
       second confirmed (``allow_over_gift``). Either everything commits or
-      nothing does and the card is refunded.
+      nothing does. The order then awaits its payment like any other
+      (``shop.services.payments``); if it is cancelled, the list's counts
+      go back (``gifts.signals``).
     - The giver's address is copied onto the gift only when they chose to
       disclose it; their name only when they chose to show it.
     - Idempotent like checkout: placing the same cart again returns the gift.
@@ -155,7 +156,6 @@ def place_gift_order(
             display_name=wishlist.owner.public_name,
         ),
         expected_total=expected_total,
-        card_number=card_number,
         use_store_credit=use_store_credit,
         within=write_gift,
         lines=lines,

@@ -18,6 +18,7 @@ from shop import services as shop_services
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import QuantityForm
 from shop.models import Cart, Shipment
+from shop.views.payment import allow_payment_page, go_pay
 from wishlist.exceptions import AlreadyBought
 from wishlist.models import WishList, WishListItem
 from wishlist.selectors import list_item_for_giver, shared_list
@@ -80,6 +81,9 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
             purpose=services.gift_cart_purpose(wishlist=wishlist),
         ).first()
         if cart is not None and cart.status == Cart.Status.ORDERED:
+            order = cart.order
+            if order.status == order.Status.AWAITING_PAYMENT:
+                return go_pay(request, order)
             messages.info(request, _("This gift is already on its way."))
             return redirect("gifts:sent")
     cart = cart or _gift_cart(request, wishlist)
@@ -103,7 +107,6 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
                 message=data["message"],
                 shows_giver_name=data["shows_giver_name"],
                 discloses_address=data["discloses_address"],
-                card_number=data["card_number"],
                 use_store_credit=data["use_store_credit"],
                 allow_over_gift=data["allow_over_gift"],
             )
@@ -120,13 +123,8 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
         except ShopError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request,
-                _("Thank you! Your gift for %(name)s is ordered (order %(number)s).")
-                % {"name": wishlist.owner.public_name, "number": gift.order.number},
-            )
-            return redirect(gift.order)
-    return render(
+            return go_pay(request, gift.order)
+    response = render(
         request,
         "gifts/checkout.html",
         {
@@ -141,6 +139,7 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
             "store_credit": shop_selectors.store_credit_balance(user=request.user),
         },
     )
+    return allow_payment_page(response)
 
 
 @login_required

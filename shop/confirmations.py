@@ -70,6 +70,7 @@ def send_pending(*, batch: int = BATCH) -> int:
                 Order.objects.filter(
                     confirmation_sent_at=None, confirmation_failures__lt=MAX_FAILURES
                 )
+                .exclude(status__in=Order.UNPAID)
                 .exclude(pk__in=failed)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("buyer")

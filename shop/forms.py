@@ -13,23 +13,6 @@ from core import submissions
 from shop import regions
 from shop.models import Address, User
 
-
-class CardNumberInput(forms.TextInput):
-    """A card number field that is never sent back to the browser.
-
-    After a form error the customer types it again rather than having the
-    full number echoed into the page.
-    """
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(
-            attrs={"autocomplete": "cc-number", "inputmode": "numeric", **(attrs or {})}
-        )
-
-    def format_value(self, value) -> None:
-        return None
-
-
 # The most of one product a form takes at once.
 MOST_AT_ONCE = 999
 
@@ -100,18 +83,13 @@ class AddressForm(forms.ModelForm):
 class PaymentForm(forms.Form):
     """What every checkout posts to pay: the cart and the total the buyer
     saw (a resubmission finds the order already placed, a cart changed
-    since asks to confirm again), store credit first, then the card."""
+    since asks to confirm again), and whether store credit pays first. The
+    card is paid on the payment provider's page, never posted here."""
 
     cart = forms.IntegerField(widget=forms.HiddenInput)
     expected_total = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     use_store_credit = forms.BooleanField(
         label=_("Pay with my store credit first"), required=False, initial=True
-    )
-    card_number = forms.CharField(
-        label=_("Card number"),
-        required=False,
-        max_length=23,
-        widget=CardNumberInput,
     )
 
 
@@ -126,7 +104,7 @@ class CheckoutForm(PaymentForm):
             "invalid_choice": _("Choose one of your own addresses."),
         },
     )
-    field_order = ["address", "use_store_credit", "card_number"]
+    field_order = ["address", "use_store_credit"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -182,13 +182,15 @@ def refundable_tenders(order: Order) -> list[tuple[Payment, int]]:
     has left to give back: what it paid less its parts of refunds not
     failed. One query."""
     payments = list(
-        order.payments.annotate(
+        order.payments.filter(status=Payment.Status.CAPTURED)
+        .annotate(
             refunded=Sum(
                 "refund_parts__amount",
                 filter=~Q(refund_parts__refund__status=Refund.Status.FAILED),
                 default=0,
             )
-        ).order_by("pk")
+        )
+        .order_by("pk")
     )
     payments.sort(key=lambda payment: payment.provider == Payment.STORE_CREDIT)
     return [(payment, payment.amount - payment.refunded) for payment in payments]

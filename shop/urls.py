@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import account, cart, catalog, checkout, orders
+from shop.views import account, cart, catalog, checkout, orders, payment, test_provider
 
 app_name = "shop"
 
@@ -14,6 +14,15 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/pay/", payment.pay, name="order_pay"),
+    path("orders/<int:pk>/paid/", payment.payment_return, name="payment_return"),
+    path("orders/<int:pk>/cancel/", payment.cancel, name="order_cancel"),
+    path("payments/<slug:provider>/webhook/", payment.webhook, name="payment_webhook"),
+    path(
+        "payments/test/checkout/<slug:session_id>/",
+        test_provider.checkout_page,
+        name="test_provider_page",
+    ),
     path("accounts/profile/", account.profile, name="profile"),
     path("accounts/addresses/", account.address_list, name="address_list"),
     path("accounts/addresses/new/", account.address_form, name="address_create"),

@@ -25,6 +25,7 @@ def order_for_help(*, customer: User, pk: int) -> Order:
     """
     order = (
         Order.objects.filter(Q(buyer=customer) | Q(gift__recipient=customer))
+        .exclude(status__in=Order.UNPAID)
         .select_related("gift__wishlist")
         .prefetch_related(
             Prefetch(
@@ -43,6 +44,7 @@ def order_for_help(*, customer: User, pk: int) -> Order:
 def recent_orders(*, customer: User, limit: int = 10) -> QuerySet[Order]:
     return (
         Order.objects.filter(buyer=customer)
+        .exclude(status__in=Order.UNPAID)
         .prefetch_related("lines")
         .order_by("-placed_at")[:limit]
     )
@@ -124,7 +126,11 @@ def may_file(*, customer: User, order_line: OrderLine) -> MayFile:
     any problem; the giver of a gift only that it is not delivered; anyone
     else nothing. A gift still a surprise to its recipient is nothing
     either, as if it were not theirs: the answer must not confirm what it is.
+    An order not paid for (awaiting payment, cancelled) has nothing to
+    report: it has not shipped and will not.
     """
+    if not order_line.order.is_paid:
+        return MayFile(problems=(), is_gift=False)
     if gift_selectors.line_hidden_from(order_line=order_line, viewer=customer):
         return MayFile(problems=(), is_gift=False)
     owner = gift_selectors.line_owner(order_line=order_line)

@@ -6,6 +6,7 @@ import enum
 
 from django.db import transaction
 from django.db.models import F, Max, ProtectedError
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -295,3 +296,20 @@ def record_purchase(
     list_changed(item.wishlist.share_token)
     item.refresh_from_db(fields=["purchased_quantity"])
     return item
+
+
+def release_purchase(*, item_id: int, quantity: int) -> None:
+    """Count ``quantity`` units as no longer bought: their gift order was
+    cancelled unpaid. Runs inside that cancellation's transaction."""
+    item = (
+        WishListItem.objects.select_for_update(of=("self",))
+        .select_related("wishlist")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        return
+    WishListItem.objects.filter(pk=item.pk).update(
+        purchased_quantity=Greatest(F("purchased_quantity") - quantity, 0)
+    )
+    list_changed(item.wishlist.share_token)

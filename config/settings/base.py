@@ -252,9 +252,29 @@ SHOP_CURRENCY = env("SHOP_CURRENCY", default="JPY")
 # the markup rendered under the old one. Core knows no app: the project names
 # them.
 CORE_CACHE_VARY_ON_SETTINGS = ["SHOP_CURRENCY"]
+# The payment provider new payments go through (docs/payments.md): the
+# built-in test provider (a hosted test page, no money moves) or
+# shop.payments.StripeProvider.
 SHOP_PAYMENT_PROVIDER = env(
     "SHOP_PAYMENT_PROVIDER", default="shop.payments.TestPaymentProvider"
 )
+# How long an order waits for its payment, holding its stock, before the
+# payment page closes and the order is cancelled (Stripe allows 30 to 1440).
+SHOP_PAYMENT_MINUTES = env.int("SHOP_PAYMENT_MINUTES", default=30)
+# Where the test provider posts its signed events: our own webhook endpoint,
+# as a Stripe account's endpoint would be. Empty: it sends none.
+SHOP_TEST_PROVIDER_WEBHOOK_URL = env(
+    "SHOP_TEST_PROVIDER_WEBHOOK_URL", default=SITE_URL + "/payments/test/webhook/"
+)
+# The secret the test provider signs them with; made from SECRET_KEY if empty.
+SHOP_TEST_PROVIDER_WEBHOOK_SECRET = env("SHOP_TEST_PROVIDER_WEBHOOK_SECRET", default="")
+# Stripe (docs/payments.md): the secret API key, the webhook endpoint's
+# signing secret, and where the API is (a test's fake Stripe sets it).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 SHOP_PRODUCTS_PER_PAGE = 24
 SHOP_ORDERS_PER_PAGE = 20
 # Flat shipping fee, free from a subtotal; both in the minor unit.
@@ -359,6 +379,16 @@ CELERY_BEAT_SCHEDULE = {
     "send-order-confirmations": {
         "task": "shop.tasks.send_order_confirmations",
         "schedule": 10.0,
+    },
+    # Orders whose payment never settled (a webhook lost): ask the provider.
+    "settle-stale-payments": {
+        "task": "shop.tasks.settle_stale_payments",
+        "schedule": 300.0,
+    },
+    # The test provider closes its unpaid pages on time, as Stripe does.
+    "expire-test-provider-sessions": {
+        "task": "shop.tasks.expire_test_provider_sessions",
+        "schedule": 60.0,
     },
 }
 

@@ -61,3 +61,13 @@ if not SHOP_PAYMENT_PROVIDER:
         "it runs only when named on purpose: "
         "SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider."
     )
+if SHOP_PAYMENT_PROVIDER == "shop.payments.StripeProvider":
+    _missing = [
+        name
+        for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+        if not env(name, default="")
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Stripe needs " + ", ".join(_missing) + " (see docs/payments.md)."
+        )

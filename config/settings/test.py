@@ -38,3 +38,7 @@ CALLBACKS_HOURS = "00:00-24:00"
 # Tests that are about the call rate set it themselves.
 CALLBACKS_CALLS_PER_SECOND = 1000.0
 CALLBACKS_CALL_BURST = 1000
+
+# Payments: the test provider sends its events only where a test serves the
+# webhook endpoint (a live server) and says so.
+SHOP_TEST_PROVIDER_WEBHOOK_URL = ""

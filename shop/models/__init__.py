@@ -2,8 +2,12 @@ from .cart import Cart, CartLine
 from .catalog import Category, Product
 from .credit import StoreCreditAccount, StoreCreditEntry
 from .orders import ORDER_NUMBER_OFFSET, Order, OrderEvent, OrderLine
-from .payments import Payment, Refund, RefundPart
-from .provider_ledger import TestProviderCharge, TestProviderRefund
+from .payments import Payment, PaymentEvent, Refund, RefundPart
+from .provider_ledger import (
+    TestProviderCharge,
+    TestProviderRefund,
+    TestProviderSession,
+)
 from .shipments import Shipment, ShipmentLine
 from .users import Address, User
 
@@ -17,6 +21,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "Payment",
+    "PaymentEvent",
     "Product",
     "Refund",
     "RefundPart",
@@ -26,5 +31,6 @@ __all__ = [
     "StoreCreditEntry",
     "TestProviderCharge",
     "TestProviderRefund",
+    "TestProviderSession",
     "User",
 ]

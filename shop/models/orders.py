@@ -29,10 +29,20 @@ class Order(models.Model):
     """
 
     class Status(models.TextChoices):
+        # Created with its stock and store credit held, until the payment
+        # provider confirms the card part (``shop.services.payments``).
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
         PLACED = "placed", _("Placed")
         PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
         SHIPPED = "shipped", _("Shipped")
         DELIVERED = "delivered", _("Delivered")
+        # The payment failed or was abandoned: the stock and store credit it
+        # held went back.
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # An order in these states is not (or not yet) a sale: nothing ships,
+    # no confirmation goes out, no case can be filed.
+    UNPAID = (Status.AWAITING_PAYMENT, Status.CANCELLED)
 
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,6 +78,8 @@ class Order(models.Model):
         _("recipient as the buyer sees them"), max_length=120, blank=True
     )
 
+    # When the order was made; set again to the moment the payment settled,
+    # so an order is "placed" when it was paid for.
     placed_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     # Empty until the confirmation email is sent (shop.confirmations).
     confirmation_sent_at = models.DateTimeField(
@@ -107,6 +119,10 @@ class Order(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("shop:order_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status not in self.UNPAID
 
     @property
     def number(self) -> str:
@@ -185,6 +201,10 @@ class OrderEvent(models.Model):
 
     class Kind(models.TextChoices):
         PLACED = "placed", _("Order placed")
+        AWAITING_PAYMENT = "awaiting_payment", _("Waiting for payment")
+        PAID = "paid", _("Payment received")
+        CANCELLED = "cancelled", _("Order cancelled")
+        LATE_PAYMENT_REFUNDED = "late_refunded", _("Late payment refunded")
         SHIPMENT_CREATED = "shipment_created", _("Shipment created")
         REPLACEMENT_CREATED = "replacement_created", _("Replacement created")
         SHIPPED = "shipped", _("Shipment shipped")

@@ -10,29 +10,103 @@ from .orders import Order, OrderLine
 
 
 class Payment(models.Model):
-    """Money received for an order: a card charge, store credit, or both."""
+    """Money for an order from one tender: a card payment through the
+    payment provider, or store credit.
+
+    A card payment starts ``pending``, with the provider's checkout session
+    (``session_id``, the hosted page at ``checkout_url``), and is settled by
+    the provider's word: ``captured`` with the provider's id for the money
+    (``reference``, where refunds go), or ``failed`` when the session
+    expired or the payment failed. Store credit is ``captured`` at once and
+    ``cancelled`` (given back) if the order is.
+    """
 
     STORE_CREDIT = "store_credit"
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
         CAPTURED = "captured", _("Captured")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Given back")
         REFUNDED = "refunded", _("Refunded")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     provider = models.CharField(_("provider"), max_length=40)
-    reference = models.CharField(_("provider reference"), max_length=80, unique=True)
+    # The provider's id for the money (a Stripe PaymentIntent); empty until
+    # it is paid.
+    reference = models.CharField(
+        _("provider reference"), max_length=80, unique=True, null=True, blank=True
+    )
+    # The provider's checkout session: the hosted page the customer pays on.
+    session_id = models.CharField(_("checkout session"), max_length=80, blank=True)
+    checkout_url = models.URLField(_("payment page"), max_length=800, blank=True)
     amount = models.PositiveIntegerField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     card_last4 = models.CharField(_("card ending"), max_length=4, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status)
+    failure_message = models.CharField(
+        _("provider's message"), max_length=255, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "session_id"],
+                condition=~Q(session_id=""),
+                name="shop_payment_one_per_session",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.reference
+        return self.reference or self.session_id or f"payment {self.pk}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The key of the provider call that starts this payment: made from
+        our row, so a retry after a crash or a timeout reuses it."""
+        return f"payment-{self.pk}"
+
+
+class PaymentEvent(models.Model):
+    """A payment provider's event (a webhook), recorded once by its id.
+
+    The row is written in the same transaction as what the event did, so an
+    event is acted on exactly once: a second delivery finds it and changes
+    nothing, and a delivery that failed half-way left no row and is acted
+    on when the provider retries.
+    """
+
+    provider = models.CharField(_("provider"), max_length=40)
+    event_id = models.CharField(_("event id"), max_length=80)
+    type = models.CharField(_("type"), max_length=80)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("payment"),
+    )
+    # What it did, in words for staff: "placed the order", "already settled".
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+        ordering = ["received_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="shop_paymentevent_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.type})"
 
 
 class Refund(models.Model):

@@ -67,3 +67,45 @@ class TestProviderRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount}"
+
+
+class TestProviderSession(models.Model):
+    """A hosted payment page of the stand-in provider, as a Stripe Checkout
+    Session is one: made under the caller's idempotency key, paid on the
+    page (``shop.views.test_provider``), or expired."""
+
+    __test__ = False
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        COMPLETE = "complete", "complete"
+        EXPIRED = "expired", "expired"
+
+    reference = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    description = models.CharField(max_length=200)
+    # What the shop asked to have back in events: its own ids, nothing more.
+    metadata = models.JSONField(default=dict)
+    success_url = models.CharField(max_length=800)
+    cancel_url = models.CharField(max_length=800)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    charge = models.OneToOneField(
+        TestProviderCharge,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="session",
+    )
+    # A card the page refused, and why, as Stripe's page shows it.
+    last_error = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("test provider session")
+        verbose_name_plural = _("test provider sessions")
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount} ({self.status})"

@@ -25,24 +25,36 @@ from .fulfilment import (
     mark_delivered,
     mark_shipped,
 )
+from .payments import (
+    close_payment,
+    handle_event,
+    pending_payment,
+    refresh_payment,
+    settle,
+    start_payment,
+)
 from .refunds import refund_order_line
 
 __all__ = [
     "Destination",
     "add_to_cart",
     "checkout_cart",
+    "close_payment",
     "create_cart",
     "create_documents_shipment",
     "create_replacement_shipment",
     "create_shipment",
     "create_shipment_for_remaining",
     "delete_address",
+    "handle_event",
     "issue_store_credit",
     "mark_delivered",
     "mark_shipped",
     "merge_carts",
+    "pending_payment",
     "place_order",
     "quote",
+    "refresh_payment",
     "refund_order_line",
     "remember_language",
     "remove_from_cart",
@@ -50,5 +62,7 @@ __all__ = [
     "send_confirmations_again",
     "set_default_address",
     "set_line_quantity",
+    "settle",
+    "start_payment",
     "update_profile",
 ]

@@ -1,4 +1,5 @@
-"""Placing an order: check, charge, then write everything in one transaction."""
+"""Placing an order: check, then write everything in one transaction; the
+card part is paid on the provider's page afterwards (``payments``)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from shop.exceptions import AddressNotAllowed, CartChanged, EmptyCart
 from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, User
 from shop.pricing import Totals, totals_for
 from shop.selectors import store_credit_balance
-from shop.services.charges import Attempt, charge_card, give_back, record_payments
+from shop.services.payments import record_tenders
 from shop.services.stock import check_in_stock, refuse_line, take_stock
 from shop.tasks import send_order_confirmations
 
@@ -78,44 +79,36 @@ def place_order(
     buyer: User,
     destination: Destination,
     expected_total: int,
-    card_number: str = "",
     use_store_credit: bool = False,
     within: Callable[[Order], None] | None = None,
     lines: list[CartLine] | None = None,
 ) -> Order:
-    """Turn the buyer's cart into a paid order, or change nothing at all.
+    """Turn the buyer's cart into an order, or change nothing at all.
 
     Guarantees:
     - Idempotent per cart: a second call for the same cart (a double click,
       a resubmitted form, another tab) returns the first order.
-    - The card is charged outside any transaction and only after the cart,
-      stock and the total the buyer saw (``expected_total``) check out; with
-      ``use_store_credit`` the buyer's credit pays first and the card only
-      the rest (no card at all if the credit covers it).
-    - One charge per attempt: the charge's idempotency key is the cart and
-      the version read with its lines (``cart-<id>-v<version>``), so twins
-      of one attempt (a double click) get one charge from the provider, and
-      the winner's order holds it. An attempt that charged but placed no
-      order retires its key (it moves the cart to a new version, once the
-      cart's claim is free) before it refunds: the next attempt is charged
-      anew, never handed the refunded charge. A charge that a placed
-      order's ``Payment`` holds is never refunded.
-    - The transaction then claims the cart only if its version is still the
-      one read with the lines (any change to the lines renews it), takes
-      each product's stock only if it is still sold, at the price charged
-      and in stock (in id order, so parallel orders cannot deadlock), locks
-      and re-checks the credit account, and writes order, lines, payments
-      and timeline together. ``within(order)``, if given, runs inside that
-      same transaction, so another app's rows (a gift) commit with the order
-      or not at all; it may raise a ``ShopError`` to refuse. If anything
-      fails, nothing is written and the charge is refunded (under a refund
-      key of its own, so twins refund it once).
-    - The confirmation email goes out after commit, through an outbox
-      (``shop.confirmations``).
+    - One transaction claims the cart only if its version is still the one
+      read with the lines (any change to the lines renews it) and the total
+      is the one the buyer saw (``expected_total``); takes each product's
+      stock only if it is still sold, at that price and in stock (in id
+      order, so parallel orders cannot deadlock); with
+      ``use_store_credit`` spends the buyer's credit first (the account
+      locked and checked again); and writes order, lines, payments and
+      timeline together. ``within(order)``, if given, runs inside that same
+      transaction, so another app's rows (a gift) commit with the order or
+      not at all; it may raise a ``ShopError`` to refuse.
+    - An order the store credit pays in full is *placed* at once and never
+      goes to the payment provider. Any other is *awaiting payment*, its
+      stock and credit held, with a pending card payment for the rest:
+      ``payments.start_payment`` opens the provider's page for it, and the
+      provider's word places or cancels it (``shop.services.payments``).
+      No card number ever reaches this code.
+    - The confirmation email goes out once the order is placed, through an
+      outbox (``shop.confirmations``).
     - Never inside a caller's transaction: it commits its own, or raises
-      ``RuntimeError`` before writing anything (a durable atomic block; the
-      payment provider refuses such a call too). ``within`` is how another
-      app writes with the order.
+      ``RuntimeError`` before writing anything (a durable atomic block).
+      ``within`` is how another app writes with the order.
 
     ``lines`` are the cart's lines as ``checkout_cart`` reads them, if the
     caller has just done so; they are read here otherwise.
@@ -136,8 +129,6 @@ def place_order(
     if not lines:
         raise EmptyCart()
     if lines[0].cart.status != Cart.Status.OPEN:
-        # Ordered since the caller read it (a twin won): its order, without
-        # charging for a version no attempt can claim any more.
         return _order_placed_with(cart)
     check_in_stock(
         lines=lines, products={line.product_id: line.product for line in lines}
@@ -149,19 +140,9 @@ def place_order(
     credit = 0
     if use_store_credit:
         credit = min(store_credit_balance(user=buyer), totals.total)
-    provider = payments.get_provider()
-    attempt = Attempt(cart_id=cart.pk, version=lines[0].cart.version)
-    charge = None
-    if totals.total > credit:
-        charge = charge_card(
-            provider=provider,
-            attempt=attempt,
-            amount=totals.total - credit,
-            card_number=card_number,
-        )
     try:
-        # Durable: inside a caller's transaction, a rollback after this
-        # returned would undo an order whose card stays charged.
+        # Durable: an order must not be rolled back by a caller after it
+        # was sent to pay.
         with transaction.atomic(durable=True):
             order = _write_order(
                 cart=cart,
@@ -170,20 +151,15 @@ def place_order(
                 destination=destination,
                 charged=totals,
                 credit=credit,
-                charge=charge,
-                provider_name=provider.name,
             )
             if within is not None:
                 within(order)
-            # Robust: the order stands if the cache or the broker is down;
-            # Beat's sweep sends its confirmation then.
-            transaction.on_commit(_confirm_soon, robust=True)
+            if order.status == Order.Status.PLACED:
+                # Robust: the order stands if the cache or the broker is
+                # down; Beat's sweep sends its confirmation then.
+                transaction.on_commit(confirm_soon, robust=True)
     except _AlreadyPlaced as placed:
-        give_back(provider=provider, attempt=attempt, charge=charge)
         return placed.order
-    except BaseException:
-        give_back(provider=provider, attempt=attempt, charge=charge)
-        raise
     return order
 
 
@@ -196,7 +172,7 @@ def _order_placed_with(cart: Cart) -> Order:
     return existing
 
 
-def _confirm_soon() -> None:
+def confirm_soon() -> None:
     """Have the confirmations of new orders sent, unless a send is already
     queued and not started: it will find this order too."""
     if cache.add(confirmations.QUEUED, True, confirmations.QUEUED_SECONDS):
@@ -211,8 +187,6 @@ def _write_order(
     destination: Destination,
     charged: Totals,
     credit: int,
-    charge: payments.Charge | None,
-    provider_name: str,
 ) -> Order:
     # Claim the cart, if its lines are still the ones checked and charged
     # for: marking it ordered also locks its row until the transaction ends,
@@ -232,8 +206,10 @@ def _write_order(
         raise CartChanged()
 
     address = destination.address
+    card = charged.total - credit
     order = Order.objects.create(
         buyer=buyer,
+        status=Order.Status.AWAITING_PAYMENT if card else Order.Status.PLACED,
         cart=cart,
         email=buyer.email,
         currency=settings.SHOP_CURRENCY,
@@ -263,14 +239,18 @@ def _write_order(
         )
         for line in lines
     )
-    record_payments(
+    record_tenders(
         order=order,
         buyer=buyer,
         credit=credit,
-        charge=charge,
-        provider_name=provider_name,
+        card=card,
+        provider_name=payments.get_provider().name,
     )
-    OrderEvent.objects.create(order=order, actor=buyer, kind=OrderEvent.Kind.PLACED)
+    OrderEvent.objects.create(
+        order=order,
+        actor=buyer,
+        kind=OrderEvent.Kind.AWAITING_PAYMENT if card else OrderEvent.Kind.PLACED,
+    )
 
     # Last, so each product's row is locked for as short a time as can be:
     # on sale day every order of a hot product queues for it. Its stock, if

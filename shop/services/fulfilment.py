@@ -24,7 +24,11 @@ from shop.tasks import send_shipment_notification
 
 
 def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
+    """The order's row, locked; an order not paid for ships nothing."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if not locked.is_paid:
+        raise FulfilmentError(_("This order is not paid for, so nothing ships."))
+    return locked
 
 
 def _refresh_status(order: Order) -> None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from shop import payments
 from shop.exceptions import PaymentError, RefundNotAllowed
-from shop.models import OrderEvent, OrderLine, Payment, Refund, RefundPart, User
+from shop.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundPart, User
 from shop.selectors import refundable_amount, refundable_tenders
 
 from .credit import issue_store_credit
@@ -45,6 +45,9 @@ def refund_order_line(
       between leaves a visible pending refund rather than money sent with
       no record. The provider's refund carries a key made from our row
       (``refund-<id>``), so asking again never refunds twice.
+    - A refund left ``pending`` (the provider did not answer, or a crash) is
+      taken up again by asking with the same ``reference``: its parts go to
+      the provider under the same keys, so nothing is refunded twice.
     - All or nothing: the store-credit part is issued only once the card's
       part succeeded. If the provider refuses (``PaymentError``), nothing is
       given back, the refund is ``failed`` with the provider's message, the
@@ -56,49 +59,89 @@ def refund_order_line(
         # The order's row serialises refunds of its lines.
         type(order).objects.select_for_update().get(pk=order.pk)
         existing = Refund.objects.filter(reference=reference).first()
-        if existing is not None:
-            return existing
-        amount = order_line.unit_price * quantity
-        if quantity < 1 or amount > refundable_amount(order_line):
-            raise RefundNotAllowed(
-                _("This item has already been refunded as far as it can be.")
+        if existing is None:
+            refund, parts = _write(
+                order, order_line, quantity, actor, reference, reason
             )
-        parts = _split(order, amount)
-        card = [part for part in parts if part.payment.provider != Payment.STORE_CREDIT]
-        credit = [
-            part for part in parts if part.payment.provider == Payment.STORE_CREDIT
-        ]
-        if card and credit:
-            method = Refund.Method.SPLIT
+        elif existing.status == Refund.Status.PENDING:
+            refund, parts = existing, list(existing.parts.select_related("payment"))
         else:
-            method = Refund.Method.CARD if card else Refund.Method.STORE_CREDIT
-        refund = Refund.objects.create(
-            order=order,
-            order_line=order_line,
-            quantity=quantity,
-            amount=amount,
-            method=method,
-            reference=reference,
-            reason=reason[:200],
-            actor=actor,
+            return existing
+    # Outside the transaction: the provider's refund cannot be rolled back.
+    return _send(refund, parts)
+
+
+def _write(
+    order: Order,
+    order_line: OrderLine,
+    quantity: int,
+    actor: User | None,
+    reference: str,
+    reason: str,
+) -> tuple[Refund, list[RefundPart]]:
+    """A new pending refund and its parts, under the order's lock."""
+    amount = order_line.unit_price * quantity
+    if quantity < 1 or amount > refundable_amount(order_line):
+        raise RefundNotAllowed(
+            _("This item has already been refunded as far as it can be.")
         )
-        for part in parts:
-            part.refund = refund
-        RefundPart.objects.bulk_create(parts)
-        if not card:
+    parts = _split(order, amount)
+    card = any(part.payment.provider != Payment.STORE_CREDIT for part in parts)
+    credit = any(part.payment.provider == Payment.STORE_CREDIT for part in parts)
+    if card and credit:
+        method = Refund.Method.SPLIT
+    else:
+        method = Refund.Method.CARD if card else Refund.Method.STORE_CREDIT
+    refund = Refund.objects.create(
+        order=order,
+        order_line=order_line,
+        quantity=quantity,
+        amount=amount,
+        method=method,
+        reference=reference,
+        reason=reason[:200],
+        actor=actor,
+    )
+    for part in parts:
+        part.refund = refund
+    RefundPart.objects.bulk_create(parts)
+    return refund, parts
+
+
+def _send(refund: Refund, parts: list[RefundPart]) -> Refund:
+    """Give back a pending refund's parts: the card parts through the
+    provider each payment was made with, under keys made from our rows, then
+    the store credit, all marked done together."""
+    card = [part for part in parts if part.payment.provider != Payment.STORE_CREDIT]
+    credit = [part for part in parts if part.payment.provider == Payment.STORE_CREDIT]
+    if not card:
+        with transaction.atomic():
             _issue_credit(refund, credit)
             _succeeded(refund)
-            return refund
-    provider = payments.get_provider()
+        return refund
     try:
         for part in card:
-            part.provider_reference = provider.refund(
-                reference=part.payment.reference,
-                amount=part.amount,
-                idempotency_key=f"refund-{refund.pk}-{part.payment_id}",
-            ).reference
+            part.provider_reference = (
+                payments.get_provider(part.payment.provider)
+                .refund(
+                    reference=part.payment.reference,
+                    amount=part.amount,
+                    idempotency_key=f"refund-{refund.pk}-{part.payment_id}",
+                )
+                .reference
+            )
+    except payments.ProviderUnavailable:
+        logger.warning(
+            "Refund %s pending: the provider did not answer", refund.reference
+        )
+        raise PaymentError(
+            _(
+                "The payment provider did not answer. The refund is pending; "
+                "do it again to finish it (nothing is refunded twice)."
+            )
+        ) from None
     except PaymentError as error:
-        logger.warning("Refund %s refused by the provider: %s", reference, error)
+        logger.warning("Refund %s refused by the provider: %s", refund.reference, error)
         _failed(refund, str(error.message))
         raise
     with transaction.atomic():
@@ -137,8 +180,14 @@ def _issue_credit(refund: Refund, parts: list[RefundPart]) -> None:
 
 
 def _succeeded(refund: Refund) -> None:
-    Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.SUCCEEDED)
+    """Mark it done, once: a twin that finished the same pending refund
+    first leaves nothing to mark."""
+    done = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+        status=Refund.Status.SUCCEEDED
+    )
     refund.status = Refund.Status.SUCCEEDED
+    if not done:
+        return
     OrderEvent.objects.create(
         order_id=refund.order_id,
         actor=refund.actor,

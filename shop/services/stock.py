@@ -81,3 +81,23 @@ def refuse_line(*, line: CartLine) -> NoReturn:
     product = Product.objects.get(pk=line.product_id)
     check_in_stock(lines=[line], products={product.pk: product})
     raise CartChanged()
+
+
+def release_stock(*, product_id: int, quantity: int) -> None:
+    """Put back ``quantity`` units an order held and will not ship (it was
+    cancelled before it was paid); the product's pages are renewed."""
+    table = connection.ops.quote_name(Product._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stock_on_hand = stock_on_hand + %s "  # noqa: S608
+            "WHERE id = %s RETURNING stock_on_hand, slug",
+            [quantity, product_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return
+    after, slug = row
+    scopes = [f"product:{slug}"]
+    if card_stock(after - quantity) != card_stock(after):
+        scopes.append("catalog")
+    pagecache.changed(*scopes)

@@ -11,6 +11,7 @@ from shop.carts import current_cart
 from shop.exceptions import CartChanged, ShopError
 from shop.forms import CheckoutForm
 from shop.models import Cart, CartLine, Order
+from shop.views.payment import allow_payment_page, go_pay
 
 
 def _posted_cart(request: HttpRequest) -> tuple[Cart | None, list[CartLine] | None]:
@@ -32,6 +33,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     cart, lines = _posted_cart(request) if request.method == "POST" else (None, None)
     if cart is not None and cart.status == Cart.Status.ORDERED:
         order = Order.objects.get(cart=cart)
+        if order.status == Order.Status.AWAITING_PAYMENT:
+            return go_pay(request, order)
         messages.info(request, _("This order is already placed."))
         return redirect(order)
     if cart is None:
@@ -49,7 +52,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 lines=lines,
                 buyer=request.user,
                 destination=services.Destination(address=form.cleaned_data["address"]),
-                card_number=form.cleaned_data["card_number"],
                 use_store_credit=form.cleaned_data["use_store_credit"],
                 expected_total=form.cleaned_data["expected_total"],
             )
@@ -59,12 +61,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         except ShopError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request,
-                _("Thank you! Your order %(number)s is placed.")
-                % {"number": order.number},
-            )
-            return redirect(order)
+            return go_pay(request, order)
     lines, totals = services.quote(cart=cart)
     if not lines:
         messages.info(request, _("Your cart is empty."))
@@ -74,7 +71,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "address": request.user.addresses.filter(is_default=True).first(),
         "expected_total": totals.total,
     }
-    return render(
+    response = render(
         request,
         "shop/checkout.html",
         {
@@ -85,3 +82,4 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "store_credit": selectors.store_credit_balance(user=request.user),
         },
     )
+    return allow_payment_page(response)

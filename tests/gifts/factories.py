@@ -3,7 +3,7 @@
 from gifts import services
 from gifts.models import Gift, GiftReturn
 from shop.models import User
-from tests.shop.factories import TEST_CARD, UserFactory, expected_total
+from tests.shop.factories import UserFactory, expected_total, pay
 from wishlist.models import WishListItem
 
 
@@ -20,7 +20,7 @@ def give(
     """``giver`` (a new customer by default) buys ``quantity`` of a list item."""
     giver = giver or UserFactory()
     line = services.add_gift_to_cart(giver=giver, item=item, quantity=quantity)
-    return services.place_gift_order(
+    gift = services.place_gift_order(
         giver=giver,
         wishlist=item.wishlist,
         cart=line.cart,
@@ -28,9 +28,10 @@ def give(
         message=message,
         shows_giver_name=shows_giver_name,
         discloses_address=discloses_address,
-        card_number=TEST_CARD,
         allow_over_gift=allow_over_gift,
     )
+    pay(gift.order)
+    return Gift.objects.get(pk=gift.pk)
 
 
 def ask_to_return(gift: Gift, *, quantity: int = 1, reason: str = "") -> GiftReturn:

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from shop import services
+from shop.payments import TestPaymentProvider
 from shop.models import Address, Cart, Category, Order, Product, Shipment, User
 
 TEST_CARD = "4242 4242 4242 4242"
@@ -99,26 +100,46 @@ def placed_order(
     ``use_store_credit``)."""
     buyer = buyer or UserFactory()
     cart = cart_with(buyer, *(items or [(ProductFactory(), 1)]))
-    return services.place_order(
+    order = services.place_order(
         cart=cart,
         buyer=buyer,
         destination=destination
         or services.Destination(address=AddressFactory(user=buyer)),
-        card_number=TEST_CARD,
         expected_total=expected_total(cart),
         use_store_credit=use_store_credit,
     )
+    return pay(order)
 
 
-def checkout_form(
-    cart: Cart, address: Address, *, card: str = TEST_CARD, total: int | None = None
-) -> dict:
+def session_of(url: str) -> str:
+    """The test provider's session id in its hosted page's URL."""
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def pay(order: Order, card: str = TEST_CARD) -> Order:
+    """Pay for an order awaiting payment as its buyer would: on the test
+    provider's hosted page with ``card``, then back to the shop's return
+    page, which asks the provider. Returns the order as it is then."""
+    url = services.start_payment(order=order)
+    if url is not None:
+        TestPaymentProvider().pay(session_of(url), card)
+    return services.refresh_payment(order=order)
+
+
+def pay_in_browser(client, response, card: str = TEST_CARD):
+    """Follow a checkout's redirect to the test provider's hosted page, pay
+    there with ``card``, and follow back to the shop: the last response."""
+    page = response["Location"]
+    return client.post(page, {"card_number": card}, follow=True)
+
+
+def checkout_form(cart: Cart, address: Address, *, total: int | None = None) -> dict:
     """The checkout form as the buyer sends it: this cart to this address,
-    paid with ``card``, at the total the page showed (or ``total``)."""
+    at the total the page showed (or ``total``). The card is paid on the
+    provider's page after it (``pay_in_browser``)."""
     return {
         "cart": cart.pk,
         "address": address.pk,
-        "card_number": card,
         "expected_total": expected_total(cart) if total is None else total,
     }
 

@@ -15,6 +15,7 @@ from .factories import (
     UserFactory,
     cart_with,
     checkout_form,
+    pay_in_browser,
     placed_order,
 )
 
@@ -199,13 +200,23 @@ def test_checkout_places_order_and_shows_it(client, buyer):
     form = checkout_form(cart, address, total=6000)
     response = client.post(reverse("shop:checkout"), form)
     order = Order.objects.get()
+    assert order.status == Order.Status.AWAITING_PAYMENT
     assert response.status_code == 302
-    assert response["Location"] == order.get_absolute_url()
+    assert response["Location"].startswith("/payments/test/checkout/")
+    # Resubmitting the same form (back button, second tab) before paying
+    # finds the order and its one payment page.
+    assert client.post(reverse("shop:checkout"), form)["Location"] == (
+        response["Location"]
+    )
+    paid = pay_in_browser(client, response)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED
     assert order.cart == cart
-    detail = client.get(order.get_absolute_url())
-    assert order.number in detail.content.decode()
-    assert address.line1 in detail.content.decode()
-    # Resubmitting the same form (back button, second tab) finds the order.
+    assert paid.redirect_chain[-1][0] == order.get_absolute_url()
+    assert order.number in paid.content.decode()
+    assert address.line1 in paid.content.decode()
+    assert "Card ending 4242" in paid.content.decode()
+    # Resubmitting it after paying (back button, second tab) finds the order.
     again = client.post(reverse("shop:checkout"), form)
     assert again["Location"] == order.get_absolute_url()
     assert Order.objects.count() == 1

@@ -1,0 +1,164 @@
+"""Stripe, through Stripe Checkout: its hosted payment page takes the card,
+so no card number reaches our servers or our pages (``docs/payments.md``
+says why Checkout and not the Payment Element, and how to connect an
+account).
+
+Yen is a zero-decimal currency for Stripe: amounts are whole yen, as ours
+are. Every write carries an idempotency key made from our own rows, and the
+library's own retries reuse it.
+"""
+
+import datetime
+import functools
+
+import stripe
+from django.conf import settings
+
+from shop import exceptions
+
+from .base import (
+    EXPIRED,
+    OPEN,
+    CheckoutSession,
+    Event,
+    InvalidEvent,
+    ProviderRefund,
+    ProviderUnavailable,
+    event_from_stripe,
+    session_from_stripe,
+)
+
+TOLERANCE_SECONDS = 300
+UNAVAILABLE = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
+
+
+@functools.cache
+def _client(api_key: str, api_base: str, retries: int) -> stripe.StripeClient:
+    """One client per configuration, so its connections are kept alive."""
+    return stripe.StripeClient(
+        api_key,
+        base_addresses={"api": api_base},
+        max_network_retries=retries,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+    )
+
+
+def _plain(obj) -> dict:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+class StripeProvider:
+    name = "stripe"
+    page_origins = ("https://checkout.stripe.com",)
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        return _client(
+            settings.STRIPE_SECRET_KEY,
+            settings.STRIPE_API_BASE,
+            settings.STRIPE_MAX_NETWORK_RETRIES,
+        )
+
+    def start_checkout(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        description: str,
+        customer_email: str,
+        locale: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime.datetime,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> CheckoutSession:
+        # No address, no line names beyond the order's number: Stripe's page
+        # and records hold nothing of a gift's recipient.
+        params = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": amount,
+                        "product_data": {"name": description},
+                    },
+                    "quantity": 1,
+                }
+            ],
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "customer_email": customer_email,
+            "locale": locale,
+            "expires_at": int(expires_at.timestamp()),
+            "client_reference_id": metadata.get("order", ""),
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
+        }
+        session = self._call(
+            self.client.v1.checkout.sessions.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        )
+        return session_from_stripe(_plain(session))
+
+    def retrieve_checkout(self, session_id: str) -> CheckoutSession:
+        return session_from_stripe(
+            _plain(self._call(self.client.v1.checkout.sessions.retrieve, session_id))
+        )
+
+    def expire_checkout(self, session_id: str) -> CheckoutSession:
+        try:
+            session = self.client.v1.checkout.sessions.expire(session_id)
+        except stripe.InvalidRequestError:
+            # Only an open session can expire: this one was paid or had
+            # expired already. Either way, say how it ended.
+            state = self.retrieve_checkout(session_id)
+            if state.status == OPEN:
+                raise ProviderUnavailable() from None
+            return state
+        except UNAVAILABLE as error:
+            raise ProviderUnavailable(str(error.user_message or error)) from None
+        state = session_from_stripe(_plain(session))
+        return state if state.status != OPEN else CheckoutSession(state.id, EXPIRED)
+
+    def refund(
+        self, *, reference: str, amount: int, idempotency_key: str
+    ) -> ProviderRefund:
+        try:
+            refund = self.client.v1.refunds.create(
+                params={"payment_intent": reference, "amount": amount},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.IdempotencyError:
+            raise exceptions.IdempotencyError() from None
+        except stripe.InvalidRequestError as error:
+            raise exceptions.RefundRefused(
+                str(error.user_message or error.code or error)
+            ) from None
+        except UNAVAILABLE as error:
+            raise ProviderUnavailable(str(error.user_message or error)) from None
+        return ProviderRefund(reference=refund.id, amount=refund.amount)
+
+    def verify_event(self, payload: bytes, headers: dict[str, str]) -> Event:
+        try:
+            event = stripe.Webhook.construct_event(
+                payload,
+                headers.get("Stripe-Signature", ""),
+                settings.STRIPE_WEBHOOK_SECRET,
+                tolerance=TOLERANCE_SECONDS,
+            )
+            return event_from_stripe(_plain(event))
+        except (stripe.SignatureVerificationError, ValueError, KeyError) as error:
+            raise InvalidEvent(str(error)) from None
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except stripe.IdempotencyError:
+            raise exceptions.IdempotencyError() from None
+        except stripe.CardError:
+            raise exceptions.CardDeclined() from None
+        except UNAVAILABLE as error:
+            raise ProviderUnavailable(str(error.user_message or error)) from None

@@ -1,0 +1,331 @@
+"""An order's payment, from the hosted page to placed or cancelled.
+
+Checkout writes an order that needs a card payment as *awaiting payment*,
+with its stock and store credit held and a ``pending`` card ``Payment``
+(``record_tenders``). The customer is sent to the provider's hosted page
+(``start_payment``). The provider's word settles it, however it arrives:
+a signed webhook event (``handle_event``), the customer's return asking the
+provider (``refresh_payment``), the customer cancelling or the sweep closing
+a payment that took too long (``close_payment``). All of them end in
+``settle``, which is idempotent on the payment and the order:
+
+- A paid session places the order once; a second word of it changes
+  nothing. A payment that arrives for an order already cancelled (the
+  customer paid as it closed) is captured and refunded at once: money is
+  never kept for an order that does not ship.
+- An expired or failed session cancels the order only while it awaits that
+  payment: a late failure never undoes a success.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from shop import hooks, payments
+from shop.models import Order, OrderEvent, Payment, PaymentEvent, User
+from shop.services.credit import issue_store_credit, spend_store_credit
+from shop.services.stock import release_stock
+
+logger = logging.getLogger(__name__)
+
+# A session lives this long at the provider (Stripe allows at most 24
+# hours); the shop closes it itself after SHOP_PAYMENT_MINUTES. A fixed
+# offset from our row keeps the call's parameters the same on a retry.
+SESSION_LIFETIME = datetime.timedelta(hours=23)
+
+
+def record_tenders(
+    *, order: Order, buyer: User, credit: int, card: int, provider_name: str
+) -> None:
+    """Write what pays for ``order``, inside checkout's transaction:
+    ``credit`` spent from the buyer's store credit at once (the account
+    locked and checked again), and ``card`` as a pending card payment."""
+    if credit:
+        spend_store_credit(user=buyer, amount=credit, order=order)
+        Payment.objects.create(
+            order=order,
+            provider=Payment.STORE_CREDIT,
+            reference=f"credit-order-{order.pk}",
+            amount=credit,
+            currency=order.currency,
+            status=Payment.Status.CAPTURED,
+            settled_at=timezone.now(),
+        )
+    if card:
+        Payment.objects.create(
+            order=order,
+            provider=provider_name,
+            amount=card,
+            currency=order.currency,
+            status=Payment.Status.PENDING,
+        )
+
+
+def pending_payment(order: Order) -> Payment | None:
+    """The card payment ``order`` awaits, if it awaits one."""
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        return None
+    return (
+        order.payments.filter(status=Payment.Status.PENDING)
+        .exclude(provider=Payment.STORE_CREDIT)
+        .first()
+    )
+
+
+def start_payment(*, order: Order) -> str | None:
+    """The hosted payment page for the card payment ``order`` awaits, opened
+    at the provider if it is not yet; ``None`` if it awaits none.
+
+    Safe to call twice at once, or again after a crash or a timeout: the
+    provider call's idempotency key and parameters come from our rows
+    (``payment-<id>``, the order's number, times fixed from the payment's),
+    so every call gets the one session. Raises ``ProviderUnavailable`` if
+    the provider cannot be reached; the order keeps waiting.
+    """
+    payment = pending_payment(order)
+    if payment is None:
+        return None
+    if payment.checkout_url:
+        return payment.checkout_url
+    provider = payments.get_provider(payment.provider)
+    site = settings.SITE_URL
+    with override(order.buyer.language or settings.LANGUAGE_CODE):
+        description = _("Hoshii order %(number)s") % {"number": order.number}
+        locale = "ja" if (order.buyer.language or "").startswith("ja") else "en"
+    session = provider.start_checkout(
+        amount=payment.amount,
+        currency=payment.currency,
+        description=description,
+        customer_email=order.email,
+        locale=locale,
+        success_url=site + reverse("shop:payment_return", args=[order.pk]),
+        cancel_url=site + order.get_absolute_url(),
+        expires_at=payment.created_at + SESSION_LIFETIME,
+        metadata={"order": str(order.pk), "payment": str(payment.pk)},
+        idempotency_key=payment.idempotency_key,
+    )
+    Payment.objects.filter(pk=payment.pk, session_id="").update(
+        session_id=session.id, checkout_url=session.url
+    )
+    return session.url
+
+
+def refresh_payment(*, order: Order) -> Order:
+    """Ask the provider how the order's payment stands and settle it if it
+    has ended: the return page does, so a late webhook never leaves the
+    customer on "processing". Returns the order as it is now."""
+    payment = pending_payment(order)
+    if payment is not None and payment.session_id:
+        session = payments.get_provider(payment.provider).retrieve_checkout(
+            payment.session_id
+        )
+        if session.status != payments.OPEN:
+            settle(provider_name=payment.provider, session=session)
+    return Order.objects.get(pk=order.pk)
+
+
+def close_payment(*, order: Order, actor: User | None = None) -> Order:
+    """End the payment ``order`` awaits: the customer cancelled, or it took
+    longer than ``SHOP_PAYMENT_MINUTES``. The provider closes the session
+    first, so it can no longer be paid; if the customer paid before it
+    closed, the order is placed instead. Returns the order as it is now."""
+    payment = pending_payment(order)
+    if payment is None:
+        return Order.objects.get(pk=order.pk)
+    if payment.session_id:
+        session = payments.get_provider(payment.provider).expire_checkout(
+            payment.session_id
+        )
+        settle(provider_name=payment.provider, session=session, actor=actor)
+    else:
+        # Never opened at the provider: nothing there can be paid. (A
+        # session a twin opens from now on is refused by the order's state;
+        # one paid anyway is refunded by ``settle``.)
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=order.pk)
+            if locked.status == Order.Status.AWAITING_PAYMENT:
+                _cancel(locked, actor=actor, why=_("The payment was not started."))
+    return Order.objects.get(pk=order.pk)
+
+
+def handle_event(*, provider_name: str, event: payments.Event) -> str:
+    """Act on a verified provider event once; returns what it did, in words
+    for the event's record. A second delivery of the same event (later, or
+    at the same moment) does nothing: the event's row is written in the
+    same transaction as its effect, and its id is unique."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = PaymentEvent.objects.create(
+                    provider=provider_name, event_id=event.id, type=event.type[:80]
+                )
+        except IntegrityError:
+            return "already handled"
+        payment, outcome = None, "not acted on"
+        if event.session is not None:
+            payment, outcome = settle(
+                provider_name=provider_name, session=event.session
+            )
+        record.payment = payment
+        record.outcome = outcome[:200]
+        record.save(update_fields=["payment", "outcome"])
+    return outcome
+
+
+def settle(
+    *,
+    provider_name: str,
+    session: payments.CheckoutSession,
+    actor: User | None = None,
+) -> tuple[Payment | None, str]:
+    """Record how a checkout session ended, once. Returns the payment it
+    belongs to (``None`` if none of ours) and what was done."""
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(provider=provider_name, session_id=session.id)
+            .first()
+        )
+        if payment is None:
+            return None, "no payment of ours"
+        # The order's row is what serialises everything that settles it.
+        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        if session.status == payments.PAID:
+            return payment, _paid(order, payment, session, actor)
+        if session.status == payments.EXPIRED:
+            return payment, _expired(order, payment, actor)
+        return payment, "still open"
+
+
+def _paid(
+    order: Order, payment: Payment, session: payments.CheckoutSession, actor
+) -> str:
+    if payment.status in (Payment.Status.CAPTURED, Payment.Status.REFUNDED):
+        return "already paid"
+    was = payment.status
+    payment.status = Payment.Status.CAPTURED
+    payment.reference = session.reference
+    payment.card_last4 = session.card_last4
+    payment.settled_at = timezone.now()
+    payment.save(update_fields=["status", "reference", "card_last4", "settled_at"])
+    if session.amount != payment.amount:
+        logger.error(
+            "Session %s paid %s, payment %s expected %s",
+            session.id,
+            session.amount,
+            payment.pk,
+            payment.amount,
+        )
+    if order.status == Order.Status.AWAITING_PAYMENT and was == Payment.Status.PENDING:
+        Order.objects.filter(pk=order.pk).update(
+            status=Order.Status.PLACED, placed_at=payment.settled_at
+        )
+        order.status = Order.Status.PLACED
+        OrderEvent.objects.create(order=order, actor=actor, kind=OrderEvent.Kind.PAID)
+        hooks.order_paid.send(sender=Order, order=order)
+        from shop.services.checkout import confirm_soon
+
+        transaction.on_commit(confirm_soon, robust=True)
+        return "placed the order"
+    # Paid for an order no longer waiting for it: give it all back.
+    from shop.tasks import refund_late_payment
+
+    transaction.on_commit(
+        lambda: refund_late_payment.delay(payment_id=payment.pk), robust=True
+    )
+    return "paid too late: refunding"
+
+
+def _expired(order: Order, payment: Payment, actor) -> str:
+    if payment.status != Payment.Status.PENDING:
+        return "already settled"
+    Payment.objects.filter(pk=payment.pk).update(
+        status=Payment.Status.FAILED, settled_at=timezone.now()
+    )
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        return "payment closed"
+    _cancel(order, actor=actor, why=_("The payment was not completed."))
+    return "cancelled the order"
+
+
+def _cancel(order: Order, *, actor: User | None, why: str) -> None:
+    """Cancel an order awaiting payment, inside its transaction with its
+    row locked: its stock and store credit go back, its pending payments
+    close, and other apps are told (``hooks.order_cancelled``)."""
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
+    order.status = Order.Status.CANCELLED
+    for line in order.lines.order_by("product_id"):
+        release_stock(product_id=line.product_id, quantity=line.quantity)
+    for credit in order.payments.filter(
+        provider=Payment.STORE_CREDIT, status=Payment.Status.CAPTURED
+    ):
+        issue_store_credit(
+            user=order.buyer,
+            amount=credit.amount,
+            reason=_("Order %(number)s was cancelled") % {"number": order.number},
+            actor=actor,
+            reference=f"cancel-order-{order.pk}",
+            order=order,
+        )
+        Payment.objects.filter(pk=credit.pk).update(status=Payment.Status.CANCELLED)
+    order.payments.filter(status=Payment.Status.PENDING).update(
+        status=Payment.Status.FAILED, settled_at=timezone.now()
+    )
+    OrderEvent.objects.create(
+        order=order, actor=actor, kind=OrderEvent.Kind.CANCELLED, message=why[:255]
+    )
+    hooks.order_cancelled.send(sender=Order, order=order)
+
+
+def refund_late_payment(*, payment_id: int) -> None:
+    """Give back all of a payment that arrived for an order that no longer
+    waited for it. Idempotent: its refund key is the payment's."""
+    payment = Payment.objects.select_related("order").get(pk=payment_id)
+    if payment.status != Payment.Status.CAPTURED or payment.order.is_paid:
+        return
+    refund = payments.get_provider(payment.provider).refund(
+        reference=payment.reference,
+        amount=payment.amount,
+        idempotency_key=f"{payment.idempotency_key}-late",
+    )
+    with transaction.atomic():
+        updated = Payment.objects.filter(
+            pk=payment.pk, status=Payment.Status.CAPTURED
+        ).update(status=Payment.Status.REFUNDED)
+        if updated:
+            OrderEvent.objects.create(
+                order=payment.order,
+                kind=OrderEvent.Kind.LATE_PAYMENT_REFUNDED,
+                message=f"{payment.amount} ({refund.reference})",
+            )
+
+
+def stale_orders() -> list[Order]:
+    """Orders that have waited for their payment longer than allowed."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=settings.SHOP_PAYMENT_MINUTES)
+    return list(
+        Order.objects.filter(
+            status=Order.Status.AWAITING_PAYMENT, placed_at__lt=cutoff
+        ).select_related("buyer")[:200]
+    )
+
+
+def settle_stale_payments() -> int:
+    """Close the payments that took too long (a customer who left, a lost
+    webhook): each is asked of the provider and placed if it was paid,
+    cancelled otherwise. Returns how many orders were closed."""
+    closed = 0
+    for order in stale_orders():
+        try:
+            close_payment(order=order)
+        except payments.ProviderUnavailable:
+            logger.warning("Provider unavailable closing order %s", order.pk)
+            continue
+        closed += 1
+    return closed
