@@ -1,17 +1,27 @@
-"""The shop's demo data: catalog, customers, staff and a delivered order.
+"""The shop's demo data: catalog, customers, staff, a delivered order and
+one still waiting for its payment.
 
-Safe to run again: everything is matched by a natural key (SKU, slug, email)
-and updated in place; the demo order is placed only once.
+Demo orders are real ones: placed by ``place_order`` and paid as a customer
+pays, on the built-in test provider's hosted page (``pay_as_the_buyer``), so
+seeding needs the test provider. Safe to run again: everything is matched by
+a natural key (SKU, slug, email) and updated in place; the demo orders are
+placed only once.
 """
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.text import slugify
 
-from shop import services
+from shop import payments, services
 from shop.management.demo_catalog import CATEGORIES, PRODUCTS
 from shop.models import Category, Order, Product, User
+
+# The test provider's card that always succeeds.
+DEMO_CARD = "4242424242424242"
+# What the couple's unpaid order holds: nothing the browser journeys buy.
+AWAITING_SKU = "HOM-007"
 
 DEMO_PASSWORD = "hoshii-demo"  # noqa: S105 (printed on purpose: demo data)
 
@@ -44,10 +54,18 @@ FULFILMENT_PERMISSIONS = [
 
 
 def seed(stdout) -> None:
+    if payments.get_provider().name != payments.TestPaymentProvider.name:
+        # Demo orders are paid on the test provider's page; a real provider
+        # would charge, or refuse, the demo card.
+        raise ImproperlyConfigured(
+            "seed_demo pays its demo orders through the built-in test provider: "
+            "run it with SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider."
+        )
     with transaction.atomic():
         _catalog(stdout)
         users = _users()
     _demo_order(stdout, users["shopper"])
+    _awaiting_order(stdout, users["couple"])
 
 
 def print_logins(stdout, style) -> None:
@@ -58,6 +76,36 @@ def print_logins(stdout, style) -> None:
 
 def demo_user(key: str) -> User:
     return User.objects.get(email=DEMO_USERS[key]["email"])
+
+
+def pay_as_the_buyer(order: Order, card: str = DEMO_CARD) -> Order:
+    """Pay for an order awaiting payment as its buyer would: the provider's
+    hosted page opened for it (``start_payment``), ``card`` typed there, and
+    the return page asking the provider (``refresh_payment``). The test
+    provider also posts its signed event to the webhook, if one is set.
+    Returns the order as it is then: placed."""
+    services.start_payment(order=order)
+    payment = services.pending_payment(order)
+    payments.TestPaymentProvider().pay(payment.session_id, card)
+    order = services.refresh_payment(order=order)
+    if order.status != Order.Status.PLACED:
+        raise RuntimeError(f"Demo order {order.number} is {order.status}, not placed")
+    return order
+
+
+def _checkout(buyer: User, *items: tuple[Product, int]) -> Order:
+    """A cart of ``items`` for ``buyer``, checked out to their default
+    address: an order awaiting payment."""
+    cart = services.create_cart(owner=buyer)
+    for product, quantity in items:
+        services.add_to_cart(cart=cart, product_id=product.pk, quantity=quantity)
+    _lines, totals = services.quote(cart=cart)
+    return services.place_order(
+        cart=cart,
+        buyer=buyer,
+        destination=services.Destination(address=buyer.addresses.get(is_default=True)),
+        expected_total=totals.total,
+    )
 
 
 def _catalog(stdout) -> None:
@@ -120,23 +168,13 @@ def _demo_order(stdout, shopper: User) -> None:
     """Five things ordered, four delivered: the order support starts from."""
     if Order.objects.filter(buyer=shopper).exists():
         return
-    cart = services.create_cart(owner=shopper)
     ink = Product.objects.get(sku="ELE-001")
     printer = Product.objects.get(sku="ELE-002")
     others = Product.objects.exclude(category=ink.category).filter(
         stock_on_hand__gte=5
     )[:2]
-    for product, quantity in [(ink, 2), (printer, 1), *((p, 1) for p in others)]:
-        services.add_to_cart(cart=cart, product_id=product.pk, quantity=quantity)
-    _lines, totals = services.quote(cart=cart)
-    order = services.place_order(
-        cart=cart,
-        buyer=shopper,
-        destination=services.Destination(
-            address=shopper.addresses.get(is_default=True)
-        ),
-        card_number="4242424242424242",
-        expected_total=totals.total,
+    order = pay_as_the_buyer(
+        _checkout(shopper, (ink, 2), (printer, 1), *((p, 1) for p in others))
     )
     # All five left the warehouse; one yellow ink cartridge never
     # reached the box, which is what the customer will report.
@@ -146,3 +184,14 @@ def _demo_order(stdout, shopper: User) -> None:
     )
     services.mark_delivered(shipment=shipment, actor=None)
     stdout.write(f"Demo order {order.number} for {shopper.email}")
+
+
+def _awaiting_order(stdout, couple: User) -> None:
+    """The couple left the payment page without paying: an order awaiting
+    payment, its stock held, to pay or cancel from its page (until the
+    sweep closes it after SHOP_PAYMENT_MINUTES)."""
+    if Order.objects.filter(buyer=couple, gift__isnull=True).exists():
+        return
+    order = _checkout(couple, (Product.objects.get(sku=AWAITING_SKU), 1))
+    services.start_payment(order=order)
+    stdout.write(f"Demo order {order.number} for {couple.email}, awaiting payment")

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
+from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
 from tests.callbacks.fake_twilio import FakeTwilio
@@ -50,9 +51,15 @@ def fake_twilio(settings):
 @pytest.fixture
 def stack(live_server, settings, fake_twilio, transactional_db):
     """The demo data, then the site as it runs: the live server, a Celery
-    worker on Redis (REDIS_URL) and phone calls through the fake Twilio,
-    whose signed status callbacks reach the live server."""
+    worker on Redis (REDIS_URL), payments on the test provider's hosted
+    page, whose signed events the worker posts to the live server's
+    webhook, and phone calls through the fake Twilio, whose signed status
+    callbacks reach the live server."""
     _restart_ids()
+    # Set before the demo is seeded: its orders' events reach the webhook too.
+    settings.SHOP_TEST_PROVIDER_WEBHOOK_URL = live_server.url + reverse(
+        "shop:payment_webhook", args=["test"]
+    )
     call_command("seed_demo", stdout=io.StringIO())
     settings.CALLBACKS_DIALER = "callbacks.dialers.TwilioDialer"
     settings.TWILIO_API_BASE = fake_twilio.base_url
@@ -90,6 +97,9 @@ def journey(request, browser, stack):
     if report is not None and report.failed:
         journey.shoot_all("failed")  # what each browser showed when it failed
     journey.close()
+    assert journey.csp_violations == [], "The browser refused, under the CSP:\n" + (
+        "\n".join(journey.csp_violations)
+    )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -1,17 +1,23 @@
 """What the journeys share: the browser's launch options, contexts with
-screenshots, signing in, and the accessibility check with axe-core."""
+screenshots and the site's Content Security Policy enforced, signing in,
+paying on the test provider's hosted page, and the accessibility check with
+axe-core."""
 
 import json
 import os
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from shop.demo import DEMO_PASSWORD
+from shop.models import Order, OrderEvent, Payment, PaymentEvent
 from support.demo import DEMO_TOTP_SECRET
 from tests.shop.factories import totp_code
+from tests.workers import wait_for
 
 # Debian's chromium unless CHROMIUM names another (scripts/ensure-browser.sh);
 # Playwright never downloads a browser of its own.
@@ -34,6 +40,12 @@ PHONE = {
     "has_touch": True,
 }
 
+# The test provider's cards (shop.payments.test_provider), as a customer types them.
+TEST_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
+# The browser's regular expressions know no (?P<name>...): a plain group.
+HOSTED_PAGE = re.compile(r"/payments/test/checkout/([\w-]+)/$")
+
 expect.set_options(timeout=10_000)
 _started: set[Path] = set()
 
@@ -46,6 +58,9 @@ class Journey:
         self.browser = browser
         self.base_url = base_url
         self.contexts: list[BrowserContext] = []
+        # What the browser refused under the site's Content Security Policy
+        # (a script, a style, a form posted or redirected elsewhere).
+        self.csp_violations: list[str] = []
         self.folder = ARTIFACTS / name
         # A journey of several tests numbers its screenshots on from the
         # last test's; a new run starts the folder afresh.
@@ -56,18 +71,25 @@ class Journey:
         self.step = len(list(self.folder.glob("*.png")))
 
     def new_page(self, **options) -> Page:
-        # bypass_csp: axe-core is injected as an inline script, which the
-        # site's Content Security Policy rightly forbids.
+        # The site's Content Security Policy is enforced, as in any browser:
+        # whatever it refuses is noted (Chromium reports it on the console)
+        # and fails the journey.
         context = self.browser.new_context(
             base_url=self.base_url,
-            bypass_csp=True,
             locale="en-US",
             timezone_id="Asia/Tokyo",
             **options,
         )
         context.set_default_timeout(10_000)
+        context.on("console", self._note_csp_violation)
         self.contexts.append(context)
         return context.new_page()
+
+    def _note_csp_violation(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(
+                f"{message.page.url if message.page else '?'}: {message.text}"
+            )
 
     def close(self) -> None:
         for context in self.contexts:
@@ -99,9 +121,61 @@ class Journey:
         expect(page.get_by_role("status")).to_contain_text("Successfully signed in")
 
 
+def pattern(text: str, placeholder: str) -> re.Pattern:
+    """``text`` with ``placeholder`` standing for anything, whole."""
+    return re.compile(
+        "^" + ".+".join(re.escape(part) for part in text.split(placeholder)) + "$"
+    )
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def on_hosted_page(page: Page, say: Callable[[str], str] = _same) -> str:
+    """Checkout has sent the browser to the test provider's hosted payment
+    page: its session id."""
+    expect(page).to_have_url(HOSTED_PAGE)
+    expect(page.get_by_role("note")).to_contain_text(say("Test payment provider"))
+    return HOSTED_PAGE.search(page.url)[1]
+
+
+def pay_on_hosted_page(
+    page: Page, card: str = TEST_CARD, say: Callable[[str], str] = _same
+) -> None:
+    """Type ``card`` on the hosted payment page and pay."""
+    page.get_by_label(say("Card number")).fill(card)
+    page.get_by_role(
+        "button", name=pattern(say("Pay %(amount)s"), "%(amount)s")
+    ).click()
+
+
+def assert_placed_once(order: Order) -> None:
+    """The test provider's signed event reached the webhook (the worker
+    posts it), and the order was placed once, whichever of the event and
+    the return page came first."""
+    payment = order.payments.exclude(provider=Payment.STORE_CREDIT).get()
+    assert wait_for(
+        lambda: PaymentEvent.objects.filter(
+            provider="test", type="checkout.session.completed", payment=payment
+        ).exists()
+    ), f"no checkout.session.completed event reached the webhook for {order}"
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (order.status, payment.status) == (
+        Order.Status.PLACED,
+        Payment.Status.CAPTURED,
+    )
+    assert order.events.filter(kind=OrderEvent.Kind.PAID).count() == 1
+
+
 def assert_accessible(page: Page, what: str) -> None:
-    """No serious or critical axe-core violation on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
+    """No serious or critical axe-core violation on the page as it is now.
+
+    axe-core is evaluated through the DevTools protocol, which the page's
+    Content Security Policy does not govern: a <script> tag with it inline
+    would rightly be refused."""
+    page.evaluate(AXE.read_text() + "\n;undefined")
     results = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )

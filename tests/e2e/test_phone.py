@@ -1,5 +1,7 @@
-"""Journey 4: a shopper on a phone searches, fills the cart and checks out,
-in English and, switched with the header's language button, in Japanese."""
+"""Journey 4: a shopper on a phone searches, fills the cart, checks out and
+pays on the payment provider's hosted page, in English and, switched with
+the header's language button, in Japanese. And a first card declined there,
+a second one paying."""
 
 import re
 
@@ -7,9 +9,17 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from shop.models import Order
+from shop.models import Order, OrderEvent, TestProviderSession
 
-from .support import PHONE, assert_accessible
+from .support import (
+    DECLINED_CARD,
+    PHONE,
+    assert_accessible,
+    assert_placed_once,
+    on_hosted_page,
+    pattern,
+    pay_on_hosted_page,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,12 +41,6 @@ def words(language: str):
         return text % values if values else text
 
     return say
-
-
-def pattern(text: str, placeholder: str) -> re.Pattern:
-    return re.compile(
-        "^" + ".+".join(re.escape(part) for part in text.split(placeholder)) + "$"
-    )
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
@@ -73,22 +77,77 @@ def test_shopper_on_a_phone_searches_and_checks_out(journey, language):
     page.get_by_role("link", name=say("Check out")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(say("Checkout"))
     expect(page.get_by_role("radio").first).to_be_checked()  # the default address
-    page.get_by_label(say("Card number")).fill("4242 4242 4242 4242")
+    # No card field here: the card is typed on the provider's page.
+    expect(page.get_by_label(say("Card number"))).to_have_count(0)
     assert_accessible(page, "the checkout")
     journey.shot(page, "checkout")
+    place_order(page, say)
+
+    on_hosted_page(page, say)
+    order = Order.objects.filter(buyer__email="shopper@hoshii.test").latest("pk")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        say("Hoshii order %(number)s", number=order.number)
+    )
+    assert_accessible(page, "the hosted payment page")
+    journey.shot(page, "payment-page")
+    pay_on_hosted_page(page, say=say)
+
+    see_it_placed(page, say, order)
+    journey.shot(page, "confirmation")
+    assert [(line.sku, line.quantity) for line in order.lines.all()] == [("TEA-004", 2)]
+    assert_placed_once(order)
+
+
+def test_a_declined_card_on_the_payment_page_then_another_pays(journey):
+    """The bank declines the first card: the hosted page says so and stays
+    open, the order waits; the second card pays, and the order is placed
+    once."""
+    say = words("en")
+    page = journey.new_page(**PHONE)
+    journey.sign_in(page, "shopper@hoshii.test")
+    page.goto("/")
+    page.get_by_role("searchbox", name="Search products").fill("hojicha")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Hojicha roasted green tea")).click()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name=re.compile(r"^Cart 1 ")).click()
+    page.get_by_role("link", name="Check out").click()
+    place_order(page, say)
+
+    session = on_hosted_page(page)
+    order = Order.objects.filter(buyer__email="shopper@hoshii.test").latest("pk")
+    pay_on_hosted_page(page, DECLINED_CARD)
+    expect(page.get_by_role("alert")).to_have_text(
+        "Your card was declined. Nothing was charged; try another card."
+    )
+    assert on_hosted_page(page) == session  # the same page, still open
+    assert_accessible(page, "the payment page with a declined card")
+    journey.shot(page, "declined")
+    order.refresh_from_db()
+    assert order.status == Order.Status.AWAITING_PAYMENT
+    assert not order.events.filter(kind=OrderEvent.Kind.PAID).exists()
+
+    pay_on_hosted_page(page)
+    see_it_placed(page, say, order)
+    journey.shot(page, "paid")
+    assert_placed_once(order)
+    # One charge, the second card's: the declined one made none.
+    charge = TestProviderSession.objects.get(reference=session).charge
+    assert charge.card_last4 == "4242"
+    assert order.payments.get().reference == charge.reference
+
+
+def place_order(page, say) -> None:
     page.get_by_role(
-        "button", name=pattern(say("Pay %(total)s and place order"), "%(total)s")
+        "button", name=pattern(say("Place order and pay %(total)s"), "%(total)s")
     ).click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        pattern(say("Order %(number)s"), "%(number)s")
-    )
-    order = Order.objects.filter(buyer__email="shopper@hoshii.test").latest("pk")
+
+def see_it_placed(page, say, order: Order) -> None:
+    """Back from the provider's page: the order, placed."""
     expect(page.get_by_role("heading", level=1)).to_have_text(
         say("Order %(number)s", number=order.number)
     )
     expect(page.get_by_role("status")).to_contain_text(
         say("Thank you! Your order %(number)s is placed.", number=order.number)
     )
-    journey.shot(page, "confirmation")
-    assert [(line.sku, line.quantity) for line in order.lines.all()] == [("TEA-004", 2)]
