@@ -333,7 +333,9 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
             self._with_provider(
                 request,
                 order,
-                lambda order: services.close_payment(order=order, actor=request.user),
+                lambda *, order: services.close_payment(
+                    order=order, actor=request.user
+                ),
             )
         return None
 
@@ -342,7 +344,7 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
         a message with how the order stands now."""
         if order.status == Order.Status.AWAITING_PAYMENT:
             try:
-                order = verb(order)
+                order = verb(order=order)
             except payments.ProviderUnavailable:
                 self.message_user(
                     request,
