@@ -21,6 +21,7 @@ from .orders import (
     PaymentFilter,
     RefundInline,
     ShipmentInline,
+    refund_tenders,
 )
 from .payments import PaymentEventAdmin, PaymentInline, dashboard_url
 from .users import AddressAdmin, UserAdmin
@@ -45,4 +46,5 @@ __all__ = [
     "ShipmentsFromOrderMixin",
     "UserAdmin",
     "dashboard_url",
+    "refund_tenders",
 ]

@@ -62,29 +62,27 @@ class RefundInline(ReadOnlyInline):
 
     @admin.display(description=_("to"))
     def tenders(self, refund: Refund) -> str:
-        """Each part: the tender, how much, and the provider's id for the
-        money it sent back (none for store credit, or for a refund that
-        has not gone through)."""
-        return ", ".join(
-            " ".join(
-                filter(
-                    None,
-                    [
-                        _("%(tender)s %(amount)s")
-                        % {
-                            "tender": _("Store credit")
-                            if part.payment.provider == Payment.STORE_CREDIT
-                            else _("Card"),
-                            "amount": format_money(part.amount, part.payment.currency),
-                        },
-                        f"({part.provider_reference})"
-                        if part.provider_reference
-                        else "",
-                    ],
-                )
-            )
-            for part in refund.parts.all()
+        return refund_tenders(refund)
+
+
+def refund_tenders(refund: Refund) -> str:
+    """Where a refund goes, part by part: the tender, how much, and the
+    provider's id for the money it sent back (none for store credit, or for
+    a refund that has not gone through). Reads ``refund.parts.all()``:
+    prefetch ``parts__payment``."""
+    said = []
+    for part in refund.parts.all():
+        tender = (
+            _("Store credit")
+            if part.payment.provider == Payment.STORE_CREDIT
+            else _("Card")
         )
+        amount = format_money(part.amount, part.payment.currency)
+        text = _("%(tender)s %(amount)s") % {"tender": tender, "amount": amount}
+        if part.provider_reference:
+            text = f"{text} ({part.provider_reference})"
+        said.append(text)
+    return ", ".join(said)
 
 
 class ShipmentInline(ReadOnlyInline):
