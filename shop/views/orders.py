@@ -9,6 +9,7 @@ from django.shortcuts import render
 from core.views import selected_or_404
 from shop import selectors
 from shop.models import Order
+from shop.views.payment import allow_payment_page
 
 
 @login_required
@@ -23,7 +24,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = selected_or_404(Order, selectors.order_for_buyer, buyer=request.user, pk=pk)
-    return render(
+    response = render(
         request,
         "shop/order_detail.html",
         {
@@ -32,3 +33,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action_templates": settings.SHOP_ORDER_ACTION_TEMPLATES,
         },
     )
+    if order.status == Order.Status.AWAITING_PAYMENT:
+        # Its "Pay now" form leads to the provider's page.
+        return allow_payment_page(response)
+    return response
