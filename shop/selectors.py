@@ -194,3 +194,20 @@ def refundable_tenders(order: Order) -> list[tuple[Payment, int]]:
     )
     payments.sort(key=lambda payment: payment.provider == Payment.STORE_CREDIT)
     return [(payment, payment.amount - payment.refunded) for payment in payments]
+
+
+def refunds_of(
+    *, order: Order, order_line: OrderLine | None = None
+) -> QuerySet[Refund]:
+    """The refunds of an order (or of one of its lines), oldest first, each
+    with its line, who asked and its parts (each tender's share) with their
+    payments: what staff pages show of refunds, a refused one's reason
+    included. Two queries, however many."""
+    refunds = Refund.objects.filter(order=order)
+    if order_line is not None:
+        refunds = refunds.filter(order_line=order_line)
+    return (
+        refunds.select_related("order_line", "actor")
+        .prefetch_related("parts__payment")
+        .order_by("created_at", "pk")
+    )

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_POST
 from callbacks.exceptions import ProviderError
 from core import submissions
 from gifts.models import Gift
-from shop.admin import ReadOnlyInline
+from shop import selectors as shop_selectors
+from shop.admin import ReadOnlyInline, refund_tenders
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment
 from shop.pricing import format_money
@@ -126,6 +127,14 @@ class CaseAdmin(admin.ModelAdmin):
         context = {
             "case": case,
             "gift": gift,
+            # Each refund of the item with where it went, and a refused one
+            # with the provider's reason: the agent's next step.
+            "line_refunds": [
+                (refund, refund_tenders(refund))
+                for refund in shop_selectors.refunds_of(
+                    order=case.order, order_line=case.order_line
+                )
+            ],
             "line_shipments": Shipment.objects.filter(lines__order_line=case.order_line)
             .prefetch_related("lines__order_line")
             .distinct(),

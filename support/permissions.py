@@ -9,7 +9,8 @@ AGENT_PERMISSIONS = {
     "support": ["view_case", "change_case", "view_caseevent"],
     "shop": [
         "view_order", "view_orderline", "view_shipment", "view_payment",
-        "view_refund", "view_product", "view_user", "view_address",
+        "view_paymentevent", "view_refund", "view_product", "view_user",
+        "view_address",
         "view_storecreditaccount", "view_storecreditentry",
     ],
     "gifts": ["view_gift", "view_giftline", "view_giftreturn", "change_giftreturn"],

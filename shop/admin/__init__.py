@@ -1,4 +1,5 @@
-"""Staff screens: catalog and stock, customers, orders and fulfilment.
+"""Staff screens: catalog and stock, customers, orders and their payments,
+and fulfilment.
 
 Importing the package registers every screen; the names stay importable
 from ``shop.admin`` (other apps' inlines build on ``ReadOnlyInline``).
@@ -17,10 +18,12 @@ from .orders import (
     OrderAdmin,
     OrderEventInline,
     OrderLineInline,
-    PaymentInline,
+    PaymentFilter,
     RefundInline,
     ShipmentInline,
+    refund_tenders,
 )
+from .payments import PaymentEventAdmin, PaymentInline, dashboard_url
 from .users import AddressAdmin, UserAdmin
 
 __all__ = [
@@ -30,6 +33,8 @@ __all__ = [
     "OrderAdmin",
     "OrderEventInline",
     "OrderLineInline",
+    "PaymentEventAdmin",
+    "PaymentFilter",
     "PaymentInline",
     "ProductAdmin",
     "ReadOnlyInline",
@@ -40,4 +45,6 @@ __all__ = [
     "ShipmentLineInline",
     "ShipmentsFromOrderMixin",
     "UserAdmin",
+    "dashboard_url",
+    "refund_tenders",
 ]

@@ -1,35 +1,37 @@
-"""Staff screens for orders: the order as placed and paid, its refunds,
-parcels and timeline, and sending its confirmation again.
+"""Staff screens for orders: the order as placed and paid, its payments and
+the provider's events about them, its refunds, parcels and timeline;
+checking or cancelling an unpaid order, and sending its confirmation again.
 
 Changes to orders go through ``shop.services`` so they write the timeline
 and send their emails; the admin only collects input. Making parcels from
 an order is fulfilment's (``ShipmentsFromOrderMixin``).
 """
 
-from django.contrib import admin
+import datetime
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from shop import services
+from shop import payments, services
 from shop.models import Order, OrderEvent, OrderLine, Payment, Refund, Shipment
 from shop.pricing import format_money
 
 from .fulfilment import ShipmentsFromOrderMixin
 from .inlines import ReadOnlyInline
+from .payments import PaymentInline, order_payment_events
 
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ["sku", "name", "unit_price", "quantity"]
-    readonly_fields = fields
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = ["provider", "reference", "amount", "card_last4", "status", "created_at"]
     readonly_fields = fields
 
 
@@ -60,16 +62,27 @@ class RefundInline(ReadOnlyInline):
 
     @admin.display(description=_("to"))
     def tenders(self, refund: Refund) -> str:
-        return ", ".join(
-            _("%(tender)s %(amount)s")
-            % {
-                "tender": _("Store credit")
-                if part.payment.provider == Payment.STORE_CREDIT
-                else _("Card"),
-                "amount": format_money(part.amount, part.payment.currency),
-            }
-            for part in refund.parts.all()
+        return refund_tenders(refund)
+
+
+def refund_tenders(refund: Refund) -> str:
+    """Where a refund goes, part by part: the tender, how much, and the
+    provider's id for the money it sent back (none for store credit, or for
+    a refund that has not gone through). Reads ``refund.parts.all()``:
+    prefetch ``parts__payment``."""
+    said = []
+    for part in refund.parts.all():
+        tender = (
+            _("Store credit")
+            if part.payment.provider == Payment.STORE_CREDIT
+            else _("Card")
         )
+        amount = format_money(part.amount, part.payment.currency)
+        text = _("%(tender)s %(amount)s") % {"tender": tender, "amount": amount}
+        if part.provider_reference:
+            text = f"{text} ({part.provider_reference})"
+        said.append(text)
+    return ", ".join(said)
 
 
 class ShipmentInline(ReadOnlyInline):
@@ -117,6 +130,41 @@ class ConfirmationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PaymentFilter(admin.SimpleListFilter):
+    """The orders whose money needs a look: waiting for the provider (and
+    longer than allowed, which the sweep should have closed), and those
+    with a refund the provider refused."""
+
+    title = _("payment")
+    parameter_name = "payment"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting", _("Awaiting payment")),
+            ("overdue", _("Awaiting payment too long")),
+            ("refund_failed", _("A refund was refused")),
+        ]
+
+    def queryset(self, request, queryset):
+        awaiting = queryset.filter(status=Order.Status.AWAITING_PAYMENT)
+        if self.value() == "awaiting":
+            return awaiting
+        if self.value() == "overdue":
+            return awaiting.filter(placed_at__lt=_payment_deadline_start())
+        if self.value() == "refund_failed":
+            return queryset.filter(
+                pk__in=Refund.objects.filter(status=Refund.Status.FAILED).values(
+                    "order_id"
+                )
+            )
+        return queryset
+
+
+def _payment_deadline_start() -> datetime.datetime:
+    """Orders made before this have waited longer than SHOP_PAYMENT_MINUTES."""
+    return timezone.now() - datetime.timedelta(minutes=settings.SHOP_PAYMENT_MINUTES)
+
+
 @admin.register(Order)
 class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
     list_display = [
@@ -129,12 +177,17 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        PaymentFilter,
         ConfirmationFilter,
         "ship_to_hidden_from_buyer",
         "placed_at",
     ]
     list_select_related = ["buyer"]
-    search_fields = ["id", "buyer__email", "email", "ship_to_name", "ship_to_phone"]
+    # A provider's id (a session, a PaymentIntent) finds its order.
+    search_fields = [
+        "id", "buyer__email", "email", "ship_to_name", "ship_to_phone",
+        "=payments__session_id", "=payments__reference",
+    ]  # fmt: skip
     date_hierarchy = "placed_at"
     inlines = [
         OrderLineInline,
@@ -143,11 +196,17 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
         ShipmentInline,
         OrderEventInline,
     ]
-    actions = ["ship_everything_remaining", "send_confirmation_again"]
+    actions = [
+        "ship_everything_remaining",
+        "send_confirmation_again",
+        "check_payment",
+        "cancel_unpaid",
+    ]
     readonly_fields = [
         "buyer", "cart", "status", "email", "currency", "subtotal", "shipping_fee",
         "total", "placed_at", "confirmation_sent_at", "confirmation_failures",
         "confirmation_error", "ship_to_hidden_from_buyer", "ship_to_display_name",
+        "payment_state", "payment_events",
     ]  # fmt: skip
     fieldsets = [
         # When the confirmation went out: "I never got an email" has an answer.
@@ -167,6 +226,8 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
             },
         ),
         (_("Money"), {"fields": ["currency", "subtotal", "shipping_fee", "total"]}),
+        # The payments themselves, with their provider ids, are inlines below.
+        (_("Payment"), {"fields": ["payment_state", "payment_events"]}),
         (
             _("Ship to"),
             {
@@ -208,3 +269,92 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
             _("%(count)d confirmation(s) will be sent again; already sent ones are "
               "left alone.") % {"count": count},
         )  # fmt: skip
+
+    # --- Payment ------------------------------------------------------------
+
+    @admin.display(description=_("payment state"))
+    def payment_state(self, order: Order) -> str:
+        if order.status == Order.Status.AWAITING_PAYMENT:
+            deadline = order.placed_at + datetime.timedelta(
+                minutes=settings.SHOP_PAYMENT_MINUTES
+            )
+            return _(
+                "Awaiting payment at the provider. If it is not paid by %(deadline)s "
+                "it is cancelled: the order list's actions check or cancel it now."
+            ) % {"deadline": formats.localize(timezone.localtime(deadline))}
+        if order.status == Order.Status.CANCELLED:
+            return _(
+                "Cancelled unpaid: its stock and store credit went back. A payment "
+                "that arrives late is refunded automatically."
+            )
+        return _("Paid: placed %(placed_at)s.") % {
+            "placed_at": formats.localize(timezone.localtime(order.placed_at))
+        }
+
+    @admin.display(description=_("provider's events"))
+    def payment_events(self, order: Order) -> str:
+        return order_payment_events(order)
+
+    @admin.action(
+        description=_("Check payment with the provider"), permissions=["change"]
+    )
+    def check_payment(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Ask the provider how each order's payment stands, and settle it if
+        it has ended (``services.refresh_payment``), as the customer's return
+        page does. Safe twice: settling is idempotent on the order, and each
+        order is reported as it stands, whoever settled it."""
+        for order in queryset.order_by("pk"):
+            self._with_provider(request, order, services.refresh_payment)
+
+    @admin.action(description=_("Cancel unpaid order"), permissions=["change"])
+    def cancel_unpaid(self, request: HttpRequest, queryset: QuerySet):
+        """Close each order's payment at the provider and cancel the order
+        (``services.close_payment``), after a confirmation page; an order
+        paid meanwhile stays placed. Safe twice: the service acts only on an
+        order still awaiting payment, under its lock, and the twin is told
+        what the order is now."""
+        orders = list(queryset.order_by("pk"))
+        awaiting = Order.Status.AWAITING_PAYMENT
+        if not request.POST.get("confirmed"):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Cancel unpaid orders?"),
+                "awaiting": [o for o in orders if o.status == awaiting],
+                "others": [o for o in orders if o.status != awaiting],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/shop/order/confirm_cancel_unpaid.html", context
+            )
+        for order in orders:
+            self._with_provider(
+                request,
+                order,
+                lambda *, order: services.close_payment(
+                    order=order, actor=request.user
+                ),
+            )
+        return None
+
+    def _with_provider(self, request: HttpRequest, order: Order, verb) -> None:
+        """``verb`` on an order awaiting payment (others are left alone), then
+        a message with how the order stands now."""
+        if order.status == Order.Status.AWAITING_PAYMENT:
+            try:
+                order = verb(order=order)
+            except payments.ProviderUnavailable:
+                self.message_user(
+                    request,
+                    _("%(order)s: the payment provider could not be reached; "
+                      "try again shortly.") % {"order": order},
+                    messages.WARNING,
+                )  # fmt: skip
+                return
+        if order.status == Order.Status.AWAITING_PAYMENT:
+            said, level = _("%(order)s is still awaiting payment."), messages.INFO
+        elif order.status == Order.Status.CANCELLED:
+            said, level = _("%(order)s is cancelled."), messages.INFO
+        else:
+            said, level = _("%(order)s is paid."), messages.SUCCESS
+        self.message_user(request, said % {"order": order}, level)

@@ -12,6 +12,9 @@ import pytest
 from django.urls import reverse
 
 from gifts import services as gift_services
+from shop import payments
+from shop import services as shop_services
+from shop.models import PaymentEvent
 from support import services as support_services
 from tests.gifts.factories import give
 from tests.shop.factories import (
@@ -243,3 +246,73 @@ def test_the_support_desk_in_the_admin_keeps_to_the_same_policy(staff_client):
         # Django's admin pages carry the allowed kind of <script> only:
         # with a src (data-* attributes pass their options).
         assert inline_code(response.content.decode()) == [], url
+
+
+def test_an_unpaid_orders_page_lets_its_pay_button_reach_stripe_and_no_other_does(
+    client, settings
+):
+    """ "Pay now" on an order awaiting payment posts, then redirects to
+    Stripe's page: the browser holds that redirect to the order page's
+    form-action, so that page (and only an unpaid order's) allows Stripe."""
+    settings.SHOP_PAYMENT_PROVIDER = "shop.payments.StripeProvider"
+    buyer = UserFactory()
+    client.force_login(buyer)
+    cart = cart_with(buyer, (ProductFactory(), 1))
+    awaiting = shop_services.place_order(
+        cart=cart,
+        buyer=buyer,
+        destination=shop_services.Destination(address=AddressFactory(user=buyer)),
+        expected_total=shop_services.quote(cart=cart)[1].total,
+    )
+    page = served(client, awaiting.get_absolute_url())
+    assert reverse("shop:order_pay", args=[awaiting.pk]) in page.content.decode()
+    assert policy(page) == {
+        **EXPECTED_POLICY,
+        "form-action": {"'self'", "https://checkout.stripe.com"},
+    }
+    assert inline_code(page.content.decode()) == []
+    settings.SHOP_PAYMENT_PROVIDER = "shop.payments.TestPaymentProvider"
+    paid = placed_order(buyer)
+    settings.SHOP_PAYMENT_PROVIDER = "shop.payments.StripeProvider"
+    assert_keeps_to_the_policy(served(client, paid.get_absolute_url()))
+
+
+def test_the_payment_admin_pages_keep_to_the_same_policy(staff_client):
+    paid = placed_order()
+    cart = cart_with(paid.buyer, (ProductFactory(), 1))
+    unpaid = shop_services.place_order(
+        cart=cart,
+        buyer=paid.buyer,
+        destination=shop_services.Destination(address=AddressFactory(user=paid.buyer)),
+        expected_total=shop_services.quote(cart=cart)[1].total,
+    )
+    event = shop_services.handle_event(
+        provider_name="test",
+        event=payments.Event(
+            id="evt_csp",
+            type="checkout.session.completed",
+            session=payments.CheckoutSession(
+                id=paid.payments.get().session_id, status="paid"
+            ),
+        ),
+    )
+    assert event == "already paid"
+    record = PaymentEvent.objects.get()
+    for url in (
+        reverse("admin:shop_order_change", args=[paid.pk]),
+        reverse("admin:shop_order_change", args=[unpaid.pk]),
+        reverse("admin:shop_order_changelist") + "?payment=awaiting",
+        reverse("admin:shop_paymentevent_changelist"),
+        reverse("admin:shop_paymentevent_change", args=[record.pk]),
+    ):
+        response = served(staff_client, url)
+        assert policy(response) == EXPECTED_POLICY
+        assert inline_code(response.content.decode()) == [], url
+    confirm = staff_client.post(
+        reverse("admin:shop_order_changelist"),
+        {"action": "cancel_unpaid", "_selected_action": [unpaid.pk]},
+    )
+    assert confirm.status_code == 200
+    assert policy(confirm) == EXPECTED_POLICY
+    assert inline_code(confirm.content.decode()) == []
+    assert " style=" not in confirm.content.decode()

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop import selectors as shop_selectors
+from shop import services as shop_services
+from shop.exceptions import ShopError
 from shop.models import Product, Refund, Shipment
 from shop.payments import TestPaymentProvider
 from support import services
@@ -256,6 +258,68 @@ def test_a_refund_the_provider_refuses_is_an_error_message_and_on_the_timeline(
     assert Refund.objects.get().status == Refund.Status.FAILED
     case.refresh_from_db()
     assert case.status != Case.Status.RESOLVED
+
+
+def test_a_refused_refund_shows_on_the_case_page_and_the_order_with_its_reason(
+    agent_client, agent
+):
+    """The customer chose a refund on filing; the provider refused it. The
+    agent who opens the case sees the refund, failed, with the provider's
+    words, beside the item, and the same on the order's page."""
+    order = placed_order(None, (ProductFactory(price=2400), 1))
+    deliver(order)
+    payment = order.payments.get()
+    TestPaymentProvider().refund(  # refunded on the provider's dashboard
+        reference=payment.reference, amount=payment.amount, idempotency_key="dash"
+    )
+    case = services.file_case(
+        customer=order.buyer,
+        order_line=order.lines.get(),
+        problem=P.DAMAGED,
+        remedy=Case.Remedy.REFUND,
+    )
+    refund = Refund.objects.get()
+    assert refund.status == Refund.Status.FAILED
+    reason = refund.failure_message
+    assert "more than the ¥0 left" in reason
+
+    page = agent_client.get(change_url(case)).content.decode()
+    refunds = page[page.index("Refunds of this item") : page.index("Shipments of")]
+    assert 'class="refund-failed"' in refunds
+    assert "Failed" in refunds
+    assert f"The payment provider refused it: <strong>{reason}</strong>" in refunds
+    assert "Card ¥2,400" in refunds  # where it was to go
+    order_page = agent_client.get(
+        reverse("admin:shop_order_change", args=[order.pk])
+    ).content.decode()
+    assert reason in order_page
+    # The order's events link to the provider's events, which agents may see.
+    event_list = reverse("admin:shop_paymentevent_changelist")
+    assert agent_client.get(event_list).status_code == 200
+
+
+def test_the_case_page_costs_the_same_with_one_or_many_refunds(agent_client, agent):
+    order = placed_order(None, (ProductFactory(price=1000, stock_on_hand=9), 6))
+    deliver(order)
+    line = order.lines.get()
+    case = file_question(line, "Several broke")
+
+    def refund(number):
+        shop_services.refund_order_line(
+            order_line=line, quantity=1, actor=agent, reference=f"r{number}", reason="x"
+        )
+
+    refund(1)
+    small = queries_for(agent_client, change_url(case))
+    for number in range(2, 5):
+        refund(number)
+    TestPaymentProvider().refund(  # the rest refunded on the dashboard
+        reference=order.payments.get().reference, amount=2000, idempotency_key="dash"
+    )
+    with pytest.raises(ShopError):
+        refund(5)
+    assert Refund.objects.filter(order_line=line).count() == 5
+    assert_same_queries(small, queries_for(agent_client, change_url(case)))
 
 
 def test_assign_to_me_is_offered_only_until_the_case_is_mine(agent_client, agent):
