@@ -248,35 +248,6 @@ def test_the_support_desk_in_the_admin_keeps_to_the_same_policy(staff_client):
         assert inline_code(response.content.decode()) == [], url
 
 
-def test_an_unpaid_orders_page_lets_its_pay_button_reach_stripe_and_no_other_does(
-    client, settings
-):
-    """ "Pay now" on an order awaiting payment posts, then redirects to
-    Stripe's page: the browser holds that redirect to the order page's
-    form-action, so that page (and only an unpaid order's) allows Stripe."""
-    settings.SHOP_PAYMENT_PROVIDER = "shop.payments.StripeProvider"
-    buyer = UserFactory()
-    client.force_login(buyer)
-    cart = cart_with(buyer, (ProductFactory(), 1))
-    awaiting = shop_services.place_order(
-        cart=cart,
-        buyer=buyer,
-        destination=shop_services.Destination(address=AddressFactory(user=buyer)),
-        expected_total=shop_services.quote(cart=cart)[1].total,
-    )
-    page = served(client, awaiting.get_absolute_url())
-    assert reverse("shop:order_pay", args=[awaiting.pk]) in page.content.decode()
-    assert policy(page) == {
-        **EXPECTED_POLICY,
-        "form-action": {"'self'", "https://checkout.stripe.com"},
-    }
-    assert inline_code(page.content.decode()) == []
-    settings.SHOP_PAYMENT_PROVIDER = "shop.payments.TestPaymentProvider"
-    paid = placed_order(buyer)
-    settings.SHOP_PAYMENT_PROVIDER = "shop.payments.StripeProvider"
-    assert_keeps_to_the_policy(served(client, paid.get_absolute_url()))
-
-
 def test_the_payment_admin_pages_keep_to_the_same_policy(staff_client):
     paid = placed_order()
     cart = cart_with(paid.buyer, (ProductFactory(), 1))
