@@ -3,25 +3,24 @@
 from gifts import services
 from gifts.models import Gift
 from shop import services as shop_services
-from shop.demo import demo_user
+from shop.demo import demo_user, pay_demo_order
 from wishlist.demo import WEDDING_LIST_TITLE
 from wishlist.models import WishList
-
-DEMO_CARD = "4242424242424242"
 
 
 def _give(*, giver, wishlist, sku: str, **choices) -> Gift:
     item = wishlist.items.get(product__sku=sku)
     line = services.add_gift_to_cart(giver=giver, item=item, quantity=1)
     _lines, totals = shop_services.quote(cart=line.cart)
-    return services.place_gift_order(
+    gift = services.place_gift_order(
         giver=giver,
         wishlist=wishlist,
         cart=line.cart,
         expected_total=totals.total,
-        card_number=DEMO_CARD,
         **choices,
     )
+    pay_demo_order(gift.order)
+    return Gift.objects.select_related("order").get(pk=gift.pk)
 
 
 def seed(stdout) -> None:

@@ -6,13 +6,16 @@ and updated in place; the demo order is placed only once.
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.text import slugify
 
-from shop import services
+from shop import payments, services
 from shop.management.demo_catalog import CATEGORIES, PRODUCTS
 from shop.models import Category, Order, Product, User
 
+# The test provider's card that succeeds (shop.payments.test_provider).
+DEMO_CARD = "4242424242424242"
 DEMO_PASSWORD = "hoshii-demo"  # noqa: S105 (printed on purpose: demo data)
 
 DEMO_USERS = {
@@ -44,6 +47,7 @@ FULFILMENT_PERMISSIONS = [
 
 
 def seed(stdout) -> None:
+    _check_test_provider()
     with transaction.atomic():
         _catalog(stdout)
         users = _users()
@@ -54,6 +58,31 @@ def print_logins(stdout, style) -> None:
     stdout.write(style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
     for key, data in DEMO_USERS.items():
         stdout.write(f"  {key:8} {data['email']}")
+
+
+def _check_test_provider(name: str = "") -> None:
+    """Demo orders are paid on the test provider's page, never with a real
+    card: refuse before writing anything if another provider is set."""
+    if (name or payments.get_provider().name) != payments.TestPaymentProvider.name:
+        raise ImproperlyConfigured(
+            "seed_demo pays its orders with the test provider: set "
+            "SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider."
+        )
+
+
+def pay_demo_order(order: Order) -> Order:
+    """Pay for a demo order as its buyer would: on the test provider's
+    hosted page with its card that succeeds, then back to the shop, which
+    asks the provider. Demo data is paid only with the test provider: no
+    real card is ever charged for it."""
+    payment = services.pending_payment(order)
+    if payment is None:
+        return order
+    _check_test_provider(payment.provider)
+    url = services.start_payment(order=order)
+    session_id = url.rstrip("/").rsplit("/", 1)[-1]
+    payments.TestPaymentProvider().pay(session_id, DEMO_CARD)
+    return services.refresh_payment(order=order)
 
 
 def demo_user(key: str) -> User:
@@ -135,9 +164,9 @@ def _demo_order(stdout, shopper: User) -> None:
         destination=services.Destination(
             address=shopper.addresses.get(is_default=True)
         ),
-        card_number="4242424242424242",
         expected_total=totals.total,
     )
+    order = pay_demo_order(order)
     # All five left the warehouse; one yellow ink cartridge never
     # reached the box, which is what the customer will report.
     shipment = services.create_shipment_for_remaining(order=order, actor=None)
