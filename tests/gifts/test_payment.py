@@ -311,6 +311,33 @@ def test_a_gift_order_cancelled_unpaid_gives_its_units_back(
 
 
 @pytest.mark.django_db
+def test_the_gift_form_sent_again_after_cancelling_shows_the_cancelled_order(item):
+    """The giver cancels on the order's page, then resends the checkout
+    form (the back button): the cancelled order, not "on its way"."""
+    client = signed_in(UserFactory())
+    sent = _check_out_in_browser(client, item)
+    order = Gift.objects.get().order
+    client.post(reverse("shop:order_cancel", args=[order.pk]))
+    form = {
+        "cart": order.cart_id,
+        "expected_total": order.total,
+        "message": "Omedetou!",
+        "shows_giver_name": "yes",
+    }
+
+    again = client.post(
+        reverse("gifts:checkout", args=[item.wishlist.share_token]), form, follow=True
+    )
+
+    assert again.redirect_chain[0][0] == order.get_absolute_url()
+    text = again.content.decode()
+    assert "on its way" not in text
+    assert "This order was cancelled because it was not paid." in text
+    assert Order.objects.count() == 1
+    assert TestProviderSession.objects.get().reference == session_of(sent["Location"])
+
+
+@pytest.mark.django_db
 def test_a_paid_gift_order_gives_nothing_back(item):
     """Only a cancellation gives units back: paying, or a late word of the
     page closing after payment, never does."""
