@@ -82,7 +82,9 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
         ).first()
         if cart is not None and cart.status == Cart.Status.ORDERED:
             order = cart.order
-            if order.status == order.Status.AWAITING_PAYMENT:
+            if not order.is_paid:
+                # Awaiting payment: back to the provider's page. Cancelled
+                # unpaid: to the order, which says so (never "on its way").
                 return go_pay(request, order)
             messages.info(request, _("This gift is already on its way."))
             return redirect("gifts:sent")

@@ -1,9 +1,11 @@
 """Fixtures every app's tests share."""
 
 import pytest
+import stripe
 from django.core.cache import cache
 
 from callbacks.dialers import LocmemDialer
+from tests.payments.fake_stripe import FakeStripe
 from tests.shop.factories import UserFactory, sign_in_staff
 
 
@@ -39,3 +41,23 @@ def staff_client(client):
     second factor, as the admin requires."""
     sign_in_staff(client, UserFactory(is_staff=True, is_superuser=True))
     return client
+
+
+@pytest.fixture
+def fake_stripe(monkeypatch):
+    """The real stripe library, over HTTP, to a fake Stripe on loopback.
+
+    The library's module settings point at the fake for the test and are
+    restored after it: its key, API base, no telemetry, and no automatic
+    retries unless the test asks for them. (The shop's ``StripeProvider``
+    reads Django's settings instead: point ``STRIPE_API_BASE`` and
+    ``STRIPE_SECRET_KEY`` at the fake for it.)
+    """
+    fake = FakeStripe().start()
+    monkeypatch.setattr(stripe, "api_key", fake.api_key)
+    monkeypatch.setattr(stripe, "api_base", fake.base_url)
+    monkeypatch.setattr(stripe, "enable_telemetry", False)
+    monkeypatch.setattr(stripe, "max_network_retries", 0)
+    monkeypatch.setattr(stripe, "default_http_client", stripe.RequestsClient(timeout=5))
+    yield fake
+    fake.stop()

@@ -61,7 +61,11 @@ if not SHOP_PAYMENT_PROVIDER:
         "it runs only when named on purpose: "
         "SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider."
     )
-if SHOP_PAYMENT_PROVIDER == "shop.payments.StripeProvider":
+# Stripe, by either of the paths it is importable at.
+if SHOP_PAYMENT_PROVIDER in (
+    "shop.payments.StripeProvider",
+    "shop.payments.stripe_checkout.StripeProvider",
+):
     _missing = [
         name
         for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")

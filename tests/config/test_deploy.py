@@ -21,6 +21,12 @@ PRODUCTION_ENV = {
     "CALLBACKS_PUBLIC_BASE_URL": "https://shop.example.com",
     "SHOP_PAYMENT_PROVIDER": "shop.payments.TestPaymentProvider",
 }
+STRIPE_ENV = {
+    "SHOP_PAYMENT_PROVIDER": "shop.payments.StripeProvider",
+    "STRIPE_SECRET_KEY": "sk_live_" + "a" * 24,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "b" * 32,
+}
+STRIPE = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
 TWILIO = [
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
@@ -30,7 +36,7 @@ TWILIO = [
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    ours = {*PRODUCTION_ENV, "CALLBACKS_DIALER", "SITE_URL"}
+    ours = {*PRODUCTION_ENV, *STRIPE_ENV, "CALLBACKS_DIALER", "SITE_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -43,8 +49,10 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_deploy_passes_with_no_warnings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+@pytest.mark.parametrize("provider", ["test", "stripe"])
+def test_check_deploy_passes_with_no_warnings(provider):
+    env = {**PRODUCTION_ENV, **(STRIPE_ENV if provider == "stripe" else {})}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -98,6 +106,35 @@ def test_production_takes_the_test_payment_provider_only_when_named(value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider" in result.stderr
+    # Named on purpose, it starts.
+    named = {**env, "SHOP_PAYMENT_PROVIDER": "shop.payments.TestPaymentProvider"}
+    result = manage("check", env=named)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["shop.payments.StripeProvider", "shop.payments.stripe_checkout.StripeProvider"],
+)
+@pytest.mark.parametrize("value", [None, ""])
+@pytest.mark.parametrize("missing", STRIPE)
+def test_production_refuses_stripe_without_its_keys(missing, value, path):
+    env = {**PRODUCTION_ENV, **STRIPE_ENV, "SHOP_PAYMENT_PROVIDER": path}
+    del env[missing]
+    if value is not None:
+        env[missing] = value
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+    # The other key is there: only the missing one is named.
+    (other,) = set(STRIPE) - {missing}
+    assert other not in result.stderr.splitlines()[-1]
+
+
+def test_production_starts_with_stripe_and_both_keys():
+    result = manage("check", env={**PRODUCTION_ENV, **STRIPE_ENV})
+    assert result.returncode == 0, result.stderr
 
 
 def test_run_mode_needs_no_configuration():

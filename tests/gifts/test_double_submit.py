@@ -8,7 +8,13 @@ from django.urls import reverse
 from gifts import selectors, services
 from gifts.models import Gift, GiftReturn
 from shop import services as shop_services
-from shop.models import CartLine, Order, StoreCreditEntry
+from shop.models import (
+    CartLine,
+    Order,
+    StoreCreditEntry,
+    TestProviderCharge,
+    TestProviderSession,
+)
 from tests.concurrency import post_together
 from tests.double_submit import (
     admin_action_together,
@@ -16,7 +22,7 @@ from tests.double_submit import (
     key_on,
     messages_of,
 )
-from tests.shop.factories import TEST_CARD, UserFactory, deliver, sign_in_staff
+from tests.shop.factories import UserFactory, deliver, pay_in_browser, sign_in_staff
 from tests.wishlist.factories import WishListItemFactory
 
 from .factories import ask_to_return, give
@@ -48,6 +54,9 @@ def test_buy_as_a_gift_twice_puts_one_unit_in_the_gift_cart(client):
 
 
 def test_paying_for_a_gift_twice_places_one_gift(client):
+    """Two checkouts of one gift cart at the same moment: one order, one
+    pending payment, one session at the provider, and both requests sent to
+    its one page. Paid there, it is one gift."""
     item = WishListItemFactory(desired_quantity=1)
     giver = UserFactory()
     cart = services.add_gift_to_cart(giver=giver, item=item, quantity=1).cart
@@ -57,7 +66,6 @@ def test_paying_for_a_gift_twice_places_one_gift(client):
         "expected_total": shop_services.quote(cart=cart)[1].total,
         "message": "Congratulations!",
         "shows_giver_name": "yes",
-        "card_number": TEST_CARD,
     }
     responses = post_together(
         client, reverse("gifts:checkout", args=[item.wishlist.share_token]), data
@@ -66,14 +74,16 @@ def test_paying_for_a_gift_twice_places_one_gift(client):
         assert not isinstance(response, BaseException), responses
         assert response.status_code == 302, response
     gift = Gift.objects.get()
-    # The first lands on the order; the twin on the same order or, if the
-    # first had already committed, on "gifts sent" saying it is on its way.
-    assert {r["Location"] for r in responses} <= {
-        gift.order.get_absolute_url(),
-        reverse("gifts:sent"),
-    }
+    payment = gift.order.payments.get()
+    session = TestProviderSession.objects.get()
+    assert {r["Location"] for r in responses} == {payment.checkout_url}
+    assert payment.session_id == session.reference
     assert Order.objects.count() == 1
-    assert gift.order.payments.count() == 1
+
+    pay_in_browser(client, responses[0])
+    gift.order.refresh_from_db()
+    assert gift.order.status == Order.Status.PLACED
+    assert TestProviderCharge.objects.count() == 1
     item.refresh_from_db()
     assert item.purchased_quantity == 1
 

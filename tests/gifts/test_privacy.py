@@ -290,19 +290,25 @@ def test_gift_checkout_shows_only_the_recipient_name_and_region(
         "expected_total": expected_total(cart),
         "message": GIFT_MESSAGE,
         "shows_giver_name": "yes",
-        "card_number": DECLINED_CARD,
     }
-    declined = client.post(checkout_url, data)
+    sent = client.post(checkout_url, data)
+    hosted_url = sent["Location"]
+    assert hosted_url.startswith("/payments/test/checkout/")
+    # The provider's page knows the order's number and amount, nothing of
+    # whom it is for.
+    hosted = page(client, hosted_url)
+    assert_absent(hosted, RECIPIENT_NAME, "Aiko", *RECIPIENT_SECRETS)
+
+    declined = client.post(hosted_url, {"card_number": DECLINED_CARD})
     assert declined.status_code == 200
     declined_text = declined.content.decode()
     assert "declined" in declined_text
-    assert "Okinawa" in declined_text
-    assert_absent(declined_text, *RECIPIENT_SECRETS)
+    assert_absent(declined_text, RECIPIENT_NAME, "Aiko", *RECIPIENT_SECRETS)
 
-    placed = client.post(checkout_url, {**data, "card_number": TEST_CARD})
+    placed = client.post(hosted_url, {"card_number": TEST_CARD}, follow=True)
     order = Gift.objects.get(giver=giver).order
-    assert placed.url == reverse("shop:order_detail", args=[order.pk])
-    confirmation = page(client, placed.url)
+    assert placed.redirect_chain[-1][0] == reverse("shop:order_detail", args=[order.pk])
+    confirmation = placed.content.decode()
     assert "Aiko &amp; Ren" in confirmation
     assert "Okinawa" in confirmation
     assert_absent(confirmation, *RECIPIENT_SECRETS)

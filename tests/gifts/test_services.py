@@ -105,7 +105,6 @@ def test_an_item_removed_mid_checkout_is_a_clear_refusal():
             wishlist=WishList.objects.get(),
             cart=line.cart,
             expected_total=shop_services.quote(cart=line.cart)[1].total,
-            card_number="4242424242424242",
         )
     assert not Order.objects.exists()
 
@@ -209,10 +208,12 @@ def test_placing_the_same_gift_cart_twice_returns_the_first_gift():
         "wishlist": item.wishlist,
         "cart": line.cart,
         "expected_total": shop_services.quote(cart=line.cart)[1].total,
-        "card_number": "4242424242424242",
     }
     first = services.place_gift_order(**kwargs)
     assert services.place_gift_order(**kwargs) == first
+    # Awaiting its payment, it holds the unit on the list all the same.
+    assert first.order.status == Order.Status.AWAITING_PAYMENT
+    assert first.order.payments.count() == 1
     item.refresh_from_db()
     assert item.purchased_quantity == 1
 
