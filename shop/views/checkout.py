@@ -35,7 +35,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         order = Order.objects.get(cart=cart)
         if order.status == Order.Status.AWAITING_PAYMENT:
             return go_pay(request, order)
-        messages.info(request, _("This order is already placed."))
+        if order.is_paid:
+            messages.info(request, _("This order is already placed."))
+        # A cancelled one: its page says why.
         return redirect(order)
     if cart is None:
         cart, lines = current_cart(request), None
