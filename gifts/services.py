@@ -142,6 +142,7 @@ def place_gift_order(
                 item_id=item.pk,
                 quantity=order_line.quantity,
                 allow_over_gift=allow_over_gift,
+                paid=order.is_paid,
             )
             GiftLine.objects.create(
                 gift=gift, order_line=order_line, wishlist_item=item

@@ -139,6 +139,10 @@ class WishListItem(models.Model):
     # Units givers have bought. May pass desired_quantity only when a giver
     # confirmed they want to give one more than was asked for.
     purchased_quantity = models.PositiveIntegerField(_("bought"), default=0)
+    # Units in gift orders still awaiting payment: givers see them as taken,
+    # so two cannot buy the last one; the owner does not see them until they
+    # are paid (then they move to purchased_quantity) or are given back.
+    held_quantity = models.PositiveIntegerField(_("held"), default=0)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority, default=Priority.NORMAL
     )
@@ -173,7 +177,10 @@ class WishListItem(models.Model):
 
     @property
     def remaining(self) -> int:
-        return max(self.desired_quantity - self.purchased_quantity, 0)
+        """Units givers may still buy: not bought, nor held by a gift order
+        awaiting payment."""
+        taken = self.purchased_quantity + self.held_quantity
+        return max(self.desired_quantity - taken, 0)
 
     @property
     def is_fulfilled(self) -> bool:

@@ -1,6 +1,7 @@
 """Read queries for wish-list pages."""
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
 
 from shop.models import User
 from wishlist.models import WishList, WishListItem
@@ -65,14 +66,25 @@ def search_public_lists(*, name: str) -> QuerySet[WishList]:
     )
 
 
-def list_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
-    """Items as givers see them: still wanted first, by priority and the
-    owner's order; fully bought items sink to the end."""
+def list_items(
+    *, wishlist: WishList, for_owner: bool = False
+) -> QuerySet[WishListItem]:
+    """Items as the list's page shows them: still wanted first, by priority
+    and the owner's order; fully bought items sink to the end.
+
+    Each carries ``left``, the units still wanted as this viewer may know
+    it. Givers count units held by gift orders awaiting payment as taken,
+    so two cannot buy the last one; the owner (``for_owner``) counts only
+    what was paid for, so a gift that is never paid leaves no trace."""
+    taken = F("purchased_quantity")
+    if not for_owner:
+        taken = taken + F("held_quantity")
     return (
         wishlist.items.select_related("product")
+        .annotate(left=Greatest(F("desired_quantity") - taken, Value(0)))
         .annotate(
             bought=Case(
-                When(Q(purchased_quantity__gte=F("desired_quantity")), then=Value(1)),
+                When(Q(left=0), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             )
@@ -86,15 +98,15 @@ def manage_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
     return wishlist.items.select_related("product").order_by("position", "pk")
 
 
-def list_items_shown(*, wishlist: WishList) -> list[tuple]:
+def list_items_shown(*, wishlist: WishList, for_owner: bool = False) -> list[tuple]:
     """Every value the givers' item grid shows, item by item in its order,
     as plain rows: the grid's cache key (``core.fragments``), read without
     building a model per item."""
     return list(
-        list_items(wishlist=wishlist).values_list(
+        list_items(wishlist=wishlist, for_owner=for_owner).values_list(
             "pk",
             "desired_quantity",
-            "purchased_quantity",
+            "left",
             "priority",
             "note",
             "product_id",

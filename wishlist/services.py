@@ -269,10 +269,14 @@ def remove_item(*, item: WishListItem, actor: User) -> None:
 
 
 def record_purchase(
-    *, item_id: int, quantity: int, allow_over_gift: bool
+    *, item_id: int, quantity: int, allow_over_gift: bool, paid: bool = False
 ) -> WishListItem:
-    """Count ``quantity`` units as bought; runs inside the gift order's
-    transaction, so the count commits with the order or not at all.
+    """Count ``quantity`` units for a gift order: bought if it is ``paid``
+    already (store credit paid it all), else held until it is. Runs inside
+    the order's transaction, so the count commits with the order or not at
+    all. Givers see held units as taken; the owner sees them once paid
+    (``confirm_purchase``), or never if the order is cancelled
+    (``release_purchase``).
 
     The item row is locked, so two givers racing for the last wanted unit
     are serialised: the second gets ``AlreadyBought`` unless they confirmed
@@ -290,17 +294,26 @@ def record_purchase(
         raise AlreadyBought(
             product_name=item.product.display_name, remaining=item.remaining
         )
-    WishListItem.objects.filter(pk=item.pk).update(
-        purchased_quantity=F("purchased_quantity") + quantity
-    )
+    counter = "purchased_quantity" if paid else "held_quantity"
+    WishListItem.objects.filter(pk=item.pk).update(**{counter: F(counter) + quantity})
     list_changed(item.wishlist.share_token)
-    item.refresh_from_db(fields=["purchased_quantity"])
+    item.refresh_from_db(fields=[counter])
     return item
 
 
+def confirm_purchase(*, item_id: int, quantity: int) -> None:
+    """The gift order holding ``quantity`` units was paid: they are bought.
+    Runs inside the payment's transaction."""
+    _move_held(item_id, quantity, bought=True)
+
+
 def release_purchase(*, item_id: int, quantity: int) -> None:
-    """Count ``quantity`` units as no longer bought: their gift order was
-    cancelled unpaid. Runs inside that cancellation's transaction."""
+    """The gift order holding ``quantity`` units was cancelled unpaid: they
+    are wanted again. Runs inside the cancellation's transaction."""
+    _move_held(item_id, quantity, bought=False)
+
+
+def _move_held(item_id: int, quantity: int, *, bought: bool) -> None:
     item = (
         WishListItem.objects.select_for_update(of=("self",))
         .select_related("wishlist")
@@ -309,7 +322,8 @@ def release_purchase(*, item_id: int, quantity: int) -> None:
     )
     if item is None:
         return
-    WishListItem.objects.filter(pk=item.pk).update(
-        purchased_quantity=Greatest(F("purchased_quantity") - quantity, 0)
-    )
+    changes = {"held_quantity": Greatest(F("held_quantity") - quantity, 0)}
+    if bought:
+        changes["purchased_quantity"] = F("purchased_quantity") + quantity
+    WishListItem.objects.filter(pk=item.pk).update(**changes)
     list_changed(item.wishlist.share_token)

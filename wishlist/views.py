@@ -207,8 +207,8 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     # surprise holds.
     show_counts = selectors.shows_purchases(wishlist=wishlist, viewer=request.user)
     # Evaluated only when the grid is not in the cache.
-    items = selectors.list_items(wishlist=wishlist)
-    shown = selectors.list_items_shown(wishlist=wishlist)
+    items = selectors.list_items(wishlist=wishlist, for_owner=is_owner)
+    shown = selectors.list_items_shown(wishlist=wishlist, for_owner=is_owner)
     action_templates = tuple(settings.WISHLIST_ITEM_ACTION_TEMPLATES)
     # The items are most of the page's rendering: cached, keyed on what they
     # show (their order included), with each request's own CSRF token.

@@ -275,7 +275,9 @@ def test_a_gift_order_cancelled_unpaid_gives_its_units_back(
     browsing = signed_in(UserFactory())
     assert "Bought — thank you!" in browsing.get(share_url).content.decode()
     item.refresh_from_db()
-    assert (item.purchased_quantity, item.product.stock_on_hand) == (2, 8)
+    # Held for the giver, not bought: the owner is shown nothing of it.
+    assert (item.held_quantity, item.purchased_quantity) == (2, 0)
+    assert item.product.stock_on_hand == 8
 
     if how == "giver cancels":
         _giver_cancels(gift, giver_client)
@@ -295,7 +297,7 @@ def test_a_gift_order_cancelled_unpaid_gives_its_units_back(
     order = Order.objects.get(pk=gift.order_id)
     assert order.status == Order.Status.CANCELLED
     item.refresh_from_db()
-    assert item.purchased_quantity == 0
+    assert (item.held_quantity, item.purchased_quantity) == (0, 0)
     assert Product.objects.get(pk=item.product_id).stock_on_hand == 10
     # Givers see the units wanted again (the cached list was let go of).
     assert "2 still wanted" in browsing.get(share_url).content.decode()
@@ -347,21 +349,20 @@ def test_a_paid_gift_order_gives_nothing_back(item):
     TestPaymentProvider().expire_checkout(gift.order.payments.get().session_id)
     shop_services.refresh_payment(order=gift.order)
     item.refresh_from_db()
-    assert item.purchased_quantity == 2
+    assert (item.held_quantity, item.purchased_quantity) == (0, 2)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_a_gift_order_cancelled_twice_at_once_gives_its_units_back_once(item):
     """The giver's cancel sent twice at the same moment, with the sweep
-    closing it too: one cancellation, one release. (The count is clamped at
-    zero, so a paid unit makes a second release show.)"""
+    closing it too: one cancellation, one release."""
     item.desired_quantity = 3
     item.save()
     give(item, quantity=1)  # paid: stays bought
     gift = unpaid_gift(item, quantity=2)
     item.refresh_from_db()
-    assert item.purchased_quantity == 3
+    assert (item.held_quantity, item.purchased_quantity) == (2, 1)
     giver_client = signed_in(gift.giver)
     url = reverse("shop:order_cancel", args=[gift.order_id])
 
@@ -380,7 +381,7 @@ def test_a_gift_order_cancelled_twice_at_once_gives_its_units_back_once(item):
     assert order.status == Order.Status.CANCELLED
     assert order.events.filter(kind=OrderEvent.Kind.CANCELLED).count() == 1
     item.refresh_from_db()
-    assert item.purchased_quantity == 1
+    assert (item.held_quantity, item.purchased_quantity) == (0, 1)
     assert Product.objects.get(pk=item.product_id).stock_on_hand == 9
     # The recipient has the paid gift, and nothing of the cancelled one.
     (received,) = gift_selectors.gifts_received(recipient=item.wishlist.owner)
@@ -529,3 +530,31 @@ def test_a_gift_checkout_sent_twice_at_once_is_one_stripe_session(item, stripe_s
     assert len(stripe_shop.of_type("charge")) == 1
     item.refresh_from_db()
     assert item.purchased_quantity == 1
+
+
+@pytest.mark.django_db
+def test_the_owner_sees_only_paid_gifts_while_givers_see_held_units_as_taken(item):
+    """On a list without surprise protection the owner sees what was bought:
+    a gift awaiting payment is not bought yet, and if it is never paid the
+    owner must never have seen it come and go. Givers, though, see its
+    units as taken, so two cannot buy the last one."""
+    item.wishlist.surprise_protection = False
+    item.wishlist.save()
+    item.desired_quantity = 2
+    item.save()
+    gift = unpaid_gift(item, quantity=2)
+    share_url = item.wishlist.get_share_url()
+
+    owner = signed_in(item.wishlist.owner)
+    assert "Bought — thank you!" not in owner.get(share_url).content.decode()
+    manage = owner.get(reverse("wishlist:manage", args=[item.wishlist.pk]))
+    assert "0 of 2 bought" in manage.content.decode()
+    assert (
+        "Bought — thank you!"
+        in signed_in(UserFactory()).get(share_url).content.decode()
+    )
+
+    pay(gift.order)
+    assert "Bought — thank you!" in owner.get(share_url).content.decode()
+    manage = owner.get(reverse("wishlist:manage", args=[item.wishlist.pk]))
+    assert "2 of 2 bought" in manage.content.decode()
