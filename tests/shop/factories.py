@@ -11,8 +11,8 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from shop import services
-from shop.payments import TestPaymentProvider
 from shop.models import Address, Cart, Category, Order, Product, Shipment, User
+from shop.payments import TestPaymentProvider
 
 TEST_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"

@@ -227,9 +227,7 @@ def test_more_than_in_stock_is_refused(buyer, address):
     assert product.stock_on_hand == 2
 
 
-def test_placing_twice_returns_the_first_order_and_its_one_payment_page(
-    buyer, address
-):
+def test_placing_twice_returns_the_first_order_and_its_one_payment_page(buyer, address):
     product = ProductFactory(stock_on_hand=5)
     cart = cart_with(buyer, (product, 1))
     total = expected_total(cart)
@@ -394,7 +392,5 @@ def test_a_twin_that_places_the_order_first_gives_the_other_its_order(
     assert first == twins[0]
     assert Order.objects.count() == 1
     assert first.payments.get().status == Payment.Status.PENDING
-    assert services.start_payment(order=first) == services.start_payment(
-        order=twins[0]
-    )
+    assert services.start_payment(order=first) == services.start_payment(order=twins[0])
     assert TestProviderSession.objects.count() == 1

@@ -191,7 +191,9 @@ def test_the_provider_refuses_to_be_called_inside_our_transaction(provider):
         lambda: start(provider, key="payment-3"),
         lambda: provider.pay(open_one.id, TEST_CARD),
         lambda: provider.expire_checkout(open_one.id),
-        lambda: provider.refund(reference=made.reference, amount=1, idempotency_key="r"),
+        lambda: provider.refund(
+            reference=made.reference, amount=1, idempotency_key="r"
+        ),
     ]
     for call in calls:
         with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):

@@ -87,9 +87,7 @@ def test_credit_pays_first_and_the_card_the_rest(buyer):
     assert order.status == Order.Status.AWAITING_PAYMENT
     # The credit is held at once; the card is asked for the rest only.
     assert selectors.store_credit_balance(user=buyer) == 0
-    assert sorted(
-        (p.provider, p.amount, p.status) for p in order.payments.all()
-    ) == [
+    assert sorted((p.provider, p.amount, p.status) for p in order.payments.all()) == [
         ("store_credit", 3000, Payment.Status.CAPTURED),
         ("test", 5000, Payment.Status.PENDING),
     ]
@@ -97,9 +95,7 @@ def test_credit_pays_first_and_the_card_the_rest(buyer):
     assert TestProviderSession.objects.get().amount == 5000
 
     assert pay(order).status == Order.Status.PLACED
-    assert sorted(
-        (p.provider, p.amount, p.status) for p in order.payments.all()
-    ) == [
+    assert sorted((p.provider, p.amount, p.status) for p in order.payments.all()) == [
         ("store_credit", 3000, Payment.Status.CAPTURED),
         ("test", 5000, Payment.Status.CAPTURED),
     ]

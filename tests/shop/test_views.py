@@ -211,8 +211,9 @@ def test_checkout_places_order_and_shows_it(client, buyer):
     assert response["Location"].startswith("/payments/test/checkout/")
     # Resubmitting the same form (back button, second tab) before paying
     # finds the order and its one payment page.
-    assert client.post(reverse("shop:checkout"), form)["Location"] == (
-        response["Location"]
+    assert (
+        client.post(reverse("shop:checkout"), form)["Location"]
+        == (response["Location"])
     )
     paid = pay_in_browser(client, response)
     order.refresh_from_db()
