@@ -89,6 +89,15 @@ def sign(payload: str, *, timestamp: int | None = None, secret: str = "") -> str
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
+def _locked_session(session_id: str) -> TestProviderSession:
+    """The session's row, locked. Its charge is read after the lock, by a
+    statement of its own: joined into the locking one, a charge made by a
+    twin we waited for would read as none (PostgreSQL rechecks the locked
+    row, not the joined one), and a paid session would be returned with
+    no reference to refund."""
+    return TestProviderSession.objects.select_for_update().get(reference=session_id)
+
+
 class TestPaymentProvider:
     """Charges nothing real; see the module's documentation for its rules."""
 
@@ -158,11 +167,7 @@ class TestPaymentProvider:
 
     def expire_checkout(self, session_id: str) -> CheckoutSession:
         with transaction.atomic(durable=True):
-            session = (
-                TestProviderSession.objects.select_for_update(of=("self",))
-                .select_related("charge")
-                .get(reference=session_id)
-            )
+            session = _locked_session(session_id)
             if session.status == session.Status.OPEN:
                 session.status = session.Status.EXPIRED
                 session.save(update_fields=["status"])
@@ -210,11 +215,7 @@ class TestPaymentProvider:
         session open for another card."""
         number = "".join(card_number.split()).replace("-", "")
         with transaction.atomic(durable=True):
-            session = (
-                TestProviderSession.objects.select_for_update(of=("self",))
-                .select_related("charge")
-                .get(reference=session_id)
-            )
+            session = _locked_session(session_id)
             if (
                 session.status == session.Status.OPEN
                 and session.expires_at <= timezone.now()

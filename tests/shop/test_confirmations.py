@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.timezone import localtime
 
-from shop import confirmations, emails
+from shop import confirmations, emails, services
+from shop.models import Order
 from shop.tasks import send_order_confirmations
 
 from .factories import (
@@ -19,6 +20,8 @@ from .factories import (
     UserFactory,
     cart_with,
     checkout_form,
+    expected_total,
+    pay_in_browser,
     placed_order,
 )
 
@@ -93,25 +96,61 @@ def test_an_order_whose_email_cannot_be_written_does_not_hold_up_the_rest(
 
 
 @pytest.mark.django_db(transaction=True)  # the request's own commit runs it
-def test_an_order_stands_when_its_send_cannot_be_queued(client, monkeypatch):
+@pytest.mark.parametrize("paid_by", ["card", "store credit"])
+def test_an_order_stands_when_its_send_cannot_be_queued(client, monkeypatch, paid_by):
     """The cache or the broker down after the order committed: the customer
-    sees their order, not an error, and Beat's sweep sends the email."""
+    sees their order, not an error, and Beat's sweep sends the email. An
+    order is placed when the card's payment settles (on the return from
+    the provider's page), or at checkout when store credit pays it all."""
     buyer = UserFactory()
     client.force_login(buyer)
     address = AddressFactory(user=buyer, is_default=True)
-    cart = cart_with(buyer, (ProductFactory(), 1))
+    cart = cart_with(buyer, (ProductFactory(price=1200), 1))
+    form = checkout_form(cart, address)
+    if paid_by == "store credit":
+        services.issue_store_credit(
+            user=buyer, amount=5000, reason="Return", actor=None, reference="r-1"
+        )
+        form["use_store_credit"] = "on"
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
     monkeypatch.setattr(cache, "add", unreachable)
-    response = client.post(reverse("shop:checkout"), checkout_form(cart, address))
+    response = client.post(reverse("shop:checkout"), form)
     assert response.status_code == 302
-    assert response.url.startswith("/orders/")
+    if paid_by == "card":
+        response = pay_in_browser(client, response)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0].startswith("/orders/")
+    else:
+        assert response.url.startswith("/orders/")
+    assert Order.objects.get().status == Order.Status.PLACED
     assert mail.outbox == []
     monkeypatch.undo()
     send_order_confirmations.delay()  # Beat's sweep
     assert [m.to for m in mail.outbox] == [[buyer.email]]
+
+
+def test_an_order_awaiting_payment_is_not_confirmed(
+    django_capture_on_commit_callbacks,
+):
+    buyer = UserFactory()
+    cart = cart_with(buyer, (ProductFactory(), 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.place_order(
+            cart=cart,
+            buyer=buyer,
+            destination=services.Destination(address=AddressFactory(user=buyer)),
+            expected_total=expected_total(cart),
+        )
+    assert confirmations.send_pending() == 0
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_payment(order=order)
+    assert confirmations.send_pending() == 0  # nor once it is cancelled
+    assert mail.outbox == []
+    assert pending(order) == [True]
 
 
 def test_staff_see_when_the_confirmation_went_out(

@@ -54,7 +54,8 @@ def test_four_of_five_then_the_rest(order, staff, django_capture_on_commit_callb
     order.refresh_from_db()
     assert order.status == Order.Status.DELIVERED
     assert list(order.events.values_list("kind", "actor")) == [
-        (OrderEvent.Kind.PLACED, order.buyer_id),
+        (OrderEvent.Kind.AWAITING_PAYMENT, order.buyer_id),
+        (OrderEvent.Kind.PAID, None),  # the provider's word, no one's act
         (OrderEvent.Kind.SHIPMENT_CREATED, staff.pk),
         (OrderEvent.Kind.SHIPPED, staff.pk),
         (OrderEvent.Kind.SHIPMENT_CREATED, staff.pk),

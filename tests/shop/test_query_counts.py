@@ -101,33 +101,52 @@ def test_order_detail_with_lines_and_shipments(client, buyer):
     )
 
 
-def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(client, buyer):
-    """The busy write of sale day: a one-line order's statements, named, so
-    a new one shows here with what it is."""
+# Real transactions, as in production: in a test's own transaction each of
+# the request's transactions would be a savepoint, and counted.
+@pytest.mark.django_db(transaction=True)
+def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(
+    client, buyer, django_assert_num_queries
+):
+    """The busy write of sale day, a one-line order posted and sent to pay:
+    its statements, named, so a new one shows here with what it is."""
     address = AddressFactory(user=buyer, is_default=True)
     product = ProductFactory(price=1200, stock_on_hand=5)
     cart = cart_with(buyer, (product, 1))
     total = services.quote(cart=cart)[1].total
-    with CaptureQueriesContext(connection) as captured:
+    # 16 in all, none growing with the lines: 3 reads (the user; the cart,
+    # its lines and their products in one statement, read once; the
+    # address), the order's transaction (6 writes between BEGIN and COMMIT),
+    # and 3 to send the buyer to pay: the pending payment read, the
+    # provider's session written in the stand-in provider's own transaction
+    # (BEGIN, INSERT, COMMIT: with Stripe an HTTP call, no statement of
+    # ours), and the session kept on the payment.
+    with django_assert_num_queries(16) as captured:
         response = client.post(
             reverse("shop:checkout"),
-            {"cart": cart.pk, "address": address.pk, "card_number": "4242424242424242",
-             "expected_total": total},
-        )  # fmt: skip
+            {"cart": cart.pk, "address": address.pk, "expected_total": total},
+        )
     assert response.status_code == 302
+    assert response["Location"].startswith("/payments/test/checkout/")
     assert _statements(captured) == [
         'SELECT "shop_user"',  # the session's user
         'SELECT "shop_cartline"',  # the posted cart with its lines and products
         'SELECT "shop_address"',  # the address chosen, one of the buyer's
-        # The stand-in provider's own books (shop.payments.TestPaymentProvider):
-        # a real provider's charge is an HTTP call here, not a statement of ours.
-        'INSERT "shop_testprovidercharge"',
+        "BEGIN",  # the order's transaction
         'UPDATE "shop_cart"',  # claimed if its lines are unchanged; locked
         'INSERT "shop_order"',
         'INSERT "shop_orderline"',
-        'INSERT "shop_payment"',
-        'INSERT "shop_orderevent"',
-        'UPDATE "shop_product"',  # stock taken if sold, in stock, same price
+        'INSERT "shop_payment"',  # the card payment, pending
+        'INSERT "shop_orderevent"',  # awaiting payment
+        'UPDATE "shop_product"',  # stock held if sold, in stock, same price
+        "COMMIT",
+        # Sent to pay (``start_payment``), after the order committed:
+        'SELECT "shop_payment"',  # the payment the order awaits
+        # The stand-in provider's own books (shop.payments.TestPaymentProvider):
+        # a real provider's session is an HTTP call here, not a statement of ours.
+        "BEGIN",
+        'INSERT "shop_testprovidersession"',
+        "COMMIT",
+        'UPDATE "shop_payment"',  # the session and its page, kept
     ]
 
 
@@ -151,7 +170,7 @@ def test_adding_to_the_cart_reads_the_product_with_its_line(client, buyer):
 def _statements(captured) -> list[str]:
     """Each statement as its verb and first table, savepoints left out."""
     return [
-        query["sql"].split()[0] + " " + _table(query["sql"])
+        (query["sql"].split()[0] + " " + _table(query["sql"])).strip()
         for query in captured.captured_queries
         if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]

@@ -15,17 +15,19 @@ from shop.models import (
     Product,
     TestProviderCharge,
     TestProviderRefund,
+    TestProviderSession,
 )
 from tests.concurrency import post_together, run_together
 from tests.double_submit import assert_same_result
 
 from .factories import (
-    TEST_CARD,
     AddressFactory,
     ProductFactory,
     UserFactory,
     cart_with,
     checkout_form,
+    pay,
+    pay_in_browser,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -44,7 +46,6 @@ def test_twenty_buyers_one_last_unit_exactly_one_order():
             cart=cart,
             buyer=buyer,
             destination=services.Destination(address=address),
-            card_number=TEST_CARD,
             expected_total=5000,
         )
 
@@ -55,15 +56,21 @@ def test_twenty_buyers_one_last_unit_exactly_one_order():
     assert len(orders) == 1, results
     assert len(sold_out) == 19, results
     assert "sold out" in sold_out[0].message
-    assert Order.objects.count() == 1
+    (order,) = Order.objects.all()
+    # The one order holds the unit while it awaits its payment.
+    assert order.status == Order.Status.AWAITING_PAYMENT
+    assert order.lines.get().quantity == 1
+    assert Payment.objects.get().order == order
+    assert Product.objects.get(pk=product.pk).stock_on_hand == 0
+    assert pay(order).status == Order.Status.PLACED
     assert Product.objects.get(pk=product.pk).stock_on_hand == 0
 
 
 @pytest.mark.parametrize("clicks", [2, 5])
-def test_double_submit_places_one_order_with_one_charge_never_refunded(clicks):
-    """Twins of one attempt share its charge (one key: the cart's version):
-    the provider makes one, the order holds it, and the losers, finding the
-    order, leave it alone rather than refund the winner's money."""
+def test_double_submit_places_one_order_with_one_payment_page_and_one_charge(clicks):
+    """Twins of one attempt find one order (the cart is claimed once), and
+    each, sent to pay at the same moment, gets its one payment page (one
+    key: the payment's row). Paid, there is one charge, never refunded."""
     product = ProductFactory(stock_on_hand=10)
     buyer = UserFactory()
     address = AddressFactory(user=buyer)
@@ -71,32 +78,42 @@ def test_double_submit_places_one_order_with_one_charge_never_refunded(clicks):
     total = services.quote(cart=cart)[1].total
 
     def submit():
-        return services.place_order(
+        order = services.place_order(
             cart=cart,
             buyer=buyer,
             destination=services.Destination(address=address),
-            card_number=TEST_CARD,
             expected_total=total,
         )
+        return order, services.start_payment(order=order)
 
     results = run_together([submit] * clicks)
 
-    assert all(isinstance(r, Order) for r in results), results
-    assert len({r.pk for r in results}) == 1
+    assert all(isinstance(r, tuple) for r in results), results
+    assert len({order.pk for order, _ in results}) == 1
+    assert len({url for _, url in results}) == 1, results
     assert Order.objects.count() == 1
     assert Product.objects.get(pk=product.pk).stock_on_hand == 8
-    payment = results[0].payments.get()
-    charge = TestProviderCharge.objects.get()
-    assert (payment.reference, payment.amount, payment.status) == (
-        charge.reference,
+    session = TestProviderSession.objects.get()
+    payment = Payment.objects.get()
+    assert (payment.session_id, payment.amount, payment.status) == (
+        session.reference,
         total,
-        Payment.Status.CAPTURED,
+        Payment.Status.PENDING,
     )
-    assert charge.amount == total
+
+    order = pay(results[0][0])
+    assert order.status == Order.Status.PLACED
+    payment.refresh_from_db()
+    charge = TestProviderCharge.objects.get()
+    assert (payment.reference, payment.status, charge.amount) == (
+        charge.reference,
+        Payment.Status.CAPTURED,
+        total,
+    )
     assert not TestProviderRefund.objects.exists()
 
 
-def test_checkout_form_posted_twice_at_once_shows_both_the_one_order(client):
+def test_checkout_form_posted_twice_at_once_shows_both_the_one_payment_page(client):
     product = ProductFactory(stock_on_hand=10, price=2000)
     buyer = UserFactory()
     client.force_login(buyer)
@@ -107,8 +124,14 @@ def test_checkout_form_posted_twice_at_once_shows_both_the_one_order(client):
     )
 
     order = Order.objects.get()
-    assert assert_same_result(responses) == order.get_absolute_url()
-    assert TestProviderCharge.objects.count() == 1
+    page = assert_same_result(responses)
+    session = TestProviderSession.objects.get()
+    assert page == f"/payments/test/checkout/{session.reference}/"
+    assert order.payments.get().session_id == session.reference
+    assert Product.objects.get(pk=product.pk).stock_on_hand == 7
+
+    pay_in_browser(client, responses[0])
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED
     assert order.payments.get().reference == TestProviderCharge.objects.get().reference
     assert not TestProviderRefund.objects.exists()
-    assert Product.objects.get(pk=product.pk).stock_on_hand == 7

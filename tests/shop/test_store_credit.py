@@ -1,20 +1,29 @@
 """Store credit: issued once per reference, spent first at checkout."""
 
 import pytest
+from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
 from shop import selectors, services
-from shop.exceptions import InvalidCard, OutOfStock, StoreCreditChanged
-from shop.models import Order, Payment, Product, StoreCreditAccount
+from shop.exceptions import OutOfStock, StoreCreditChanged
+from shop.models import (
+    Order,
+    OrderEvent,
+    Payment,
+    Product,
+    StoreCreditAccount,
+    TestProviderCharge,
+    TestProviderSession,
+)
 
 from .factories import (
-    TEST_CARD,
     AddressFactory,
     ProductFactory,
     UserFactory,
     cart_with,
     expected_total,
+    pay,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,47 +56,80 @@ def test_issuing_twice_with_one_reference_credits_once(buyer):
     assert buyer.store_credit.entries.count() == 1
 
 
-def test_credit_covers_the_whole_order_without_a_card(buyer):
+def test_credit_covers_the_whole_order_without_a_card(
+    buyer, django_capture_on_commit_callbacks
+):
     cart = cart_with(
         buyer, (ProductFactory(price=2000), 1), (ProductFactory(price=400), 1)
     )
-    order = _place(buyer, cart, use_store_credit=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _place(buyer, cart, use_store_credit=True)
     assert order.total == 3000  # 2,400 + 600 shipping
+    assert order.status == Order.Status.PLACED  # at once: nothing to wait for
     (payment,) = order.payments.all()
-    assert (payment.provider, payment.amount) == (Payment.STORE_CREDIT, 3000)
+    assert (payment.provider, payment.amount, payment.status) == (
+        Payment.STORE_CREDIT,
+        3000,
+        Payment.Status.CAPTURED,
+    )
     assert selectors.store_credit_balance(user=buyer) == 0
     assert buyer.store_credit.entries.first().amount == -3000
+    assert order.events.get().kind == OrderEvent.Kind.PLACED
+    assert [m.to for m in mail.outbox] == [[buyer.email]]
+    # It never goes to the provider.
+    assert services.start_payment(order=order) is None
+    assert not TestProviderSession.objects.exists()
 
 
 def test_credit_pays_first_and_the_card_the_rest(buyer):
     cart = cart_with(buyer, (ProductFactory(price=8000), 1))
-    order = _place(buyer, cart, use_store_credit=True, card_number=TEST_CARD)
-    assert sorted((p.provider, p.amount) for p in order.payments.all()) == [
-        (Payment.STORE_CREDIT, 3000),
-        ("test", 5000),
+    order = _place(buyer, cart, use_store_credit=True)
+    assert order.status == Order.Status.AWAITING_PAYMENT
+    # The credit is held at once; the card is asked for the rest only.
+    assert selectors.store_credit_balance(user=buyer) == 0
+    assert sorted((p.provider, p.amount, p.status) for p in order.payments.all()) == [
+        ("store_credit", 3000, Payment.Status.CAPTURED),
+        ("test", 5000, Payment.Status.PENDING),
     ]
+    services.start_payment(order=order)
+    assert TestProviderSession.objects.get().amount == 5000
+
+    assert pay(order).status == Order.Status.PLACED
+    assert sorted((p.provider, p.amount, p.status) for p in order.payments.all()) == [
+        ("store_credit", 3000, Payment.Status.CAPTURED),
+        ("test", 5000, Payment.Status.CAPTURED),
+    ]
+    assert TestProviderCharge.objects.get().amount == 5000
     assert selectors.store_credit_balance(user=buyer) == 0
 
 
-def test_no_card_when_credit_does_not_cover_is_refused(buyer):
+def test_credit_held_for_an_order_never_paid_comes_back(buyer):
+    """Credit that does not cover the total is spent at once and the card
+    asked for the rest; if the card never pays, the order is cancelled and
+    the credit is the buyer's again."""
     cart = cart_with(buyer, (ProductFactory(price=8000), 1))
-    with pytest.raises(InvalidCard):
-        _place(buyer, cart, use_store_credit=True)
+    order = _place(buyer, cart, use_store_credit=True)
+    services.start_payment(order=order)
+    assert selectors.store_credit_balance(user=buyer) == 0
+    assert services.close_payment(order=order).status == Order.Status.CANCELLED
     assert selectors.store_credit_balance(user=buyer) == 3000
-    assert not Order.objects.exists()
+    assert not TestProviderCharge.objects.exists()
 
 
 def test_credit_spent_elsewhere_meanwhile_changes_nothing(buyer, monkeypatch):
-    cart = cart_with(buyer, (ProductFactory(price=8000), 1))
+    product = ProductFactory(price=8000, stock_on_hand=2)
+    cart = cart_with(buyer, (product, 1))
     # Another tab spends the credit between the check and the transaction.
     StoreCreditAccount.objects.filter(user=buyer).update(balance=100)
     monkeypatch.setattr(
         "shop.services.checkout.store_credit_balance", lambda user: 3000
     )
     with pytest.raises(StoreCreditChanged):
-        _place(buyer, cart, use_store_credit=True, card_number=TEST_CARD)
+        _place(buyer, cart, use_store_credit=True)
     assert not Order.objects.exists()
+    assert not Payment.objects.exists()
     assert selectors.store_credit_balance(user=buyer) == 100
+    assert Product.objects.get(pk=product.pk).stock_on_hand == 2
 
 
 def test_a_refusal_inside_the_transaction_rolls_everything_back(buyer):
@@ -98,8 +140,9 @@ def test_a_refusal_inside_the_transaction_rolls_everything_back(buyer):
         raise OutOfStock("the other app said no")
 
     with pytest.raises(OutOfStock):
-        _place(buyer, cart, use_store_credit=True, card_number=TEST_CARD, within=refuse)
+        _place(buyer, cart, use_store_credit=True, within=refuse)
     assert not Order.objects.exists()
+    assert not Payment.objects.exists()
     assert Product.objects.get(pk=product.pk).stock_on_hand == 2
     assert selectors.store_credit_balance(user=buyer) == 3000
 
@@ -116,12 +159,13 @@ def test_checkout_page_offers_and_uses_credit(client, buyer):
             "cart": cart.pk,
             "address": address.pk,
             "use_store_credit": "on",
-            "card_number": "",
             "expected_total": 1600,
         },
     )
     order = Order.objects.get()
-    assert response["Location"] == order.get_absolute_url()
+    assert order.status == Order.Status.PLACED
+    assert response["Location"] == order.get_absolute_url()  # not to pay
+    assert not TestProviderSession.objects.exists()
     assert "Store credit" in client.get(order.get_absolute_url()).content.decode()
     assert selectors.store_credit_balance(user=buyer) == 1400
 
@@ -141,7 +185,7 @@ def test_carts_for_another_purpose_stay_out_of_the_everyday_cart(client):
 def test_an_order_is_never_placed_inside_a_callers_transaction(buyer):
     """Paid with credit alone, no provider call refuses it first: the
     order's own transaction does, as it must never roll back with a
-    caller's after charging."""
+    caller's after the buyer was sent to pay."""
     cart = cart_with(buyer, (ProductFactory(price=2000), 1))
     with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
         _place(buyer, cart, use_store_credit=True)
