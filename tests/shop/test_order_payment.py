@@ -489,3 +489,40 @@ def test_an_awaiting_order_cannot_be_shipped_nor_is_it_confirmed(
     with django_capture_on_commit_callbacks(execute=True):
         assert confirmations.send_pending() == 0
     assert mail.outbox == []
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_pay_now_pressed_twice_at_once_opens_one_payment_page(client, buyer):
+    """Pay now twice at once (neither has opened the provider's page yet):
+    both go to the same hosted page, opened once under the payment's key."""
+    order = awaiting_order(buyer)
+
+    responses = post_together(client, reverse("shop:order_pay", args=[order.pk]))
+
+    page = assert_same_result(responses)
+    assert page.startswith("/payments/test/checkout/")
+    assert TestProviderSession.objects.count() == 1
+    assert order.payments.get(status=Payment.Status.PENDING).checkout_url == page
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_paying_on_the_hosted_page_twice_at_once_charges_once(client, buyer, settings):
+    """The provider's own page sent twice at once (a double click on Pay):
+    one charge, and both are sent back to the shop, which shows the one
+    order placed."""
+    order = awaiting_order(buyer)
+    page = services.start_payment(order=order)
+
+    responses = post_together(client, page, {"card_number": TEST_CARD})
+
+    assert assert_same_result(responses) == (
+        settings.SITE_URL + reverse("shop:payment_return", args=[order.pk])
+    )
+    assert TestProviderCharge.objects.count() == 1
+    back = client.get(reverse("shop:payment_return", args=[order.pk]))
+    assert back["Location"] == order.get_absolute_url()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED
+    assert kinds(order).count(OrderEvent.Kind.PAID) == 1
