@@ -44,7 +44,8 @@ def _client(api_key: str, api_base: str, retries: int) -> stripe.StripeClient:
 
 
 def _plain(obj) -> dict:
-    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    # A StripeObject is a dict (its to_dict() is deprecated and does this).
+    return dict(obj)
 
 
 class StripeProvider:
