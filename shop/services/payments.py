@@ -187,15 +187,21 @@ def settle(
     """Record how a checkout session ended, once. Returns the payment it
     belongs to (``None`` if none of ours) and what was done."""
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(provider=provider_name, session_id=session.id)
+        # The order's row is what serialises everything that settles it,
+        # and it is locked before the payment's, as every other writer of
+        # an order's payments does (a refund writing its parts, a
+        # cancellation closing its tenders): the other way round, a late
+        # event during a refund deadlocked.
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .filter(payments__provider=provider_name, payments__session_id=session.id)
             .first()
         )
-        if payment is None:
+        if order is None:
             return None, "no payment of ours"
-        # The order's row is what serialises everything that settles it.
-        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        payment = Payment.objects.select_for_update().get(
+            order=order, provider=provider_name, session_id=session.id
+        )
         if session.status == payments.PAID:
             return payment, _paid(order, payment, session, actor)
         if session.status == payments.EXPIRED:

@@ -453,3 +453,53 @@ def test_pretix_1189_polling_and_the_webhook_race(
         assert order.events.filter(kind=OrderEvent.Kind.CANCELLED).count() == 1
         assert Product.objects.get(pk=product.pk).stock_on_hand == 5
     assert_books(fake, {product: 5})
+
+
+def test_a_late_event_for_a_paid_session_during_a_refund_does_not_deadlock(
+    stripe_shop, live_server
+):
+    """Found here, not upstream: a late event for a session already paid
+    (a second success, an expiry) settles under the payment's and the
+    order's locks while an agent's refund of the order writes its parts
+    under the order's lock, then the payment's. Taken in opposite orders,
+    PostgreSQL killed one of them as a deadlock (a 500 for the agent or
+    for Stripe); settle() now takes the order's first, as every other
+    writer does. Ten rounds, each at the same moment."""
+    fake = stripe_shop
+    mugs, cups = ProductFactory(price=100), ProductFactory(price=100)
+    order = awaiting_order(None, (mugs, 10), (cups, 10))
+    sid = opened(order)
+    fake.pay(sid)
+    assert fake.flush(webhook_url(live_server)) == [200, 200]
+    line = order.lines.get(product=mugs)
+    url = webhook_url(live_server)
+    paid = fake.objects[sid]
+    late = [
+        ("checkout.session.async_payment_succeeded", paid),
+        ("checkout.session.expired", {**paid, "status": "expired"}),
+    ]
+
+    for round in range(10):
+        event = fake.event(*late[round % 2])
+        status, refund = run_together(
+            [
+                lambda event=event: fake.deliver(event, url),
+                lambda round=round: services.refund_order_line(
+                    order_line=line,
+                    quantity=1,
+                    actor=None,
+                    reference=f"case-{round}",
+                    reason="Chipped",
+                ),
+            ]
+        )
+        assert status == 200
+        assert isinstance(refund, Refund), refund
+        assert refund.status == Refund.Status.SUCCEEDED
+
+    assert {d["status"] for d in fake.deliveries} == {200}  # none retried
+    assert PaymentEvent.objects.filter(outcome="already paid").count() == 5
+    assert PaymentEvent.objects.filter(outcome="already settled").count() == 5
+    assert sum(r["amount"] for r in fake.of_type("refund")) == 1000
+    assert refreshed(order).status == Order.Status.PLACED
+    assert_books(fake, {mugs: 10, cups: 10})
