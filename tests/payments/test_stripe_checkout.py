@@ -299,6 +299,25 @@ def test_an_unsigned_forged_tampered_or_stale_event_is_400_and_changes_nothing(
 
 
 @live
+def test_with_no_webhook_secret_set_every_event_is_refused(
+    stripe_shop, live_server, settings
+):
+    """An empty secret is no secret: anyone can sign with it. A shop whose
+    STRIPE_WEBHOOK_SECRET is not set (run mode on the test provider, which
+    still serves Stripe's endpoint) refuses every Stripe event."""
+    fake = stripe_shop
+    fake.retries = 0
+    order = awaiting_order()
+    fake.pay(opened(order))
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    fake.webhook_secret = ""
+
+    assert fake.flush(webhook_url(live_server)) == [400, 400]
+    assert not PaymentEvent.objects.exists()
+    assert refreshed(order).status == Order.Status.AWAITING_PAYMENT
+
+
+@live
 def test_an_unknown_provider_is_404(stripe_shop, live_server):
     fake = stripe_shop
     session = stripe.checkout.Session.create(
