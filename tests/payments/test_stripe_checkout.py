@@ -45,7 +45,16 @@ from .books import (
     webhook_url,
 )
 
-live = pytest.mark.django_db(transaction=True)
+
+def live(test):
+    """For a test that serves the webhook on the live server: real
+    transactions, and slow."""
+    return pytest.mark.slow(pytest.mark.django_db(transaction=True)(test))
+
+
+# Fixed, as start_payment's is (from the payment's row): a retry sends the
+# same parameters to the second.
+EXPIRES = timezone.now() + datetime.timedelta(hours=23)
 
 
 def start(provider, *, amount=3456, key="payment-1", **changes):
@@ -58,7 +67,7 @@ def start(provider, *, amount=3456, key="payment-1", **changes):
         "locale": "ja",
         "success_url": "https://shop.example/orders/1/paid/",
         "cancel_url": "https://shop.example/orders/1/",
-        "expires_at": timezone.now() + datetime.timedelta(hours=23),
+        "expires_at": EXPIRES,
         "metadata": {"order": "1", "payment": "1"},
         "idempotency_key": key,
     }
