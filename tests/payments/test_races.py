@@ -503,3 +503,49 @@ def test_a_late_event_for_a_paid_session_during_a_refund_does_not_deadlock(
     assert sum(r["amount"] for r in fake.of_type("refund")) == 1000
     assert refreshed(order).status == Order.Status.PLACED
     assert_books(fake, {mugs: 10, cups: 10})
+
+
+@pytest.mark.parametrize(
+    "ordering", ["cancel first", "pay first", "at the same moment"]
+)
+def test_the_buyer_cancelling_as_they_pay_never_keeps_money_for_a_cancelled_order(
+    stripe_shop, live_server, shopper, ordering
+):
+    """The buyer presses Cancel in one tab as they pay in another. Stripe
+    closes the session first or takes the payment first, never both:
+    closed, the payment is refused and the order cancelled with its stock
+    back; paid, the cancel finds it paid and the order stays placed."""
+    fake = stripe_shop
+    client, cart, address, product = shopper
+    order, _ = checked_out(client, cart, address)
+    sid = session_id(order)
+
+    def cancel():
+        return client.post(reverse("shop:order_cancel", args=[order.pk]))
+
+    def pay():
+        try:
+            return fake.pay(sid)
+        except ValueError as closed:  # "session ... is expired"
+            return closed
+
+    if ordering == "at the same moment":
+        cancelled, paid = run_together([cancel, pay])
+    elif ordering == "cancel first":
+        cancelled, paid = cancel(), pay()
+        assert isinstance(paid, ValueError)
+    else:
+        paid, cancelled = pay(), cancel()
+    assert set(fake.flush(webhook_url(live_server))) <= {200}
+
+    assert cancelled.status_code == 302
+    order = refreshed(order)
+    if isinstance(paid, ValueError):
+        assert order.status == Order.Status.CANCELLED
+        assert not fake.of_type("charge")
+        assert Product.objects.get(pk=product.pk).stock_on_hand == 5
+    else:
+        assert paid["payment_status"] == "paid"
+        assert order.status == Order.Status.PLACED
+        assert any("stays placed" in m for m in messages_of(cancelled))
+    assert_books(fake, {product: 5})
