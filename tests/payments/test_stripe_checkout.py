@@ -579,3 +579,39 @@ def test_a_refund_stripe_refuses_is_failed_and_shown_on_the_order_and_the_case(
             reason="Again",
         )
     assert len(fake.of_type("refund")) == 1
+
+
+@live
+def test_a_payment_for_an_order_already_cancelled_is_refunded_in_full(
+    stripe_shop, live_server
+):
+    """Money that arrives for an order no longer waiting for it (here the
+    session's expiry was heard first) is never kept: the payment is
+    captured and refunded in full through Stripe, under a key from its row,
+    and the order stays cancelled with its stock back on sale."""
+    fake = stripe_shop
+    product = ProductFactory(stock_on_hand=5)
+    order = awaiting_order(None, (product, 2))
+    sid = opened(order)
+    url = webhook_url(live_server)
+    expired = {**fake.objects[sid], "status": "expired"}
+    assert fake.send_event("checkout.session.expired", expired, url) == 200
+    assert refreshed(order).status == Order.Status.CANCELLED
+
+    fake.pay(sid)
+    assert fake.flush(url) == [200, 200]
+
+    order = refreshed(order)
+    assert order.status == Order.Status.CANCELLED
+    payment = card_payment(order)
+    assert payment.status == Payment.Status.REFUNDED
+    [refund] = fake.of_type("refund")
+    assert (refund["amount"], refund["payment_intent"]) == (
+        payment.amount,
+        payment.reference,
+    )
+    [sent] = posts_to(fake, "/v1/refunds")
+    assert sent["key"] == f"payment-{payment.pk}-late"
+    assert order.events.filter(kind=OrderEvent.Kind.LATE_PAYMENT_REFUNDED).count() == 1
+    assert Product.objects.get(pk=product.pk).stock_on_hand == 5
+    assert_books(fake, {product: 5})
