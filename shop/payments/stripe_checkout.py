@@ -11,6 +11,7 @@ library's own retries reuse it.
 import datetime
 import functools
 import json
+import logging
 
 import stripe
 from django.conf import settings
@@ -29,6 +30,7 @@ from .base import (
     session_from_stripe,
 )
 
+logger = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300
 UNAVAILABLE = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 
@@ -144,6 +146,10 @@ class StripeProvider:
         return ProviderRefund(reference=refund.id, amount=refund.amount)
 
     def verify_event(self, payload: bytes, headers: dict[str, str]) -> Event:
+        if not settings.STRIPE_WEBHOOK_SECRET:
+            # Anyone can sign with an empty secret: with none set (run mode
+            # on the test provider), no Stripe event is believed.
+            raise InvalidEvent("STRIPE_WEBHOOK_SECRET is not set")
         try:
             stripe.Webhook.construct_event(
                 payload,
@@ -164,4 +170,10 @@ class StripeProvider:
         except stripe.CardError:
             raise exceptions.CardDeclined() from None
         except UNAVAILABLE as error:
+            raise ProviderUnavailable(str(error.user_message or error)) from None
+        except stripe.StripeError as error:
+            # A wrong key, a request Stripe refuses: ours to fix, logged
+            # loudly; the buyer is told the payment page could not open and
+            # their order keeps waiting.
+            logger.exception("Stripe refused a request: %s", error)
             raise ProviderUnavailable(str(error.user_message or error)) from None

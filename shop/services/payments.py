@@ -187,15 +187,21 @@ def settle(
     """Record how a checkout session ended, once. Returns the payment it
     belongs to (``None`` if none of ours) and what was done."""
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(provider=provider_name, session_id=session.id)
+        # The order's row is what serialises everything that settles it,
+        # and it is locked before the payment's, as every other writer of
+        # an order's payments does (a refund writing its parts, a
+        # cancellation closing its tenders): the other way round, a late
+        # event during a refund deadlocked.
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .filter(payments__provider=provider_name, payments__session_id=session.id)
             .first()
         )
-        if payment is None:
+        if order is None:
             return None, "no payment of ours"
-        # The order's row is what serialises everything that settles it.
-        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        payment = Payment.objects.select_for_update().get(
+            order=order, provider=provider_name, session_id=session.id
+        )
         if session.status == payments.PAID:
             return payment, _paid(order, payment, session, actor)
         if session.status == payments.EXPIRED:
@@ -210,7 +216,9 @@ def _paid(
         return "already paid"
     was = payment.status
     payment.status = Payment.Status.CAPTURED
-    payment.reference = session.reference
+    # Unique when set: a payment without one (none can be, for a card paid
+    # in full) stores nothing rather than an empty string.
+    payment.reference = session.reference or None
     payment.card_last4 = session.card_last4
     payment.settled_at = timezone.now()
     payment.save(update_fields=["status", "reference", "card_last4", "settled_at"])
@@ -295,6 +303,8 @@ def refund_late_payment(*, payment_id: int) -> None:
         idempotency_key=f"{payment.idempotency_key}-late",
     )
     with transaction.atomic():
+        # The order first, then its payment, as ``settle`` locks them.
+        Order.objects.select_for_update().filter(pk=payment.order_id).first()
         updated = Payment.objects.filter(
             pk=payment.pk, status=Payment.Status.CAPTURED
         ).update(status=Payment.Status.REFUNDED)
