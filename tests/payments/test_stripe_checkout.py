@@ -615,3 +615,26 @@ def test_a_payment_for_an_order_already_cancelled_is_refunded_in_full(
     assert order.events.filter(kind=OrderEvent.Kind.LATE_PAYMENT_REFUNDED).count() == 1
     assert Product.objects.get(pk=product.pk).stock_on_hand == 5
     assert_books(fake, {product: 5})
+
+
+@pytest.mark.django_db
+def test_a_wrong_api_key_keeps_the_order_waiting_and_says_so(
+    stripe_shop, client, settings
+):
+    """A misconfigured key (Stripe answers 401) is ours to fix: the buyer is
+    told the payment page could not open, never shown a 500, and the order
+    keeps waiting with its stock held until the key is right."""
+    from shop.payments import stripe_checkout
+
+    settings.STRIPE_SECRET_KEY = "sk_test_not_the_key"
+    stripe_checkout._client.cache_clear()
+    buyer = UserFactory()
+    client.force_login(buyer)
+    order = awaiting_order(buyer)
+
+    response = client.post(reverse("shop:order_pay", args=[order.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "could not open the payment page" in response.content.decode()
+    assert refreshed(order).status == Order.Status.AWAITING_PAYMENT
+    assert card_payment(order).session_id == ""
