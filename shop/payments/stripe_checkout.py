@@ -114,7 +114,9 @@ class StripeProvider:
 
     def expire_checkout(self, session_id: str) -> CheckoutSession:
         try:
-            session = self.client.v1.checkout.sessions.expire(session_id)
+            session = self.client.v1.checkout.sessions.expire(
+                session_id, options={"idempotency_key": f"expire-{session_id}"}
+            )
         except stripe.InvalidRequestError:
             # Only an open session can expire: this one was paid or had
             # expired already. Either way, say how it ended.
