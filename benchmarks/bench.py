@@ -415,6 +415,10 @@ def checkout_row(
         f"placed by the webhook {100 * accounts['placed_by_webhook'] / placed:.0f} %,"
         f" by the return page {100 * accounts['placed_by_return'] / placed:.0f} %",
         f"{accounts['duplicate_charges']} duplicate charges",
+        "CPU ms/order web {web:.1f} · db {db:.1f} · worker {worker:.1f} · "
+        "fake Stripe and customers {fake:.1f}".format(
+            **{part: 1000 * used / placed for part, used in cpu.items()}
+        ),
     ]
     if report.errors:
         notes.append(f"errors: {report.errors[:3]}")
@@ -804,9 +808,11 @@ def main() -> None:
             if mode.warmup:
                 flow.run(warm, mode.warmup)
             counted = flow.count_queries(webhook_first, return_first)
-            before = stack.cpu()
+            before, here = stack.cpu(), os.times()
             report = flow.run(measured, mode.measure)
             used = cpu_used(before, stack.cpu())
+            # This process: the fake Stripe and the customers driving it.
+            used["fake"] = sum(os.times()[:2]) - sum(here[:2])
             result = checkout_row(
                 name, report, account(report, stripe_fake), counted, used
             )
