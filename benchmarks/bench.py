@@ -1,10 +1,13 @@
 """Page load on the production-shaped stack: the shop on sale day.
 
 Starts the stack on loopback (a fresh PostgreSQL database, gunicorn with
-``config.settings.bench``, a Celery worker on Redis, the fake Twilio), loads
-a benchmark catalog, and drives each scenario with wrk and its Lua script in
-benchmarks/wrk/: 20 connections, no think time, a warm-up, then the measured
-run. /healthz goes through the same generator and the same Lua path in the
+``config.settings.bench``, a Celery worker on Redis, the fake Twilio and the
+fake Stripe), loads a benchmark catalog, and drives each scenario with wrk
+and its Lua script in benchmarks/wrk/: 20 connections, no think time, a
+warm-up, then the measured run. Checkout goes through the whole payment
+flow on the fake Stripe instead, driven by 20 customers in this process
+(benchmarks/payflow.py): the checkout POST, paying on the hosted page, the
+signed webhook and the return page racing it. /healthz goes through the same generator and the same Lua path in the
 same run, and each scenario's req/s is also given as a share of its.
 
 SQL queries per request come from the ``X-Queries`` header the bench settings
