@@ -7,8 +7,9 @@ and its Lua script in benchmarks/wrk/: 20 connections, no think time, a
 warm-up, then the measured run. Checkout goes through the whole payment
 flow on the fake Stripe instead, driven by 20 customers in this process
 (benchmarks/payflow.py): the checkout POST, paying on the hosted page, the
-signed webhook and the return page racing it. /healthz goes through the same generator and the same Lua path in the
-same run, and each scenario's req/s is also given as a share of its.
+signed webhook and the return page racing it. /healthz goes through the
+same generator and the same Lua path in the same run, and each scenario's
+req/s is also given as a share of its.
 
 SQL queries per request come from the ``X-Queries`` header the bench settings
 add (benchmarks/querycount.py); queries per page at 10 and at 100 items from
