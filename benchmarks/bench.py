@@ -1,11 +1,15 @@
 """Page load on the production-shaped stack: the shop on sale day.
 
 Starts the stack on loopback (a fresh PostgreSQL database, gunicorn with
-``config.settings.bench``, a Celery worker on Redis, the fake Twilio), loads
-a benchmark catalog, and drives each scenario with wrk and its Lua script in
-benchmarks/wrk/: 20 connections, no think time, a warm-up, then the measured
-run. /healthz goes through the same generator and the same Lua path in the
-same run, and each scenario's req/s is also given as a share of its.
+``config.settings.bench``, a Celery worker on Redis, the fake Twilio and the
+fake Stripe), loads a benchmark catalog, and drives each scenario with wrk
+and its Lua script in benchmarks/wrk/: 20 connections, no think time, a
+warm-up, then the measured run. Checkout goes through the whole payment
+flow on the fake Stripe instead, driven by 20 customers in this process
+(benchmarks/payflow.py): the checkout POST, paying on the hosted page, the
+signed webhook and the return page racing it. /healthz goes through the
+same generator and the same Lua path in the same run, and each scenario's
+req/s is also given as a share of its.
 
 SQL queries per request come from the ``X-Queries`` header the bench settings
 add (benchmarks/querycount.py); queries per page at 10 and at 100 items from
@@ -43,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.customers import Shopper, make_shoppers
+from benchmarks.payflow import PayFlow, account, percentile
 from benchmarks.stack import (
     PG,
     Stack,
@@ -52,6 +57,7 @@ from benchmarks.stack import (
     fresh_database,
 )
 from tests.callbacks.fake_twilio import FakeTwilio
+from tests.payments.fake_stripe import WEBHOOK_SECRET, FakeStripe
 
 WRK_SCRIPTS = ROOT / "benchmarks" / "wrk"
 RESULTS = ROOT / "benchmarks" / "results" / "bench.json"
@@ -62,7 +68,6 @@ CONNECTIONS = 20
 WRK_THREADS = 2
 CSRF = secrets.token_hex(16)
 ACCOUNT, TOKEN = "AC" + "c" * 32, "bench-auth-token"
-CARD = "4242424242424242"
 SUPPORT = "support: case + call now"
 
 
@@ -81,7 +86,7 @@ class Mode:
 
 FULL = Mode(
     name="full",
-    database="hoshii_bench_pages",
+    database=os.environ.get("BENCH_DATABASE", "hoshii_bench_pages"),
     redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
     # 1 s warms every worker (compiled templates, connections); 15 s each
     # keeps the whole run under 3 minutes.
@@ -178,9 +183,8 @@ def fill_carts(shoppers: list[Shopper], products: list) -> list[tuple]:
         shopper.cart_id = cart.pk
         total = totals_for(products[index % len(products)].price).total
         body = urllib.parse.urlencode(
-            {"cart": cart.pk, "address": shopper.address_id,
-             "card_number": CARD, "expected_total": total}
-        )  # fmt: skip
+            {"cart": cart.pk, "address": shopper.address_id, "expected_total": total}
+        )
         lines.append(("POST", "/checkout/", shopper.session, body))
     return lines
 
@@ -384,6 +388,68 @@ def row(name: str, report: dict, queries: dict[str, int], *, repeats_fail: bool)
     }
 
 
+def checkout_row(
+    name: str, report, accounts: dict, queries: dict[str, int], cpu: dict
+) -> dict:
+    """A checkout scenario's row: latency over all our requests (checkout,
+    return page, webhook), orders placed, webhook lag, and every order not
+    placed, charged twice or settled twice counted as an error."""
+    latencies = [v for kind in report.latencies.values() for v in kind]
+    requests = len(latencies)
+    seconds = report.seconds
+    errors = (
+        len(report.errors) + report.ran_dry + accounts["not_placed"]
+        + accounts["webhook_failed"] + len(accounts["returned_unexpected"])
+        + accounts["duplicate_charges"] + accounts["duplicate_sessions"]
+        + accounts["settled_twice"] + accounts["charged_not_placed"]
+    )  # fmt: skip
+    by_kind = {
+        kind: round(percentile(values, 0.95) * 1000, 1)
+        for kind, values in report.latencies.items()
+    }
+    orders_per_s = round(accounts["placed"] / seconds, 1)
+    placed = max(accounts["placed"], 1)
+    lag, hook = accounts["lag_placed_ms"], accounts["lag_webhook_ms"]
+    notes = [
+        f"{orders_per_s:,.1f} orders/s",
+        "p95 checkout {checkout:,.0f} · return {return:,.0f} · webhook "
+        "{webhook:,.0f} ms".format(**by_kind),
+        f"payment → placed p50 {lag['p50']:,.0f} / p95 {lag['p95']:,.0f} ms, "
+        f"→ webhook's 200 p50 {hook['p50']:,.0f} / p95 {hook['p95']:,.0f} ms",
+        f"placed by the webhook {100 * accounts['placed_by_webhook'] / placed:.0f} %,"
+        f" by the return page {100 * accounts['placed_by_return'] / placed:.0f} %",
+        f"{accounts['duplicate_charges']} duplicate charges",
+        "CPU ms/order web {web:.1f} · db {db:.1f} · worker {worker:.1f} · "
+        "fake Stripe and customers {fake:.1f}".format(
+            **{part: 1000 * used / placed for part, used in cpu.items()}
+        ),
+    ]
+    if report.errors:
+        notes.append(f"errors: {report.errors[:3]}")
+    return {
+        "name": name,
+        "rps": round(requests / seconds, 1),
+        "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "p95_ms_by_request": by_kind,
+        "errors": errors,
+        "queries": max(queries.values()),
+        "queries_by_request": queries,
+        "requests": requests,
+        "seconds": round(seconds, 2),
+        "orders_per_s": orders_per_s,
+        **accounts,
+        "cpu_ms": {
+            part: round(1000 * used / max(requests, 1), 2) for part, used in cpu.items()
+        },
+        "cpu_ms_per_order": {
+            part: round(1000 * used / placed, 2) for part, used in cpu.items()
+        },
+        "notes": "; ".join(notes),
+    }
+
+
 # --- Reporting ----------------------------------------------------------------
 
 
@@ -514,6 +580,7 @@ def main() -> None:
     started = time.monotonic()
     port = free_port()
     fake = FakeTwilio(ACCOUNT, TOKEN).start()
+    stripe_fake = FakeStripe().start()
     template = migrated_template()
     stack = Stack(
         database=mode.database,
@@ -524,6 +591,11 @@ def main() -> None:
             "STATIC_ROOT": str(ROOT / "var" / f"bench-{mode.name}-static"),
             "EMAIL_URL": "dummymail://",
             **fake_twilio_env(fake, port=port),
+            # Checkout pays through Stripe Checkout, on the fake Stripe.
+            "SHOP_PAYMENT_PROVIDER": "shop.payments.StripeProvider",
+            "STRIPE_API_BASE": stripe_fake.base_url,
+            "STRIPE_SECRET_KEY": stripe_fake.api_key,
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "CALLBACKS_MAX_PER_HOUR": "1000000",
             "CALLBACKS_SHOP_MAX_PER_HOUR": "1000000",
             "CALLBACKS_CALLS_PER_SECOND": "1000",
@@ -566,6 +638,8 @@ def main() -> None:
             # Its emails stay in its own process: the stack's worker would
             # look for them in the other database.
             "CELERY_BROKER_URL": "memory://",
+            # Its orders are paid as the tests pay them, on the test provider.
+            "SHOP_PAYMENT_PROVIDER": "shop.payments.TestPaymentProvider",
         }
         pages_process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.pagequeries", str(pages_json)],
@@ -723,6 +797,7 @@ def main() -> None:
                 ],
             )  # fmt: skip
 
+        flow = PayFlow(port=port, fake=stripe_fake, csrf=CSRF, concurrency=CONNECTIONS)
         for name, lines, hot_only in [
             ("checkout, many products", many, False),
             ("checkout, one hot product", hot, True),
@@ -732,28 +807,29 @@ def main() -> None:
                 continue
             drain_celery(mode.redis_url, timeout=10)
             stock_before, sold_before = stock_and_sold()
-            head, *lines = lines
+            webhook_first, return_first, *lines = lines
             warm, measured = split(lines)
             if mode.warmup:
-                runner.wrk("checkout", warm, mode.warmup)
-            counted = {"place order": runner.queries(*head)}
-            orders_before = Order.objects.count()
-            report = runner.wrk("checkout", measured, mode.measure)
-            orders = Order.objects.count() - orders_before
-            result = row(name, report, counted, repeats_fail=True)
-            result["orders_per_s"] = round(orders / result["seconds"], 1)
-            notes = [f"{result['orders_per_s']:,.1f} orders/s"]
+                flow.run(warm, mode.warmup)
+            counted = flow.count_queries(webhook_first, return_first)
+            before, here = stack.cpu(), os.times()
+            report = flow.run(measured, mode.measure)
+            used = cpu_used(before, stack.cpu())
+            # This process: the fake Stripe and the customers driving it.
+            used["fake"] = sum(os.times()[:2]) - sum(here[:2])
+            result = checkout_row(
+                name, report, account(report, stripe_fake), counted, used
+            )
             if hot_only:
                 stock_after, sold_after = stock_and_sold()
                 sold = sold_after - sold_before
                 taken = stock_before - stock_after
                 result["oversold"] = stock_after < 0 or taken != sold
                 result["errors"] += result["oversold"]
-                notes.append(
-                    f"{sold:,} units sold, {taken:,} taken from stock: "
+                result["notes"] += (
+                    f"; {sold:,} units sold, {taken:,} taken from stock: "
                     + ("**oversold**" if result["oversold"] else "no oversell")
                 )
-            result["notes"] = "; ".join(notes)
             keep(result, result["notes"])
 
         # Support: each order the checkouts placed has one line to file about.
@@ -763,7 +839,7 @@ def main() -> None:
             ("POST", f"/help/orders/{order_id}/", sessions[buyer].session,
              call_me_now(line_id, sessions[buyer].phone))
             for order_id, buyer, line_id in Order.objects.filter(
-                buyer_id__in=list(sessions)
+                buyer_id__in=list(sessions), status=Order.Status.PLACED
             )
             .order_by("pk")
             .values_list("pk", "buyer_id", "lines__pk")
@@ -780,6 +856,7 @@ def main() -> None:
                 process.kill()
         stack.stop()
         fake.stop()
+        stripe_fake.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         if arguments.smoke:
             from django.db import connections

@@ -115,6 +115,15 @@ def orders_for_buyer(*, buyer: User) -> QuerySet[Order]:
     )
 
 
+def buyer_order(*, buyer: User, pk: int) -> Order:
+    """One of the buyer's orders, the row alone: for the payment views,
+    which show none of its lines (the return page is on every order's way).
+
+    Raises ``Order.DoesNotExist`` for anyone else's order.
+    """
+    return Order.objects.get(buyer=buyer, pk=pk)
+
+
 def order_for_buyer(*, buyer: User, pk: int) -> Order:
     """One of the buyer's orders with everything its page shows.
 

@@ -21,7 +21,7 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,12 +121,14 @@ def refresh_payment(*, order: Order) -> Order:
     has ended: the return page does, so a late webhook never leaves the
     customer on "processing". Returns the order as it is now."""
     payment = pending_payment(order)
-    if payment is not None and payment.session_id:
-        session = payments.get_provider(payment.provider).retrieve_checkout(
-            payment.session_id
-        )
-        if session.status != payments.OPEN:
-            settle(provider_name=payment.provider, session=session)
+    if payment is None or not payment.session_id:
+        return order
+    session = payments.get_provider(payment.provider).retrieve_checkout(
+        payment.session_id
+    )
+    if session.status == payments.OPEN:
+        return order
+    settle(provider_name=payment.provider, session=session)
     return Order.objects.get(pk=order.pk)
 
 
@@ -158,24 +160,40 @@ def handle_event(*, provider_name: str, event: payments.Event) -> str:
     """Act on a verified provider event once; returns what it did, in words
     for the event's record. A second delivery of the same event (later, or
     at the same moment) does nothing: the event's row is written in the
-    same transaction as its effect, and its id is unique."""
+    same transaction as its effect, and its id is unique. The row goes in
+    first, so a twin delivered at the same moment waits on it and then
+    finds it."""
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = PaymentEvent.objects.create(
-                    provider=provider_name, event_id=event.id, type=event.type[:80]
-                )
-        except IntegrityError:
+        record_id = _record_event(provider_name, event)
+        if record_id is None:
             return "already handled"
         payment, outcome = None, "not acted on"
         if event.session is not None:
             payment, outcome = settle(
                 provider_name=provider_name, session=event.session
             )
-        record.payment = payment
-        record.outcome = outcome[:200]
-        record.save(update_fields=["payment", "outcome"])
+        PaymentEvent.objects.filter(pk=record_id).update(
+            payment=payment, outcome=outcome[:200]
+        )
     return outcome
+
+
+def _record_event(provider_name: str, event: payments.Event) -> int | None:
+    """Insert the event's row, or nothing if it is there: its id, or
+    ``None`` for an event already recorded. One statement with no savepoint
+    (a webhook's hot path): ``ON CONFLICT DO NOTHING`` waits for a twin's
+    transaction like a plain INSERT would, and then skips."""
+    table = PaymentEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608 (our table's name, no input)
+            "(provider, event_id, type, outcome, received_at) "
+            "VALUES (%s, %s, %s, '', %s) "
+            "ON CONFLICT (provider, event_id) DO NOTHING RETURNING id",
+            [provider_name, event.id, event.type[:80], timezone.now()],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def settle(
@@ -185,8 +203,10 @@ def settle(
     actor: User | None = None,
 ) -> tuple[Payment | None, str]:
     """Record how a checkout session ended, once. Returns the payment it
-    belongs to (``None`` if none of ours) and what was done."""
-    with transaction.atomic():
+    belongs to (``None`` if none of ours) and what was done. Inside a
+    caller's transaction (a webhook's) it adds no savepoint: a failure here
+    rolls the caller back too, as it should."""
+    with transaction.atomic(savepoint=False):
         # The order's row is what serialises everything that settles it,
         # and it is locked before the payment's, as every other writer of
         # an order's payments does (a refund writing its parts, a

@@ -64,7 +64,7 @@ def go_pay(request: HttpRequest, order: Order) -> HttpResponse:
 @login_required
 @require_POST
 def pay(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selected_or_404(Order, selectors.order_for_buyer, buyer=request.user, pk=pk)
+    order = selected_or_404(Order, selectors.buyer_order, buyer=request.user, pk=pk)
     if order.status == Order.Status.CANCELLED:
         messages.info(request, _("This order was cancelled; it can't be paid."))
         return redirect(order)
@@ -76,7 +76,7 @@ def payment_return(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the provider's page sends the buyer back: the order as the
     provider now says it stands. Placed: the order. Not yet: a page that
     looks again by itself."""
-    order = selected_or_404(Order, selectors.order_for_buyer, buyer=request.user, pk=pk)
+    order = selected_or_404(Order, selectors.buyer_order, buyer=request.user, pk=pk)
     # If the provider cannot be asked now, the webhook or the next look will.
     with contextlib.suppress(payments.ProviderUnavailable):
         order = services.refresh_payment(order=order)
@@ -100,7 +100,7 @@ def payment_return(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """The buyer gives up an order awaiting payment: the provider's page is
     closed first, and an order paid meanwhile stays placed."""
-    order = selected_or_404(Order, selectors.order_for_buyer, buyer=request.user, pk=pk)
+    order = selected_or_404(Order, selectors.buyer_order, buyer=request.user, pk=pk)
     try:
         order = services.close_payment(order=order, actor=request.user)
     except payments.ProviderUnavailable:
