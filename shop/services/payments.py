@@ -121,6 +121,9 @@ def refresh_payment(*, order: Order) -> Order:
     has ended: the return page does, so a late webhook never leaves the
     customer on "processing". Returns the order as it is now."""
     payment = pending_payment(order)
+    if payment is None and order.status == Order.Status.AWAITING_PAYMENT:
+        # Settled since ``order`` was read (the webhook came first).
+        return Order.objects.get(pk=order.pk)
     if payment is None or not payment.session_id:
         return order
     session = payments.get_provider(payment.provider).retrieve_checkout(

@@ -84,7 +84,7 @@ def come_back(client, order):
     return client.get(reverse("shop:payment_return", args=[order.pk]))
 
 
-def test_the_webhook_places_the_order_in_seven_statements(client, buyer, stripe):
+def test_the_webhook_places_the_order_in_eight_statements(client, buyer, stripe):
     order, event = paid_order(client, buyer, stripe)
 
     response, found = statements(lambda: deliver(client, stripe, event))
@@ -93,11 +93,12 @@ def test_the_webhook_places_the_order_in_seven_statements(client, buyer, stripe)
     assert response.content == b"placed the order"
     assert found == [
         "INSERT shop_paymentevent",  # the event's id, once
+        "SELECT shop_order",  # locked first, by its payment's session
         "SELECT shop_payment",  # locked
-        "SELECT shop_order",  # locked
         "UPDATE shop_payment",
         "UPDATE shop_order",
         "INSERT shop_orderevent",
+        "SELECT gifts_giftline",  # hooks.order_paid: a gift's units, if any
         "UPDATE shop_paymentevent",  # what it did
     ]
     # The buyer back after it: the order, placed, with no call to Stripe.
@@ -126,11 +127,12 @@ def test_the_return_page_places_the_order_when_it_comes_first(client, buyer, str
         "SELECT shop_user",
         "SELECT shop_order",
         "SELECT shop_payment",  # the payment it awaits; then Stripe is asked
+        "SELECT shop_order",  # locked first, by its payment's session
         "SELECT shop_payment",  # locked
-        "SELECT shop_order",  # locked
         "UPDATE shop_payment",
         "UPDATE shop_order",
         "INSERT shop_orderevent",
+        "SELECT gifts_giftline",  # hooks.order_paid: a gift's units, if any
         "SELECT shop_order",  # as it is now
     ]
     assert Order.objects.get(pk=order.pk).status == Order.Status.PLACED
@@ -139,8 +141,8 @@ def test_the_return_page_places_the_order_when_it_comes_first(client, buyer, str
     assert response.content == b"already paid"
     assert found == [
         "INSERT shop_paymentevent",
-        "SELECT shop_payment",
         "SELECT shop_order",
+        "SELECT shop_payment",
         "UPDATE shop_paymentevent",
     ]
     assert (
