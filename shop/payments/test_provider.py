@@ -168,10 +168,7 @@ class TestPaymentProvider:
     def expire_checkout(self, session_id: str) -> CheckoutSession:
         with transaction.atomic(durable=True):
             session = _locked_session(session_id)
-            if session.status == session.Status.OPEN:
-                session.status = session.Status.EXPIRED
-                session.save(update_fields=["status"])
-                self._send_event("checkout.session.expired", session)
+            self._close(session)
         return self._state(session)
 
     def refund(
@@ -216,13 +213,8 @@ class TestPaymentProvider:
         number = "".join(card_number.split()).replace("-", "")
         with transaction.atomic(durable=True):
             session = _locked_session(session_id)
-            if (
-                session.status == session.Status.OPEN
-                and session.expires_at <= timezone.now()
-            ):
-                session.status = session.Status.EXPIRED
-                session.save(update_fields=["status"])
-                self._send_event("checkout.session.expired", session)
+            if session.expires_at <= timezone.now():
+                self._close(session)
             if session.status != session.Status.OPEN:
                 return self._state(session)
             error = self._refusal(number)
@@ -256,6 +248,13 @@ class TestPaymentProvider:
         return len(due)
 
     # --- its workings ------------------------------------------------------------
+
+    def _close(self, session: TestProviderSession) -> None:
+        """Expire a locked session if it is open, and say so by event."""
+        if session.status == session.Status.OPEN:
+            session.status = session.Status.EXPIRED
+            session.save(update_fields=["status"])
+            self._send_event("checkout.session.expired", session)
 
     def _refusal(self, number: str) -> exceptions.PaymentError | None:
         if not (number.isdigit() and 12 <= len(number) <= 19 and _luhn_valid(number)):
