@@ -129,6 +129,7 @@ def _catalog(stdout) -> None:
                 "price": data["price"],
                 "stock_on_hand": data["stock"],
                 "manual_url": data["manual_url"],
+                "documents": data["documents"],
                 "is_active": True,
             },
         )

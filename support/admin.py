@@ -142,6 +142,7 @@ class CaseAdmin(admin.ModelAdmin):
             .exclude(pk=case.pk)
             .select_related("order_line")[:20],
             "timeline": case.events.select_related("actor"),
+            "sla": selectors.sla(case),
             "calls": calls.calls_for(case),
             "reply_form": ReplyForm(),
             "credit_form": CreditForm(),

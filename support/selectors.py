@@ -1,11 +1,15 @@
 """Read queries for support pages, the agents' admin and the services, and
 the rules they decide: who may report what about an order line
-(``may_file``) and when a case is overdue (``overdue``, ``is_overdue``)."""
+(``may_file``), when a case is overdue (``overdue``, ``is_overdue``) and how
+it stands against its service levels (``sla``, ``sla_breach_counts``)."""
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gifts import selectors as gift_selectors
@@ -276,6 +280,123 @@ def is_overdue(case: Case, *, now: datetime.datetime | None = None) -> bool:
         and case.first_responded_at is None
         and case.first_response_due_at < (now or timezone.now())
     )
+
+
+# --- Service levels --------------------------------------------------------------
+# Each problem has two targets (settings, docs/support.md#service-levels): a
+# first response from an agent, and the case resolved, both counted from
+# filing. ``sla`` says where one case stands, for its page;
+# ``resolution_breached_condition`` and ``overdue_condition`` say the same to
+# the database, and ``sla_breach_counts`` counts with them for the desk home.
+
+
+def sla_targets(problem: str) -> tuple[datetime.timedelta, datetime.timedelta]:
+    """The first-response and resolution targets of a problem."""
+    first = settings.SUPPORT_FIRST_RESPONSE_HOURS.get(
+        problem, settings.SUPPORT_DEFAULT_FIRST_RESPONSE_HOURS
+    )
+    resolution = settings.SUPPORT_RESOLUTION_HOURS.get(
+        problem, settings.SUPPORT_DEFAULT_RESOLUTION_HOURS
+    )
+    return datetime.timedelta(hours=first), datetime.timedelta(hours=resolution)
+
+
+@dataclass(frozen=True)
+class Sla:
+    """Where one case stands against its targets at ``now``.
+
+    A target is *met* when it was reached by its due time, *breached* when
+    it was reached late or is still running past it; a target that stopped
+    without being reached (a case closed without a reply) is neither. A
+    target still running has ``…_left``: the time to its due time, negative
+    once over."""
+
+    now: datetime.datetime
+    first_response_due: datetime.datetime
+    first_responded_at: datetime.datetime | None
+    first_response_met: bool
+    first_response_breached: bool
+    first_response_left: datetime.timedelta | None
+    resolution_due: datetime.datetime
+    resolution_met: bool
+    resolution_breached: bool
+    resolution_left: datetime.timedelta | None
+
+    @property
+    def first_response_over(self) -> bool:
+        return self.first_response_left is not None and self.first_response_left < (
+            datetime.timedelta(0)
+        )
+
+    @property
+    def resolution_over(self) -> bool:
+        return self.resolution_left is not None and self.resolution_left < (
+            datetime.timedelta(0)
+        )
+
+
+def sla(case: Case, *, now: datetime.datetime | None = None) -> Sla:
+    """The service levels of one case in hand, without a query.
+
+    First response: due at ``case.first_response_due_at`` (fixed at filing),
+    met by the first agent reply; it runs while the case is open and
+    unanswered, and is breached past its due time exactly when the case is
+    overdue (``is_overdue``). Resolution: due ``SUPPORT_RESOLUTION_HOURS``
+    after filing; it runs while the case is open and is met when the case
+    is resolved by then."""
+    now = now or timezone.now()
+    _first, resolution = sla_targets(case.problem)
+    first_due = case.first_response_due_at
+    resolution_due = case.created_at + resolution
+    answered = case.first_responded_at
+    resolved = None if case.is_open else case.resolved_at
+    first_running = case.is_open and answered is None
+    return Sla(
+        now=now,
+        first_response_due=first_due,
+        first_responded_at=answered,
+        first_response_met=answered is not None and answered <= first_due,
+        first_response_breached=(answered is not None and answered > first_due)
+        or (first_running and now > first_due),
+        first_response_left=first_due - now if first_running else None,
+        resolution_due=resolution_due,
+        resolution_met=resolved is not None and resolved <= resolution_due,
+        resolution_breached=(resolved is not None and resolved > resolution_due)
+        or (case.is_open and now > resolution_due),
+        resolution_left=resolution_due - now if case.is_open else None,
+    )
+
+
+def resolution_breached_condition(*, now: datetime.datetime | None = None) -> Q:
+    """Open cases past their resolution due time, as a filter: one term per
+    problem, since each has its own target."""
+    now = now or timezone.now()
+    late = [
+        Q(problem=problem, created_at__lt=now - sla_targets(problem)[1])
+        for problem in Case.Problem.values
+    ]
+    return Q(status__in=Case.OPEN_STATUSES) & functools.reduce(operator.or_, late)
+
+
+@dataclass(frozen=True)
+class SlaBreaches:
+    """Open cases in breach now, by target: the ones an agent can still
+    put right (a case answered late is no longer counted as waiting)."""
+
+    first_response: int
+    resolution: int
+
+
+def sla_breach_counts(*, now: datetime.datetime | None = None) -> SlaBreaches:
+    """How many open cases are past their first-response due time with no
+    reply (the overdue ones) and past their resolution due time: one query,
+    whatever the number of cases."""
+    now = now or timezone.now()
+    counts = Case.objects.filter(status__in=Case.OPEN_STATUSES).aggregate(
+        first_response=Count("pk", filter=overdue_condition(now=now)),
+        resolution=Count("pk", filter=resolution_breached_condition(now=now)),
+    )
+    return SlaBreaches(**counts)
 
 
 # --- The agents' queues ---------------------------------------------------------

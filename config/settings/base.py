@@ -317,7 +317,9 @@ SUPPORT_SELF_SERVICE_MAX_VALUE = env.int(
 )
 # Days after shipping before "not delivered" goes to an agent.
 SUPPORT_CARRIER_WINDOW_DAYS = env.int("SUPPORT_CARRIER_WINDOW_DAYS", default=5)
-# Hours to a first response from an agent, by problem; past it a case is overdue.
+# Service levels (docs/support.md#service-levels), by problem, in hours from
+# filing. A first response from an agent is due within the first; past it an
+# unanswered case is overdue (the due time is fixed on the case at filing).
 SUPPORT_FIRST_RESPONSE_HOURS = {
     "missing_item": 4,
     "not_delivered": 24,
@@ -327,6 +329,20 @@ SUPPORT_FIRST_RESPONSE_HOURS = {
     "wrong_item": 8,
     "other": 24,
 }
+# The case is to be resolved within these (counted from filing, with today's
+# setting: changing it moves the due time of open cases too).
+SUPPORT_RESOLUTION_HOURS = {
+    "missing_item": 24,
+    "not_delivered": 72,
+    "damaged": 48,
+    "defective": 72,
+    "missing_documents": 48,
+    "wrong_item": 48,
+    "other": 72,
+}
+# For a problem missing from either table.
+SUPPORT_DEFAULT_FIRST_RESPONSE_HOURS = 24
+SUPPORT_DEFAULT_RESOLUTION_HOURS = 72
 
 # --- Phone callbacks ------------------------------------------------------------
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")

@@ -26,7 +26,7 @@ class ProductAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_editable = ["stock_on_hand", "is_active"]
-    list_filter = ["is_active", "category"]
+    list_filter = ["is_active", "category", "documents"]
     list_select_related = ["category"]
     search_fields = ["sku", "name", "name_ja"]
     prepopulated_fields = {"slug": ["name"]}

@@ -63,6 +63,7 @@ PRODUCTS = (
         "price": 32800,
         "stock": 14,
         "manual_url": "https://hoshii.example/manuals/kit-001.pdf",
+        "documents": "both",
     },
     {
         "sku": "KIT-002",
@@ -84,6 +85,7 @@ PRODUCTS = (
         "price": 16500,
         "stock": 9,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "KIT-003",
@@ -106,6 +108,7 @@ PRODUCTS = (
         "price": 14800,
         "stock": 22,
         "manual_url": "",
+        "documents": "warranty_card",
     },
     {
         "sku": "KIT-004",
@@ -127,6 +130,7 @@ PRODUCTS = (
         "price": 19800,
         "stock": 7,
         "manual_url": "",
+        "documents": "manual",
     },
     {
         "sku": "KIT-005",
@@ -147,6 +151,7 @@ PRODUCTS = (
         "price": 6800,
         "stock": 35,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "KIT-006",
@@ -167,6 +172,7 @@ PRODUCTS = (
         "price": 11000,
         "stock": 12,
         "manual_url": "",
+        "documents": "manual",
     },
     {
         "sku": "KIT-007",
@@ -188,6 +194,7 @@ PRODUCTS = (
         "price": 8980,
         "stock": 27,
         "manual_url": "https://hoshii.example/manuals/kit-007.pdf",
+        "documents": "both",
     },
     {
         "sku": "KIT-008",
@@ -208,6 +215,7 @@ PRODUCTS = (
         "price": 12500,
         "stock": 2,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TEA-001",
@@ -230,6 +238,7 @@ PRODUCTS = (
         "price": 9800,
         "stock": 18,
         "manual_url": "",
+        "documents": "manual",
     },
     {
         "sku": "TEA-002",
@@ -250,6 +259,7 @@ PRODUCTS = (
         "price": 5280,
         "stock": 30,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TEA-003",
@@ -271,6 +281,7 @@ PRODUCTS = (
         "price": 1980,
         "stock": 64,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TEA-004",
@@ -291,6 +302,7 @@ PRODUCTS = (
         "price": 2700,
         "stock": 41,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TEA-005",
@@ -312,6 +324,7 @@ PRODUCTS = (
         "price": 7700,
         "stock": 15,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TEA-006",
@@ -333,6 +346,7 @@ PRODUCTS = (
         "price": 1680,
         "stock": 52,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TEA-007",
@@ -354,6 +368,7 @@ PRODUCTS = (
         "price": 4400,
         "stock": 3,
         "manual_url": "",
+        "documents": "both",
     },
     {
         "sku": "TEA-008",
@@ -374,6 +389,7 @@ PRODUCTS = (
         "price": 860,
         "stock": 96,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "HOM-001",
@@ -395,6 +411,7 @@ PRODUCTS = (
         "price": 8800,
         "stock": 25,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "HOM-002",
@@ -417,6 +434,7 @@ PRODUCTS = (
         "price": 15400,
         "stock": 11,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "HOM-003",
@@ -438,6 +456,7 @@ PRODUCTS = (
         "price": 4950,
         "stock": 33,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "HOM-004",
@@ -458,6 +477,7 @@ PRODUCTS = (
         "price": 9900,
         "stock": 8,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "HOM-005",
@@ -479,6 +499,7 @@ PRODUCTS = (
         "price": 6600,
         "stock": 1,
         "manual_url": "https://hoshii.example/manuals/hom-005.pdf",
+        "documents": "both",
     },
     {
         "sku": "HOM-006",
@@ -500,6 +521,7 @@ PRODUCTS = (
         "price": 1650,
         "stock": 88,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "HOM-007",
@@ -520,6 +542,7 @@ PRODUCTS = (
         "price": 5500,
         "stock": 19,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "HOM-008",
@@ -540,6 +563,7 @@ PRODUCTS = (
         "price": 3300,
         "stock": 46,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "STA-001",
@@ -561,6 +585,7 @@ PRODUCTS = (
         "price": 2200,
         "stock": 58,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "STA-002",
@@ -582,6 +607,7 @@ PRODUCTS = (
         "price": 3850,
         "stock": 40,
         "manual_url": "",
+        "documents": "warranty_card",
     },
     {
         "sku": "STA-003",
@@ -601,6 +627,7 @@ PRODUCTS = (
         "price": 1980,
         "stock": 4,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "STA-004",
@@ -621,6 +648,7 @@ PRODUCTS = (
         "price": 1320,
         "stock": 75,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "STA-005",
@@ -642,6 +670,7 @@ PRODUCTS = (
         "price": 4400,
         "stock": 21,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "STA-006",
@@ -661,6 +690,7 @@ PRODUCTS = (
         "price": 1760,
         "stock": 37,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "STA-007",
@@ -682,6 +712,7 @@ PRODUCTS = (
         "price": 5940,
         "stock": 16,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "STA-008",
@@ -702,6 +733,7 @@ PRODUCTS = (
         "price": 3960,
         "stock": 13,
         "manual_url": "",
+        "documents": "manual",
     },
     {
         "sku": "ELE-001",
@@ -723,6 +755,7 @@ PRODUCTS = (
         "price": 1650,
         "stock": 70,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "ELE-002",
@@ -747,6 +780,7 @@ PRODUCTS = (
         "price": 12800,
         "stock": 24,
         "manual_url": "https://hoshii.example/manuals/ele-002.pdf",
+        "documents": "both",
     },
     {
         "sku": "ELE-003",
@@ -768,6 +802,7 @@ PRODUCTS = (
         "price": 1980,
         "stock": 0,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "ELE-004",
@@ -790,6 +825,7 @@ PRODUCTS = (
         "price": 24800,
         "stock": 17,
         "manual_url": "https://hoshii.example/manuals/ele-004.pdf",
+        "documents": "both",
     },
     {
         "sku": "ELE-005",
@@ -811,6 +847,7 @@ PRODUCTS = (
         "price": 9980,
         "stock": 44,
         "manual_url": "https://hoshii.example/manuals/ele-005.pdf",
+        "documents": "both",
     },
     {
         "sku": "ELE-006",
@@ -832,6 +869,7 @@ PRODUCTS = (
         "price": 6480,
         "stock": 29,
         "manual_url": "https://hoshii.example/manuals/ele-006.pdf",
+        "documents": "both",
     },
     {
         "sku": "ELE-007",
@@ -852,6 +890,7 @@ PRODUCTS = (
         "price": 3980,
         "stock": 62,
         "manual_url": "https://hoshii.example/manuals/ele-007.pdf",
+        "documents": "both",
     },
     {
         "sku": "ELE-008",
@@ -873,6 +912,7 @@ PRODUCTS = (
         "price": 2980,
         "stock": 48,
         "manual_url": "https://hoshii.example/manuals/ele-008.pdf",
+        "documents": "both",
     },
     {
         "sku": "BOO-001",
@@ -894,6 +934,7 @@ PRODUCTS = (
         "price": 2420,
         "stock": 26,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "BOO-002",
@@ -915,6 +956,7 @@ PRODUCTS = (
         "price": 2860,
         "stock": 34,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "BOO-003",
@@ -937,6 +979,7 @@ PRODUCTS = (
         "price": 1100,
         "stock": 55,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "BOO-004",
@@ -956,6 +999,7 @@ PRODUCTS = (
         "price": 1540,
         "stock": 6,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "BOO-005",
@@ -978,6 +1022,7 @@ PRODUCTS = (
         "price": 3300,
         "stock": 12,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "BOO-006",
@@ -998,6 +1043,7 @@ PRODUCTS = (
         "price": 2200,
         "stock": 19,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "BOO-007",
@@ -1018,6 +1064,7 @@ PRODUCTS = (
         "price": 1980,
         "stock": 23,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "BOO-008",
@@ -1039,6 +1086,7 @@ PRODUCTS = (
         "price": 1870,
         "stock": 38,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TOY-001",
@@ -1058,6 +1106,7 @@ PRODUCTS = (
         "price": 2200,
         "stock": 47,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TOY-002",
@@ -1078,6 +1127,7 @@ PRODUCTS = (
         "price": 1650,
         "stock": 53,
         "manual_url": "",
+        "documents": "manual",
     },
     {
         "sku": "TOY-003",
@@ -1097,6 +1147,7 @@ PRODUCTS = (
         "price": 4950,
         "stock": 20,
         "manual_url": "https://hoshii.example/manuals/toy-003.pdf",
+        "documents": "manual",
     },
     {
         "sku": "TOY-004",
@@ -1119,6 +1170,7 @@ PRODUCTS = (
         "price": 5980,
         "stock": 15,
         "manual_url": "https://hoshii.example/manuals/toy-004.pdf",
+        "documents": "both",
     },
     {
         "sku": "TOY-005",
@@ -1139,6 +1191,7 @@ PRODUCTS = (
         "price": 990,
         "stock": 110,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "TOY-006",
@@ -1161,6 +1214,7 @@ PRODUCTS = (
         "price": 12800,
         "stock": 0,
         "manual_url": "https://hoshii.example/manuals/toy-006.pdf",
+        "documents": "both",
     },
     {
         "sku": "TOY-007",
@@ -1181,6 +1235,7 @@ PRODUCTS = (
         "price": 6600,
         "stock": 9,
         "manual_url": "",
+        "documents": "manual",
     },
     {
         "sku": "TOY-008",
@@ -1202,6 +1257,7 @@ PRODUCTS = (
         "price": 4620,
         "stock": 22,
         "manual_url": "https://hoshii.example/manuals/toy-008.pdf",
+        "documents": "manual",
     },
     {
         "sku": "OUT-001",
@@ -1222,6 +1278,7 @@ PRODUCTS = (
         "price": 3520,
         "stock": 36,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "OUT-002",
@@ -1242,6 +1299,7 @@ PRODUCTS = (
         "price": 2750,
         "stock": 42,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "OUT-003",
@@ -1262,6 +1320,7 @@ PRODUCTS = (
         "price": 5480,
         "stock": 28,
         "manual_url": "https://hoshii.example/manuals/out-003.pdf",
+        "documents": "both",
     },
     {
         "sku": "OUT-004",
@@ -1282,6 +1341,7 @@ PRODUCTS = (
         "price": 6980,
         "stock": 14,
         "manual_url": "https://hoshii.example/manuals/out-004.pdf",
+        "documents": "both",
     },
     {
         "sku": "OUT-005",
@@ -1303,6 +1363,7 @@ PRODUCTS = (
         "price": 1100,
         "stock": 80,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "OUT-006",
@@ -1324,6 +1385,7 @@ PRODUCTS = (
         "price": 12900,
         "stock": 18,
         "manual_url": "",
+        "documents": "none",
     },
     {
         "sku": "OUT-007",
@@ -1346,6 +1408,7 @@ PRODUCTS = (
         "price": 18700,
         "stock": 10,
         "manual_url": "",
+        "documents": "warranty_card",
     },
     {
         "sku": "OUT-008",
@@ -1366,5 +1429,6 @@ PRODUCTS = (
         "price": 3300,
         "stock": 66,
         "manual_url": "",
+        "documents": "none",
     },
 )

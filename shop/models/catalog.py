@@ -39,6 +39,15 @@ class Category(models.Model):
 class Product(models.Model):
     """A product and its stock; price in the currency's minor unit."""
 
+    class Documents(models.TextChoices):
+        """The printed papers in the box: what support may post again when
+        a customer reports them missing, and nothing else."""
+
+        NONE = "none", _("None")
+        MANUAL = "manual", _("Manual")
+        WARRANTY_CARD = "warranty_card", _("Warranty card")
+        BOTH = "both", _("Manual and warranty card")
+
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
@@ -57,6 +66,15 @@ class Product(models.Model):
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
     manual_url = models.URLField(
         _("digital manual"), blank=True, help_text=_("A PDF of the manual, if any.")
+    )
+    # "None" until someone says otherwise: support never promises a paper
+    # the product was not declared to ship with.
+    documents = models.CharField(
+        _("printed documents"),
+        max_length=16,
+        choices=Documents,
+        default=Documents.NONE,
+        help_text=_("What is printed and in the box: support posts only these."),
     )
     stock_on_hand = models.IntegerField(_("stock on hand"), default=0)
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
@@ -99,6 +117,14 @@ class Product(models.Model):
     @property
     def display_description(self) -> str:
         return _localized(self, "description")
+
+    @property
+    def ships_manual(self) -> bool:
+        return self.documents in (self.Documents.MANUAL, self.Documents.BOTH)
+
+    @property
+    def ships_warranty_card(self) -> bool:
+        return self.documents in (self.Documents.WARRANTY_CARD, self.Documents.BOTH)
 
     @property
     def in_stock(self) -> bool:

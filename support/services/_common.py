@@ -75,5 +75,10 @@ def _set_status(case: Case, status: str) -> None:
     if status == Status.RESOLVED and calls.active_call(case) is not None:
         status = Status.WAITING_FOR_AGENT
     case.status = status
-    case.resolved_at = timezone.now() if status == Status.RESOLVED else None
+    if status == Status.RESOLVED:
+        case.resolved_at = timezone.now()
+    elif status != Status.CLOSED:
+        # Closing keeps when it was resolved (the resolution service level
+        # reads it); reopening starts over.
+        case.resolved_at = None
     case.save(update_fields=["status", "resolved_at", "updated_at"])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from shop import services as shop_services
 from shop.exceptions import OutOfStock, PaymentError, RefundNotAllowed
-from shop.models import Refund, Shipment, User
+from shop.models import Product, Refund, Shipment, User
 from shop.pricing import format_money
 from support import selectors
 from support.exceptions import CaseClosed, SupportError
@@ -70,26 +70,82 @@ def _replace(case: Case, *, actor: User | None, submission_key: str = "") -> Shi
 
 
 def _send_documents(case: Case) -> None:
+    """Post again the printed papers the product ships with, and promise
+    exactly those: the manual, the warranty card, or both, as the product
+    declares (``Product.documents``). A product that ships with neither has
+    nothing to post: an agent reads what the customer is missing, and the
+    customer is told so plainly."""
     product = case.order_line.product
+    if product.documents == Product.Documents.NONE:
+        return _no_documents_to_send(case, product)
     with transaction.atomic():
         case = _locked(case)  # before the order's lock, as everywhere
+        # The parcel's note is on the customer's order page and shipping
+        # email: in their language, naming what the timeline names.
+        with _in_customer_language(case):
+            papers = _documents_label(product)
+            note = _("%(documents)s: %(item)s") % {
+                "documents": papers,
+                "item": case.order_line.display_name,
+            }
         shipment = shop_services.create_documents_shipment(
-            order_line=case.order_line,
-            actor=None,
-            note=_("Printed manual and warranty card: %(item)s")
-            % {"item": case.order_line.name},
+            order_line=case.order_line, actor=None, note=note
         )
         with _in_customer_language(case):
-            body = _(
-                "We are posting the printed manual and warranty card, expected by "
-                "%(date)s."
-            ) % {"date": _date(shipment.estimated_delivery)}
+            body = _("We are posting %(documents)s, expected by %(date)s.") % {
+                "documents": _documents_object(product),
+                "date": _date(shipment.estimated_delivery),
+            }
             if product.manual_url:
                 body += " " + _("The manual is also online: %(url)s") % {
                     "url": product.manual_url
                 }
         _event(case, Kind.DOCUMENTS, actor=None, body=body)
         _set_status(case, Status.RESOLVED)
+
+
+def _documents_label(product: Product) -> str:
+    """What a documents parcel holds, as its note names it."""
+    return {
+        Product.Documents.MANUAL: _("Printed manual"),
+        Product.Documents.WARRANTY_CARD: _("Warranty card"),
+        Product.Documents.BOTH: _("Printed manual and warranty card"),
+    }[product.documents]
+
+
+def _documents_object(product: Product) -> str:
+    """The same, as the object of "We are posting …"."""
+    return {
+        Product.Documents.MANUAL: _("the printed manual"),
+        Product.Documents.WARRANTY_CARD: _("the warranty card"),
+        Product.Documents.BOTH: _("the printed manual and warranty card"),
+    }[product.documents]
+
+
+def _no_documents_to_send(case: Case, product: Product) -> None:
+    with transaction.atomic():
+        _event(
+            case,
+            Kind.DECISION,
+            actor=None,
+            body=_(
+                "%(item)s ships with no printed manual or warranty card, so "
+                "nothing was posted: ask the customer what is missing."
+            )
+            % {"item": product.name},
+            public=False,
+        )
+        with _in_customer_language(case):
+            body = _(
+                "%(item)s does not come with a printed manual or warranty card, "
+                "so there is nothing we can post. An agent will look at this and "
+                "get back to you."
+            ) % {"item": case.order_line.display_name}
+            if product.manual_url:
+                body += " " + _("The manual is online: %(url)s") % {
+                    "url": product.manual_url
+                }
+        _event(case, Kind.DECISION, actor=None, body=body)
 
 
 def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None:

@@ -139,7 +139,7 @@ def file_or_find_case(
     description = description.strip()
     if problem == Problem.OTHER and not description:
         raise SupportError(_("Tell us in a few words what happened."))
-    hours = settings.SUPPORT_FIRST_RESPONSE_HOURS.get(problem, 24)
+    first_response, _resolution = selectors.sla_targets(problem)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -152,7 +152,7 @@ def file_or_find_case(
                 description=description,
                 contact=contact,
                 remedy=remedy,
-                first_response_due_at=timezone.now() + datetime.timedelta(hours=hours),
+                first_response_due_at=timezone.now() + first_response,
                 submission_key=submission_key,
             )
             _event(case, Kind.FILED, actor=customer, body=description)

@@ -33,7 +33,10 @@ def order(client):
         UserFactory(phone="+819012345678"),
         (
             ProductFactory(
-                name="yellow ink cartridge", name_ja="黄色インク", stock_on_hand=9
+                name="yellow ink cartridge",
+                name_ja="黄色インク",
+                stock_on_hand=9,
+                documents="both",
             ),
             2,
         ),

@@ -31,10 +31,18 @@ State = CallbackRequest.State
 PHONE = "090-1234-5678"
 
 
-def delivered(customer=None, *, price=3000, manual_url=""):
+def delivered(customer=None, *, price=3000, manual_url="", documents="none"):
     order = placed_order(
         customer or UserFactory(phone="+819012345678"),
-        (ProductFactory(price=price, stock_on_hand=5, manual_url=manual_url), 1),
+        (
+            ProductFactory(
+                price=price,
+                stock_on_hand=5,
+                manual_url=manual_url,
+                documents=documents,
+            ),
+            1,
+        ),
     )
     deliver(order)
     return order
@@ -57,7 +65,7 @@ def test_get_help_with_call_me_now_sent_twice_files_one_case_and_one_call(
     """Before: two cases, two parcels and two calls, or a 500 on the
     one-active-call index. Documents (or the missing item) ship at once and
     would resolve the case, so only the submission key tells the twin."""
-    order = delivered(manual_url="https://hoshii.example/manual.pdf")
+    order = delivered(manual_url="https://hoshii.example/manual.pdf", documents="both")
     client.force_login(order.buyer)
     form = help_form(
         order,

@@ -125,7 +125,8 @@ def test_missing_item_out_of_stock_goes_to_an_agent(order):
 
 def test_missing_documents_link_the_manual_and_post_the_papers(order):
     Product.objects.filter(name="Printer").update(
-        manual_url="https://hoshii.example/manuals/px-200.pdf"
+        manual_url="https://hoshii.example/manuals/px-200.pdf",
+        documents=Product.Documents.BOTH,
     )
     case = services.file_case(
         customer=order.buyer,
