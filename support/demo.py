@@ -11,7 +11,7 @@ from gifts.models import Gift
 from shop.demo import demo_user
 from shop.models import Order
 from support import services
-from support.models import Case
+from support.models import Case, Macro
 from support.permissions import ensure_agent_group
 
 # Printed by seed_demo so the demo staff can sign in: add it to any
@@ -31,9 +31,48 @@ def seed(stdout) -> None:
         )
     if not Case.objects.exists():
         _cases(agent)
+    _macros()
     stdout.write(
         f"Support: {Case.objects.count()} cases; staff TOTP secret {DEMO_TOTP_SECRET}"
     )
+
+
+# Canned replies for the case page, in English and Japanese.
+DEMO_MACROS = [
+    (
+        "Where is my parcel",
+        "Hi {customer_name}, thanks for your patience. Your {item} from order "
+        "{order} is on its way and should arrive {eta}. Reply here if it "
+        "hasn't come by then.",
+        "{customer_name}様、お待たせしております。ご注文{order}の{item}は"
+        "配送中で、お届けは{eta}の予定です。届かない場合はこちらにご返信ください。",
+    ),
+    (
+        "Replacement on its way",
+        "Hi {customer_name}, we're sorry about your {item}. We've sent a "
+        "replacement free of charge; it should arrive {eta}. There's no need "
+        "to send the first one back.",
+        "{customer_name}様、{item}の件、大変申し訳ございません。代わりの品を"
+        "無料でお送りしました。お届けは{eta}の予定です。最初の品の返送は不要です。",
+    ),
+    (
+        "Ask for a photo",
+        "Hi {customer_name}, thanks for letting us know. Could you reply with "
+        "a photo of the {item} (order {order})? That helps us sort it out "
+        "quickly.",
+        "{customer_name}様、ご連絡ありがとうございます。お手数ですが、{item}"
+        "（ご注文{order}）の写真をこちらにご返信いただけますか。迅速な対応に"
+        "役立ちます。",
+    ),
+]
+
+
+def _macros() -> None:
+    for position, (title, body_en, body_ja) in enumerate(DEMO_MACROS):
+        Macro.objects.get_or_create(
+            title=title,
+            defaults={"body_en": body_en, "body_ja": body_ja, "position": position},
+        )
 
 
 def _cases(agent) -> None:
