@@ -56,13 +56,13 @@ DEMO_MACROS = [
         "無料でお送りしました。お届けは{eta}の予定です。最初の品の返送は不要です。",
     ),
     (
-        "Ask for a photo",
-        "Hi {customer_name}, thanks for letting us know. Could you reply with "
-        "a photo of the {item} (order {order})? That helps us sort it out "
-        "quickly.",
-        "{customer_name}様、ご連絡ありがとうございます。お手数ですが、{item}"
-        "（ご注文{order}）の写真をこちらにご返信いただけますか。迅速な対応に"
-        "役立ちます。",
+        "All sorted",
+        "Hi {customer_name}, thanks for your patience with your {item} (order "
+        "{order}). We're marking this as sorted; reply here any time if "
+        "something still isn't right.",
+        "{customer_name}様、{item}（ご注文{order}）の件、ご辛抱いただき"
+        "ありがとうございました。こちらで解決済みとさせていただきます。"
+        "問題が残っている場合は、いつでもこちらにご返信ください。",
     ),
 ]
 
