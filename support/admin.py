@@ -28,8 +28,8 @@ from shop.admin import ReadOnlyInline, refund_tenders
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment
 from shop.pricing import format_money
-from support import calls, selectors, services
-from support.models import Case, CaseEvent
+from support import calls, macros, selectors, services
+from support.models import Case, CaseEvent, Macro
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -148,6 +148,7 @@ class CaseAdmin(admin.ModelAdmin):
             "credit_form": CreditForm(),
             "can_act": self.has_change_permission(request, case),
             "allowed": services.allowed_actions(case=case, actor=request.user),
+            "macros": macros.macros_for(case),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -197,7 +198,13 @@ class CaseAdmin(admin.ModelAdmin):
                 case=case, agent=user, actor=user, submission_key=key
             ),
             "reply": lambda: services.reply(
-                case=case, actor=user, body=self._body(request), submission_key=key
+                case=case,
+                actor=user,
+                body=self._body(request),
+                submission_key=key,
+                # The reply form's "Send and resolve", "Send and wait for
+                # customer": the state is set in the same service call.
+                then=request.POST.get("then", ""),
             ),
             "note": lambda: services.add_note(
                 case=case, actor=user, body=self._body(request), submission_key=key
@@ -393,3 +400,15 @@ class CaseAdmin(admin.ModelAdmin):
         return super().changelist_view(
             request, {"queue_counts": counts, **(extra_context or {})}
         )
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Canned replies: the case page offers the active ones, in order, as
+    buttons that fill the reply box (``support.macros``)."""
+
+    list_display = ["title", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "body_en", "body_ja"]
+    fields = ["title", "body_en", "body_ja", "is_active", "position"]

@@ -11,7 +11,7 @@ from gifts.models import Gift
 from shop.demo import demo_user
 from shop.models import Order
 from support import services
-from support.models import Case
+from support.models import Case, Macro
 from support.permissions import ensure_agent_group
 
 # Printed by seed_demo so the demo staff can sign in: add it to any
@@ -31,9 +31,48 @@ def seed(stdout) -> None:
         )
     if not Case.objects.exists():
         _cases(agent)
+    _macros()
     stdout.write(
         f"Support: {Case.objects.count()} cases; staff TOTP secret {DEMO_TOTP_SECRET}"
     )
+
+
+# Canned replies for the case page, in English and Japanese.
+DEMO_MACROS = [
+    (
+        "Where is my parcel",
+        "Hi {customer_name}, thanks for your patience. Your {item} from order "
+        "{order} is on its way and should arrive {eta}. Reply here if it "
+        "hasn't come by then.",
+        "{customer_name}様、お待たせしております。ご注文{order}の{item}は"
+        "配送中で、お届けは{eta}の予定です。届かない場合はこちらにご返信ください。",
+    ),
+    (
+        "Replacement on its way",
+        "Hi {customer_name}, we're sorry about your {item}. We've sent a "
+        "replacement free of charge; it should arrive {eta}. There's no need "
+        "to send the first one back.",
+        "{customer_name}様、{item}の件、大変申し訳ございません。代わりの品を"
+        "無料でお送りしました。お届けは{eta}の予定です。最初の品の返送は不要です。",
+    ),
+    (
+        "All sorted",
+        "Hi {customer_name}, thanks for your patience with your {item} (order "
+        "{order}). We're marking this as sorted; reply here any time if "
+        "something still isn't right.",
+        "{customer_name}様、{item}（ご注文{order}）の件、ご辛抱いただき"
+        "ありがとうございました。こちらで解決済みとさせていただきます。"
+        "問題が残っている場合は、いつでもこちらにご返信ください。",
+    ),
+]
+
+
+def _macros() -> None:
+    for position, (title, body_en, body_ja) in enumerate(DEMO_MACROS):
+        Macro.objects.get_or_create(
+            title=title,
+            defaults={"body_en": body_en, "body_ja": body_ja, "position": position},
+        )
 
 
 def _cases(agent) -> None:

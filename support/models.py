@@ -182,3 +182,38 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Macro(models.Model):
+    """A canned reply agents insert on a case page with one click.
+
+    Written in English and Japanese; the case page offers each in the
+    customer's language with its placeholders filled from the case
+    (``support.macros``): {customer_name}, {item}, {order}, {eta}.
+    """
+
+    title = models.CharField(_("title"), max_length=80)
+    body_en = models.TextField(
+        _("reply in English"),
+        max_length=4000,
+        help_text=_(
+            "Placeholders: {customer_name}, {item}, {order}, {eta} (the "
+            "latest parcel's estimated delivery)."
+        ),
+    )
+    body_ja = models.TextField(
+        _("reply in Japanese"),
+        max_length=4000,
+        blank=True,
+        help_text=_("Left empty, Japanese-speaking customers get the English."),
+    )
+    is_active = models.BooleanField(_("offered on case pages"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,7 +6,10 @@ from django.contrib.auth.models import Group, Permission
 AGENT_GROUP = "Support agent"
 
 AGENT_PERMISSIONS = {
-    "support": ["view_case", "change_case", "view_caseevent"],
+    "support": [
+        "view_case", "change_case", "view_caseevent",
+        "view_macro", "add_macro", "change_macro", "delete_macro",
+    ],
     "shop": [
         "view_order", "view_orderline", "view_shipment", "view_payment",
         "view_paymentevent", "view_refund", "view_product", "view_user",

@@ -56,19 +56,47 @@ def assign_case(
     return case
 
 
-@transaction.atomic
-def reply(*, case: Case, actor: User, body: str, submission_key: str = "") -> CaseEvent:
-    """A reply the customer sees and is emailed; it is the first response
-    if none came before.
+# What a reply may also do to the case's state, in the same submit: the
+# reply form's "Send and resolve" and "Send and wait for customer".
+THEN_RESOLVE = "resolve"
+THEN_WAIT = "wait"
+THEN = (THEN_RESOLVE, THEN_WAIT)
 
-    Guarantees: once per submission (the same form twice sends one reply
-    and one email, and returns it); not on a closed case.
+
+@transaction.atomic
+def reply(
+    *,
+    case: Case,
+    actor: User,
+    body: str,
+    submission_key: str = "",
+    then: str = "",
+) -> CaseEvent:
+    """A reply the customer sees and is emailed; it is the first response
+    if none came before. ``then`` also sets the case's state in the same
+    transaction: "resolve" resolves it (as ``resolve``), "wait" leaves it
+    waiting for the customer, reopening a resolved case to ask something.
+    Without ``then``, an open case waits for the customer and a resolved
+    one stays resolved.
+
+    Guarantees: once per submission: the same form twice sends one reply
+    and one email, changes the state once, and returns the reply (the
+    entry carrying the key; the state change is written under the same
+    lock, so a twin finds both or neither). Not on a closed case; every
+    check is made before anything is written, so a refused state change
+    sends no reply either.
     """
     case = _locked(case)
     earlier = _earlier(case, submission_key)
     if earlier is not None:
         return earlier
     _check_allowed(case, "reply")
+    if then and then not in THEN:
+        raise SupportError(_("That can't be done with this case."))
+    if then == THEN_RESOLVE:
+        _check_allowed(case, "resolve")
+    if then == THEN_WAIT and not case.is_open:
+        _check_may_reopen(case)
     body = body.strip()
     if not body:
         raise SupportError(_("Write a reply to send."))
@@ -78,7 +106,12 @@ def reply(*, case: Case, actor: User, body: str, submission_key: str = "") -> Ca
     if case.first_responded_at is None:
         case.first_responded_at = timezone.now()
         case.save(update_fields=["first_responded_at"])
-    if case.status in (Status.NEW, Status.WAITING_FOR_AGENT):
+    if then == THEN_RESOLVE:
+        _resolve(case, actor=actor)
+    elif then == THEN_WAIT and not case.is_open:
+        _event(case, Kind.REOPENED, actor=actor)
+        _set_status(case, Status.WAITING_FOR_CUSTOMER)
+    elif case.status in (Status.NEW, Status.WAITING_FOR_AGENT):
         _set_status(case, Status.WAITING_FOR_CUSTOMER)
     transaction.on_commit(lambda: send_case_reply.delay(event_id=event.pk))
     return event
@@ -236,6 +269,13 @@ def resolve(*, case: Case, actor: User, submission_key: str = "") -> Case:
     if _earlier(case, submission_key) is not None:
         return case
     _check_allowed(case, "resolve")
+    _resolve(case, actor=actor, submission_key=submission_key)
+    return case
+
+
+def _resolve(case: Case, *, actor: User, submission_key: str = "") -> None:
+    """Resolve ``case`` (locked, ``why_not`` checked): a booked call ends
+    first (``_end_booked_call``)."""
     _end_booked_call(
         case,
         actor=actor,
@@ -246,7 +286,6 @@ def resolve(*, case: Case, actor: User, submission_key: str = "") -> Case:
     )
     _event(case, Kind.RESOLVED, actor=actor, submission_key=submission_key)
     _set_status(case, Status.RESOLVED)
-    return case
 
 
 @transaction.atomic
@@ -277,10 +316,16 @@ def reopen(*, case: Case, actor: User, submission_key: str = "") -> Case:
     if _earlier(case, submission_key) is not None:
         return case
     _check_allowed(case, "reopen")
+    _check_may_reopen(case)
+    _event(case, Kind.REOPENED, actor=actor, submission_key=submission_key)
+    _set_status(case, Status.WAITING_FOR_AGENT)
+    return case
+
+
+def _check_may_reopen(case: Case) -> None:
+    """A case is not reopened while another about the same item and
+    problem is open (the database allows one)."""
     if selectors.open_case_for(
         customer=case.customer, order_line=case.order_line, problem=case.problem
     ):
         raise SupportError(_("Another case for this item and problem is already open."))
-    _event(case, Kind.REOPENED, actor=actor, submission_key=submission_key)
-    _set_status(case, Status.WAITING_FOR_AGENT)
-    return case
