@@ -100,7 +100,10 @@ def test_queues_and_search_find_the_right_cases(agent_client, agent):
     )
 
     everything = {mine.pk, theirs.pk, unassigned.pk, late.pk, done.pk}
-    assert listed(agent_client) == everything
+    # Open cases unless asked otherwise.
+    assert listed(agent_client) == everything - {done.pk}
+    assert listed(agent_client, "?queue=all") == everything
+    assert listed(agent_client, "?queue=done") == {done.pk}
     assert listed(agent_client, "?queue=mine") == {mine.pk}
     assert listed(agent_client, "?queue=unassigned") == {unassigned.pk, late.pk}
     assert listed(agent_client, "?queue=overdue") == {late.pk}
