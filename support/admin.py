@@ -104,6 +104,21 @@ class CreditForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
 
 
+# What each button on the case page answers once it has acted (a second
+# click of the same form, which acts once, gets the same answer); "assign"
+# names the agent (``CaseAdmin.act``).
+DONE_MESSAGES = {
+    "reply": _("Reply sent."),
+    "note": _("Note added."),
+    "reship": _("Replacement sent."),
+    "refund": _("Refund issued."),
+    "credit": _("Store credit issued."),
+    "resolve": _("Case resolved."),
+    "close": _("Case closed."),
+    "reopen": _("Case reopened."),
+}
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     # Seven columns that fit 1280 px (support.selectors says what each
@@ -169,13 +184,17 @@ class CaseAdmin(admin.ModelAdmin):
     def state(self, case: Case) -> str:
         return case.agent_status
 
-    @admin.display(description=_("gift"), ordering="is_gift")
+    @admin.display(description=_("gift"), ordering="is_gift", empty_value="")
     def gift(self, case: Case) -> str:
         if not case.is_gift:
             return ""
         return format_html('<span class="badge-gift">{}</span>', gettext("Gift"))
 
-    @admin.display(description=_("first response"), ordering="first_response_due_at")
+    @admin.display(
+        description=_("first response"),
+        ordering="first_response_due_at",
+        empty_value="",
+    )
     def due(self, case: Case) -> str:
         words, overdue = selectors.first_response_words(case)
         if overdue:
@@ -245,8 +264,8 @@ class CaseAdmin(admin.ModelAdmin):
         """One button on the case page: call its service, report the result.
 
         The form's submission key goes to the service, which acts once per
-        key: a second click, even at the same moment, is shown "Done." for
-        the first one's work. Reship, refund and credit show a
+        key: a second click, even at the same moment, is shown what the
+        first one did ("Reply sent."). Reship, refund and credit show a
         confirmation page first (nothing happens until it is confirmed).
         """
         case = get_object_or_404(Case.objects.select_related("order"), pk=case_id)
@@ -298,7 +317,11 @@ class CaseAdmin(admin.ModelAdmin):
         except ShopError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, _("Done."), messages.SUCCESS)
+            if action == "assign":
+                done = gettext("Assigned to %(agent)s.") % {"agent": user}
+            else:
+                done = DONE_MESSAGES[action]
+            self.message_user(request, done, messages.SUCCESS)
         return back
 
     def _confirm(

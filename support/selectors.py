@@ -308,16 +308,16 @@ def with_last_activity(queryset: QuerySet[Case]) -> QuerySet[Case]:
 def first_response_words(
     case: Case, *, now: datetime.datetime | None = None
 ) -> tuple[str, bool]:
-    """The first response's due time as the list says it: the time left, or
-    the time over and True when the case is overdue (``is_overdue``); blank
-    once answered or no longer open."""
+    """The first response's due time as the list says it, to the largest
+    unit ("2 hours"): the time left, or the time over and True when the case
+    is overdue (``is_overdue``); blank once answered or no longer open."""
     now = now or timezone.now()
     if not case.is_open or case.first_responded_at is not None:
         return "", False
     if is_overdue(case, now=now):
-        over = timesince(case.first_response_due_at, now, depth=2)
+        over = timesince(case.first_response_due_at, now, depth=1)
         return gettext("%(time)s over") % {"time": over}, True
-    left = timeuntil(case.first_response_due_at, now, depth=2)
+    left = timeuntil(case.first_response_due_at, now, depth=1)
     return gettext("%(time)s left") % {"time": left}, False
 
 

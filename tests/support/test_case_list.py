@@ -131,12 +131,12 @@ def test_overdue_rows_are_marked_with_the_time_over_and_others_with_time_left(
     )
     page = agent_client.get(url()).content.decode()
     assert re.search(
-        r'<span class="case-overdue">3\xa0hours, \d+\xa0minutes over</span>',
+        r'<span class="case-overdue">3\xa0hours over</span>',
         row_of(page, late),
     )
     soon_row = row_of(page, soon)
     assert "case-overdue" not in soon_row
-    assert re.search(r"2\xa0hours, \d+\xa0minutes left", soon_row)
+    assert "2\xa0hours left" in soon_row
     assert "case-overdue" not in row_of(page, answered)  # answered: not overdue
     # The mark is the static stylesheet's: the whole row, no inline style.
     assert "style=" not in row_of(page, late)

@@ -125,7 +125,7 @@ def test_the_case_page_shows_the_call_once_and_folds_the_provider_ids(
 def test_the_timeline_costs_the_same_with_a_short_or_a_long_call(
     agent_client, taken_call, django_capture_on_commit_callbacks
 ):
-    case, callback = taken_call
+    case, _callback = taken_call
     long_call = queries_for(agent_client, change_url(case))
     other = case_with_a_call()
     with django_capture_on_commit_callbacks(execute=True):
