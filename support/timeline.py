@@ -14,6 +14,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackRequest
@@ -100,7 +101,8 @@ def _steps(callback: CallbackRequest) -> list[str]:
 def _call_row(callback: CallbackRequest) -> Row:
     ids = [callback.reference, callback.call_sid, callback.agent_call_sid]
     details = [
-        f"{event.created_at:%H:%M:%S} {event.from_state or '·'} → "
+        f"{timezone.localtime(event.created_at):%H:%M:%S} "
+        f"{event.from_state or '·'} → "
         f"{event.to_state} {event.detail}".strip()
         for event in callback.events.all()
     ]
