@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -28,26 +29,62 @@ from shop.admin import ReadOnlyInline, refund_tenders
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment
 from shop.pricing import format_money
-from support import calls, macros, selectors, services
+from support import calls, macros, selectors, services, timeline
 from support.models import Case, CaseEvent, Macro
 
 
 class QueueFilter(admin.SimpleListFilter):
+    """The agents' queues; open cases unless another is chosen ("All
+    cases" and "Resolved or closed" are choices, not the default)."""
+
     title = _("queue")
     parameter_name = "queue"
+    DEFAULT = "open"
 
     def lookups(self, request, model_admin):
         return [
+            ("open", _("All open")),
             ("mine", _("My open cases")),
             ("unassigned", _("Unassigned")),
             ("overdue", _("Overdue")),
-            ("open", _("All open")),
+            ("done", _("Resolved or closed")),
+            ("all", _("All cases")),
         ]
+
+    def value(self):
+        return super().value() or self.DEFAULT
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         queues = selectors.queue_conditions(agent=request.user)
         if self.value() in queues:
             return queryset.filter(queues[self.value()])
+        if self.value() == "done":
+            return queryset.exclude(status__in=Case.OPEN_STATUSES)
+        return queryset
+
+
+class AgentStatusFilter(admin.SimpleListFilter):
+    """The case's state, in agents' words (``Case.AGENT_STATUS_LABELS``)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(Case.AGENT_STATUS_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in Case.AGENT_STATUS_LABELS:
+            return queryset.filter(status=self.value())
         return queryset
 
 
@@ -67,13 +104,34 @@ class CreditForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
 
 
+# What each button on the case page answers once it has acted (a second
+# click of the same form, which acts once, gets the same answer); "assign"
+# names the agent (``CaseAdmin.act``).
+DONE_MESSAGES = {
+    "reply": _("Reply sent."),
+    "note": _("Note added."),
+    "reship": _("Replacement sent."),
+    "refund": _("Refund issued."),
+    "credit": _("Store credit issued."),
+    "resolve": _("Case resolved."),
+    "close": _("Case closed."),
+    "reopen": _("Case reopened."),
+    # The reply form's other two buttons.
+    "reply:resolve": _("Reply sent and case resolved."),
+    "reply:wait": _("Reply sent; waiting for the customer."),
+}
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    # Seven columns that fit 1280 px (support.selectors says what each
+    # shows); an overdue row is marked by the stylesheet (admin-extra.css).
     list_display = [
-        "id", "problem", "status", "customer", "item", "is_gift", "assigned_to",
-        "first_response_due_at", "is_overdue",
+        "case", "customer_name", "state", "assigned_to", "gift", "due",
+        "last_activity",
     ]  # fmt: skip
-    list_filter = [QueueFilter, "status", "problem", "is_gift", "contact"]
+    list_display_links = ["case"]
+    list_filter = [QueueFilter, AgentStatusFilter, "problem", "is_gift", "contact"]
     list_select_related = ["customer", "order_line", "assigned_to"]
     search_fields = [
         "=id", "customer__email", "customer__display_name", "customer__phone",
@@ -106,13 +164,49 @@ class CaseAdmin(admin.ModelAdmin):
             results |= queryset.filter(order_id=order_id)
         return results, may_have_duplicates
 
-    @admin.display(description=_("item"))
-    def item(self, case: Case) -> str:
-        return f"{case.quantity} × {case.order_line.name}"
+    # --- The case list's columns -------------------------------------------
 
-    @admin.display(description=_("overdue"), boolean=True)
-    def is_overdue(self, case: Case) -> bool:
-        return selectors.is_overdue(case)
+    def get_queryset(self, request):
+        return selectors.with_last_activity(super().get_queryset(request))
+
+    @admin.display(description=_("case"), ordering="pk")
+    def case(self, case: Case) -> str:
+        return format_html(
+            '#{} {}<br><small class="case-item">{} × {}</small>',
+            case.pk,
+            case.get_problem_display(),
+            case.quantity,
+            case.order_line.name,
+        )
+
+    @admin.display(description=_("customer"), ordering="customer__display_name")
+    def customer_name(self, case: Case) -> str:
+        return case.customer.display_name or case.customer.email
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, case: Case) -> str:
+        return case.agent_status
+
+    @admin.display(description=_("gift"), ordering="is_gift", empty_value="")
+    def gift(self, case: Case) -> str:
+        if not case.is_gift:
+            return ""
+        return format_html('<span class="badge-gift">{}</span>', gettext("Gift"))
+
+    @admin.display(
+        description=_("first response"),
+        ordering="first_response_due_at",
+        empty_value="",
+    )
+    def due(self, case: Case) -> str:
+        words, overdue = selectors.first_response_words(case)
+        if overdue:
+            return format_html('<span class="case-overdue">{}</span>', words)
+        return words
+
+    @admin.display(description=_("last activity"), ordering="last_activity_at")
+    def last_activity(self, case: Case) -> str:
+        return selectors.ago_words(case.last_activity_at or case.created_at)
 
     # --- The case page ------------------------------------------------------
 
@@ -135,13 +229,16 @@ class CaseAdmin(admin.ModelAdmin):
                     order=case.order, order_line=case.order_line
                 )
             ],
-            "line_shipments": Shipment.objects.filter(lines__order_line=case.order_line)
-            .prefetch_related("lines__order_line")
-            .distinct(),
+            "line_shipments": timeline.parcels(
+                Shipment.objects.filter(lines__order_line=case.order_line)
+                .prefetch_related("lines__order_line")
+                .distinct()
+            ),
             "earlier_cases": Case.objects.filter(customer=case.customer)
             .exclude(pk=case.pk)
             .select_related("order_line")[:20],
-            "timeline": case.events.select_related("actor"),
+            "timeline": timeline.timeline_rows(case),
+            "wants": timeline.wants(case),
             "sla": selectors.sla(case),
             "calls": calls.calls_for(case),
             "reply_form": ReplyForm(),
@@ -172,8 +269,8 @@ class CaseAdmin(admin.ModelAdmin):
         """One button on the case page: call its service, report the result.
 
         The form's submission key goes to the service, which acts once per
-        key: a second click, even at the same moment, is shown "Done." for
-        the first one's work. Reship, refund and credit show a
+        key: a second click, even at the same moment, is shown what the
+        first one did ("Reply sent."). Reship, refund and credit show a
         confirmation page first (nothing happens until it is confirmed).
         """
         case = get_object_or_404(Case.objects.select_related("order"), pk=case_id)
@@ -231,7 +328,12 @@ class CaseAdmin(admin.ModelAdmin):
         except ShopError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, _("Done."), messages.SUCCESS)
+            if action == "assign":
+                done = gettext("Assigned to %(agent)s.") % {"agent": user}
+            else:
+                then = request.POST.get("then", "") if action == "reply" else ""
+                done = DONE_MESSAGES.get(f"{action}:{then}", DONE_MESSAGES[action])
+            self.message_user(request, done, messages.SUCCESS)
         return back
 
     def _confirm(

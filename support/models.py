@@ -43,6 +43,17 @@ class Case(models.Model):
 
     OPEN_STATUSES = (Status.NEW, Status.WAITING_FOR_AGENT, Status.WAITING_FOR_CUSTOMER)
 
+    # The states as agents read them (the labels above are the customer's:
+    # "Waiting for your reply" is ambiguous on the desk). The admin's list,
+    # filter and case page take them from here, via ``agent_status``.
+    AGENT_STATUS_LABELS = {
+        Status.NEW: _("New"),
+        Status.WAITING_FOR_AGENT: _("Open: our move"),
+        Status.WAITING_FOR_CUSTOMER: _("Waiting for customer"),
+        Status.RESOLVED: _("Resolved"),
+        Status.CLOSED: _("Closed"),
+    }
+
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -116,6 +127,11 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("support:case", kwargs={"pk": self.pk})
+
+    @property
+    def agent_status(self) -> str:
+        """The state in agents' words (``AGENT_STATUS_LABELS``)."""
+        return self.AGENT_STATUS_LABELS[self.status]
 
     @property
     def is_open(self) -> bool:

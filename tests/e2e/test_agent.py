@@ -34,7 +34,8 @@ def test_an_agent_works_an_overdue_case_and_the_customer_sees_it(journey, settin
     expect(row).to_contain_text("Haruto Sato")
     expect(row).to_contain_text("Defective")
     journey.shot(page, "overdue-queue")
-    row.get_by_role("link", name=str(case.pk), exact=True).click()
+    # The case column links the case by its number and problem.
+    row.get_by_role("link", name=re.compile(rf"^#{case.pk} Defective")).click()
 
     # Everything about the case on one page: nothing to ask the customer.
     content = page.locator("#content")
@@ -46,11 +47,11 @@ def test_an_agent_works_an_overdue_case_and_the_customer_sees_it(journey, settin
     journey.shot(page, "case")
 
     page.get_by_role("button", name="Assign to me").click()
-    expect(page.get_by_text("Done.")).to_be_visible()
+    expect(page.get_by_text("Assigned to Mika (support).")).to_be_visible()
     expect(content).to_contain_text("Agent: Mika (support)")
     page.get_by_label("Reply to the customer (emailed)").fill(REPLY)
     page.get_by_role("button", name="Send reply").click()
-    expect(page.get_by_text("Done.")).to_be_visible()
+    expect(page.get_by_text("Reply sent.")).to_be_visible()
     page.get_by_label("Issue store credit").fill("2000")
     page.get_by_placeholder("reason").fill("Sorry for the trouble")
     page.get_by_role("button", name="Issue credit").click()

@@ -75,6 +75,24 @@ def listed(client, query=""):
     return {case.pk for case in response.context["cl"].result_list}
 
 
+# What each button answers once it has acted.
+SAID = {
+    "reply": "Reply sent.",
+    "note": "Note added.",
+    "reship": "Replacement sent.",
+    "refund": "Refund issued.",
+    "credit": "Store credit issued.",
+    "resolve": "Case resolved.",
+    "close": "Case closed.",
+    "reopen": "Case reopened.",
+}
+
+
+def said(action, agent=None):
+    said = f"Assigned to {agent}." if action == "assign" else SAID[action]
+    return [("success", said)]
+
+
 def timeline(case):
     return list(case.events.values_list("kind", "actor", "is_public"))
 
@@ -100,7 +118,10 @@ def test_queues_and_search_find_the_right_cases(agent_client, agent):
     )
 
     everything = {mine.pk, theirs.pk, unassigned.pk, late.pk, done.pk}
-    assert listed(agent_client) == everything
+    # Open cases unless asked otherwise.
+    assert listed(agent_client) == everything - {done.pk}
+    assert listed(agent_client, "?queue=all") == everything
+    assert listed(agent_client, "?queue=done") == {done.pk}
     assert listed(agent_client, "?queue=mine") == {mine.pk}
     assert listed(agent_client, "?queue=unassigned") == {unassigned.pk, late.pk}
     assert listed(agent_client, "?queue=overdue") == {late.pk}
@@ -167,15 +188,13 @@ def test_every_button_works_and_writes_the_timeline(
     product = ProductFactory(name="Linen apron", price=2400, stock_on_hand=5)
     case = open_case(product=product)
     customer = case.customer
-    done = [("success", "Done.")]
-
-    assert act(agent_client, case, "assign") == done
+    assert act(agent_client, case, "assign") == said("assign", agent)
     case.refresh_from_db()
     assert case.assigned_to == agent
 
     with django_capture_on_commit_callbacks(execute=True):
         messages = act(agent_client, case, "reply", body="The manual is online.")
-    assert messages == done
+    assert messages == said("reply")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [customer.email]
     assert "The manual is online." in mail.outbox[0].body
@@ -183,10 +202,12 @@ def test_every_button_works_and_writes_the_timeline(
     assert case.status == Case.Status.WAITING_FOR_CUSTOMER
     assert case.first_responded_at is not None
 
-    assert act(agent_client, case, "note", body="Sent the PDF link.") == done
+    assert act(agent_client, case, "note", body="Sent the PDF link.") == said("note")
     assert case.events.get(kind=K.NOTE).is_public is False
 
-    assert act(agent_client, case, "credit", amount="500", reason="Sorry") == done
+    assert act(agent_client, case, "credit", amount="500", reason="Sorry") == said(
+        "credit"
+    )
     assert shop_selectors.store_credit_balance(user=customer) == 500
 
     for action, status in [
@@ -194,11 +215,11 @@ def test_every_button_works_and_writes_the_timeline(
         ("close", Case.Status.CLOSED),
         ("reopen", Case.Status.WAITING_FOR_AGENT),
     ]:
-        assert act(agent_client, case, action) == done
+        assert act(agent_client, case, action) == said(action)
         case.refresh_from_db()
         assert case.status == status
 
-    assert act(agent_client, case, "reship") == done
+    assert act(agent_client, case, "reship") == said("reship")
     replacement = case.order.shipments.get(reason=Shipment.Reason.REPLACEMENT)
     assert [(sl.order_line_id, sl.quantity) for sl in replacement.lines.all()] == [
         (case.order_line_id, 1)
@@ -209,8 +230,8 @@ def test_every_button_works_and_writes_the_timeline(
     [(level, message)] = act(agent_client, case, "refund")
     assert (level, "reopen it" in message) == ("error", True)
     assert not Refund.objects.exists()
-    assert act(agent_client, case, "reopen") == done
-    assert act(agent_client, case, "refund") == done
+    assert act(agent_client, case, "reopen") == said("reopen")
+    assert act(agent_client, case, "refund") == said("refund")
     refund = Refund.objects.get()
     assert (refund.order_line_id, refund.amount) == (case.order_line_id, 2400)
     # A second refund says so and changes nothing.
@@ -372,7 +393,7 @@ def test_refunding_a_gift_credits_the_recipient_not_the_giver(agent_client, agen
     assert "Filed by the recipient, who owns this gift." in page
     assert "Refund to recipient store credit" in page
 
-    assert act(agent_client, case, "refund") == [("success", "Done.")]
+    assert act(agent_client, case, "refund") == said("refund")
     assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000
     assert shop_selectors.store_credit_balance(user=gift.giver) == 0
     assert not Refund.objects.exists()
@@ -392,7 +413,7 @@ def test_a_line_refunded_on_one_case_is_not_refunded_again_on_another(
         )
         for problem in [P.DEFECTIVE, P.DAMAGED]
     )
-    assert act(agent_client, first, "refund") == [("success", "Done.")]
+    assert act(agent_client, first, "refund") == said("refund")
     [(level, message)] = act(agent_client, second, "refund")
     assert level == "error"
     assert "already" in message
@@ -411,7 +432,7 @@ def test_a_gift_line_refunded_on_one_case_is_not_refunded_again_on_another(
         )
         for problem in [P.DEFECTIVE, P.DAMAGED]
     )
-    assert act(agent_client, first, "refund") == [("success", "Done.")]
+    assert act(agent_client, first, "refund") == said("refund")
     [(level, message)] = act(agent_client, second, "refund")
     assert level == "error"
     assert "already" in message
@@ -574,7 +595,7 @@ def test_reship_refund_and_credit_show_what_they_will_do_and_wait_for_yes(
     assert not Refund.objects.exists()
     assert shop_selectors.store_credit_balance(user=case.customer) == 0
 
-    assert act(agent_client, case, "credit", amount="700") == [("success", "Done.")]
+    assert act(agent_client, case, "credit", amount="700") == said("credit")
     assert shop_selectors.store_credit_balance(user=case.customer) == 700
 
 

@@ -22,6 +22,7 @@ from tests.double_submit import assert_same_result, messages_of
 from tests.gifts.factories import give
 from tests.shop.factories import ProductFactory, UserFactory, deliver, placed_order
 from tests.support.factories import customer_asks_for_call, file_question, help_form
+from tests.support.test_admin import SAID
 from tests.wishlist.factories import WishListItemFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -231,7 +232,8 @@ def test_an_agent_button_clicked_twice_at_once_acts_once(
     assert assert_same_result(responses) == reverse(
         "admin:support_case_change", args=[case.pk]
     )
-    assert [messages_of(r) for r in responses] == [["Done."], ["Done."]]
+    said = f"Assigned to {agent}." if action == "assign" else SAID[action]
+    assert [messages_of(r) for r in responses] == [[said], [said]]
     after = _effects(case)
     assert sorted(set(after["events"]) - set(before["events"])) == effect["events"]
     assert len(after["events"]) == len(before["events"]) + 1
@@ -265,7 +267,7 @@ def test_a_gift_refund_clicked_twice_at_once_credits_the_recipient_once(
     assert assert_same_result(responses) == reverse(
         "admin:support_case_change", args=[case.pk]
     )
-    assert [messages_of(r) for r in responses] == [["Done."], ["Done."]]
+    assert [messages_of(r) for r in responses] == [[SAID["refund"]], [SAID["refund"]]]
     assert shop_selectors.store_credit_balance(user=gift.recipient) == 5000
     assert case.events.filter(kind=K.REFUND).count() == 1
 

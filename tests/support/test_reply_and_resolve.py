@@ -215,7 +215,9 @@ def test_from_the_case_list_to_a_solved_case_in_two_clicks(agent_client, agent):
     )
 
     assert response.redirect_chain == [(case_url, 302)]
-    assert [str(m) for m in response.context["messages"]] == ["Done."]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Reply sent and case resolved."
+    ]
     case.refresh_from_db()
     assert case.status == S.RESOLVED
     assert kinds(case)[-2:] == [K.REPLY, K.RESOLVED]
@@ -242,14 +244,26 @@ def test_a_refused_send_and_resolve_says_why_on_the_case_page(agent_client, agen
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("then", "resolved_first", "new_kinds", "status"),
+    ("then", "resolved_first", "new_kinds", "status", "said"),
     [
-        ("resolve", False, [K.REPLY, K.RESOLVED], S.RESOLVED),
-        ("wait", True, [K.REPLY, K.REOPENED], S.WAITING_FOR_CUSTOMER),
+        (
+            "resolve",
+            False,
+            [K.REPLY, K.RESOLVED],
+            S.RESOLVED,
+            "Reply sent and case resolved.",
+        ),
+        (
+            "wait",
+            True,
+            [K.REPLY, K.REOPENED],
+            S.WAITING_FOR_CUSTOMER,
+            "Reply sent; waiting for the customer.",
+        ),
     ],
 )
 def test_send_and_set_the_state_clicked_twice_at_once_acts_once(
-    agent_client, agent, then, resolved_first, new_kinds, status
+    agent_client, agent, then, resolved_first, new_kinds, status, said
 ):
     """One reply, one email, one state change; both clicks land on the case
     page with the first one's result."""
@@ -266,7 +280,7 @@ def test_send_and_set_the_state_clicked_twice_at_once_acts_once(
     assert assert_same_result(responses) == reverse(
         "admin:support_case_change", args=[case.pk]
     )
-    assert [messages_of(r) for r in responses] == [["Done."], ["Done."]]
+    assert [messages_of(r) for r in responses] == [[said], [said]]
     case.refresh_from_db()
     assert kinds(case) == [*before, *new_kinds]
     assert case.status == status
