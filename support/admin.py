@@ -29,6 +29,7 @@ from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment
 from shop.pricing import format_money
 from support import calls, selectors, services
+from support.desk import DeskViews
 from support.models import Case, CaseEvent
 
 
@@ -68,7 +69,7 @@ class CreditForm(forms.Form):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(DeskViews, admin.ModelAdmin):
     list_display = [
         "id", "problem", "status", "customer", "item", "is_gift", "assigned_to",
         "first_response_due_at", "is_overdue",
@@ -153,6 +154,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            *self.desk_urls(),
             path(
                 "phone-queue/",
                 self.admin_site.admin_view(self.phone_queue),

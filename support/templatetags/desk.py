@@ -1,0 +1,24 @@
+"""``{% desk_banner %}``: on every admin page an agent sees, a banner while
+a caller waits for an agent, kept current by static/js/desk.js."""
+
+from django import template
+
+from support import selectors
+from support.desk import POLL_EVERY_MS, may_use_desk, waiting_message
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/support/desk_banner.html", takes_context=True)
+def desk_banner(context) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not may_use_desk(user):
+        return {"shown": False}
+    waiting = selectors.callers_waiting()
+    return {
+        "shown": True,
+        "waiting": waiting,
+        "message": waiting_message(waiting),
+        "poll_every": POLL_EVERY_MS,
+    }
