@@ -3,8 +3,7 @@ a caller waits for an agent, kept current by static/js/desk.js."""
 
 from django import template
 
-from support import selectors
-from support.desk import POLL_EVERY_MS, may_use_desk, waiting_message
+from support import desk, selectors
 
 register = template.Library()
 
@@ -13,12 +12,12 @@ register = template.Library()
 def desk_banner(context) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not may_use_desk(user):
+    if user is None or not desk.may_use_desk(user):
         return {"shown": False}
     waiting = selectors.callers_waiting()
     return {
         "shown": True,
         "waiting": waiting,
-        "message": waiting_message(waiting),
-        "poll_every": POLL_EVERY_MS,
+        "message": desk.waiting_message(waiting),
+        "poll_every": desk.POLL_EVERY_MS,
     }
