@@ -20,4 +20,6 @@ def desk_banner(context) -> dict:
         "waiting": waiting,
         "message": desk.waiting_message(waiting),
         "poll_every": desk.POLL_EVERY_MS,
+        # The phone queue is for those who may take calls (change cases).
+        "may_take_calls": user.has_perm("support.change_case"),
     }
