@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.customers import Shopper, make_shoppers
+from benchmarks.desk import CASES as DESK_CASES
+from benchmarks.desk import make_desk
 from benchmarks.payflow import PayFlow, account, percentile
 from benchmarks.stack import (
     PG,
@@ -69,6 +71,7 @@ WRK_THREADS = 2
 CSRF = secrets.token_hex(16)
 ACCOUNT, TOKEN = "AC" + "c" * 32, "bench-auth-token"
 SUPPORT = "support: case + call now"
+DESK = f"desk home + its JSON, {DESK_CASES:,} cases"
 
 
 @dataclass(frozen=True)
@@ -618,6 +621,7 @@ def main() -> None:
         from django.db import connection
         from django.db.models import OuterRef, Subquery, Sum
         from django.db.models.functions import Coalesce
+        from django.urls import reverse
 
         from shop.models import Order, OrderLine, Product
 
@@ -678,6 +682,8 @@ def main() -> None:
             "shopper", mode.shoppers + 1, phone_from=6_000_000
         )
         fill_carts(cart_shoppers, products[-1:])  # an open cart, one line already
+        # An agent's desk over many cases (after the carts: its own users).
+        desk_session = make_desk(products) if wanted(DESK) else None
         # Planner statistics, as autovacuum keeps them on a live database: a
         # freshly loaded table is planned as if it were nearly empty.
         connection.cursor().execute("ANALYZE")
@@ -796,6 +802,22 @@ def main() -> None:
                     ("view", ("GET", "/cart/", probe.session)),
                 ],
             )  # fmt: skip
+
+        if desk_session:
+            desk_page = reverse("admin:support_case_desk")
+            desk_json = reverse("admin:support_case_desk_json")
+            scenario(
+                DESK,
+                "desk",
+                [
+                    ("GET", desk_page, desk_session, ""),
+                    ("GET", desk_json, desk_session, ""),
+                ],
+                [
+                    ("page", ("GET", desk_page, desk_session)),
+                    ("json", ("GET", desk_json, desk_session)),
+                ],
+            )
 
         flow = PayFlow(port=port, fake=stripe_fake, csrf=CSRF, concurrency=CONNECTIONS)
         for name, lines, hot_only in [

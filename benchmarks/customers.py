@@ -15,8 +15,12 @@ class Shopper:
     cart_id: int | None = None
 
 
-def make_shoppers(prefix: str, count: int, *, phone_from: int) -> list[Shopper]:
-    """Signed-in customers: user, default address, a database session."""
+def make_shoppers(
+    prefix: str, count: int, *, phone_from: int, session=None
+) -> list[Shopper]:
+    """Signed-in customers: user, default address, a database session (with
+    what ``session(user_id)`` gives added to it, such as
+    ``second_factor_used`` for staff)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
@@ -57,6 +61,7 @@ def make_shoppers(prefix: str, count: int, *, phone_from: int) -> list[Shopper]:
                     SESSION_KEY: str(user.pk),
                     BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                     HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    **(session(user.pk) if session else {}),
                 }
             ),
             expire_date=expires,
@@ -78,3 +83,20 @@ def make_shoppers(prefix: str, count: int, *, phone_from: int) -> list[Shopper]:
         Shopper(user.pk, session.session_key, str(user.phone), address.pk)
         for user, session, address in zip(users, sessions, addresses, strict=True)
     ]
+
+
+def second_factor_used(user_id: int) -> dict:
+    """What allauth keeps in a session signed in with password and TOTP: the
+    staff second-factor check (core.middleware) reads it to let staff into
+    the admin. allauth also ties the records to the user they are for."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    return {
+        AUTHENTICATION_METHODS_SESSION_KEY: [
+            {"method": "password", "at": time.time()},
+            {"method": "mfa", "type": "totp", "at": time.time()},
+        ],
+        "account_authentication_methods_user": str(user_id),
+    }

@@ -13,13 +13,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.customers import second_factor_used
+
 
 def page_queries() -> list[dict]:
+    from django.contrib.auth.models import Group
     from django.test import Client
     from django.test.utils import override_settings
+    from django.urls import reverse
 
     from shop import services as shop_services
     from support import services as support_services
+    from support.permissions import AGENT_GROUP
     from tests.gifts.factories import give
     from tests.queries import queries_for
     from tests.shop.factories import (
@@ -30,6 +35,7 @@ def page_queries() -> list[dict]:
         deliver,
         placed_order,
     )
+    from tests.support.factories import CaseFactory
     from tests.wishlist.factories import WishListFactory, WishListItemFactory
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -114,6 +120,20 @@ def page_queries() -> list[dict]:
         client.force_login(gifted.owner)
         measure(
             "gifts received", "/gifts/received/", lambda: give_and_deliver(items[10:])
+        )
+
+        # The desk home, for an agent signed in with their second factor.
+        agent = UserFactory(is_staff=True)
+        agent.groups.add(Group.objects.get(name=AGENT_GROUP))
+        client.force_login(agent)
+        session = client.session
+        session.update(second_factor_used(agent.pk))
+        session.save()
+        CaseFactory.create_batch(10)
+        measure(
+            "desk home (admin)",
+            reverse("admin:support_case_desk"),
+            lambda: CaseFactory.create_batch(90),
         )
     return results
 

@@ -4,7 +4,7 @@ live, and which rows the sweeper must wake."""
 import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from callbacks.models import CallAlarm, CallbackRequest
@@ -14,18 +14,44 @@ State = CallbackRequest.State
 SWEEP_BATCH = 500
 
 
+def waiting_condition(*, queue: str, subject_prefix: str = "") -> Q:
+    """The rule of who waits in ``queue``: callers who heard the greeting and
+    wait for an agent, none already put through (taken or not)."""
+    return Q(
+        queue=queue,
+        state=State.IN_PROGRESS,
+        enqueued_at__isnull=False,
+        bridged_at__isnull=True,
+        subject__startswith=subject_prefix,
+    )
+
+
+def untaken_condition(*, queue: str, subject_prefix: str = "") -> Q:
+    """Waiting callers no agent has taken yet: the ones "Connect me" takes."""
+    return waiting_condition(queue=queue, subject_prefix=subject_prefix) & Q(
+        claimed_by__isnull=True
+    )
+
+
+def due_condition(*, queue: str, subject_prefix: str = "", before) -> Q:
+    """Calls in ``queue`` booked and not yet placed, due before ``before``
+    (those already due included)."""
+    return Q(
+        queue=queue,
+        state=State.SCHEDULED,
+        due_at__lt=before,
+        subject__startswith=subject_prefix,
+    )
+
+
 def waiting_in_queue(
     *, queue: str, subject_prefix: str = ""
 ) -> QuerySet[CallbackRequest]:
-    """Callers who heard the greeting and wait for an agent, longest first,
-    with the agent who took each one (if any); none already put through."""
+    """Callers who wait for an agent (``waiting_condition``), longest first,
+    with the agent who took each one (if any)."""
     return (
         CallbackRequest.objects.filter(
-            queue=queue,
-            state=State.IN_PROGRESS,
-            enqueued_at__isnull=False,
-            bridged_at__isnull=True,
-            subject__startswith=subject_prefix,
+            waiting_condition(queue=queue, subject_prefix=subject_prefix)
         )
         .select_related("claimed_by")
         .order_by("enqueued_at", "pk")

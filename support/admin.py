@@ -30,6 +30,7 @@ from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment
 from shop.pricing import format_money
 from support import calls, macros, selectors, services, timeline
+from support.desk import DeskViews
 from support.models import Case, CaseEvent, Macro
 
 
@@ -123,7 +124,7 @@ DONE_MESSAGES = {
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(DeskViews, admin.ModelAdmin):
     # Seven columns that fit 1280 px (support.selectors says what each
     # shows); an overdue row is marked by the stylesheet (admin-extra.css).
     list_display = [
@@ -252,6 +253,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            *self.desk_urls(),
             path(
                 "phone-queue/",
                 self.admin_site.admin_view(self.phone_queue),

@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 
+from callbacks import selectors as callback_selectors
+from callbacks.models import CallbackRequest
 from gifts import selectors as gift_selectors
 from gifts.models import Gift, GiftReturn
 from gifts.selectors import Surprise
 from shop.models import Order, OrderLine, Shipment, User
+from support import calls
 from support.models import Case, CaseEvent
 
 
@@ -447,3 +450,80 @@ def ago_words(
 ) -> str:
     """How long ago, in the agent's language ("3 hours ago")."""
     return gettext("%(time)s ago") % {"time": timesince(moment, now, depth=1)}
+
+
+# --- The desk home ----------------------------------------------------------------
+# What an agent's desk counts, decided here only: the desk page, its JSON
+# and the banner on every admin page all read it from ``desk_counts`` (or,
+# for the banner alone, ``callers_waiting``), in a constant number of
+# queries whatever the number of cases and calls.
+
+# Calls booked within this long count as "due soon" on the desk.
+CALLS_DUE_WITHIN = datetime.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class DeskCounts:
+    # Support callers on hold whom no agent has taken ("Connect me" would).
+    waiting: int
+    # Support calls booked and not yet placed, due within CALLS_DUE_WITHIN
+    # (those already due included: the dialer has yet to place them).
+    calls_due: int
+    # Cases by the overdue rule (``overdue_condition``).
+    overdue: int
+    # Open cases nobody is assigned to, and the agent's own open cases
+    # (``queue_conditions``).
+    unassigned: int
+    mine: int
+
+
+def _support_calls() -> dict:
+    return {"queue": calls.QUEUE, "subject_prefix": calls.SUBJECT_PREFIX}
+
+
+def calls_due_condition(*, now: datetime.datetime | None = None) -> Q:
+    """Support calls due within ``CALLS_DUE_WITHIN`` of ``now``, as a filter."""
+    before = (now or timezone.now()) + CALLS_DUE_WITHIN
+    return callback_selectors.due_condition(**_support_calls(), before=before)
+
+
+def callers_waiting() -> int:
+    """How many support callers wait for an agent to take them (one query):
+    the banner on every admin page."""
+    return CallbackRequest.objects.filter(
+        callback_selectors.untaken_condition(**_support_calls())
+    ).count()
+
+
+def desk_counts(*, agent: User, now: datetime.datetime | None = None) -> DeskCounts:
+    """Everything the desk home counts, for ``agent``, in two queries."""
+    now = now or timezone.now()
+    queues = queue_conditions(agent=agent)
+    cases = Case.objects.aggregate(
+        overdue=Count("pk", filter=overdue_condition(now=now)),
+        unassigned=Count("pk", filter=queues["unassigned"]),
+        mine=Count("pk", filter=queues["mine"]),
+    )
+    phone = CallbackRequest.objects.aggregate(
+        waiting=Count(
+            "pk", filter=callback_selectors.untaken_condition(**_support_calls())
+        ),
+        calls_due=Count("pk", filter=calls_due_condition(now=now)),
+    )
+    return DeskCounts(**cases, **phone)
+
+
+def calls_due(*, now: datetime.datetime | None = None, limit: int = 50) -> list:
+    """The support calls ``calls_due_condition`` counts, soonest first (at
+    most ``limit``), each with its case (None if it is gone): two queries."""
+    due = list(
+        CallbackRequest.objects.filter(calls_due_condition(now=now)).order_by(
+            "due_at", "pk"
+        )[:limit]
+    )
+    cases = Case.objects.select_related("customer", "order_line").in_bulk(
+        [calls.case_id_from(callback.subject) for callback in due]
+    )
+    return [
+        (callback, cases.get(calls.case_id_from(callback.subject))) for callback in due
+    ]

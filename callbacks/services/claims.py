@@ -10,7 +10,7 @@ from django.utils import timezone
 from callbacks.dialers import get_dialer
 from callbacks.exceptions import ProviderError
 from callbacks.models import CallbackRequest
-from callbacks.selectors import waiting_in_queue
+from callbacks.selectors import untaken_condition
 from callbacks.services.transitions import note, public_url
 from callbacks.signals import (
     announce_after_commit,
@@ -56,8 +56,10 @@ def claim_waiting_call(
         if earlier is not None:
             return earlier
         callback = (
-            waiting_in_queue(queue=queue, subject_prefix=subject_prefix)
-            .filter(claimed_by__isnull=True)
+            CallbackRequest.objects.filter(
+                untaken_condition(queue=queue, subject_prefix=subject_prefix)
+            )
+            .order_by("enqueued_at", "pk")
             .select_for_update(skip_locked=True, of=("self",))
             .first()
         )

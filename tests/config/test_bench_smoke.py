@@ -20,9 +20,10 @@ SCENARIOS = {
     "checkout, many products",
     "checkout, one hot product",
     "support: case + call now",
+    "desk home + its JSON, 10,000 cases",
 }
 PAGES = {"product list", "cart", "wish list", "orders", "case list (help)",
-         "gifts received"}  # fmt: skip
+         "gifts received", "desk home (admin)"}  # fmt: skip
 
 
 @pytest.mark.slow
