@@ -8,6 +8,13 @@ from support import desk, selectors
 register = template.Library()
 
 
+@register.simple_tag(takes_context=True)
+def may_use_desk(context) -> bool:
+    """``{% may_use_desk as shown %}``: the desk's own rule, for the nav."""
+    user = getattr(context.get("request"), "user", None)
+    return user is not None and desk.may_use_desk(user)
+
+
 @register.inclusion_tag("admin/support/desk_banner.html", takes_context=True)
 def desk_banner(context) -> dict:
     request = context.get("request")
