@@ -2,8 +2,9 @@
 
 - ``TwilioDialer`` places real calls with the ``twilio`` library.
 - ``ConsoleDialer`` (run mode) prints the call and plays Twilio's status
-  sequence back through the same status handling, so the lifecycle can be
-  watched in the browser and the admin.
+  sequence back through the same status handling (and a pretend agent who
+  answers "Connect me"), so the lifecycle can be watched in the browser and
+  the admin.
 - ``LocmemDialer`` (tests) keeps calls in memory for assertions.
 """
 
@@ -181,38 +182,71 @@ class TwilioDialer:
 # --- Console (run mode) ---------------------------------------------------------
 
 # Twilio's usual sequence for an answered call, with seconds after dialling.
+# The caller then waits in the queue until an agent is put through to them;
+# one nobody takes gives up after ``CONSOLE_PATIENCE``.
 CONSOLE_SEQUENCE = [
     (1, "initiated"),
     (3, "ringing"),
     (7, "in-progress"),
-    (40, "completed"),
 ]
+CONSOLE_PATIENCE = 600
+# The pretend agent answers "Connect me"'s ring after this many seconds, and
+# the pretend conversation lasts ``CONSOLE_CONVERSATION`` once put through.
+CONSOLE_AGENT_ANSWERS = 3
+CONSOLE_CONVERSATION = 60
 CONSOLE_STATUS_TASK = "callbacks.tasks.play_console_status"
+CONSOLE_AGENT_TASK = "callbacks.tasks.play_console_agent"
+
+
+def _reference_in(url: str) -> str:
+    """The call's reference at the end of one of our webhook URLs."""
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
 
 
 class ConsoleDialer:
+    """Run mode: nothing leaves the machine, and the call's life plays out
+    through the same services Twilio's webhooks reach: the customer answers
+    and waits in the queue (missed pick-ups included); "Connect me" rings a
+    pretend agent who answers and is put through; the call ends a minute
+    later, or when a caller nobody takes gives up."""
+
     def place_call(self, *, to, reference, answer_url, status_url) -> str:
         sid = f"CA{secrets.token_hex(16)}"
         logger.warning("Console dialer: calling %s for %s (%s)", to, reference, sid)
         # As Twilio reaches us by URL, the console reaches us through the
         # broker by task name: a dialer knows no services and no tasks.
-        for seconds, status in CONSOLE_SEQUENCE:
-            current_app.send_task(
-                CONSOLE_STATUS_TASK,
-                kwargs={"reference": reference, "call_sid": sid, "status": status},
-                countdown=seconds,
-            )
+        for seconds, status in [*CONSOLE_SEQUENCE, (CONSOLE_PATIENCE, "completed")]:
+            self._status(reference, sid, status, seconds)
         return sid
+
+    @staticmethod
+    def _status(reference: str, sid: str, status: str, seconds: int) -> None:
+        current_app.send_task(
+            CONSOLE_STATUS_TASK,
+            kwargs={"reference": reference, "call_sid": sid, "status": status},
+            countdown=seconds,
+        )
 
     def find_call(self, *, to, reference, since) -> ProviderCall | None:
         return None  # nothing left the machine: safe to dial again
 
     def call_agent(self, *, to, connect_url, status_url) -> str:
+        sid = f"CA{secrets.token_hex(16)}"
         logger.warning("Console dialer: ringing agent %s (%s)", to, connect_url)
-        return f"CA{secrets.token_hex(16)}"
+        current_app.send_task(
+            CONSOLE_AGENT_TASK,
+            kwargs={"reference": _reference_in(connect_url), "agent_call_sid": sid},
+            countdown=CONSOLE_AGENT_ANSWERS,
+        )
+        return sid
 
     def redirect_call(self, *, call_sid, url) -> None:
-        logger.warning("Console dialer: putting %s through (%s)", call_sid, url)
+        logger.warning("Console dialer: redirecting %s (%s)", call_sid, url)
+        if "/join/" in urlsplit(url).path:
+            # Put through: the pretend conversation ends after a while.
+            self._status(
+                _reference_in(url), call_sid, "completed", CONSOLE_CONVERSATION
+            )
 
 
 # --- Locmem (tests) -------------------------------------------------------------

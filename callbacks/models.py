@@ -78,6 +78,11 @@ class CallbackRequest(models.Model):
     claim_key = models.CharField(max_length=64, blank=True)
     agent_call_sid = models.CharField(_("agent's call id"), max_length=64, blank=True)
     bridged_at = models.DateTimeField(_("put through at"), null=True, blank=True)
+    # A waiting caller must be put through to an agent by this time, else it
+    # is a missed pick-up (``CALLBACKS_PICKUP_TIMEOUT`` after they started to
+    # wait, were taken, or went back to the queue); how many they had.
+    pickup_due_at = models.DateTimeField(_("pick-up due at"), null=True, blank=True)
+    missed_pickups = models.PositiveSmallIntegerField(_("missed pick-ups"), default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -112,6 +117,10 @@ class CallbackRequest(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE
+
+
+# The history line (``CallbackEvent.detail``) of a missed pick-up starts so.
+MISSED_PICKUP = "missed pick-up"
 
 
 class CallbackEvent(models.Model):

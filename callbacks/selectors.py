@@ -86,3 +86,18 @@ def stuck_dial_ids(*, now: datetime.datetime) -> list[int]:
             - datetime.timedelta(seconds=settings.CALLBACKS_STUCK_AFTER),
         ).values_list("pk", flat=True)
     )
+
+
+def pickup_overdue_ids(*, now: datetime.datetime) -> list[int]:
+    """Waiting callers past their pick-up time (at most ``SWEEP_BATCH``):
+    each should have a check on its way, unless it was lost."""
+    return list(
+        CallbackRequest.objects.filter(
+            state=State.IN_PROGRESS,
+            enqueued_at__isnull=False,
+            bridged_at__isnull=True,
+            pickup_due_at__lte=now,
+        )
+        .order_by("pickup_due_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )

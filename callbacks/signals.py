@@ -3,7 +3,10 @@
 ``callback_changed(callback, old_state, new_state, detail)`` is sent once per
 state change; ``callback_claimed(callback, agent)`` when an agent takes a
 waiting caller and ``callback_released(callback, agent, reason)`` when that
-agent's phone was not answered and the caller is back in the queue.
+agent's phone was not answered and the caller is back in the queue;
+``callback_missed(callback, agent)`` when a waiting caller was not put
+through in time (``agent`` is who had taken them, or None) and is first in
+line again.
 
 All are sent **after the change commits**, with ``send_robust``: a listener
 sees what is stored, and a listener that raises is logged and skipped, never
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 callback_changed = Signal()
 callback_claimed = Signal()
 callback_released = Signal()
+callback_missed = Signal()
 
 
 def announce_after_commit(signal: Signal, sender, **named) -> None:

@@ -34,8 +34,9 @@ def reconcile_callback(*, callback_id: int) -> None:
 
 @shared_task(acks_late=True)
 def sweep_callbacks() -> int:
-    """Beat's periodic sweep: wake every due row whose wake-up was lost, and
-    reconcile dials stuck without a call id; returns how many rows it woke.
+    """Beat's periodic sweep: wake every due row whose wake-up was lost,
+    reconcile dials stuck without a call id, and check waiting callers past
+    their pick-up time whose check was lost; returns how many rows it woke.
 
     Safe to run anywhere, any time, and twice: dialling claims rows under a
     lock, and a woken row that is no longer due is left alone.
@@ -46,7 +47,18 @@ def sweep_callbacks() -> int:
         dial_callback.delay(callback_id=callback_id)
     for callback_id in selectors.stuck_dial_ids(now=now):
         reconcile_callback.delay(callback_id=callback_id)
+    for callback_id in selectors.pickup_overdue_ids(now=now):
+        check_pickup.delay(callback_id=callback_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def check_pickup(*, callback_id: int) -> None:
+    """A waiting caller's pick-up time has come: if no agent put them
+    through, it is a missed pick-up (``services.requeue_unpicked``)."""
+    from callbacks import services
+
+    services.requeue_unpicked(callback_id=callback_id)
 
 
 @shared_task(acks_late=True)
@@ -57,6 +69,14 @@ def play_console_status(*, reference: str, call_sid: str, status: str) -> None:
     if status == "in-progress":
         services.mark_enqueued(reference=reference)
     services.record_status(reference=reference, call_sid=call_sid, status=status)
+
+
+@shared_task(acks_late=True)
+def play_console_agent(*, reference: str, agent_call_sid: str) -> None:
+    """The console dialer's pretend agent answers "Connect me" (run mode)."""
+    from callbacks import services
+
+    services.bridge_claimed_call(reference=reference, agent_call_sid=agent_call_sid)
 
 
 @shared_task(acks_late=True)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("agent/<str:reference>/", views.agent, name="agent"),
     path("agent-status/<str:reference>/", views.agent_status, name="agent_status"),
     path("join/<str:reference>/", views.join, name="join"),
+    path("requeue/<str:reference>/", views.requeue, name="requeue"),
 ]

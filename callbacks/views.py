@@ -4,8 +4,11 @@ the agent's leg. Every request must carry a valid ``X-Twilio-Signature``."""
 import functools
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
@@ -13,6 +16,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import services
 from callbacks.models import CallbackRequest
+from callbacks.selectors import waiting_condition
 
 # Twilio's voices per language (Amazon Polly neural voices via <Say>).
 VOICES = {
@@ -51,6 +55,16 @@ def _twiml(response: VoiceResponse) -> HttpResponse:
     return HttpResponse(str(response), content_type="application/xml")
 
 
+def _enqueue(response: VoiceResponse, callback: CallbackRequest) -> None:
+    """Wait in the asking app's queue, with hold music, until an agent's
+    answer redirects the call to their room (``bridge_claimed_call``)."""
+    response.enqueue(
+        callback.queue,
+        wait_url=settings.CALLBACKS_PUBLIC_BASE_URL + reverse("callbacks:hold"),
+        wait_url_method="POST",
+    )
+
+
 @twilio_signed
 def status(request: HttpRequest, reference: str) -> HttpResponse:
     services.record_status(
@@ -72,12 +86,50 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
         return _twiml(response)
     language, voice = VOICES.get(callback.language[:2], VOICES["en"])
     response.say(callback.script, language=language, voice=voice)
-    response.enqueue(
-        callback.queue,
-        wait_url=settings.CALLBACKS_PUBLIC_BASE_URL + reverse("callbacks:hold"),
-        wait_url_method="POST",
-    )
+    _enqueue(response, callback)
     services.mark_enqueued(reference=reference)
+    return _twiml(response)
+
+
+def place_in_line(callback: CallbackRequest) -> int:
+    """Where the caller is in line: 1 + the callers waiting longer than
+    they have in the same queue, not yet put through."""
+    ahead = Q(enqueued_at__lt=callback.enqueued_at) | Q(
+        enqueued_at=callback.enqueued_at, pk__lt=callback.pk
+    )
+    waiting = CallbackRequest.objects.filter(waiting_condition(queue=callback.queue))
+    return 1 + waiting.filter(ahead).count()
+
+
+@twilio_signed
+def requeue(request: HttpRequest, reference: str) -> HttpResponse:
+    """A missed pick-up (``services.requeue_unpicked``) brought the caller
+    here: tell them plainly where they are in line and queue them again,
+    rather than leave them to wonder or hang up on them. An agent who put
+    them through meanwhile wins: they join that agent's room."""
+    callback = CallbackRequest.objects.filter(reference=reference).first()
+    response = VoiceResponse()
+    if callback is None or callback.state != CallbackRequest.State.IN_PROGRESS:
+        response.hangup()
+        return _twiml(response)
+    if callback.bridged_at is not None:
+        _conference(response, reference)
+        return _twiml(response)
+    place = place_in_line(callback)
+    language, voice = VOICES.get(callback.language[:2], VOICES["en"])
+    with translation.override(callback.language):
+        if place == 1:
+            words = _(
+                "All our agents are still busy. You are first in line: the next "
+                "free agent will take your call. Please hold."
+            )
+        else:
+            words = _(
+                "All our agents are still busy. You are number %(place)d in line; "
+                "please hold, and an agent will take your call."
+            ) % {"place": place}
+    response.say(words, language=language, voice=voice)
+    _enqueue(response, callback)
     return _twiml(response)
 
 
@@ -111,11 +163,14 @@ def agent(request: HttpRequest, reference: str) -> HttpResponse:
     ):
         _conference(response, reference)
     else:
-        response.say(
-            "The caller has hung up. Check the phone queue for the next one.",
-            language="en-US",
-            voice=VOICES["en"][1],
-        )
+        callback = CallbackRequest.objects.filter(reference=reference).first()
+        words = "The caller has hung up. Check the phone queue for the next one."
+        if callback is not None and callback.state == CallbackRequest.State.IN_PROGRESS:
+            words = (
+                "This caller went back to the queue, as nobody answered in "
+                "time. Check the phone queue for the next one."
+            )
+        response.say(words, language="en-US", voice=VOICES["en"][1])
         response.hangup()
     return _twiml(response)
 

@@ -10,11 +10,13 @@ class SupportConfig(AppConfig):
         from callbacks.signals import (
             callback_changed,
             callback_claimed,
+            callback_missed,
             callback_released,
         )
         from support.calls import (
             on_callback_changed,
             on_callback_claimed,
+            on_callback_missed,
             on_callback_released,
         )
         from support.permissions import ensure_agent_group
@@ -25,3 +27,4 @@ class SupportConfig(AppConfig):
         callback_changed.connect(on_callback_changed, dispatch_uid="support-calls")
         callback_claimed.connect(on_callback_claimed, dispatch_uid="support-claims")
         callback_released.connect(on_callback_released, dispatch_uid="support-releases")
+        callback_missed.connect(on_callback_missed, dispatch_uid="support-missed")

@@ -165,8 +165,11 @@ def active_call(case: Case) -> CallbackRequest | None:
 
 
 def calls_for(case: Case):
-    return CallbackRequest.objects.filter(subject=subject_for(case)).prefetch_related(
-        "events"
+    """The case's calls with their history and the agent who took each."""
+    return (
+        CallbackRequest.objects.filter(subject=subject_for(case))
+        .select_related("claimed_by")
+        .prefetch_related("events")
     )
 
 
@@ -255,4 +258,21 @@ def on_callback_released(sender, callback, agent, reason, **kwargs) -> None:
             "waiting for the next agent."
         )
         % {"agent": agent, "reason": reason},
+    )
+
+
+def on_callback_missed(sender, callback, agent, **kwargs) -> None:
+    """A waiting caller nobody put through in time is first in line again.
+    The call's row shows the missed pick-up (``support.timeline``); when an
+    agent had taken the caller, a line for staff names them."""
+    if agent is None:
+        return
+    _note_for_staff(
+        callback,
+        agent=agent,
+        body=_(
+            "Missed pick-up: %(agent)s didn't answer within %(seconds)s s; the "
+            "caller is first in line again."
+        )
+        % {"agent": agent, "seconds": settings.CALLBACKS_PICKUP_TIMEOUT},
     )

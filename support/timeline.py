@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models import CallbackRequest
+from callbacks.models import MISSED_PICKUP, CallbackRequest
 from shop.models import Shipment
 from support import calls
 from support.models import Case, CaseEvent
@@ -36,6 +36,8 @@ CALL_STEPS = {
     State.FAILED: _("failed"),
     State.CANCELLED: _("cancelled"),
 }
+
+MISSED_PICKUP_STEP = _("missed pick-up")
 
 # Ids of the phone provider's and ours, in a line of text: folded away.
 PROVIDER_ID = re.compile(r"\b(?:cb_[0-9a-f]{8,}|CA[0-9a-f]{32})\b")
@@ -83,11 +85,23 @@ def without_provider_ids(text: str) -> tuple[str, list[str]]:
 
 def _steps(callback: CallbackRequest) -> list[str]:
     """The states the call went through, in order, each once in a row; a
-    retry shows as the outcome that caused it ("no answer")."""
+    retry shows as the outcome that caused it ("no answer"), and a waiting
+    caller nobody put through in time as "missed pick-up" (×2 when twice
+    in a row)."""
     steps: list[str] = []
+    missed = 0
     for event in callback.events.all():  # prefetched, in order
+        if event.detail.startswith(MISSED_PICKUP):
+            missed = missed + 1 if missed and steps else 1
+            label = str(MISSED_PICKUP_STEP)
+            if missed > 1:
+                steps[-1] = f"{label} (×{missed})"
+            else:
+                steps.append(label)
+            continue
         if event.from_state == event.to_state:
             continue  # a note on the call's history, not a change
+        missed = 0
         to = event.to_state
         if to == State.SCHEDULED and event.from_state:
             outcome = event.detail.split(" ", 1)[0]

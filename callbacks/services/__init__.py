@@ -6,7 +6,8 @@
 - ``dialing``: claim a due row, dial it within the call budget, handle the
   provider's refusals, reconcile a dial a worker died in;
 - ``status``: the provider's status callbacks and the caller starting to wait;
-- ``claims``: an agent takes a waiting caller and is put through;
+- ``claims``: an agent takes a waiting caller and is put through; a caller
+  nobody put through in time goes back to the head of the line;
 - ``alarms``: the staff alarm when the shop's hourly cap refuses requests.
 
 Services queue the tasks in ``callbacks.tasks`` (imported at the top); the
@@ -20,6 +21,7 @@ from callbacks.services.claims import (
     claim_waiting_call,
     record_agent_status,
     release_claim,
+    requeue_unpicked,
 )
 from callbacks.services.dialing import dial, reconcile
 from callbacks.services.scheduling import (
@@ -41,6 +43,7 @@ __all__ = [
     "record_agent_status",
     "record_status",
     "release_claim",
+    "requeue_unpicked",
     "reschedule_callback",
     "schedule_callback",
 ]

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from callbacks.dialers import get_dialer
 from callbacks.exceptions import ProviderError
-from callbacks.models import CallbackRequest
+from callbacks.models import MISSED_PICKUP, CallbackRequest
 from callbacks.selectors import untaken_condition
-from callbacks.services.transitions import note, public_url
+from callbacks.services.transitions import note, offer_to_agents, public_url
 from callbacks.signals import (
     announce_after_commit,
     callback_claimed,
+    callback_missed,
     callback_released,
 )
 
@@ -69,10 +70,11 @@ def claim_waiting_call(
         callback.claimed_at = now
         callback.claim_key = submission_key
         callback.agent_call_sid = ""
+        offer_to_agents(callback=callback)
         callback.save(
             update_fields=[
                 "claimed_by", "claimed_at", "claim_key", "agent_call_sid",
-                "updated_at",
+                "pickup_due_at", "updated_at",
             ]
         )  # fmt: skip
         note(callback=callback, detail=f"taken by agent {agent.pk}")
@@ -116,9 +118,11 @@ def release_claim(
     callback.claimed_at = None
     callback.claim_key = ""
     callback.agent_call_sid = ""
+    offer_to_agents(callback=callback)
     callback.save(
         update_fields=[
-            "claimed_by", "claimed_at", "claim_key", "agent_call_sid", "updated_at",
+            "claimed_by", "claimed_at", "claim_key", "agent_call_sid",
+            "pickup_due_at", "updated_at",
         ]
     )  # fmt: skip
     note(callback=callback, detail=f"released by agent {agent.pk}: {reason}")
@@ -135,7 +139,7 @@ def release_claim(
 def bridge_claimed_call(*, reference: str, agent_call_sid: str) -> bool:
     """The agent answered: move their caller out of the queue into a room of
     their own, which the agent joins. True if the caller is (or already
-    was) on their way there; False if they are gone.
+    was) on their way there; False if they are gone, or back in the queue.
 
     Twilio's ``<Dial><Queue>`` bridges whoever is first when the agent
     answers, so we never use it: the caller's live call is redirected (a
@@ -143,18 +147,33 @@ def bridge_claimed_call(*, reference: str, agent_call_sid: str) -> bool:
     to ``join``, a ``<Conference>`` named by the reference, and the agent's
     TwiML joins the same conference. Safe to repeat (Twilio retries
     webhooks): only the first redirects.
+
+    The row is marked put through under its lock *before* the provider is
+    asked, so a missed pick-up at the same moment (``requeue_unpicked``)
+    either finds it put through and leaves it, or has handed the caller
+    back first and this finds no claim: never both. If the provider then
+    refuses, the mark is taken back and the caller's pick-up time stands.
     """
-    callback = CallbackRequest.objects.filter(reference=reference).first()
-    if (
-        callback is None
-        or callback.claimed_by_id is None
-        or callback.agent_call_sid != agent_call_sid
-    ):
-        return False
-    if callback.bridged_at is not None:
-        return True
-    if callback.state != State.IN_PROGRESS or not callback.call_sid:
-        return False
+    with transaction.atomic():
+        callback = (
+            CallbackRequest.objects.select_for_update()
+            .filter(reference=reference)
+            .first()
+        )
+        if (
+            callback is None
+            or callback.claimed_by_id is None
+            or callback.agent_call_sid != agent_call_sid
+        ):
+            return False
+        if callback.bridged_at is not None:
+            return True
+        if callback.state != State.IN_PROGRESS or not callback.call_sid:
+            return False
+        bridged_at = timezone.now()
+        callback.bridged_at = bridged_at
+        callback.save(update_fields=["bridged_at", "updated_at"])
+        note(callback=callback, detail=f"put through to agent {callback.claimed_by_id}")
     try:
         get_dialer().redirect_call(
             call_sid=callback.call_sid,
@@ -162,17 +181,77 @@ def bridge_claimed_call(*, reference: str, agent_call_sid: str) -> bool:
         )
     except ProviderError as error:
         logger.warning("Could not put %s through: %s", reference, error)
+        with transaction.atomic():
+            undone = CallbackRequest.objects.filter(
+                pk=callback.pk, bridged_at=bridged_at
+            ).update(bridged_at=None, updated_at=timezone.now())
+            if undone:
+                note(callback=callback, detail=f"could not put through: {error}")
         return False
-    with transaction.atomic():
-        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
-        if callback.bridged_at is None:
-            callback.bridged_at = timezone.now()
-            callback.save(update_fields=["bridged_at", "updated_at"])
-            note(
-                callback=callback,
-                detail=f"put through to agent {callback.claimed_by_id}",
-            )
     return True
+
+
+def requeue_unpicked(*, callback_id: int) -> CallbackRequest | None:
+    """A waiting caller past their pick-up time and not put through (nobody
+    took them, or the agent who did hasn't answered): a missed pick-up.
+    Returns the row if it was one, else None.
+
+    Guarantees:
+    - Under the row's lock, and only once the pick-up time has passed for a
+      caller still waiting and not put through: a repeat, a check that came
+      early, or one racing the agent's answer (``bridge_claimed_call``
+      marks under the same lock) does nothing.
+    - The agent's claim is let go; the caller keeps the time they started
+      to wait, so they are first in line again, ahead of later callers.
+      The count goes up, a new pick-up time is set (its check queued), the
+      history says ``missed pick-up`` and ``callback_missed`` is announced,
+      all committed together.
+    - Then the caller's live call is redirected to ``requeue``, which tells
+      them where they are in line and queues them again; if the provider
+      refuses (they just hung up), that is logged: their status ends it.
+    """
+    with transaction.atomic():
+        callback = (
+            CallbackRequest.objects.select_for_update(of=("self",))
+            .filter(pk=callback_id)
+            .select_related("claimed_by")
+            .first()
+        )
+        if (
+            callback is None
+            or callback.state != State.IN_PROGRESS
+            or callback.enqueued_at is None
+            or callback.bridged_at is not None
+            or callback.pickup_due_at is None
+            or callback.pickup_due_at > timezone.now()
+        ):
+            return None
+        agent = callback.claimed_by
+        callback.claimed_by = None
+        callback.claimed_at = None
+        callback.claim_key = ""
+        callback.agent_call_sid = ""
+        callback.missed_pickups += 1
+        offer_to_agents(callback=callback)
+        callback.save(
+            update_fields=[
+                "claimed_by", "claimed_at", "claim_key", "agent_call_sid",
+                "missed_pickups", "pickup_due_at", "updated_at",
+            ]
+        )  # fmt: skip
+        who = f"agent {agent.pk} didn't answer" if agent else "no agent took the call"
+        note(callback=callback, detail=f"{MISSED_PICKUP}: {who}")
+        announce_after_commit(
+            callback_missed, sender=CallbackRequest, callback=callback, agent=agent
+        )
+    try:
+        get_dialer().redirect_call(
+            call_sid=callback.call_sid,
+            url=public_url("callbacks:requeue", reference=callback.reference),
+        )
+    except ProviderError as error:
+        logger.warning("Could not tell %s they are first in line: %s", callback, error)
+    return callback
 
 
 def record_agent_status(*, reference: str, agent_call_sid: str, status: str) -> None:

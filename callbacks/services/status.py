@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callbacks.models import CallbackRequest
-from callbacks.services.transitions import move, queue_dial
+from callbacks.services.transitions import move, offer_to_agents, queue_dial
 
 State = CallbackRequest.State
 
@@ -124,11 +124,13 @@ def mark_enqueued(*, reference: str) -> CallbackRequest | None:
     """The customer answered and heard the greeting: they wait in the queue.
 
     Guarantees: under the row's lock; the first time is kept, a repeat
-    changes nothing."""
+    changes nothing. From then an agent has ``CALLBACKS_PICKUP_TIMEOUT`` to
+    be put through to them (``offer_to_agents``)."""
     callback = (
         CallbackRequest.objects.select_for_update().filter(reference=reference).first()
     )
     if callback is not None and callback.enqueued_at is None:
         callback.enqueued_at = timezone.now()
-        callback.save(update_fields=["enqueued_at", "updated_at"])
+        offer_to_agents(callback=callback)
+        callback.save(update_fields=["enqueued_at", "pickup_due_at", "updated_at"])
     return callback

@@ -2,13 +2,16 @@
 a line on the history that changes no state, the wake-up of a worker at the
 due time, and the URLs the provider calls."""
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.signals import announce_after_commit, callback_changed
-from callbacks.tasks import dial_callback
+from callbacks.tasks import check_pickup, dial_callback
 
 
 def public_url(name: str, **kwargs) -> str:
@@ -63,6 +66,22 @@ def queue_dial(*, callback: CallbackRequest) -> None:
     transaction.on_commit(
         lambda: dial_callback.apply_async(
             kwargs={"callback_id": callback_id}, eta=due_at, retry=False
+        ),
+        robust=True,
+    )
+
+
+def offer_to_agents(*, callback: CallbackRequest) -> None:
+    """The caller waits for an agent from now: set when they must be put
+    through (``CALLBACKS_PICKUP_TIMEOUT``) and wake a worker just after, to
+    see whether they were (after commit; the sweeper covers a lost wake-up).
+    The caller saves the row."""
+    timeout = settings.CALLBACKS_PICKUP_TIMEOUT
+    callback.pickup_due_at = timezone.now() + datetime.timedelta(seconds=timeout)
+    callback_id = callback.pk
+    transaction.on_commit(
+        lambda: check_pickup.apply_async(
+            kwargs={"callback_id": callback_id}, countdown=timeout + 1, retry=False
         ),
         robust=True,
     )

@@ -372,6 +372,10 @@ CALLBACKS_MAX_PROVIDER_TRIES = env.int("CALLBACKS_MAX_PROVIDER_TRIES", default=5
 CALLBACKS_PROVIDER_BACKOFF = env.float("CALLBACKS_PROVIDER_BACKOFF", default=2.0)
 # A dial older than this without a call id is reconciled with the provider.
 CALLBACKS_STUCK_AFTER = env.int("CALLBACKS_STUCK_AFTER", default=60)
+# Seconds a waiting caller is left without an agent putting them through
+# (nobody took them, or the agent who did hasn't answered their phone):
+# then a missed pick-up, and the caller, first in line again, is told so.
+CALLBACKS_PICKUP_TIMEOUT = env.int("CALLBACKS_PICKUP_TIMEOUT", default=45)
 # Twilio's limit on calls started per second per account, shared by every
 # worker through a token bucket in Redis.
 CALLBACKS_CALLS_PER_SECOND = env.float("CALLBACKS_CALLS_PER_SECOND", default=1.0)
