@@ -30,6 +30,12 @@ def test_an_agent_works_an_overdue_case_and_the_customer_sees_it(journey, settin
     # The desk home: its counts, the SLA breaches among them.
     page.get_by_role("link", name="Desk", exact=True).click()
     expect(page.get_by_role("heading", name="Desk")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"^[1-9]\d* First response breached$"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"^\d+ Resolution breached$"))
+    ).to_be_visible()
     assert_accessible(page, "the desk home")
     page.get_by_role("link", name="Cases", exact=True).click()
     expect(page.get_by_role("heading", name="Support cases")).to_be_visible()
