@@ -40,6 +40,7 @@ def test_an_agent_works_an_overdue_case_and_the_customer_sees_it(journey, settin
     page.get_by_role("link", name="Cases", exact=True).click()
     expect(page.get_by_role("heading", name="Support cases")).to_be_visible()
     assert_accessible(page, "the case list")
+    journey.shot(page, "case-list")
     page.get_by_role("link", name=re.compile(r"^\d+ overdue$")).click()
     row = page.get_by_role("row").filter(has_text="PX-200 compact inkjet printer")
     expect(row).to_contain_text("Haruto Sato")
