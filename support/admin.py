@@ -89,6 +89,28 @@ class AgentStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SlaBreachFilter(admin.SimpleListFilter):
+    """Open cases in breach of a service level now: the lists the desk
+    home's breach counts link to (``selectors.sla_breach_counts`` counts
+    by the same two conditions)."""
+
+    title = _("service level")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("first_response", _("First response breached")),
+            ("resolution", _("Resolution breached")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "first_response":
+            return queryset.filter(selectors.overdue_condition())
+        if self.value() == "resolution":
+            return queryset.filter(selectors.resolution_breached_condition())
+        return queryset
+
+
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     fields = ["created_at", "kind", "is_public", "actor", "body"]
@@ -132,7 +154,10 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
         "last_activity",
     ]  # fmt: skip
     list_display_links = ["case"]
-    list_filter = [QueueFilter, AgentStatusFilter, "problem", "is_gift", "contact"]
+    list_filter = [
+        QueueFilter, AgentStatusFilter, SlaBreachFilter, "problem", "is_gift",
+        "contact",
+    ]  # fmt: skip
     list_select_related = ["customer", "order_line", "assigned_to"]
     search_fields = [
         "=id", "customer__email", "customer__display_name", "customer__phone",

@@ -1,5 +1,6 @@
 """The agents' desk home in the admin: what needs an agent now, counted by
-``selectors.desk_counts``, each count a link to its list; and the JSON the
+``selectors.desk_counts``, and the service levels in breach, counted by
+``selectors.sla_breach_counts``, each count a link to its list; and the JSON the
 desk page and the "a caller is waiting" banner on every admin page poll
 (static/js/desk.js), so both stay current without a reload.
 
@@ -80,6 +81,23 @@ class DeskViews:
             ("unassigned", _("Unassigned open cases"), f"{cases}?queue=unassigned"),
             ("mine", _("My open cases"), f"{cases}?queue=mine"),
         ]
+        # The service levels in breach now (selectors.sla_breach_counts),
+        # each linked to the case list's SlaBreachFilter.
+        breaches = selectors.sla_breach_counts(now=now)
+        sla_tiles = [
+            (
+                "first_response_breached",
+                _("First response breached"),
+                f"{cases}?sla=first_response",
+                breaches.first_response,
+            ),
+            (
+                "resolution_breached",
+                _("Resolution breached"),
+                f"{cases}?sla=resolution",
+                breaches.resolution,
+            ),
+        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -87,6 +105,7 @@ class DeskViews:
             "tiles": [
                 (name, label, url, getattr(counts, name)) for name, label, url in tiles
             ],
+            "sla_tiles": sla_tiles,
             "calls_due": selectors.calls_due(now=now),
             "now": now,
         }
@@ -96,7 +115,9 @@ class DeskViews:
         """The desk's counts and the banner's words, for desk.js. Never
         cached: the admin's views send no-store headers."""
         self._desk_allowed(request)
-        counts = selectors.desk_counts(agent=request.user)
+        now = timezone.now()
+        counts = selectors.desk_counts(agent=request.user, now=now)
+        breaches = selectors.sla_breach_counts(now=now)
         return JsonResponse(
             {
                 "counts": {
@@ -105,6 +126,8 @@ class DeskViews:
                     "overdue": counts.overdue,
                     "unassigned": counts.unassigned,
                     "mine": counts.mine,
+                    "first_response_breached": breaches.first_response,
+                    "resolution_breached": breaches.resolution,
                 },
                 "banner": waiting_message(counts.waiting),
             }

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import Order, OrderLine
+from support import messages
 
 
 class Case(models.Model):
@@ -180,6 +181,10 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     body = models.TextField(max_length=5000, blank=True)
+    # An entry in our words: its sentence's id and the facts it names, so
+    # each reader gets it in their own language (``support.messages``).
+    message = models.CharField(max_length=40, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The key of the form submission that wrote this entry (an agent's
     # button, a customer's message or call request): the same form sent
@@ -198,6 +203,11 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def text(self) -> str:
+        """What the entry says, in the language in force (the reader's)."""
+        return messages.render(self)
 
 
 class Macro(models.Model):

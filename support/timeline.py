@@ -175,7 +175,7 @@ def timeline_rows(case: Case) -> list[Row]:
                 row.provider_ids += [i for i in ids if i not in row.provider_ids]
             # Customer's and raw lines: the steps and the fold say them.
             continue
-        body, ids = without_provider_ids(event.body)
+        body, ids = without_provider_ids(event.text)
         rows.append(
             (
                 event.created_at,

@@ -6,7 +6,7 @@ import datetime
 from django.utils import formats, timezone, translation
 
 from shop.models import User
-from support import calls
+from support import calls, messages
 from support.models import Case, CaseEvent
 
 Problem = Case.Problem
@@ -22,7 +22,11 @@ def _event(
     body: str = "",
     public: bool = True,
     submission_key: str = "",
+    message: str = "",
+    params: dict | None = None,
 ) -> CaseEvent:
+    """An entry; one in our words also keeps ``message`` and ``params``
+    (``support.messages``), and ``body`` says it in the customer's language."""
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -30,7 +34,15 @@ def _event(
         body=body,
         is_public=public,
         submission_key=submission_key,
+        message=message,
+        params=params or {},
     )
+
+
+def _said(case: Case, message: str, params: dict) -> str:
+    """Sentence ``message`` in the customer's language, for ``body``."""
+    with _in_customer_language(case):
+        return messages.words(message, params, item=case.order_line.display_name)
 
 
 def _earlier(case: Case, submission_key: str) -> CaseEvent | None:

@@ -5,13 +5,11 @@ so each goes out, and is written on the timeline, in one way."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shop import services as shop_services
 from shop.exceptions import OutOfStock, PaymentError, RefundNotAllowed
 from shop.models import Product, Refund, Shipment, User
-from shop.pricing import format_money
-from support import selectors
+from support import messages, selectors
 from support.exceptions import CaseClosed, SupportError
 from support.models import Case
 from support.services._common import (
@@ -21,6 +19,7 @@ from support.services._common import (
     _event,
     _in_customer_language,
     _locked,
+    _said,
     _set_status,
 )
 
@@ -28,9 +27,9 @@ from support.services._common import (
 def _hand_to_agent(case: Case, reason: str) -> None:
     with transaction.atomic():
         _event(case, Kind.DECISION, actor=None, body=reason, public=False)
-        with _in_customer_language(case):
-            body = _("An agent will look at this and get back to you.")
-        _event(case, Kind.DECISION, actor=None, body=body)
+        said = messages.AGENT_WILL_LOOK
+        body = _said(case, said, {})
+        _event(case, Kind.DECISION, actor=None, body=body, message=said)
 
 
 def _replace_or_hand_over(case: Case, *, actor: User | None) -> None:
@@ -49,21 +48,18 @@ def _replace(case: Case, *, actor: User | None, submission_key: str = "") -> Shi
             actor=actor,
             note=_("Case %(id)s") % {"id": case.pk},
         )
-        with _in_customer_language(case):
-            body = _(
-                "A replacement of %(count)d × %(item)s is on its way, expected "
-                "by %(date)s. No need to send anything back."
-            ) % {
-                "count": case.quantity,
-                "item": case.order_line.display_name,
-                "date": _date(shipment.estimated_delivery),
-            }
+        said = messages.REPLACEMENT_ON_ITS_WAY
+        params = messages.params_for(
+            count=case.quantity, date=shipment.estimated_delivery
+        )
         _event(
             case,
             Kind.REPLACEMENT,
             actor=actor,
-            body=body,
+            body=_said(case, said, params),
             submission_key=submission_key,
+            message=said,
+            params=params,
         )
         _set_status(case, Status.RESOLVED)
     return shipment
@@ -180,11 +176,7 @@ def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None
                 reference=f"case-{case.pk}-refund",
             )
             _refunded(
-                case,
-                actor,
-                gettext_lazy("%(amount)s was added to your store credit."),
-                amount,
-                submission_key,
+                case, actor, messages.ADDED_TO_STORE_CREDIT, amount, submission_key
             )
         return
     if selectors.was_refunded(case):
@@ -222,20 +214,21 @@ def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None
     with transaction.atomic():
         case = _locked(case)
         if not selectors.was_refunded(case):
-            _refunded(
-                case,
-                actor,
-                gettext_lazy("%(amount)s is being refunded to your original payment."),
-                amount,
-                submission_key,
-            )
+            _refunded(case, actor, messages.REFUNDED_TO_PAYMENT, amount, submission_key)
 
 
 def _refunded(
-    case: Case, actor: User | None, message, amount: int, submission_key: str = ""
+    case: Case, actor: User | None, said: str, amount: int, submission_key: str = ""
 ) -> None:
-    """``message`` is lazy: it is put in the customer's language here."""
-    with _in_customer_language(case):
-        body = message % {"amount": format_money(amount)}
-    _event(case, Kind.REFUND, actor=actor, body=body, submission_key=submission_key)
+    """``said`` is the sentence's id (``support.messages``)."""
+    params = messages.params_for(amount=amount)
+    _event(
+        case,
+        Kind.REFUND,
+        actor=actor,
+        body=_said(case, said, params),
+        submission_key=submission_key,
+        message=said,
+        params=params,
+    )
     _set_status(case, Status.RESOLVED)

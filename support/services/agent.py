@@ -13,8 +13,7 @@ from callbacks.exceptions import TooLateToChange
 from shop import services as shop_services
 from shop.exceptions import OutOfStock
 from shop.models import Shipment, User
-from shop.pricing import format_money
-from support import calls, selectors
+from support import calls, messages, selectors
 from support.exceptions import SupportError
 from support.models import Case, CaseEvent
 from support.services._common import (
@@ -24,6 +23,7 @@ from support.services._common import (
     _event,
     _in_customer_language,
     _locked,
+    _said,
     _set_status,
 )
 from support.services._remedies import _refund, _replace
@@ -221,12 +221,16 @@ def issue_credit(
         if submission_key
         else None,
     )
-    with _in_customer_language(case):
-        body = _("%(amount)s was added to your store credit.") % {
-            "amount": format_money(amount)
-        }
+    said = messages.ADDED_TO_STORE_CREDIT
+    params = messages.params_for(amount=amount)
     return _event(
-        case, Kind.STORE_CREDIT, actor=actor, body=body, submission_key=submission_key
+        case,
+        Kind.STORE_CREDIT,
+        actor=actor,
+        body=_said(case, said, params),
+        submission_key=submission_key,
+        message=said,
+        params=params,
     )
 
 

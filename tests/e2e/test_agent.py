@@ -27,8 +27,20 @@ def test_an_agent_works_an_overdue_case_and_the_customer_sees_it(journey, settin
     page = journey.new_page()
     journey.sign_in(page, "agent@hoshii.test", staff=True)
     page.goto("/admin/")
+    # The desk home: its counts, the SLA breaches among them.
+    page.get_by_role("link", name="Desk", exact=True).click()
+    expect(page.get_by_role("heading", name="Desk")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"^[1-9]\d* First response breached$"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"^\d+ Resolution breached$"))
+    ).to_be_visible()
+    assert_accessible(page, "the desk home")
     page.get_by_role("link", name="Cases", exact=True).click()
     expect(page.get_by_role("heading", name="Support cases")).to_be_visible()
+    assert_accessible(page, "the case list")
+    journey.shot(page, "case-list")
     page.get_by_role("link", name=re.compile(r"^\d+ overdue$")).click()
     row = page.get_by_role("row").filter(has_text="PX-200 compact inkjet printer")
     expect(row).to_contain_text("Haruto Sato")
@@ -44,6 +56,7 @@ def test_an_agent_works_an_overdue_case_and_the_customer_sees_it(journey, settin
     expect(content).to_contain_text("Verified by login: no identity questions needed.")
     expect(content).to_contain_text(f"Order {case.order.number}")
     expect(content).to_contain_text("HP-2026-000123")  # the item's parcel
+    assert_accessible(page, "the case page")
     journey.shot(page, "case")
 
     page.get_by_role("button", name="Assign to me").click()

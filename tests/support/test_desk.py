@@ -131,6 +131,68 @@ def test_the_desk_counts_each_category_by_its_rule(agent_client, agent):
     assert [c for c, _case in selectors.calls_due()] == [due_now, due_soon]
 
 
+def filed_ago(case, hours):
+    """``case`` as if filed ``hours`` ago (``created_at`` is set on insert)."""
+    Case.objects.filter(pk=case.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=hours)
+    )
+    return case
+
+
+def test_the_desk_counts_the_service_levels_in_breach_and_lists_them(
+    agent_client, agent
+):
+    now = timezone.now()
+    # Missing item: 4 h to a first response, 24 h to resolve (settings).
+    missing = Case.Problem.MISSING_ITEM
+    on_time = filed_ago(
+        CaseFactory(problem=missing, first_response_due_at=now + HOUR), 1
+    )
+    unanswered = filed_ago(
+        CaseFactory(problem=missing, first_response_due_at=now - HOUR), 5
+    )
+    both = filed_ago(CaseFactory(problem=missing, first_response_due_at=now - HOUR), 25)
+    answered_but_unresolved = filed_ago(
+        CaseFactory(
+            problem=missing,
+            first_response_due_at=now - 21 * HOUR,
+            first_responded_at=now - 22 * HOUR,
+        ),
+        25,
+    )
+    # Settled cases are in breach of nothing an agent can still put right.
+    filed_ago(
+        CaseFactory(
+            problem=missing, status=Case.Status.RESOLVED, first_response_due_at=now
+        ),
+        30,
+    )
+
+    response = desk(agent_client)
+    breaches = {name: count for name, _l, _u, count in response.context["sla_tiles"]}
+    assert breaches == {"first_response_breached": 2, "resolution_breached": 2}
+    assert selectors.sla_breach_counts() == selectors.SlaBreaches(
+        first_response=2, resolution=2
+    )
+    counts = agent_client.get(reverse(DESK_JSON)).json()["counts"]
+    assert (counts["first_response_breached"], counts["resolution_breached"]) == (2, 2)
+
+    # Each count is what its list shows, whatever the queue.
+    assert listed(agent_client, "?sla=first_response") == {unanswered.pk, both.pk}
+    assert listed(agent_client, "?sla=resolution") == {
+        both.pk,
+        answered_but_unresolved.pk,
+    }
+    assert on_time.pk in listed(agent_client, "")
+
+
+def test_the_desk_speaks_of_breaches_in_the_agents_language(agent_client):
+    html = agent_client.get(reverse(DESK), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "期限を超過中のサービスレベル" in html
+    assert "初回対応の期限超過" in html
+    assert "解決の期限超過" in html
+
+
 def test_each_count_links_to_its_list(agent_client):
     html = desk(agent_client).content.decode()
     changelist = reverse(CHANGELIST)
@@ -140,6 +202,8 @@ def test_each_count_links_to_its_list(agent_client):
         f"{changelist}?queue=overdue",
         f"{changelist}?queue=unassigned",
         f"{changelist}?queue=mine",
+        f"{changelist}?sla=first_response",
+        f"{changelist}?sla=resolution",
     ):
         assert f'href="{href}"' in html
     assert 'id="calls-due"' in html
@@ -213,6 +277,7 @@ def test_the_json_has_the_counts_and_the_banners_words_and_is_never_cached(
     assert response.json() == {
         "counts": {
             "waiting": 2, "calls_due": 0, "overdue": 1, "unassigned": 0, "mine": 1,
+            "first_response_breached": 1, "resolution_breached": 0,
         },
         "banner": "2 callers are waiting for an agent.",
     }  # fmt: skip
@@ -316,6 +381,10 @@ def many_cases(count, *, agent, lines):
             )
         )
     Case.objects.bulk_create(cases)
+    # A third of them filed long enough ago to be past their resolution target.
+    Case.objects.filter(pk__in=[case.pk for case in cases[::3]]).update(
+        created_at=now - datetime.timedelta(days=10)
+    )
     for _ in range(count // 10):
         caller_waiting()
         support_call(due_in=datetime.timedelta(minutes=5))
@@ -332,6 +401,7 @@ def test_the_desk_costs_the_same_for_10_or_1000_cases(agent_client, agent, name)
     counts = selectors.desk_counts(agent=agent)
     assert counts.waiting == 100 and counts.calls_due == 100
     assert counts.overdue > 10 and counts.mine > 10
+    assert selectors.sla_breach_counts().resolution > 10
     assert_same_queries(small, queries_for(agent_client, reverse(name)))
 
 
