@@ -105,10 +105,10 @@ def worked_case(case, *, agent):
     replies and notes, and a call that rang out once, was redialled, went
     through, waited and was taken by ``agent`` (each change written on the
     timeline as the callbacks app writes it)."""
-    from callbacks.models import CallbackEvent, CallbackRequest
-    from shop import services as shop_services
     from django.utils import timezone
 
+    from callbacks.models import CallbackEvent, CallbackRequest
+    from shop import services as shop_services
     from support import calls, services
 
     State = CallbackRequest.State
@@ -145,11 +145,13 @@ def worked_case(case, *, agent):
     CallbackEvent.objects.bulk_create(
         CallbackEvent(
             callback=callback, from_state=before, to_state=after,
-            detail="no-answer" if after == State.SCHEDULED and before else "",
+            detail=State.NO_ANSWER if after == State.SCHEDULED and before else "",
         )
         for before, after in steps
     )  # fmt: skip
     for _before, after in steps:
-        calls.record_call_change(case=case, callback=callback, new_state=after, detail="")
+        calls.record_call_change(
+            case=case, callback=callback, new_state=after, detail=""
+        )
     calls.on_callback_claimed(sender=None, callback=callback, agent=agent)
     return case
