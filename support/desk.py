@@ -89,6 +89,8 @@ class DeskViews:
             ],
             "calls_due": selectors.calls_due(now=now),
             "now": now,
+            # The banner's count, already counted (support/templatetags/desk.py).
+            "desk_waiting": counts.waiting,
         }
         return TemplateResponse(request, "admin/support/case/desk.html", context)
 
