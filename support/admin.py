@@ -227,10 +227,9 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
                     order=case.order, order_line=case.order_line
                 )
             ],
+            # The page shows each parcel, not its lines: one query.
             "line_shipments": timeline.parcels(
-                Shipment.objects.filter(lines__order_line=case.order_line)
-                .prefetch_related("lines__order_line")
-                .distinct()
+                Shipment.objects.filter(lines__order_line=case.order_line).distinct()
             ),
             "earlier_cases": Case.objects.filter(customer=case.customer)
             .exclude(pk=case.pk)
