@@ -72,6 +72,7 @@ CSRF = secrets.token_hex(16)
 ACCOUNT, TOKEN = "AC" + "c" * 32, "bench-auth-token"
 SUPPORT = "support: case + call now"
 DESK = f"desk home + its JSON, {DESK_CASES:,} cases"
+DESK_CASE = f"desk's case page, {DESK_CASES:,} cases"
 
 
 @dataclass(frozen=True)
@@ -683,7 +684,7 @@ def main() -> None:
         )
         fill_carts(cart_shoppers, products[-1:])  # an open cart, one line already
         # An agent's desk over many cases (after the carts: its own users).
-        desk_session = make_desk(products) if wanted(DESK) else None
+        desk = make_desk(products) if wanted(DESK) or wanted(DESK_CASE) else None
         # Planner statistics, as autovacuum keeps them on a live database: a
         # freshly loaded table is planned as if it were nearly empty.
         connection.cursor().execute("ANALYZE")
@@ -803,20 +804,28 @@ def main() -> None:
                 ],
             )  # fmt: skip
 
-        if desk_session:
+        if desk and wanted(DESK):
             desk_page = reverse("admin:support_case_desk")
             desk_json = reverse("admin:support_case_desk_json")
             scenario(
                 DESK,
                 "desk",
                 [
-                    ("GET", desk_page, desk_session, ""),
-                    ("GET", desk_json, desk_session, ""),
+                    ("GET", desk_page, desk.session, ""),
+                    ("GET", desk_json, desk.session, ""),
                 ],
                 [
-                    ("page", ("GET", desk_page, desk_session)),
-                    ("json", ("GET", desk_json, desk_session)),
+                    ("page", ("GET", desk_page, desk.session)),
+                    ("json", ("GET", desk_json, desk.session)),
                 ],
+            )
+        if desk and wanted(DESK_CASE):
+            case_page = reverse("admin:support_case_change", args=[desk.case_id])
+            scenario(
+                DESK_CASE,
+                "desk",
+                [("GET", case_page, desk.session, "")],
+                [("page", ("GET", case_page, desk.session))],
             )
 
         flow = PayFlow(port=port, fake=stripe_fake, csrf=CSRF, concurrency=CONNECTIONS)

@@ -1,9 +1,13 @@
-"""The agents' desk home under load: an agent signed in with their second
+"""The agents' desk under load: an agent signed in with their second
 factor, 10,000 cases (one in ten open: some overdue, half the agent's) on
 customers' orders, and callers waiting and calls due. The desk page and the
-JSON it polls are requested in turn (benchmarks/wrk/desk.lua)."""
+JSON it polls are requested in turn (benchmarks/wrk/desk.lua); the case page
+is one open case with a shift's worth of timeline (``worked_case``): the
+customer's messages, replies and notes, a call that rang out and then went
+through to an agent, and the parcel it came in, delivered."""
 
 import datetime
+from dataclasses import dataclass
 
 from benchmarks.customers import make_shoppers, second_factor_used
 
@@ -11,8 +15,14 @@ CASES = 10_000
 LINES_PER_ORDER = 30
 
 
-def make_desk(products: list, *, cases: int = CASES) -> str:
-    """The data above; returns the agent's session key."""
+@dataclass(frozen=True)
+class Desk:
+    session: str  # the agent's session key
+    case_id: int  # the case the case page shows (``worked_case``)
+
+
+def make_desk(products: list, *, cases: int = CASES) -> Desk:
+    """The data above."""
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
@@ -83,4 +93,65 @@ def make_desk(products: list, *, cases: int = CASES) -> str:
         )
         for index, case in enumerate(open_cases[:40])
     )  # fmt: skip
-    return agent.session
+    if Case.objects.count() != cases:
+        raise RuntimeError(f"the desk has {Case.objects.count()} cases, not {cases}")
+    case = worked_case(open_cases[0], agent=User.objects.get(pk=agent.user_id))
+    return Desk(session=agent.session, case_id=case.pk)
+
+
+def worked_case(case, *, agent):
+    """``case`` as an agent finds it halfway through: its order shipped and
+    delivered in one parcel, the customer's messages and the agent's
+    replies and notes, and a call that rang out once, was redialled, went
+    through, waited and was taken by ``agent`` (each change written on the
+    timeline as the callbacks app writes it)."""
+    from django.utils import timezone
+
+    from callbacks.models import CallbackEvent, CallbackRequest
+    from shop import services as shop_services
+    from support import calls, services
+
+    State = CallbackRequest.State
+    shipment = shop_services.create_shipment_for_remaining(order=case.order, actor=None)
+    shop_services.mark_shipped(
+        shipment=shipment, actor=None, carrier="Yamato", tracking_number="4455-6677"
+    )
+    shop_services.mark_delivered(shipment=shipment, actor=None)
+    customer = case.customer
+    for number in range(3):
+        services.post_customer_message(
+            case=case, customer=customer,
+            body=f"Message {number}: the lid does not fit; photos attached.",
+        )  # fmt: skip
+        services.add_note(case=case, actor=agent, body=f"Checked the stock ({number}).")
+        services.reply(
+            case=case, actor=agent,
+            body=f"Reply {number}: thank you, we are looking into it.",
+        )  # fmt: skip
+    now = timezone.now()
+    callback = CallbackRequest.objects.create(
+        subject=calls.subject_for(case), number=customer.phone, script="Hello",
+        queue=calls.QUEUE, requested_by=customer, state=State.COMPLETED,
+        due_at=now, attempts=2, call_sid="CA" + "1" * 32,
+        agent_call_sid="CA" + "2" * 32, answered_by="human", claimed_by=agent,
+        claimed_at=now, enqueued_at=now, bridged_at=now, ended_at=now,
+    )  # fmt: skip
+    steps = [
+        ("", State.SCHEDULED), (State.SCHEDULED, State.DIALING),
+        (State.DIALING, State.RINGING), (State.RINGING, State.SCHEDULED),
+        (State.SCHEDULED, State.DIALING), (State.DIALING, State.RINGING),
+        (State.RINGING, State.IN_PROGRESS), (State.IN_PROGRESS, State.COMPLETED),
+    ]  # fmt: skip
+    CallbackEvent.objects.bulk_create(
+        CallbackEvent(
+            callback=callback, from_state=before, to_state=after,
+            detail=State.NO_ANSWER if after == State.SCHEDULED and before else "",
+        )
+        for before, after in steps
+    )  # fmt: skip
+    for _before, after in steps:
+        calls.record_call_change(
+            case=case, callback=callback, new_state=after, detail=""
+        )
+    calls.on_callback_claimed(sender=None, callback=callback, agent=agent)
+    return case

@@ -25,13 +25,13 @@ from callbacks.exceptions import ProviderError
 from core import submissions
 from gifts.models import Gift
 from shop import selectors as shop_selectors
-from shop.admin import ReadOnlyInline, refund_tenders
+from shop.admin import refund_tenders
 from shop.exceptions import ShopError
 from shop.models import ORDER_NUMBER_OFFSET, Payment, Product, Shipment
 from shop.pricing import format_money
 from support import calls, macros, selectors, services, timeline
 from support.desk import DeskViews
-from support.models import Case, CaseEvent, Macro
+from support.models import Case, Macro
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -111,13 +111,6 @@ class SlaBreachFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CaseEventInline(ReadOnlyInline):
-    model = CaseEvent
-    fields = ["created_at", "kind", "is_public", "actor", "body"]
-    readonly_fields = fields
-    classes = ["collapse"]
-
-
 class ReplyForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
@@ -172,7 +165,8 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
         "first_response_due_at", "first_responded_at", "created_at", "resolved_at",
     ]  # fmt: skip
     fields = readonly_fields
-    inlines = [CaseEventInline]
+    # No inlines: the case page (change_form.html) shows the timeline from
+    # support.timeline, and an inline's formset would load it a second time.
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # customers file cases; agents work them
@@ -243,6 +237,9 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
             ),
             pk=object_id,
         )
+        # The admin's own change view below gets this case, not another load.
+        request._support_case = case
+        callbacks = timeline.case_calls(case)
         gift = Gift.objects.filter(order=case.order).first() if case.is_gift else None
         context = {
             "case": case,
@@ -255,18 +252,17 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
                     order=case.order, order_line=case.order_line
                 )
             ],
+            # The page shows each parcel, not its lines: one query.
             "line_shipments": timeline.parcels(
-                Shipment.objects.filter(lines__order_line=case.order_line)
-                .prefetch_related("lines__order_line")
-                .distinct()
+                Shipment.objects.filter(lines__order_line=case.order_line).distinct()
             ),
             "earlier_cases": Case.objects.filter(customer=case.customer)
             .exclude(pk=case.pk)
             .select_related("order_line")[:20],
-            "timeline": timeline.timeline_rows(case),
+            "timeline": timeline.timeline_rows(case, callbacks=callbacks),
             "wants": timeline.wants(case),
             "sla": selectors.sla(case),
-            "calls": calls.calls_for(case),
+            "calls": callbacks[::-1],  # newest first
             "reply_form": ReplyForm(),
             "credit_form": CreditForm(),
             "can_act": self.has_change_permission(request, case),
@@ -275,6 +271,13 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The case ``change_view`` loaded for its page, or the admin's own."""
+        case = getattr(request, "_support_case", None)
+        if case is not None and str(case.pk) == str(object_id) and from_field is None:
+            return case
+        return super().get_object(request, object_id, from_field)
 
     def get_urls(self):
         return [

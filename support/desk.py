@@ -108,6 +108,8 @@ class DeskViews:
             "sla_tiles": sla_tiles,
             "calls_due": selectors.calls_due(now=now),
             "now": now,
+            # The banner's count, already counted (support/templatetags/desk.py).
+            "desk_waiting": counts.waiting,
         }
         return TemplateResponse(request, "admin/support/case/desk.html", context)
 

@@ -151,15 +151,25 @@ def _call_of(event: CaseEvent, callbacks: list[CallbackRequest]):
     return found
 
 
-def timeline_rows(case: Case) -> list[Row]:
-    """The case's timeline, oldest first: each entry one row, except that
-    each phone call is one row with its progress inline. Three queries
-    (four with calls), however long the timeline."""
-    callbacks = list(
+def case_calls(case: Case) -> list[CallbackRequest]:
+    """The case's phone calls, oldest first, with their history and who
+    took them: two queries, for the timeline and the page's call list."""
+    return list(
         calls.calls_for(case)
         .select_related("claimed_by")
         .order_by("requested_at", "pk")
     )
+
+
+def timeline_rows(
+    case: Case, *, callbacks: list[CallbackRequest] | None = None
+) -> list[Row]:
+    """The case's timeline, oldest first: each entry one row, except that
+    each phone call is one row with its progress inline. Three queries
+    (four with calls), however long the timeline; one, given the case's
+    ``callbacks`` (``case_calls``)."""
+    if callbacks is None:
+        callbacks = case_calls(case)
     call_rows = {callback.pk: _call_row(callback) for callback in callbacks}
     rows: list[tuple[datetime.datetime, int, Row]] = []
     for event in case.events.select_related("actor"):

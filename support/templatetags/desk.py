@@ -21,7 +21,10 @@ def desk_banner(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not desk.may_use_desk(user):
         return {"shown": False}
-    waiting = selectors.callers_waiting()
+    # The desk page counted them already; any other page asks.
+    waiting = context.get("desk_waiting")
+    if waiting is None:
+        waiting = selectors.callers_waiting()
     return {
         "shown": True,
         "waiting": waiting,

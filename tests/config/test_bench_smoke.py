@@ -21,6 +21,7 @@ SCENARIOS = {
     "checkout, one hot product",
     "support: case + call now",
     "desk home + its JSON, 10,000 cases",
+    "desk's case page, 10,000 cases",
 }
 PAGES = {"product list", "cart", "wish list", "orders", "case list (help)",
          "gifts received", "desk home (admin)"}  # fmt: skip

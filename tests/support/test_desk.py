@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.desk import worked_case
 from callbacks.models import CallbackRequest
 from support import calls, selectors
 from support.models import Case
@@ -403,6 +404,27 @@ def test_the_desk_costs_the_same_for_10_or_1000_cases(agent_client, agent, name)
     assert counts.overdue > 10 and counts.mine > 10
     assert selectors.sla_breach_counts().resolution > 10
     assert_same_queries(small, queries_for(agent_client, reverse(name)))
+
+
+def test_the_case_page_costs_the_same_for_10_or_1000_cases(agent_client, agent):
+    """The case ``make bench`` loads (a timeline with messages, replies,
+    notes and a taken call; its parcel delivered) among 10, then 1,000
+    cases."""
+    order = placed_order(None, *[(ProductFactory(), 1) for _ in range(20)])
+    lines = list(order.lines.select_related("order"))
+    many_cases(10, agent=agent, lines=lines)
+    case = worked_case(Case.objects.filter(status=Case.Status.NEW).first(), agent=agent)
+    url = reverse("admin:support_case_change", args=[case.pk])
+    small = queries_for(agent_client, url)
+    many_cases(990, agent=agent, lines=lines)
+    assert Case.objects.count() == 1000
+    response = agent_client.get(url)
+    page = response.content.decode()
+    assert "scheduled → dialling → ringing → no answer" in page
+    assert "Yamato 4455-6677" in page
+    rows = response.context["timeline"]  # 3 messages, 3 notes, 3 replies, the call
+    assert len(rows) == 10 and sum(row.is_call for row in rows) == 1
+    assert_same_queries(small, queries_for(agent_client, url))
 
 
 def test_the_counts_are_two_queries(agent, django_assert_num_queries):
