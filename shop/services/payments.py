@@ -220,18 +220,23 @@ def settle(
     belongs to (``None`` if none of ours) and what was done. Inside a
     caller's transaction (a webhook's) it adds no savepoint: a failure here
     rolls the caller back too, as it should."""
+    if not session.id:
+        # Payments not yet opened at the provider have no session: a
+        # session without an id is none of theirs.
+        return None, "no payment of ours"
     with transaction.atomic(savepoint=False):
         # The order's row is what serialises everything that settles it,
         # and it is locked before the payment's, as every other writer of
         # an order's payments does (a refund writing its parts, a
         # cancellation closing its tenders): the other way round, a late
         # event during a refund deadlocked.
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .filter(payments__provider=provider_name, payments__session_id=session.id)
-            .first()
-        )
-        if order is None:
+        # One payment at most per provider and session (a unique
+        # constraint), so one order at most: a get, with no ORDER BY.
+        try:
+            order = Order.objects.select_for_update(of=("self",)).get(
+                payments__provider=provider_name, payments__session_id=session.id
+            )
+        except Order.DoesNotExist:
             return None, "no payment of ours"
         payment = Payment.objects.select_for_update().get(
             order=order, provider=provider_name, session_id=session.id
