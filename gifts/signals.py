@@ -9,6 +9,11 @@ from wishlist import services as wishlist_services
 
 
 def _held_lines(order):
+    if not order.ship_to_hidden_from_buyer:
+        # A gift ships to its recipient, hidden from the giver
+        # (``services.place_gift_order``): an order that is not hidden holds no
+        # gift's units, and the shop's own orders need no look-up here.
+        return []
     return GiftLine.objects.filter(gift__order=order).select_related("order_line")
 
 

@@ -45,7 +45,9 @@ def record_tenders(
 ) -> None:
     """Write what pays for ``order``, inside checkout's transaction:
     ``credit`` spent from the buyer's store credit at once (the account
-    locked and checked again), and ``card`` as a pending card payment."""
+    locked and checked again), and ``card`` as a pending card payment, kept
+    on ``order`` for the next ``pending_payment`` (``start_payment``, right
+    after checkout), which then need not read it back."""
     if credit:
         spend_store_credit(user=buyer, amount=credit, order=order)
         Payment.objects.create(
@@ -58,7 +60,7 @@ def record_tenders(
             settled_at=timezone.now(),
         )
     if card:
-        Payment.objects.create(
+        order._written_card_payment = Payment.objects.create(
             order=order,
             provider=provider_name,
             amount=card,
@@ -71,6 +73,13 @@ def pending_payment(order: Order) -> Payment | None:
     """The card payment ``order`` awaits, if it awaits one."""
     if order.status != Order.Status.AWAITING_PAYMENT:
         return None
+    written = order.__dict__.pop("_written_card_payment", None)
+    if written is not None:
+        # Just written with ``order`` by checkout (``record_tenders``), and
+        # asked for the first time since (by ``start_payment``): no session
+        # is open for it yet, so nothing can have settled it. Taken once:
+        # any later call reads the row as it is then.
+        return written
     return (
         order.payments.filter(status=Payment.Status.PENDING)
         .exclude(provider=Payment.STORE_CREDIT)
@@ -131,8 +140,10 @@ def refresh_payment(*, order: Order) -> Order:
     )
     if session.status == payments.OPEN:
         return order
-    settle(provider_name=payment.provider, session=session)
-    return Order.objects.get(pk=order.pk)
+    settled, _outcome = settle(provider_name=payment.provider, session=session)
+    # The order as ``settle`` locked and left it, or read again if it found
+    # none (it always finds this one: its payment has this session).
+    return settled.order if settled is not None else Order.objects.get(pk=order.pk)
 
 
 def close_payment(*, order: Order, actor: User | None = None) -> Order:
@@ -209,22 +220,30 @@ def settle(
     belongs to (``None`` if none of ours) and what was done. Inside a
     caller's transaction (a webhook's) it adds no savepoint: a failure here
     rolls the caller back too, as it should."""
+    if not session.id:
+        # Payments not yet opened at the provider have no session: a
+        # session without an id is none of theirs.
+        return None, "no payment of ours"
     with transaction.atomic(savepoint=False):
         # The order's row is what serialises everything that settles it,
         # and it is locked before the payment's, as every other writer of
         # an order's payments does (a refund writing its parts, a
         # cancellation closing its tenders): the other way round, a late
         # event during a refund deadlocked.
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .filter(payments__provider=provider_name, payments__session_id=session.id)
-            .first()
-        )
-        if order is None:
+        # One payment at most per provider and session (a unique
+        # constraint), so one order at most: a get, with no ORDER BY.
+        try:
+            order = Order.objects.select_for_update(of=("self",)).get(
+                payments__provider=provider_name, payments__session_id=session.id
+            )
+        except Order.DoesNotExist:
             return None, "no payment of ours"
         payment = Payment.objects.select_for_update().get(
             order=order, provider=provider_name, session_id=session.id
         )
+        # The order as locked, kept up to date below: callers read it from
+        # the payment without a statement.
+        payment.order = order
         if session.status == payments.PAID:
             return payment, _paid(order, payment, session, actor)
         if session.status == payments.EXPIRED:
@@ -257,7 +276,7 @@ def _paid(
         Order.objects.filter(pk=order.pk).update(
             status=Order.Status.PLACED, placed_at=payment.settled_at
         )
-        order.status = Order.Status.PLACED
+        order.status, order.placed_at = Order.Status.PLACED, payment.settled_at
         OrderEvent.objects.create(order=order, actor=actor, kind=OrderEvent.Kind.PAID)
         hooks.order_paid.send(sender=Order, order=order)
         from shop.services.checkout import confirm_soon

@@ -25,6 +25,7 @@ from shop.payments import (
     EXPIRED,
     OPEN,
     PAID,
+    CheckoutSession,
     ProviderUnavailable,
     StripeProvider,
     stripe_checkout,
@@ -394,6 +395,24 @@ def test_an_event_for_a_session_not_ours_is_200_and_ignored(stripe_shop, live_se
     }
     assert not PaymentEvent.objects.exclude(payment=None).exists()
     assert refreshed(order).status == Order.Status.AWAITING_PAYMENT
+
+
+@pytest.mark.django_db
+def test_a_paid_session_without_an_id_settles_no_payment_not_yet_opened(
+    stripe_shop,
+):
+    """Payments not yet opened at the provider have no session id: a paid
+    session with none (a malformed event) matches none of them."""
+    order = awaiting_order(None, (ProductFactory(stock_on_hand=5), 1))
+    awaiting_order(None, (ProductFactory(stock_on_hand=5), 1))
+
+    paid = CheckoutSession(id="", status=PAID, amount=order.total)
+    assert services.settle(provider_name="stripe", session=paid) == (
+        None,
+        "no payment of ours",
+    )
+    assert refreshed(order).status == Order.Status.AWAITING_PAYMENT
+    assert not Payment.objects.filter(status=Payment.Status.CAPTURED).exists()
 
 
 @live

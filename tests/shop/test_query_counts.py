@@ -113,14 +113,14 @@ def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(
     product = ProductFactory(price=1200, stock_on_hand=5)
     cart = cart_with(buyer, (product, 1))
     total = services.quote(cart=cart)[1].total
-    # 16 in all, none growing with the lines: 3 reads (the user; the cart,
+    # 15 in all, none growing with the lines: 3 reads (the user; the cart,
     # its lines and their products in one statement, read once; the
     # address), the order's transaction (6 writes between BEGIN and COMMIT),
-    # and 3 to send the buyer to pay: the pending payment read, the
-    # provider's session written in the stand-in provider's own transaction
-    # (BEGIN, INSERT, COMMIT: with Stripe an HTTP call, no statement of
-    # ours), and the session kept on the payment.
-    with django_assert_num_queries(16) as captured:
+    # and 2 to send the buyer to pay: the provider's session written in the
+    # stand-in provider's own transaction (BEGIN, INSERT, COMMIT: with
+    # Stripe an HTTP call, no statement of ours), and the session kept on
+    # the payment. The pending payment just written is not read back.
+    with django_assert_num_queries(15) as captured:
         response = client.post(
             reverse("shop:checkout"),
             {"cart": cart.pk, "address": address.pk, "expected_total": total},
@@ -139,9 +139,9 @@ def test_placing_an_order_reads_the_cart_and_its_lines_once_in_all(
         'INSERT "shop_orderevent"',  # awaiting payment
         'UPDATE "shop_product"',  # stock held if sold, in stock, same price
         "COMMIT",
-        # Sent to pay (``start_payment``), after the order committed:
-        'SELECT "shop_payment"',  # the payment the order awaits
-        # The stand-in provider's own books (shop.payments.TestPaymentProvider):
+        # Sent to pay (``start_payment``), after the order committed, on
+        # the payment written above (``record_tenders`` keeps it on the
+        # order). The stand-in provider's own books (shop.payments.TestPaymentProvider):
         # a real provider's session is an HTTP call here, not a statement of ours.
         "BEGIN",
         'INSERT "shop_testprovidersession"',
