@@ -132,6 +132,7 @@ DONE_MESSAGES = {
     "resolve": _("Case resolved."),
     "close": _("Case closed."),
     "reopen": _("Case reopened."),
+    "call": _("Calling the customer now: take the call from the phone queue."),
     # The reply form's other two buttons.
     "reply:resolve": _("Reply sent and case resolved."),
     "reply:wait": _("Reply sent; waiting for the customer."),
@@ -350,6 +351,9 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
             ),
             "close": lambda: services.close(case=case, actor=user, submission_key=key),
             "reopen": lambda: services.reopen(
+                case=case, actor=user, submission_key=key
+            ),
+            "call": lambda: services.call_customer(
                 case=case, actor=user, submission_key=key
             ),
         }

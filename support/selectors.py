@@ -529,3 +529,14 @@ def calls_due(*, now: datetime.datetime | None = None, limit: int = 50) -> list:
     return [
         (callback, cases.get(calls.case_id_from(callback.subject))) for callback in due
     ]
+
+
+def number_to_call(case: Case):
+    """The number an agent calls the customer back on: the one they gave
+    for their latest call about this case, else the one on their profile;
+    None if they gave none. Never a shipping address's phone: on a gift
+    that is someone else's."""
+    latest = calls.latest_call(case)
+    if latest is not None and latest.number:
+        return latest.number
+    return case.customer.phone or None

@@ -29,6 +29,7 @@ from support.services.actions import (
 from support.services.agent import (
     add_note,
     assign_case,
+    call_customer,
     close,
     issue_credit,
     refund,
@@ -54,6 +55,7 @@ __all__ = [
     "allowed_actions",
     "ask_for_call",
     "assign_case",
+    "call_customer",
     "cancel_call",
     "check_may_file",
     "close",

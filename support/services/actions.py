@@ -13,7 +13,7 @@ from support.services._common import Status
 
 AGENT_ACTIONS = (
     "assign", "reply", "note", "reship", "refund", "credit", "resolve", "close",
-    "reopen",
+    "reopen", "call",
 )  # fmt: skip
 # Actions that send goods or money: the admin asks to confirm them.
 MOVES_MONEY_OR_GOODS = ("reship", "refund", "credit")
@@ -37,6 +37,8 @@ def why_not(*, case: Case, action: str) -> str | None:
     - A case is refunded once.
     - Resolve and close wait while the customer is on the phone.
     - Only a resolved or closed case can be reopened.
+    - The agent calls the customer from an open case with no call booked or
+      under way, to a number the customer gave (``selectors.number_to_call``).
     """
     if action not in AGENT_ACTIONS:
         return _("That can't be done with this case.")
@@ -58,6 +60,14 @@ def why_not(*, case: Case, action: str) -> str | None:
         return _(
             "This case is resolved: reopen it before you reship, refund or give credit."
         )
+    if action == "call":
+        if not case.is_open:
+            return _("This case is resolved: reopen it before you call.")
+        if calls.active_call(case) is not None:
+            return _("A call is already booked or under way for this case.")
+        if not selectors.number_to_call(case):
+            return _("The customer has given us no phone number to call.")
+        return None
     if action == "resolve" and case.status == Status.RESOLVED:
         return _("This case is already resolved.")
     if action in ("resolve", "close"):

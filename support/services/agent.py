@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callbacks import services as callback_services
-from callbacks.exceptions import TooLateToChange
+from callbacks.exceptions import CallbackError, TooLateToChange
 from shop import services as shop_services
 from shop.exceptions import OutOfStock
 from shop.models import Shipment, User
@@ -333,3 +333,44 @@ def _check_may_reopen(case: Case) -> None:
         customer=case.customer, order_line=case.order_line, problem=case.problem
     ):
         raise SupportError(_("Another case for this item and problem is already open."))
+
+
+@transaction.atomic
+def call_customer(*, case: Case, actor: User, submission_key: str = "") -> None:
+    """The agent calls the customer back now, from the case page, on the
+    number the customer gave (``selectors.number_to_call``).
+
+    Guarantees:
+    - Once per submission; the case's row is locked, and ``why_not`` is
+      checked under it: an open case with no call booked or under way (a
+      twin sent at the same moment finds the first one's call and is told
+      so, or, with the same key, finds its entry and does nothing).
+    - Refused with ``SupportError``, nothing written, when the line is
+      closed or the number may not be called (the call rules of
+      ``callbacks``, as for the customer's own request).
+    - The call reaches the phone queue like the customer's "call me now",
+      so the agent who asked takes it with "Connect me".
+    """
+    case = _locked(case)
+    if _earlier(case, submission_key) is not None:
+        return
+    _check_allowed(case, "call")
+    language = case.customer.language or "en"
+    try:
+        callback = calls.request_call(
+            case=case,
+            number=selectors.number_to_call(case),
+            later=False,
+            language=language,
+        )
+    except CallbackError as error:
+        raise SupportError(str(error.message)) from None
+    _event(
+        case,
+        Kind.CALL,
+        actor=actor,
+        body=_("%(agent)s asked to call the customer at %(time)s.")
+        % {"agent": actor, "time": time_format(timezone.localtime(callback.due_at))},
+        public=False,
+        submission_key=submission_key,
+    )
