@@ -38,7 +38,7 @@ def why_not(*, case: Case, action: str) -> str | None:
     - Resolve and close wait while the customer is on the phone.
     - Only a resolved or closed case can be reopened.
     - The agent calls the customer from an open case with no call booked or
-      under way, to a number the customer gave (``selectors.number_to_call``).
+      under way (``call_customer`` also needs a number the customer gave).
     """
     if action not in AGENT_ACTIONS:
         return _("That can't be done with this case.")
@@ -65,8 +65,6 @@ def why_not(*, case: Case, action: str) -> str | None:
             return _("This case is resolved: reopen it before you call.")
         if calls.active_call(case) is not None:
             return _("A call is already booked or under way for this case.")
-        if not selectors.number_to_call(case):
-            return _("The customer has given us no phone number to call.")
         return None
     if action == "resolve" and case.status == Status.RESOLVED:
         return _("This case is already resolved.")

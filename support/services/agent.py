@@ -355,11 +355,14 @@ def call_customer(*, case: Case, actor: User, submission_key: str = "") -> None:
     if _earlier(case, submission_key) is not None:
         return
     _check_allowed(case, "call")
+    number = selectors.number_to_call(case)
+    if number is None:
+        raise SupportError(_("The customer has given us no phone number to call."))
     language = case.customer.language or "en"
     try:
         callback = calls.request_call(
             case=case,
-            number=selectors.number_to_call(case),
+            number=number,
             later=False,
             language=language,
         )
