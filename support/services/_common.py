@@ -25,8 +25,11 @@ def _event(
     message: str = "",
     params: dict | None = None,
 ) -> CaseEvent:
-    """An entry; one in our words also keeps ``message`` and ``params``
-    (``support.messages``), and ``body`` says it in the customer's language."""
+    """An entry; one in our words keeps ``message`` and ``params``
+    (``support.messages``), and its ``body``, unless given, is that sentence
+    in the customer's language (``_said``)."""
+    if message and not body:
+        body = _said(case, message, params or {})
     return CaseEvent.objects.create(
         case=case,
         kind=kind,

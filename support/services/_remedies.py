@@ -19,7 +19,6 @@ from support.services._common import (
     _event,
     _in_customer_language,
     _locked,
-    _said,
     _set_status,
 )
 
@@ -27,9 +26,7 @@ from support.services._common import (
 def _hand_to_agent(case: Case, reason: str) -> None:
     with transaction.atomic():
         _event(case, Kind.DECISION, actor=None, body=reason, public=False)
-        said = messages.AGENT_WILL_LOOK
-        body = _said(case, said, {})
-        _event(case, Kind.DECISION, actor=None, body=body, message=said)
+        _event(case, Kind.DECISION, actor=None, message=messages.AGENT_WILL_LOOK)
 
 
 def _replace_or_hand_over(case: Case, *, actor: User | None) -> None:
@@ -56,7 +53,6 @@ def _replace(case: Case, *, actor: User | None, submission_key: str = "") -> Shi
             case,
             Kind.REPLACEMENT,
             actor=actor,
-            body=_said(case, said, params),
             submission_key=submission_key,
             message=said,
             params=params,
@@ -226,7 +222,6 @@ def _refunded(
         case,
         Kind.REFUND,
         actor=actor,
-        body=_said(case, said, params),
         submission_key=submission_key,
         message=said,
         params=params,

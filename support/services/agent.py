@@ -23,7 +23,6 @@ from support.services._common import (
     _event,
     _in_customer_language,
     _locked,
-    _said,
     _set_status,
 )
 from support.services._remedies import _refund, _replace
@@ -227,7 +226,6 @@ def issue_credit(
         case,
         Kind.STORE_CREDIT,
         actor=actor,
-        body=_said(case, said, params),
         submission_key=submission_key,
         message=said,
         params=params,
