@@ -99,6 +99,22 @@ def claim_waiting_call(
     return callback
 
 
+def _let_go(callback: CallbackRequest, *also: str) -> None:
+    """Drop the agent's claim on a locked waiting caller and offer them to
+    every agent again (a new pick-up time); saves those fields and ``also``."""
+    callback.claimed_by = None
+    callback.claimed_at = None
+    callback.claim_key = ""
+    callback.agent_call_sid = ""
+    offer_to_agents(callback=callback)
+    callback.save(
+        update_fields=[
+            "claimed_by", "claimed_at", "claim_key", "agent_call_sid",
+            "pickup_due_at", "updated_at", *also,
+        ]
+    )  # fmt: skip
+
+
 @transaction.atomic
 def release_claim(
     *, reference: str, reason: str, agent_call_sid: str = ""
@@ -114,17 +130,7 @@ def release_claim(
     if agent_call_sid and agent_call_sid != callback.agent_call_sid:
         return callback
     agent = callback.claimed_by
-    callback.claimed_by = None
-    callback.claimed_at = None
-    callback.claim_key = ""
-    callback.agent_call_sid = ""
-    offer_to_agents(callback=callback)
-    callback.save(
-        update_fields=[
-            "claimed_by", "claimed_at", "claim_key", "agent_call_sid",
-            "pickup_due_at", "updated_at",
-        ]
-    )  # fmt: skip
+    _let_go(callback)
     note(callback=callback, detail=f"released by agent {agent.pk}: {reason}")
     announce_after_commit(
         callback_released,
@@ -227,18 +233,8 @@ def requeue_unpicked(*, callback_id: int) -> CallbackRequest | None:
         ):
             return None
         agent = callback.claimed_by
-        callback.claimed_by = None
-        callback.claimed_at = None
-        callback.claim_key = ""
-        callback.agent_call_sid = ""
         callback.missed_pickups += 1
-        offer_to_agents(callback=callback)
-        callback.save(
-            update_fields=[
-                "claimed_by", "claimed_at", "claim_key", "agent_call_sid",
-                "missed_pickups", "pickup_due_at", "updated_at",
-            ]
-        )  # fmt: skip
+        _let_go(callback, "missed_pickups")
         who = f"agent {agent.pk} didn't answer" if agent else "no agent took the call"
         note(callback=callback, detail=f"{MISSED_PICKUP}: {who}")
         announce_after_commit(
