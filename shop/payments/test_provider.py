@@ -33,6 +33,7 @@ It keeps a real provider's rules:
 | any other valid number (Luhn) | succeeds |
 """
 
+import dataclasses
 import datetime
 import hashlib
 import hmac
@@ -283,15 +284,7 @@ class TestPaymentProvider:
         state = session_from_stripe(self._stripe_shape(session))
         if session.charge is None:
             return state
-        return CheckoutSession(
-            id=state.id,
-            status=state.status,
-            url=state.url,
-            amount=state.amount,
-            reference=state.reference,
-            card_last4=session.charge.card_last4,
-            metadata=state.metadata,
-        )
+        return dataclasses.replace(state, card_last4=session.charge.card_last4)
 
     def _send_event(self, type: str, session: TestProviderSession) -> None:
         """Queue the event for delivery once this (the provider's own)
