@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import agents
 from benchmarks.customers import Shopper, make_shoppers
 from benchmarks.desk import CASES as DESK_CASES
 from benchmarks.desk import make_desk
@@ -71,6 +72,8 @@ WRK_THREADS = 2
 CSRF = secrets.token_hex(16)
 ACCOUNT, TOKEN = "AC" + "c" * 32, "bench-auth-token"
 SUPPORT = "support: case + call now"
+# The desk scenarios' load: agents who think between pages (benchmarks/agents.py).
+AGENTS = "agents"
 DESK = f"desk home + its JSON, {DESK_CASES:,} cases"
 DESK_CASE = f"desk's case page, {DESK_CASES:,} cases"
 
@@ -294,9 +297,17 @@ class Runner:
 
     def wrk(self, script: str, lines: list[tuple], seconds: int) -> dict:
         """Run one scenario's script over these request lines for ``seconds``;
-        the report has the CPU seconds each part of the stack used meanwhile."""
+        the report has the CPU seconds each part of the stack used meanwhile.
+        The script ``agents`` is not wrk's: agents with think time
+        (``benchmarks/agents.py``)."""
         before = self.stack.cpu()
-        report = self._wrk(script, lines, seconds)
+        if script == AGENTS:
+            report = agents.run(
+                port=self.port, lines=lines, csrf=CSRF, agents=CONNECTIONS,
+                seconds=seconds,
+            )  # fmt: skip
+        else:
+            report = self._wrk(script, lines, seconds)
         after = self.stack.cpu()
         report["cpu"] = cpu_used(before, after)
         return report
@@ -809,7 +820,7 @@ def main() -> None:
             desk_json = reverse("admin:support_case_desk_json")
             scenario(
                 DESK,
-                "desk",
+                AGENTS,
                 [
                     ("GET", desk_page, desk.session, ""),
                     ("GET", desk_json, desk.session, ""),
@@ -823,7 +834,7 @@ def main() -> None:
             case_page = reverse("admin:support_case_change", args=[desk.case_id])
             scenario(
                 DESK_CASE,
-                "desk",
+                AGENTS,
                 [("GET", case_page, desk.session, "")],
                 [("page", ("GET", case_page, desk.session))],
             )

@@ -1,7 +1,7 @@
 """The agents' desk under load: an agent signed in with their second
 factor, 10,000 cases (one in ten open: some overdue, half the agent's) on
 customers' orders, and callers waiting and calls due. The desk page and the
-JSON it polls are requested in turn (benchmarks/wrk/desk.lua); the case page
+JSON it polls are requested in turn (benchmarks/agents.py); the case page
 is one open case with a shift's worth of timeline (``worked_case``): the
 customer's messages, replies and notes, a call that rang out and then went
 through to an agent, and the parcel it came in, delivered."""

@@ -1,6 +1,8 @@
 """What an agent may do to a case in its state, and why not: the rules the
 admin's buttons and every agent verb read."""
 
+from functools import cached_property
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +26,23 @@ ON_THE_PHONE = gettext_lazy(
 )
 
 
-def why_not(*, case: Case, action: str) -> str | None:
+class _Facts:
+    """What the rules look up about a case beyond its row, each looked up
+    once however many actions ask (``allowed_actions`` asks for all)."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+    @cached_property
+    def active_call(self) -> CallbackRequest | None:
+        return calls.active_call(self.case)
+
+    @cached_property
+    def refunded(self) -> bool:
+        return selectors.was_refunded(self.case)
+
+
+def why_not(*, case: Case, action: str, facts: _Facts | None = None) -> str | None:
     """Why ``case``'s state refuses the agent ``action``, or None if it
     allows it. The one place for these rules; ``allowed_actions`` (the
     buttons the admin offers) and every agent verb read them here.
@@ -42,6 +60,7 @@ def why_not(*, case: Case, action: str) -> str | None:
     """
     if action not in AGENT_ACTIONS:
         return _("That can't be done with this case.")
+    facts = facts or _Facts(case)
     if action == "note":
         return None
     if action == "reopen":
@@ -54,7 +73,7 @@ def why_not(*, case: Case, action: str) -> str | None:
         if action == "reship":
             return _("Reship a gift from the recipient's case.")
         return _("Refund a gift from the recipient's case.")
-    if action == "refund" and selectors.was_refunded(case):
+    if action == "refund" and facts.refunded:
         return _("This case has already been refunded.")
     if action in MOVES_MONEY_OR_GOODS and not case.is_open:
         return _(
@@ -63,13 +82,13 @@ def why_not(*, case: Case, action: str) -> str | None:
     if action == "call":
         if not case.is_open:
             return _("This case is resolved: reopen it before you call.")
-        if calls.active_call(case) is not None:
+        if facts.active_call is not None:
             return _("A call is already booked or under way for this case.")
         return None
     if action == "resolve" and case.status == Status.RESOLVED:
         return _("This case is already resolved.")
     if action in ("resolve", "close"):
-        call = calls.active_call(case)
+        call = facts.active_call
         if call is not None and call.state != CallbackRequest.State.SCHEDULED:
             return str(ON_THE_PHONE)
     return None
@@ -78,7 +97,10 @@ def why_not(*, case: Case, action: str) -> str | None:
 def allowed_actions(*, case: Case, actor: User | None = None) -> frozenset[str]:
     """The agent actions ``case``'s state allows (``why_not``): the admin
     offers only these. "assign" is left out for the agent who has it."""
-    allowed = {a for a in AGENT_ACTIONS if why_not(case=case, action=a) is None}
+    facts = _Facts(case)
+    allowed = {
+        a for a in AGENT_ACTIONS if why_not(case=case, action=a, facts=facts) is None
+    }
     if actor is not None and case.assigned_to_id == actor.pk:
         allowed.discard("assign")
     return frozenset(allowed)
