@@ -6,14 +6,12 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import time_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from callbacks import hours
 from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
+from support import messages
 from support.models import Case, CaseEvent
 from support.tasks import send_call_failed
 
@@ -173,21 +171,6 @@ def calls_for(case: Case):
     )
 
 
-STATE_MESSAGES = {
-    CallbackRequest.State.SCHEDULED: gettext_lazy("We'll call you at %(due)s."),
-    CallbackRequest.State.DIALING: gettext_lazy("Calling you now."),
-    CallbackRequest.State.RINGING: gettext_lazy("Your phone is ringing."),
-    CallbackRequest.State.IN_PROGRESS: gettext_lazy(
-        "Connected: an agent will be with you shortly."
-    ),
-    CallbackRequest.State.COMPLETED: gettext_lazy("The call has ended."),
-    CallbackRequest.State.FAILED: gettext_lazy(
-        "We couldn't reach you. Reply here, or ask for a call again."
-    ),
-    CallbackRequest.State.CANCELLED: gettext_lazy("Call cancelled."),
-}
-
-
 def on_callback_changed(
     sender, callback, old_state, new_state, detail, **kwargs
 ) -> None:
@@ -202,19 +185,28 @@ def on_callback_changed(
 def record_call_change(
     *, case: Case, callback: CallbackRequest, new_state: str, detail: str
 ) -> CaseEvent:
-    # In the language the customer asked for the call in: this runs in a
-    # worker or a webhook, where no request of theirs is active.
+    # The customer's line, said again in each reader's language; its body
+    # in the language they asked for the call in (for the email that quotes
+    # it): this runs in a worker or a webhook, where no request of theirs
+    # is active.
+    message = messages.call_message(new_state)
+    if new_state == CallbackRequest.State.SCHEDULED and callback.attempts:
+        message = messages.CALL_NO_ANSWER_TRY_AGAIN
+    params = messages.params_for(due=callback.due_at)
     with translation.override(callback.language):
-        message = STATE_MESSAGES.get(new_state, new_state)
-        if new_state == CallbackRequest.State.SCHEDULED and callback.attempts:
-            message = _("No answer. We'll try again at %(due)s.")
-        due = time_format(timezone.localtime(callback.due_at))
-        body = str(message) % {"due": due}
+        body = messages.words(message, params) if message in messages.MESSAGES else ""
     attempt = callback.attempts
     internal = f"{callback.reference} {new_state} (attempt {attempt}) {detail}"
     event, _internal = CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case=case, kind=CaseEvent.Kind.CALL, body=body, is_public=True),
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.CALL,
+                body=body or new_state,
+                is_public=True,
+                message=message,
+                params=params,
+            ),
             CaseEvent(
                 case=case,
                 kind=CaseEvent.Kind.CALL,
@@ -228,14 +220,23 @@ def record_call_change(
     return event
 
 
-def _note_for_staff(callback: CallbackRequest, *, agent, body: str) -> None:
+def _note_for_staff(callback: CallbackRequest, *, agent, message: str, **facts) -> None:
     """A line about an agent and the call on its case's timeline, for staff
-    only; nothing for a call that is not about a case."""
+    only (``message``, a sentence of ``support.messages`` naming the agent
+    and ``facts``); nothing for a call that is not about a case."""
     case = case_for(callback)
-    if case is not None:
-        CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.CALL, is_public=False, actor=agent, body=body
-        )
+    if case is None:
+        return
+    params = messages.params_for(agent=str(agent), **facts)
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.CALL,
+        is_public=False,
+        actor=agent,
+        body=messages.words(message, params),
+        message=message,
+        params=params,
+    )
 
 
 def on_callback_claimed(sender, callback, agent, **kwargs) -> None:
@@ -243,8 +244,8 @@ def on_callback_claimed(sender, callback, agent, **kwargs) -> None:
     _note_for_staff(
         callback,
         agent=agent,
-        body=_("%(agent)s took the call (%(reference)s).")
-        % {"agent": agent, "reference": callback.reference},
+        message=messages.AGENT_TOOK_CALL,
+        reference=callback.reference,
     )
 
 
@@ -253,11 +254,8 @@ def on_callback_released(sender, callback, agent, reason, **kwargs) -> None:
     _note_for_staff(
         callback,
         agent=agent,
-        body=_(
-            "%(agent)s didn't get through (%(reason)s); the caller is "
-            "waiting for the next agent."
-        )
-        % {"agent": agent, "reason": reason},
+        message=messages.AGENT_DIDNT_GET_THROUGH,
+        reason=reason,
     )
 
 
@@ -270,9 +268,6 @@ def on_callback_missed(sender, callback, agent, **kwargs) -> None:
     _note_for_staff(
         callback,
         agent=agent,
-        body=_(
-            "Missed pick-up: %(agent)s didn't answer within %(seconds)s s; the "
-            "caller is first in line again."
-        )
-        % {"agent": agent, "seconds": settings.CALLBACKS_PICKUP_TIMEOUT},
+        message=messages.MISSED_PICK_UP,
+        seconds=settings.CALLBACKS_PICKUP_TIMEOUT,
     )

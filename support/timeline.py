@@ -180,7 +180,7 @@ def timeline_rows(
             row = call_rows[callback.pk]
             if event.actor_id is not None:
                 # An agent and the call ("took the call", "didn't get through").
-                text, ids = without_provider_ids(event.body)
+                text, ids = without_provider_ids(event.text)
                 row.notes.append(text)
                 row.provider_ids += [i for i in ids if i not in row.provider_ids]
             # Customer's and raw lines: the steps and the fold say them.

@@ -15,7 +15,6 @@ from support.models import Case
 from support.services._common import (
     Kind,
     Status,
-    _date,
     _event,
     _in_customer_language,
     _locked,
@@ -23,17 +22,27 @@ from support.services._common import (
 )
 
 
-def _hand_to_agent(case: Case, reason: str) -> None:
+def _hand_to_agent(case: Case, why: str, **facts) -> None:
+    """An automatic decision left to an agent: why, for staff (``why``, a
+    sentence of ``support.messages`` naming ``facts``), and that an agent
+    will look, for the customer."""
     with transaction.atomic():
-        _event(case, Kind.DECISION, actor=None, body=reason, public=False)
+        _event(
+            case,
+            Kind.DECISION,
+            actor=None,
+            public=False,
+            message=why,
+            params=messages.params_for(**facts),
+        )
         _event(case, Kind.DECISION, actor=None, message=messages.AGENT_WILL_LOOK)
 
 
 def _replace_or_hand_over(case: Case, *, actor: User | None) -> None:
     try:
         _replace(case, actor=actor)
-    except OutOfStock as error:
-        _hand_to_agent(case, str(error.message))
+    except OutOfStock:
+        _hand_to_agent(case, messages.SOLD_OUT)
 
 
 def _replace(case: Case, *, actor: User | None, submission_key: str = "") -> Shipment:
@@ -83,16 +92,17 @@ def _send_documents(case: Case) -> None:
         shipment = shop_services.create_documents_shipment(
             order_line=case.order_line, actor=None, note=note
         )
-        with _in_customer_language(case):
-            body = _("We are posting %(documents)s, expected by %(date)s.") % {
-                "documents": _documents_object(product),
-                "date": _date(shipment.estimated_delivery),
-            }
-            if product.manual_url:
-                body += " " + _("The manual is also online: %(url)s") % {
-                    "url": product.manual_url
-                }
-        _event(case, Kind.DOCUMENTS, actor=None, body=body)
+        _event(
+            case,
+            Kind.DOCUMENTS,
+            actor=None,
+            message=messages.DOCUMENTS_ON_THEIR_WAY,
+            params=messages.params_for(
+                documents=product.documents,
+                date=shipment.estimated_delivery,
+                url=product.manual_url or None,
+            ),
+        )
         _set_status(case, Status.RESOLVED)
 
 
@@ -105,39 +115,22 @@ def _documents_label(product: Product) -> str:
     }[product.documents]
 
 
-def _documents_object(product: Product) -> str:
-    """The same, as the object of "We are posting …"."""
-    return {
-        Product.Documents.MANUAL: _("the printed manual"),
-        Product.Documents.WARRANTY_CARD: _("the warranty card"),
-        Product.Documents.BOTH: _("the printed manual and warranty card"),
-    }[product.documents]
-
-
 def _no_documents_to_send(case: Case, product: Product) -> None:
     with transaction.atomic():
         _event(
             case,
             Kind.DECISION,
             actor=None,
-            body=_(
-                "%(item)s ships with no printed manual or warranty card, so "
-                "nothing was posted: ask the customer what is missing."
-            )
-            % {"item": product.name},
             public=False,
+            message=messages.NO_DOCUMENTS_ASK_CUSTOMER,
         )
-        with _in_customer_language(case):
-            body = _(
-                "%(item)s does not come with a printed manual or warranty card, "
-                "so there is nothing we can post. An agent will look at this and "
-                "get back to you."
-            ) % {"item": case.order_line.display_name}
-            if product.manual_url:
-                body += " " + _("The manual is online: %(url)s") % {
-                    "url": product.manual_url
-                }
-        _event(case, Kind.DECISION, actor=None, body=body)
+        _event(
+            case,
+            Kind.DECISION,
+            actor=None,
+            message=messages.NO_DOCUMENTS_TO_POST,
+            params=messages.params_for(url=product.manual_url or None),
+        )
 
 
 def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None:
@@ -191,16 +184,19 @@ def _refund(case: Case, *, actor: User | None, submission_key: str = "") -> None
     except PaymentError as error:
         # The provider refused: nothing went back. The case says so, for
         # the agents; an automatic refund goes to an agent instead.
-        refused = _("The payment provider refused the refund: %(reason)s") % {
-            "reason": error.message
-        }
+        reason = str(error.message)
         if actor is None:
-            return _hand_to_agent(case, refused)
+            return _hand_to_agent(case, messages.REFUND_REFUSED, reason=reason)
         with transaction.atomic():
-            _event(
-                _locked(case), Kind.DECISION, actor=actor, body=refused, public=False
+            refused = _event(
+                _locked(case),
+                Kind.DECISION,
+                actor=actor,
+                public=False,
+                message=messages.REFUND_REFUSED,
+                params=messages.params_for(reason=reason),
             )
-        raise SupportError(refused) from None
+        raise SupportError(refused.text) from None
     if refund.status == Refund.Status.FAILED:
         # Refused on an earlier click, which the timeline already shows.
         raise SupportError(

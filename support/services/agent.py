@@ -4,9 +4,7 @@ lock and acts once per form submission."""
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from callbacks import services as callback_services
 from callbacks.exceptions import CallbackError, TooLateToChange
@@ -21,7 +19,6 @@ from support.services._common import (
     Status,
     _earlier,
     _event,
-    _in_customer_language,
     _locked,
     _set_status,
 )
@@ -235,7 +232,8 @@ def issue_credit(
 def _end_booked_call(case: Case, *, actor: User, message) -> None:
     """Before an agent resolves or closes ``case`` (locked): a call that is
     only booked is cancelled, and the customer told on the timeline and by
-    email (``message``, lazy, says why). A call already dialling refuses.
+    email (``message``, a sentence of ``support.messages``, says why). A
+    call already dialling refuses.
     """
     callback = calls.active_call(case)
     if callback is None:
@@ -246,9 +244,13 @@ def _end_booked_call(case: Case, *, actor: User, message) -> None:
         )
     except TooLateToChange:
         raise SupportError(str(ON_THE_PHONE)) from None
-    with _in_customer_language(case):
-        body = message % {"time": time_format(timezone.localtime(callback.due_at))}
-    event = _event(case, Kind.CALL, actor=actor, body=body)
+    event = _event(
+        case,
+        Kind.CALL,
+        actor=actor,
+        message=message,
+        params=messages.params_for(time=callback.due_at),
+    )
     transaction.on_commit(lambda: send_case_reply.delay(event_id=event.pk))
 
 
@@ -281,10 +283,7 @@ def _resolve(case: Case, *, actor: User, submission_key: str = "") -> None:
     _end_booked_call(
         case,
         actor=actor,
-        message=gettext_lazy(
-            "We've cancelled the call booked for %(time)s, as this is sorted. "
-            "If you'd still like to talk to us, ask for a call here."
-        ),
+        message=messages.CALL_CANCELLED_SORTED,
     )
     _event(case, Kind.RESOLVED, actor=actor, submission_key=submission_key)
     _set_status(case, Status.RESOLVED)
@@ -301,9 +300,7 @@ def close(*, case: Case, actor: User, submission_key: str = "") -> Case:
     _end_booked_call(
         case,
         actor=actor,
-        message=gettext_lazy(
-            "We've cancelled the call booked for %(time)s, as this case is closed."
-        ),
+        message=messages.CALL_CANCELLED_CLOSED,
     )
     _event(case, Kind.CLOSED, actor=actor, submission_key=submission_key)
     _set_status(case, Status.CLOSED)
@@ -370,8 +367,8 @@ def call_customer(*, case: Case, actor: User, submission_key: str = "") -> None:
         case,
         Kind.CALL,
         actor=actor,
-        body=_("%(agent)s asked to call the customer at %(time)s.")
-        % {"agent": actor, "time": time_format(timezone.localtime(callback.due_at))},
+        message=messages.AGENT_ASKED_FOR_CALL,
+        params=messages.params_for(agent=str(actor), time=callback.due_at),
         public=False,
         submission_key=submission_key,
     )

@@ -2,14 +2,12 @@
 cancelling the call."""
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
 from shop.models import User
-from support import calls, selectors
+from support import calls, messages, selectors
 from support.exceptions import CaseClosed, NotYourLine, SupportError
 from support.models import Case, CaseEvent
 from support.services._common import (
@@ -106,14 +104,12 @@ def ask_for_call(
         callback = calls.request_call(
             case=case, number=number, later=later, language=language
         )
-        body = _("The customer asked to be called at %(time)s.") % {
-            "time": time_format(timezone.localtime(callback.due_at))
-        }
         _event(
             case,
             Kind.CALL,
             actor=customer,
-            body=body,
+            message=messages.CUSTOMER_ASKED_FOR_CALL,
+            params=messages.params_for(time=callback.due_at),
             public=False,
             submission_key=submission_key,
         )
@@ -151,7 +147,7 @@ def cancel_call(
         case,
         Kind.CALL,
         actor=customer,
-        body=_("The customer cancelled the call."),
+        message=messages.CUSTOMER_CANCELLED_CALL,
         public=False,
         submission_key=submission_key,
     )

@@ -12,16 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.models import OrderLine, Shipment, User
-from support import selectors
+from support import messages, selectors
 from support.exceptions import NotYourLine, SupportError
 from support.models import Case
 from support.services._common import (
     Kind,
     Problem,
     Status,
-    _date,
     _event,
-    _in_customer_language,
     _set_status,
 )
 from support.services._remedies import (
@@ -173,27 +171,24 @@ def _decide(case: Case) -> None:
     value = case.value
     if case.problem == Problem.MISSING_ITEM:
         if value > settings.SUPPORT_NO_PROOF_MAX_VALUE:
-            return _hand_to_agent(case, _("Above the no-proof value limit."))
+            return _hand_to_agent(case, messages.ABOVE_NO_PROOF_LIMIT)
         used = selectors.no_proof_reships_this_year(customer=case.customer)
         if used >= settings.SUPPORT_NO_PROOF_RESHIPS_PER_YEAR:
-            return _hand_to_agent(
-                case,
-                _("%(count)d no-proof reships in 12 months already.") % {"count": used},
-            )
+            return _hand_to_agent(case, messages.NO_PROOF_RESHIPS_USED, count=used)
         return _replace_or_hand_over(case, actor=None)
     if case.problem == Problem.MISSING_DOCUMENTS:
         return _send_documents(case)
     if case.problem in (Problem.DAMAGED, Problem.DEFECTIVE, Problem.WRONG_ITEM):
         if not case.remedy:
-            return _hand_to_agent(case, _("The customer left the remedy to us."))
+            return _hand_to_agent(case, messages.REMEDY_LEFT_TO_US)
         if value > settings.SUPPORT_SELF_SERVICE_MAX_VALUE:
-            return _hand_to_agent(case, _("Above the self-service value limit."))
+            return _hand_to_agent(case, messages.ABOVE_SELF_SERVICE_LIMIT)
         if case.remedy == Case.Remedy.REFUND:
             return _refund(case, actor=None)
         return _replace_or_hand_over(case, actor=None)
     if case.problem == Problem.NOT_DELIVERED:
         return _check_delivery(case)
-    return _hand_to_agent(case, _("Needs a person to read it."))
+    return _hand_to_agent(case, messages.NEEDS_A_PERSON)
 
 
 def _check_delivery(case: Case) -> None:
@@ -202,27 +197,25 @@ def _check_delivery(case: Case) -> None:
     )
     shipped = next((s for s in shipments if s.shipped_at), None)
     if shipped is None:
-        return _hand_to_agent(case, _("Not shipped yet."))
+        return _hand_to_agent(case, messages.NOT_SHIPPED_YET)
     if shipped.status == Shipment.Status.DELIVERED:
-        return _hand_to_agent(case, _("The carrier reports it delivered."))
+        return _hand_to_agent(case, messages.CARRIER_SAYS_DELIVERED)
     window_ends = shipped.shipped_at + datetime.timedelta(
         days=settings.SUPPORT_CARRIER_WINDOW_DAYS
     )
     if timezone.now() >= window_ends:
-        return _hand_to_agent(case, _("Past the carrier's delivery window."))
-    with _in_customer_language(case):
-        body = _(
-            "It's on its way with %(carrier)s (tracking %(tracking)s), expected "
-            "by %(date)s. If it hasn't arrived by %(window)s, reply here and we "
-            "will send another or refund it."
-        ) % {
-            "carrier": shipped.carrier,
-            "tracking": shipped.tracking_number or "—",
-            "date": _date(shipped.estimated_delivery)
-            if shipped.estimated_delivery
-            else "—",
-            "window": _date(timezone.localdate(window_ends)),
-        }
+        return _hand_to_agent(case, messages.PAST_CARRIER_WINDOW)
     with transaction.atomic():
-        _event(case, Kind.DECISION, actor=None, body=body)
+        _event(
+            case,
+            Kind.DECISION,
+            actor=None,
+            message=messages.ON_ITS_WAY_WITH_CARRIER,
+            params=messages.params_for(
+                carrier=shipped.carrier,
+                tracking=shipped.tracking_number,
+                date=shipped.estimated_delivery,
+                window=timezone.localdate(window_ends),
+            ),
+        )
         _set_status(case, Status.WAITING_FOR_CUSTOMER)

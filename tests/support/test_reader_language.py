@@ -6,12 +6,16 @@ written before sentence ids existed read as they were written."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from callbacks.models import CallbackRequest
 from shop import services as shop_services
-from support import messages
-from support.models import CaseEvent
+from shop.models import Product
+from support import calls, messages
+from support import services as support_services
+from support.models import Case, CaseEvent
 from support.services import agent as agent_services
 from tests.shop.factories import ProductFactory, UserFactory, placed_order
 from tests.support.factories import file_question
@@ -20,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 Kind = CaseEvent.Kind
 HAND_OVER_JA = "担当者が内容を確認し、ご連絡いたします。"
+AT = datetime.datetime(2026, 12, 4, 5, 30, tzinfo=datetime.UTC)
 
 
 def japanese_customers_case():
@@ -93,6 +98,45 @@ def test_each_sentence_renders_in_both_languages():
         ),
         messages.ADDED_TO_STORE_CREDIT: messages.params_for(amount=1200),
         messages.REFUNDED_TO_PAYMENT: messages.params_for(amount=1200),
+        messages.DOCUMENTS_ON_THEIR_WAY: messages.params_for(
+            documents=Product.Documents.BOTH,
+            date=datetime.date(2026, 12, 4),
+            url="https://example.com/manual.pdf",
+        ),
+        messages.NO_DOCUMENTS_TO_POST: {},
+        messages.ON_ITS_WAY_WITH_CARRIER: messages.params_for(
+            carrier="Yamato",
+            tracking="1234",
+            date=datetime.date(2026, 12, 4),
+            window=datetime.date(2026, 12, 11),
+        ),
+        messages.CALL_CANCELLED_SORTED: messages.params_for(time=AT),
+        messages.CALL_CANCELLED_CLOSED: messages.params_for(time=AT),
+        **{
+            messages.call_message(state): messages.params_for(due=AT)
+            for state in CallbackRequest.State.values
+            if messages.call_message(state) in messages.MESSAGES
+        },
+        messages.CALL_NO_ANSWER_TRY_AGAIN: messages.params_for(due=AT),
+        messages.NO_DOCUMENTS_ASK_CUSTOMER: {},
+        messages.ABOVE_NO_PROOF_LIMIT: {},
+        messages.NO_PROOF_RESHIPS_USED: messages.params_for(count=3),
+        messages.REMEDY_LEFT_TO_US: {},
+        messages.ABOVE_SELF_SERVICE_LIMIT: {},
+        messages.NEEDS_A_PERSON: {},
+        messages.NOT_SHIPPED_YET: {},
+        messages.CARRIER_SAYS_DELIVERED: {},
+        messages.PAST_CARRIER_WINDOW: {},
+        messages.SOLD_OUT: {},
+        messages.REFUND_REFUSED: messages.params_for(reason="card_expired"),
+        messages.CUSTOMER_ASKED_FOR_CALL: messages.params_for(time=AT),
+        messages.CUSTOMER_CANCELLED_CALL: {},
+        messages.AGENT_ASKED_FOR_CALL: messages.params_for(agent="Kenji", time=AT),
+        messages.AGENT_TOOK_CALL: messages.params_for(agent="Kenji", reference="cb_1"),
+        messages.AGENT_DIDNT_GET_THROUGH: messages.params_for(
+            agent="Kenji", reason="no-answer"
+        ),
+        messages.MISSED_PICK_UP: messages.params_for(agent="Kenji", seconds=45),
     }
     assert set(params) == set(messages.MESSAGES)
     for message, values in params.items():
@@ -147,3 +191,63 @@ def test_the_automatic_hand_over_is_said_again_for_each_reader(agent_client, age
         agent_client, admin_page, "en"
     )
     assert HAND_OVER_JA in page_text(agent_client, admin_page, "ja")
+
+
+def test_documents_call_and_staff_lines_are_said_again_for_each_reader(
+    agent_client, agent
+):
+    """The papers posted, a call's progress and the agent's call notes were
+    once written once, in whatever language the worker or request had."""
+    customer = UserFactory(language="ja", display_name="田中")
+    order = placed_order(
+        customer,
+        (
+            ProductFactory(
+                name="Printer",
+                name_ja="プリンター",
+                documents=Product.Documents.BOTH,
+                manual_url="https://hoshii.example/manuals/px-200.pdf",
+            ),
+            1,
+        ),
+    )
+    with translation.override("en"):
+        case = support_services.file_case(
+            customer=customer,
+            order_line=order.lines.get(),
+            problem=Case.Problem.MISSING_DOCUMENTS,
+        )
+    posted = case.events.get(kind=Kind.DOCUMENTS)
+    assert posted.message == messages.DOCUMENTS_ON_THEIR_WAY
+    assert "印刷版の取扱説明書" in posted.body or "保証書" in posted.body
+    callback = CallbackRequest.objects.create(
+        subject=calls.subject_for(case),
+        number="+819012345678",
+        language="ja",
+        script="…",
+        due_at=case.created_at,
+    )
+    with translation.override("ja"):
+        line = calls.record_call_change(
+            case=case,
+            callback=callback,
+            new_state=CallbackRequest.State.DIALING,
+            detail="",
+        )
+        calls.on_callback_claimed(sender=None, callback=callback, agent=agent)
+    assert line.body == "ただいまお電話をおかけしています。"
+    took = case.events.get(message=messages.AGENT_TOOK_CALL)
+    assert took.params == {"agent": str(agent), "reference": callback.reference}
+
+    admin_page = reverse("admin:support_case_change", args=[case.pk])
+    english = page_text(agent_client, admin_page, "en")
+    assert "We are posting the printed manual and warranty card" in english
+    assert "The manual is also online: https://hoshii.example/manuals/px-200.pdf" in (
+        english
+    )
+    assert f"{agent} took the call" in english
+    client = Client()
+    client.force_login(customer)
+    mine = reverse("support:case", args=[case.pk])
+    assert "Calling you now." in page_text(client, mine, "en")
+    assert "ただいまお電話をおかけしています。" in page_text(client, mine, "ja")
