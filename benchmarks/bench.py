@@ -168,6 +168,9 @@ def make_catalog(count: int) -> list:
                 stock_on_hand=1_000_000,
             )
         )
+    for product in products:
+        # What save() would do: bulk_create skips it.
+        product.refresh_search_fields()
     return Product.objects.bulk_create(products)
 
 
