@@ -1,7 +1,7 @@
 """Read queries the shop's pages share, with their joins decided once."""
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from shop import kana
@@ -73,19 +73,33 @@ def product_list(
             '"shop_product"."search_vector"', [], output_field=SearchVectorField()
         )
         search = SearchQuery(wanted, search_type="websearch", config="english")
+        # Each way of matching on its own, so that each uses its index: the
+        # planner costs an OR of them as one cheap filter per row and scans
+        # the table, when word similarity costs ~20 µs a row (a 2,000
+        # product catalog: 40-60 ms a query instead of 1-2 ms).
+        ids = Product.objects.order_by().values("pk")
+        # Unqualified: inside the subquery the table has an alias (U0).
+        own_vector = RawSQL("search_vector", [], output_field=SearchVectorField())
+        exact = [
+            ids.annotate(matched=own_vector).filter(matched=search).values("pk"),
+            ids.filter(search_text__contains=wanted),
+            ids.filter(sku__iexact=query),
+        ]
+        # A typo is forgiven only when nothing matches as typed: "lamb" finds
+        # the lamps of a shop without lamb, and a shop with it only the lamb.
+        # PostgreSQL checks the NOT EXISTS once, and skips this scan when an
+        # exact match exists.
+        forgiven = ids.filter(search_text__trigram_word_similar=wanted).filter(
+            *(~Exists(branch) for branch in exact)
+        )
+        matching = exact[0].union(*exact[1:], forgiven)
         # Match with @@, not "rank > 0": ts_rank gives 1e-20, not 0, to a
         # product matching none of several words, so every product matched.
         return (
-            products.annotate(
-                matched=vector,
+            products.filter(pk__in=matching)
+            .annotate(
                 rank=SearchRank(vector, search),
                 likeness=TrigramWordSimilarity(wanted, "search_text"),
-            )
-            .filter(
-                Q(matched=search)
-                | Q(search_text__contains=wanted)
-                | Q(search_text__trigram_word_similar=wanted)
-                | Q(sku__iexact=query)
             )
             .order_by("-rank", "-likeness", *order)
         )
