@@ -43,13 +43,15 @@ def product_list(
 
     A query matches, in the normalised form of ``shop.kana.normalize`` (so
     ケトル, けとる and ｹﾄﾙ alike), any part of a product's names, Japanese
-    reading and search words (``Product.search_text``), or a SKU exactly.
-    On PostgreSQL it also matches as a web search over the stored
+    reading and search words (``Product.search_text``), or a SKU in any
+    case. On PostgreSQL it also matches as a web search over the stored
     ``search_vector`` (English stemming: "kettles" finds "kettle"), and
-    forgives typos: a word of ``search_text`` that is trigram-similar
-    ("ketle" finds "kettle"; ``pg_trgm.word_similarity_threshold``, 0.6 by
-    default). Every branch has an index (migration 0015). Elsewhere (SQLite
-    in ``make run``) the descriptions are matched by substring instead.
+    when nothing matches as typed it forgives typos: a product with a word
+    trigram-similar to the query ("ketle" finds "kettle";
+    ``pg_trgm.word_similarity_threshold``, 0.6 by default). Each branch
+    reads its own index (migration 0015). Elsewhere (SQLite in
+    ``make run``) the descriptions are matched by substring instead, and a
+    typo finds nothing.
     """
     products = Product.objects.filter(is_active=True).select_related("category")
     if category is not None:
