@@ -229,3 +229,30 @@ def test_the_substring_fallback_matches_readings_words_and_descriptions(
     assert search("KETTLE") == [kettle_name, "Electric kettle"]
     assert search("kettle", language="ja") == ["Electric kettle", kettle_name]
     assert search("ketchup") == []
+
+
+def test_staff_give_the_reading_and_search_words_in_the_admin(staff_client, client):
+    product = ProductFactory(name="Arita plates", name_ja="有田焼")
+    # Between pykakasi's ありだやき and the right ありたやき.
+    ProductFactory(name="Aritayo", name_ja="ありたよ")
+    assert listed(client, JA) == ["Aritayo", "Arita plates"]
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    page = staff_client.get(url)
+    assert kana.reading("有田焼") in page.content.decode()  # the reading derived
+    form = page.context["adminform"].form
+    assert "sort_reading" not in form.fields  # shown, never typed
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name != "image"
+    }
+    data.update(
+        category=product.category_id,
+        name_ja_reading="ありたやき",
+        search_terms_ja="おさら 食器",
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert listed(client, JA) == ["Arita plates", "Aritayo"]
+    assert listed(client, JA, q="オサラ") == ["Arita plates"]
