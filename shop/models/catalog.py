@@ -172,10 +172,14 @@ class Product(models.Model):
         return f"{self.name} ({self.sku})"
 
     def save(self, *args, **kwargs) -> None:
-        self.refresh_search_fields()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & set(SEARCHED_FIELDS):
+        if update_fields is None:
+            self.refresh_search_fields()
+        elif set(update_fields) & set(SEARCHED_FIELDS):
+            self.refresh_search_fields()
             kwargs["update_fields"] = {*update_fields, *DERIVED_SEARCH_FIELDS}
+        # A save of other fields alone (stock, price) reads no name: it
+        # never loads pykakasi's dictionaries (about a second, per process).
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

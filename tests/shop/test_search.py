@@ -81,6 +81,14 @@ def test_sort_reading_is_derived_on_save_and_staff_may_correct_it():
     other.refresh_from_db()
     assert other.sort_reading == "ばしょう"
 
+    # A save of other fields leaves them as they are.
+    Product.objects.filter(pk=other.pk).update(sort_reading="stale")
+    other.sort_reading = "stale"
+    other.stock_on_hand = 3
+    other.save(update_fields=["stock_on_hand"])
+    other.refresh_from_db()
+    assert (other.sort_reading, other.stock_on_hand) == ("stale", 3)
+
     # No Japanese name: a Japanese page shows the English one, and sorts by it.
     assert ProductFactory(name="Zen Garden", name_ja="").sort_reading == "zen garden"
 
