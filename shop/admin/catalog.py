@@ -28,7 +28,10 @@ class ProductAdmin(admin.ModelAdmin):
     list_editable = ["stock_on_hand", "is_active"]
     list_filter = ["is_active", "category", "documents"]
     list_select_related = ["category"]
-    search_fields = ["sku", "name", "name_ja"]
+    search_fields = ["sku", "name", "name_ja", "sort_reading"]
+    # The reading Japanese pages sort by: the one staff gave, or the one
+    # read from the Japanese name when they left it blank.
+    readonly_fields = ["sort_reading"]
     prepopulated_fields = {"slug": ["name"]}
     list_per_page = 50
     # A manual's URL typed without a scheme means https (Django 6's default).

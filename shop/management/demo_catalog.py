@@ -49,6 +49,8 @@ PRODUCTS = (
         "category": "kitchen",
         "name": "Induction rice cooker, 5.5 go",
         "name_ja": "IH炊飯器 5.5合炊き",
+        "search_terms": "rice cooker",
+        "search_terms_ja": "すいはんき ジャー 炊飯ジャー",
         "description": (
             "An induction-heating rice cooker with a 2 mm multilayer inner pot that "
             "cooks up to 5.5 go (about 1 L) of rice. It has settings for white rice, "
@@ -70,6 +72,9 @@ PRODUCTS = (
         "category": "kitchen",
         "name": "Arita porcelain dinner plates, set of 5 (21 cm)",
         "name_ja": "有田焼 中皿 21cm 5枚セット",
+        "name_ja_reading": "ありたやき ちゅうざら 21せんち 5まいせっと",
+        "search_terms": "dish dishes plate",
+        "search_terms_ja": "さら おさら 食器",
         "description": (
             "Five 21 cm plates made and glazed by a kiln in Arita, Saga, each with a "
             "different hand-painted indigo pattern. They are sized for a main dish or "
@@ -92,6 +97,8 @@ PRODUCTS = (
         "category": "kitchen",
         "name": "Santoku knife, VG-10 Damascus, 165 mm",
         "name_ja": "三徳包丁 VG10 ダマスカス 165mm",
+        "search_terms": "kitchen knife chef",
+        "search_terms_ja": "ほうちょう ナイフ",
         "description": (
             "An all-purpose santoku forged in Seki, Gifu, with a VG-10 steel core clad "
             "in 33 layers of Damascus steel. The 165 mm blade handles meat, fish and "
@@ -115,6 +122,8 @@ PRODUCTS = (
         "category": "kitchen",
         "name": "Cast-iron Nambu tetsubin kettle, 0.6 L",
         "name_ja": "南部鉄器 鉄瓶 0.6L",
+        "search_terms": "teakettle tea kettle",
+        "search_terms_ja": "やかん 薬缶 湯沸かし てつびん",
         "description": (
             "Cast in Morioka, Iwate, this tetsubin boils water on gas or induction and "
             "releases a little iron into it, giving a softer taste. The 0.6 L size "
@@ -222,6 +231,8 @@ PRODUCTS = (
         "category": "tea-coffee",
         "name": "Hand drip coffee set with kettle and dripper",
         "name_ja": "ハンドドリップ コーヒーセット ケトル・ドリッパー付き",
+        "search_terms": "pour-over",
+        "search_terms_ja": "やかん ケトル ドリップポット",
         "description": (
             "Everything for pour-over coffee at home: a 0.8 L gooseneck kettle, a "
             "ceramic cone dripper, a 600 ml glass server and 100 paper filters. The "
@@ -245,6 +256,8 @@ PRODUCTS = (
         "category": "tea-coffee",
         "name": "Hasami porcelain mug pair, 350 ml",
         "name_ja": "波佐見焼 マグカップ ペア 350ml",
+        "search_terms": "cup coffee cup",
+        "search_terms_ja": "コップ カップ",
         "description": (
             "Two stackable mugs from Hasami, Nagasaki, one in matte white and one in "
             "indigo glaze. Each holds 350 ml and has a thick base that keeps drinks "
@@ -309,6 +322,8 @@ PRODUCTS = (
         "category": "tea-coffee",
         "name": "Tokoname kyusu teapot, 300 ml",
         "name_ja": "常滑焼 急須 300ml",
+        "search_terms": "tea pot",
+        "search_terms_ja": "きゅうす ティーポット",
         "description": (
             "A side-handled kyusu in unglazed red clay from Tokoname, Aichi, with a "
             "fine ceramic mesh filter built into the body. The 300 ml size brews tea "
@@ -396,6 +411,8 @@ PRODUCTS = (
         "category": "home-living",
         "name": "Imabari towel set, 2 bath and 2 face towels",
         "name_ja": "今治タオル バスタオル2枚・フェイスタオル2枚セット",
+        "search_terms": "bath towel",
+        "search_terms_ja": "タオル",
         "description": (
             "Four towels woven in Imabari, Ehime, from long-staple cotton that passes "
             "the Imabari five-second absorbency test. The bath towels are 60 x 120 cm "
@@ -1050,6 +1067,8 @@ PRODUCTS = (
         "category": "books",
         "name": "Basho: Selected Haiku, Japanese-English edition",
         "name_ja": "芭蕉 俳句選 日英対訳",
+        "search_terms": "haiku poetry",
+        "search_terms_ja": "はいく 俳句 詩集",
         "description": (
             "120 haiku by Matsuo Basho, each given in the original Japanese with a "
             "romanised reading, a literal gloss and a freer English translation. Short "

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from core import pagecache
 from core.fragments import render_fragment
@@ -22,7 +23,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     query = request.GET.get("q", "")[:100]
     paginator = Paginator(
-        selectors.product_list(category=category, query=query),
+        selectors.product_list(category=category, query=query, language=get_language()),
         settings.SHOP_PRODUCTS_PER_PAGE,
     )
     page = paginator.get_page(request.GET.get("page"))

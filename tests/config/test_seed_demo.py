@@ -8,6 +8,7 @@ from django.urls import reverse
 from gifts.models import Gift
 from shop.demo import DEMO_PASSWORD, DEMO_USERS
 from shop.models import Category, Order, OrderEvent, Payment, Product, Shipment, User
+from shop.selectors import product_list
 from support.demo import DEMO_TOTP_SECRET
 from tests.shop.factories import sign_in_with_totp
 from wishlist.models import WishList
@@ -23,6 +24,12 @@ def test_seed_demo_twice(client, capsys):
     assert Category.objects.count() >= 8
     assert Product.objects.filter(is_active=True).count() >= 60
     assert Product.objects.exclude(name_ja="").exclude(description_ja="").count() >= 60
+    # Everyday Japanese words find the kettle; the Japanese catalog reads
+    # 有田焼 as ありたやき (pykakasi alone says ありだやき).
+    assert "KIT-004" in {p.sku for p in product_list(query="やかん")}
+    ja = [p.sku for p in product_list(language="ja")]
+    assert ja.index("KIT-002") < ja.index("BOO-007")  # 有田焼 < 芭蕉
+    assert Product.objects.get(sku="KIT-002").sort_reading.startswith("ありたやき")
     assert User.objects.count() == len(DEMO_USERS)
     for data in DEMO_USERS.values():
         assert data["email"] in out

@@ -1,0 +1,266 @@
+"""The catalog's order by Japanese reading, and a search that forgives typos,
+kana variants and everyday Japanese words."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from shop import kana, selectors
+from shop.models import Product
+from tests.queries import assert_same_queries, queries_for
+
+from .factories import CategoryFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+JA = {"HTTP_ACCEPT_LANGUAGE": "ja"}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def listed(client, headers=EN, **params) -> list[str]:
+    response = client.get(reverse("shop:product_list"), params, **headers)
+    assert response.status_code == 200
+    return [product.name for product in response.context["page"].object_list]
+
+
+@pytest.fixture
+def kettle() -> Product:
+    return ProductFactory(
+        name="Cast-iron Nambu tetsubin kettle, 0.6 L",
+        name_ja="南部鉄器 鉄瓶 0.6L",
+        search_terms="teakettle",
+        search_terms_ja="やかん 湯沸かし",
+        description="Boils water slowly.",
+    )
+
+
+@pytest.fixture
+def catalog(kettle) -> None:
+    """The kettle among things that have nothing to do with it."""
+    ProductFactory(
+        name="Arita porcelain plates", name_ja="有田焼 中皿", description="Plates."
+    )
+    ProductFactory(
+        name="Basho: Selected Haiku", name_ja="芭蕉 俳句選", description="Poems."
+    )
+    ProductFactory(name="Electric kettle", name_ja="電気ケトル", description="Fast.")
+    ProductFactory(name="Linen towel", name_ja="リネンタオル", description="Soft.")
+
+
+# --- Readings -----------------------------------------------------------------
+
+
+def test_normalize_folds_katakana_width_and_case():
+    assert kana.normalize("ケトル") == "けとる"
+    assert kana.normalize("ｹﾄﾙ") == "けとる"  # half-width katakana
+    assert kana.normalize("ＫＥＴＴＬＥ  Pot") == "kettle pot"
+    assert kana.normalize("ヴァイオリン") == "ゔぁいおりん"
+
+
+def test_reading_reads_kanji_as_hiragana():
+    assert kana.reading("芭蕉") == "ばしょう"
+    assert kana.reading("南部鉄器 鉄瓶") == "なんぶてっき てつびん"
+    assert kana.reading("") == ""
+
+
+def test_sort_reading_is_derived_on_save_and_staff_may_correct_it():
+    product = ProductFactory(name="Arita plates", name_ja="有田焼")
+    # pykakasi's guess; a guess all the same.
+    assert product.sort_reading == kana.reading("有田焼")
+    product.name_ja_reading = "アリタヤキ"  # staff type it in katakana
+    product.save()
+    product.refresh_from_db()
+    assert product.sort_reading == "ありたやき"
+    assert "ありたやき" in product.search_text
+
+    # A reading left blank follows the name when the name changes, even
+    # through a save of that field alone.
+    other = ProductFactory(name="Plates", name_ja="皿")
+    other.name_ja = "芭蕉"
+    other.save(update_fields=["name_ja"])
+    other.refresh_from_db()
+    assert other.sort_reading == "ばしょう"
+
+    # A save of other fields leaves them as they are.
+    Product.objects.filter(pk=other.pk).update(sort_reading="stale")
+    other.sort_reading = "stale"
+    other.stock_on_hand = 3
+    other.save(update_fields=["stock_on_hand"])
+    other.refresh_from_db()
+    assert (other.sort_reading, other.stock_on_hand) == ("stale", 3)
+
+    # No Japanese name: a Japanese page shows the English one, and sorts by it.
+    assert ProductFactory(name="Zen Garden", name_ja="").sort_reading == "zen garden"
+
+
+def test_japanese_pages_sort_by_reading_english_pages_by_name(client):
+    ProductFactory(name="Zen haiku: Basho", name_ja="芭蕉 俳句選")  # ばしょう
+    ProductFactory(name="Electric kettle", name_ja="電気ケトル")  # でんき
+    ProductFactory(name="Hand drip kettle", name_ja="ケトル")  # けとる
+    ProductFactory(
+        name="Porcelain plates", name_ja="有田焼 中皿", name_ja_reading="ありたやき"
+    )
+    # Without readings, code-point order would be ケ < 有 < 芭 < 電.
+    assert listed(client, JA) == [
+        "Porcelain plates",  # ありたやき
+        "Hand drip kettle",  # けとる
+        "Electric kettle",  # でんきけとる
+        "Zen haiku: Basho",  # ばしょう
+    ]
+    assert listed(client, EN) == [
+        "Electric kettle",
+        "Hand drip kettle",
+        "Porcelain plates",
+        "Zen haiku: Basho",
+    ]
+
+
+def test_a_category_page_in_japanese_sorts_by_reading_too(client):
+    books, other = CategoryFactory(slug="books"), CategoryFactory(slug="other")
+    ProductFactory(category=books, name="A Basho", name_ja="芭蕉")
+    ProductFactory(category=books, name="B Arita", name_ja="有田焼")
+    ProductFactory(category=other, name="C Aa", name_ja="ああ")
+    assert listed(client, JA, category="books") == ["B Arita", "A Basho"]
+
+
+# --- Search -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_typo_finds_the_kettle():
+    names = [p.name for p in selectors.product_list(query="ketle")]
+    assert names[0] == "Cast-iron Nambu tetsubin kettle, 0.6 L"
+    assert set(names) == {"Cast-iron Nambu tetsubin kettle, 0.6 L", "Electric kettle"}
+    assert [p.name for p in selectors.product_list(query="porcelian")] == [
+        "Arita porcelain plates"
+    ]
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize("query", ["やかん", "ヤカン", "ﾔｶﾝ", "湯沸かし", "teakettle"])
+def test_everyday_words_find_the_kettle(client, query):
+    assert listed(client, JA, q=query) == ["Cast-iron Nambu tetsubin kettle, 0.6 L"]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_kana_variants_and_readings_find_the_same_products(client):
+    assert (
+        listed(client, q="けとる") == listed(client, q="ケトル") == ["Electric kettle"]
+    )
+    # By its reading, which nobody typed: read from 南部鉄器 on save.
+    assert listed(client, q="なんぶてっき") == [
+        "Cast-iron Nambu tetsubin kettle, 0.6 L"
+    ]
+    assert listed(client, q="ばしょう") == ["Basho: Selected Haiku"]
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize(
+    "query", ["bicycle", "自転車", "じてんしゃ", "zebra", "ketchup"]
+)
+def test_unrelated_words_find_nothing(client, query):
+    assert listed(client, q=query) == []
+
+
+def test_a_typo_does_not_flood_a_large_catalog():
+    for index in range(60):
+        noun = ["kettle", "mug", "towel", "lamp"][index % 4]
+        ProductFactory(name=f"Blue {noun} No. {index}", name_ja=f"青い{noun} {index}号")
+    found = {p.name.split()[1] for p in selectors.product_list(query="ketle")}
+    assert found == {"kettle"}
+    assert selectors.product_list(query="blue mug").count() == 15
+    # One letter off is forgiven ("lamb" finds the lamps); a word is not.
+    assert selectors.product_list(query="blanket").count() == 0
+
+
+def test_a_typo_is_forgiven_only_when_nothing_matches_as_typed():
+    ProductFactory(name="Blue lamp", name_ja="青いランプ")
+    assert [p.name for p in selectors.product_list(query="lamb")] == ["Blue lamp"]
+    ProductFactory(name="Lamb wool scarf", name_ja="ラムウール マフラー")
+    assert [p.name for p in selectors.product_list(query="lamb")] == ["Lamb wool scarf"]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_the_best_match_comes_first(client):
+    assert listed(client, q="teakettle") == ["Cast-iron Nambu tetsubin kettle, 0.6 L"]
+    assert listed(client, q="electric kettle") == ["Electric kettle"]
+    # Both names hold "kettle"; the one that says it twice ranks first.
+    ProductFactory(name="Kettle descaler for kettles", name_ja="ケトル用 洗浄剤")
+    assert listed(client, q="kettle")[0] == "Kettle descaler for kettles"
+
+
+def test_a_sku_is_found_in_any_case(client):
+    ProductFactory(name="Teapot", sku="TEA-005")
+    assert listed(client, q="tea-005") == ["Teapot"]
+
+
+def test_search_costs_the_same_queries_with_more_products(client, settings):
+    settings.SHOP_PRODUCTS_PER_PAGE = 100
+    # Signed in: the page cache serves visitors, and would hide the queries.
+    client.force_login(UserFactory())
+    category = CategoryFactory()
+
+    def make(count):
+        for index in range(count):
+            ProductFactory(
+                category=category,
+                name=f"Kettle {index}",
+                name_ja=f"ケトル {index}",
+                search_terms_ja="やかん",
+            )
+
+    url = reverse("shop:product_list")
+    make(10)
+    small = {q: queries_for(client, url, data={"q": q}) for q in ("ketle", "やかん")}
+    make(90)
+    for q, queries in small.items():
+        large = queries_for(client, url, data={"q": q})
+        assert_same_queries(queries, large)
+        # session, user, categories, count, page, cart badge
+        assert len(large) <= 6
+
+
+@pytest.mark.usefixtures("catalog")
+def test_the_substring_fallback_matches_readings_words_and_descriptions(
+    monkeypatch,
+):
+    """What ``make run`` on SQLite runs, exercised here on PostgreSQL."""
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    kettle_name = "Cast-iron Nambu tetsubin kettle, 0.6 L"
+
+    def search(query, language="en"):
+        return [p.name for p in selectors.product_list(query=query, language=language)]
+
+    assert search("ヤカン") == [kettle_name]
+    assert search("なんぶ") == [kettle_name]
+    assert search("boils water") == [kettle_name]
+    assert search("KETTLE") == [kettle_name, "Electric kettle"]
+    assert search("kettle", language="ja") == ["Electric kettle", kettle_name]
+    assert search("ketchup") == []
+
+
+def test_staff_give_the_reading_and_search_words_in_the_admin(staff_client, client):
+    product = ProductFactory(name="Arita plates", name_ja="有田焼")
+    # Between pykakasi's ありだやき and the right ありたやき.
+    ProductFactory(name="Aritayo", name_ja="ありたよ")
+    assert listed(client, JA) == ["Aritayo", "Arita plates"]
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    page = staff_client.get(url)
+    assert kana.reading("有田焼") in page.content.decode()  # the reading derived
+    form = page.context["adminform"].form
+    assert "sort_reading" not in form.fields  # shown, never typed
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name != "image"
+    }
+    data.update(
+        category=product.category_id,
+        name_ja_reading="ありたやき",
+        search_terms_ja="おさら 食器",
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert listed(client, JA) == ["Arita plates", "Aritayo"]
+    assert listed(client, JA, q="オサラ") == ["Arita plates"]
