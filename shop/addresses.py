@@ -38,9 +38,9 @@ from django.utils.translation import get_language
 
 from shop import regions
 
-# Where a Japanese line joins two parts with no space: between two
-# characters of Japanese script (東京都 + 渋谷区), as Japanese is written;
-# anything typed in Latin letters keeps a space.
+# A Japanese line runs its parts together, as Japanese is written
+# (東京都 + 渋谷区神南 + 1-2-3); only two parts typed in Latin letters keep a
+# space between them (Shibuya-ku 1-2-3).
 _LATIN_MAX = 0x2FF
 
 
@@ -84,7 +84,7 @@ def _join_japanese(*parts: str) -> str:
     for part in (p.strip() for p in parts):
         if not part:
             continue
-        if joined and (ord(joined[-1]) <= _LATIN_MAX or ord(part[0]) <= _LATIN_MAX):
+        if joined and ord(joined[-1]) <= _LATIN_MAX and ord(part[0]) <= _LATIN_MAX:
             joined += " "
         joined += part
     return joined
