@@ -46,7 +46,7 @@ def make_shoppers(
     addresses = Address.objects.bulk_create(
         Address(
             user=user, recipient_name=user.display_name, country="JP",
-            postal_code="150-0041", region="東京都", city="渋谷区神南",
+            postal_code="150-0041", region="JP-13", city="渋谷区神南",
             line1="1-2-3", phone=user.phone, is_default=True,
         )
         for user in users

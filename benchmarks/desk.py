@@ -53,7 +53,7 @@ def make_desk(products: list, *, cases: int = CASES) -> Desk:
             subtotal=sum(p.price for p in stock), shipping_fee=0,
             total=sum(p.price for p in stock), ship_to_name="Desk Customer",
             ship_to_country="JP", ship_to_postal_code="150-0041",
-            ship_to_region="東京都", ship_to_city="渋谷区神南", ship_to_line1="1-2-3",
+            ship_to_region="JP-13", ship_to_city="渋谷区神南", ship_to_line1="1-2-3",
         )
         for index, customer in enumerate(customers)
     )  # fmt: skip

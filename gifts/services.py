@@ -1,5 +1,8 @@
 """Giving from a wish list, and what the recipient does with a gift."""
 
+import dataclasses
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,9 +12,9 @@ from gifts.exceptions import GiftError, ListHasNoAddress, OwnList, StillASurpris
 from gifts.models import Gift, GiftLine, GiftReturn
 from gifts.tasks import send_return_credited, send_thank_you_note
 from shop import services as shop_services
+from shop.addresses import format_address
 from shop.exceptions import CartChanged, EmptyCart
 from shop.models import Address, Cart, CartLine, Order, User
-from shop.regions import country_name, region_label
 from wishlist import services as wishlist_services
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList
 from wishlist.models import WishList, WishListItem
@@ -51,18 +54,14 @@ def add_gift_to_cart(
     )
 
 
-def _address_card(address: Address, *, with_name: bool) -> str:
-    """The giver's address as written on an envelope: no phone number, and
-    no name when the giver chose to stay "a friend"."""
-    lines = [
-        address.recipient_name if with_name else "",
-        f"〒{address.postal_code} {region_label(address.country, address.region)} "
-        f"{address.city}",
-        address.line1,
-        address.line2,
-        country_name(address.country),
-    ]
-    return "\n".join(line for line in lines if line.strip())
+def _address_card(address: Address, *, with_name: bool, language: str) -> str:
+    """The giver's address as written on an envelope, laid out for the
+    recipient who will read it (``shop.addresses``): no phone number, and no
+    name when the giver chose to stay "a friend"."""
+    postal = dataclasses.replace(
+        address.postal, name=address.recipient_name if with_name else ""
+    )
+    return "\n".join(format_address(postal, language))
 
 
 def place_gift_order(
@@ -122,7 +121,11 @@ def place_gift_order(
             raise GiftError(
                 _("Add an address to your address book to share it with them.")
             )
-        giver_address = _address_card(address, with_name=shows_giver_name)
+        giver_address = _address_card(
+            address,
+            with_name=shows_giver_name,
+            language=wishlist.owner.language or settings.LANGUAGE_CODE,
+        )
 
     def write_gift(order: Order) -> None:
         gift = Gift.objects.create(

@@ -38,10 +38,10 @@ DEMO_USERS = {
 
 DEMO_ADDRESSES = {
     "shopper": {"recipient_name": "佐藤 陽翔", "postal_code": "150-0041",
-                "region": "東京都", "city": "渋谷区神南", "line1": "1-2-3",
+                "region": "JP-13", "city": "渋谷区神南", "line1": "1-2-3",
                 "line2": "メゾン渋谷 402", "phone": "+819012345678"},
     "couple": {"recipient_name": "山田 愛子", "postal_code": "604-8005",
-               "region": "京都府", "city": "京都市中京区",
+               "region": "JP-26", "city": "京都市中京区",
                "line1": "河原町通三条上る 4-5", "line2": "", "phone": "+819087654321"},
 }  # fmt: skip
 

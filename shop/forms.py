@@ -49,26 +49,59 @@ class CartLineForm(forms.Form):
     )
 
 
+def _phone_input(autocomplete: str) -> forms.TextInput:
+    """A phone number's input: the phone keypad, and the browser offers the
+    number it knows."""
+    return forms.TextInput(attrs={"type": "tel", "autocomplete": autocomplete})
+
+
 class ProfileForm(forms.ModelForm):
     phone = PhoneNumberField(
         label=_("Phone number"),
         required=False,
         region=settings.PHONENUMBER_DEFAULT_REGION,
         help_text=_("Used when you ask us to call you. For example 090-1234-5678."),
+        widget=_phone_input("tel"),
     )
 
     class Meta:
         model = User
         fields = ["display_name", "phone"]
+        widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "nickname"})}
+
+
+def _autocomplete(token: str, **attrs) -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": f"shipping {token}", **attrs})
 
 
 class AddressForm(forms.ModelForm):
-    country = forms.ChoiceField(label=_("Country"), choices=regions.country_choices)
+    """An address book entry. A Japanese address picks one of the 47
+    prefectures; any other country types its region, or leaves it empty.
+    Both fields are on the page, so the form works without JavaScript;
+    ``static/js/address-form.js`` shows only the one the country needs.
+    The prefecture is kept in ``region`` as its code (``shop.regions``).
+
+    Every field carries the ``autocomplete`` token browsers and password
+    managers fill from (``shipping``: these are where parcels go).
+    """
+
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=regions.country_choices,
+        widget=forms.Select(attrs={"autocomplete": "shipping country"}),
+    )
+    prefecture = forms.ChoiceField(
+        label=_("Prefecture"),
+        required=False,
+        help_text=_("For an address in Japan."),
+        widget=forms.Select(attrs={"autocomplete": "shipping address-level1"}),
+    )
     phone = PhoneNumberField(
         label=_("Phone number"),
         required=False,
         region=settings.PHONENUMBER_DEFAULT_REGION,
         help_text=_("For the carrier, if they need to reach the recipient."),
+        widget=_phone_input("shipping tel"),
     )
     make_default = forms.BooleanField(
         label=_("Make this my default address"), required=False
@@ -77,7 +110,52 @@ class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
         fields = Address.EDITABLE_FIELDS
-        widgets = {"region": forms.TextInput(attrs={"list": "prefectures"})}
+        labels = {"region": _("State, province or region")}
+        help_texts = {
+            "region": _("Outside Japan, if the address has one."),
+        }
+        widgets = {
+            "recipient_name": _autocomplete("name"),
+            "postal_code": _autocomplete("postal-code"),
+            "region": _autocomplete("address-level1"),
+            "city": _autocomplete("address-level2"),
+            "line1": _autocomplete("address-line1"),
+            "line2": _autocomplete("address-line2"),
+        }
+
+    field_order = [
+        "recipient_name", "country", "postal_code", "prefecture", "region",
+        "city", "line1", "line2", "phone", "make_default",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["prefecture"].choices = [
+            ("", _("Choose a prefecture")),
+            *regions.prefecture_choices(),
+        ]
+        instance = self.instance
+        if instance.pk and instance.country == "JP":
+            prefecture = regions.find_prefecture(instance.region)
+            self.initial["prefecture"] = prefecture.code if prefecture else ""
+            # Only a value that is no prefecture (from before the list) is
+            # left in the text field, for the customer to see and fix.
+            self.initial["region"] = "" if prefecture else instance.region
+
+    def clean(self):
+        data = super().clean()
+        if data.get("country") == "JP":
+            # The list, or else a prefecture typed in the text field by
+            # someone whose browser shows both (no JavaScript). Whether it
+            # is one is ``Address.clean``'s to say.
+            data["region"] = data.get("prefecture") or data.get("region", "")
+        return data
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # For Japan, the model's word on the region belongs by the list.
+        if self.cleaned_data.get("country") == "JP" and "region" in self._errors:
+            self.add_error("prefecture", self._errors.pop("region"))
 
 
 class PaymentForm(forms.Form):

@@ -393,7 +393,7 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
                 gettext("To %(name)s, %(region)s (the order's delivery address).")
                 % {
                     "name": case.order.ship_to_name,
-                    "region": case.order.ship_to_region,
+                    "region": case.order.ship_to_region_display,
                 },
                 gettext("In stock now: %(stock)d.") % {"stock": stock},
             ]

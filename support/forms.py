@@ -5,6 +5,9 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from support.models import Case
 
+# The number to call: the phone keypad, and the browser offers its own.
+PHONE_INPUT = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+
 
 class FileCaseForm(forms.Form):
     """ "Get help": which of ``lines`` (``cleaned_data["line"]`` is the
@@ -43,6 +46,7 @@ class FileCaseForm(forms.Form):
         required=False,
         region=settings.PHONENUMBER_DEFAULT_REGION,
         help_text=_("From your profile; change it if you're somewhere else."),
+        widget=PHONE_INPUT,
     )
 
     def clean(self):
@@ -90,4 +94,6 @@ class CallForm(forms.Form):
     when = forms.ChoiceField(
         choices=[("now", _("Call me now")), ("later", _("Call me in 5 minutes"))]
     )
-    phone = PhoneNumberField(region=settings.PHONENUMBER_DEFAULT_REGION)
+    phone = PhoneNumberField(
+        region=settings.PHONENUMBER_DEFAULT_REGION, widget=PHONE_INPUT
+    )

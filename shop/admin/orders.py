@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -173,7 +174,7 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
         "buyer",
         "status",
         "total_display",
-        "ship_to_region",
+        "ship_to_region_display",
     ]
     list_filter = [
         "status",
@@ -206,7 +207,7 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
         "buyer", "cart", "status", "email", "currency", "subtotal", "shipping_fee",
         "total", "placed_at", "confirmation_sent_at", "confirmation_failures",
         "confirmation_error", "ship_to_hidden_from_buyer", "ship_to_display_name",
-        "payment_state", "payment_events",
+        "payment_state", "payment_events", "ship_to_written",
     ]  # fmt: skip
     fieldsets = [
         # When the confirmation went out: "I never got an email" has an answer.
@@ -232,6 +233,7 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
             _("Ship to"),
             {
                 "fields": [
+                    "ship_to_written",
                     "ship_to_name",
                     "ship_to_country",
                     "ship_to_postal_code",
@@ -256,6 +258,16 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
     @admin.display(description=_("number"), ordering="id")
     def number(self, order: Order) -> str:
         return order.number
+
+    @admin.display(description=_("prefecture / region"), ordering="ship_to_region")
+    def ship_to_region_display(self, order: Order) -> str:
+        return order.ship_to_region_display
+
+    @admin.display(description=_("as written on the parcel"))
+    def ship_to_written(self, order: Order) -> str:
+        return render_to_string(
+            "shop/includes/address.html", {"address": order.ship_to}
+        )
 
     @admin.display(description=_("total"), ordering="total")
     def total_display(self, order: Order) -> str:

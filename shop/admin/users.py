@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import Address, User
@@ -32,7 +33,7 @@ class AddressAdmin(admin.ModelAdmin):
         "recipient_name",
         "user",
         "postal_code",
-        "region",
+        "region_display",
         "city",
         "is_default",
     ]
@@ -40,3 +41,14 @@ class AddressAdmin(admin.ModelAdmin):
     search_fields = ["recipient_name", "user__email", "postal_code", "phone"]
     list_filter = ["country", "is_default"]
     raw_id_fields = ["user"]
+    readonly_fields = ["written"]
+
+    @admin.display(description=_("prefecture / region"), ordering="region")
+    def region_display(self, address: Address) -> str:
+        return address.region_display
+
+    @admin.display(description=_("as written on the parcel"))
+    def written(self, address: Address) -> str:
+        return render_to_string(
+            "shop/includes/address.html", {"address": address.postal}
+        )

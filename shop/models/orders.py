@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from shop import regions
+from shop import addresses, regions
 
 from .cart import Cart
 from .catalog import Product, _localized
@@ -136,21 +136,44 @@ class Order(models.Model):
     def ship_to_country_display(self) -> str:
         return regions.country_name(self.ship_to_country)
 
+    @property
+    def ship_to(self) -> addresses.PostalAddress:
+        """The whole shipping address, for staff and fulfilment only; the
+        buyer's pages use ``buyer_destination()``."""
+        return addresses.PostalAddress(
+            name=self.ship_to_name,
+            country=self.ship_to_country,
+            postal_code=self.ship_to_postal_code,
+            region=self.ship_to_region,
+            city=self.ship_to_city,
+            line1=self.ship_to_line1,
+            line2=self.ship_to_line2,
+        )
+
     def buyer_destination(self) -> dict:
         """Where the order ships, as much as its buyer may see.
 
         Templates and emails for the buyer use this, never the ``ship_to_*``
-        fields directly, so a hidden address cannot leak by accident.
+        fields directly, so a hidden address cannot leak by accident. Its
+        ``address`` is what ``shop/includes/address.html`` writes: for a
+        hidden address, a ``PostalAddress`` with only the display name, the
+        region and the country.
         """
         if self.ship_to_hidden_from_buyer:
             return {
                 "hidden": True,
+                "address": addresses.PostalAddress(
+                    name=self.ship_to_display_name,
+                    country=self.ship_to_country,
+                    region=self.ship_to_region,
+                ),
                 "name": self.ship_to_display_name,
                 "region": self.ship_to_region_display,
                 "country": self.ship_to_country_display,
             }
         return {
             "hidden": False,
+            "address": self.ship_to,
             "name": self.ship_to_name,
             "postal_code": self.ship_to_postal_code,
             "region": self.ship_to_region_display,

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from shop import regions
+from shop import addresses, regions
 
 
 class UserManager(BaseUserManager):
@@ -78,7 +78,10 @@ class Address(models.Model):
     """An entry in a customer's address book.
 
     Japanese addresses are first class: a postal code of the form 123-4567 and
-    one of the 47 prefectures. Other countries keep a free-form region.
+    one of the 47 prefectures, kept as its ISO 3166-2 code ("JP-13") and
+    shown in the reader's language. Other countries keep a free-form region,
+    which may be empty (Singapore has none, a French address needs none).
+    How an address is written is ``shop.addresses.format_address``.
     """
 
     user = models.ForeignKey(
@@ -90,7 +93,8 @@ class Address(models.Model):
     region = models.CharField(
         _("prefecture / region"),
         max_length=80,
-        help_text=_("For Japan, the prefecture (for example 東京都)."),
+        blank=True,
+        help_text=_("For Japan, the prefecture's code (JP-13 is Tokyo)."),
     )
     city = models.CharField(_("city, ward, town"), max_length=120)
     line1 = models.CharField(_("address line 1"), max_length=200)
@@ -132,7 +136,7 @@ class Address(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient_name}, {self.city} {self.region}"
+        return addresses.one_line(self.postal)
 
     def clean(self) -> None:
         errors = {}
@@ -142,11 +146,24 @@ class Address(models.Model):
             except ValueError as error:
                 errors["postal_code"] = str(error)
             try:
-                self.region = regions.normalize_prefecture(self.region)
+                self.region = regions.prefecture_code(self.region)
             except ValueError as error:
                 errors["region"] = str(error)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def postal(self) -> "addresses.PostalAddress":
+        """The address to write down (``shop.addresses``); no phone."""
+        return addresses.PostalAddress(
+            name=self.recipient_name,
+            country=self.country,
+            postal_code=self.postal_code,
+            region=self.region,
+            city=self.city,
+            line1=self.line1,
+            line2=self.line2,
+        )
 
     @property
     def region_display(self) -> str:

@@ -9,7 +9,7 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from core import submissions
-from shop import regions, selectors, services
+from shop import selectors, services
 from shop.forms import AddressForm, ProfileForm
 from shop.models import Address
 
@@ -63,7 +63,6 @@ def address_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "form": form,
             "address": address,
             "submission_key": key,
-            "prefectures": regions.PREFECTURES,
             "next": request.GET.get("next", request.POST.get("next", "")),
         },
     )

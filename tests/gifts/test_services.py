@@ -67,6 +67,27 @@ def test_the_giver_chooses_what_the_recipient_learns():
     assert "+81" not in shared.giver_address  # an envelope needs no phone
 
 
+@pytest.mark.parametrize(
+    ("language", "card"),
+    [
+        ("ja", "〒150-0041\n東京都渋谷区神南9-9\nHaruto Giver 様"),
+        ("en", "Haruto Giver\n9-9\n渋谷区神南, Tokyo 150-0041\nJapan"),
+    ],
+)
+def test_a_shared_address_is_written_for_the_recipient_who_reads_it(language, card):
+    item = WishListItemFactory(wishlist__owner__language=language)
+    giver = UserFactory(display_name="Haruto")
+    AddressFactory(
+        user=giver,
+        is_default=True,
+        recipient_name="Haruto Giver",
+        region="JP-13",
+        city="渋谷区神南",
+        line1="9-9",
+    )
+    assert give(item, giver=giver, discloses_address=True).giver_address == card
+
+
 def test_sharing_an_address_needs_one_in_the_book():
     item = WishListItemFactory()
     with pytest.raises(GiftError, match="address book"):

@@ -45,7 +45,7 @@ class AddressFactory(factory.django.DjangoModelFactory):
     recipient_name = factory.Faker("name")
     country = "JP"
     postal_code = "150-0041"
-    region = "東京都"
+    region = "JP-13"
     city = "渋谷区神南"
     line1 = factory.Sequence(lambda n: f"{n + 1}-2-3")
     phone = "+819012345678"

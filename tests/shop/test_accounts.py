@@ -117,7 +117,7 @@ def _address_data(**overrides):
         "recipient_name": "山田 花子",
         "country": "JP",
         "postal_code": "１５０００４１",
-        "region": "Tokyo",
+        "prefecture": "JP-13",
         "city": "渋谷区神南",
         "line1": "1-2-3",
         "line2": "",
@@ -134,24 +134,31 @@ def test_add_a_japanese_address_normalised(client):
     address = user.addresses.get()
     assert (address.postal_code, address.region, str(address.phone)) == (
         "150-0041",
-        "東京都",
+        "JP-13",
         "+81312345678",
     )
     assert address.is_default  # the first address is the default
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("postal_code", "12-345"), ("region", "Atlantis"), ("recipient_name", "")],
+    ("field", "value", "error_on"),
+    [
+        ("postal_code", "12-345", "postal_code"),
+        ("prefecture", "", "prefecture"),
+        ("prefecture", "JP-48", "prefecture"),
+        ("region", "Atlantis", "prefecture"),
+        ("recipient_name", "", "recipient_name"),
+    ],
 )
-def test_invalid_japanese_address_is_a_form_error(client, field, value):
+def test_invalid_japanese_address_is_a_form_error(client, field, value, error_on):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(
-        reverse("shop:address_create"), _address_data(**{field: value})
-    )
+    data = _address_data(**{field: value})
+    if field == "region":  # typed, with no prefecture chosen
+        data["prefecture"] = ""
+    response = client.post(reverse("shop:address_create"), data)
     assert response.status_code == 200
-    assert field in response.context["form"].errors
+    assert list(response.context["form"].errors) == [error_on]
     assert not Address.objects.exists()
 
 
@@ -190,10 +197,13 @@ def test_edit_default_and_delete(client):
 
 
 def test_prefecture_spellings():
-    assert regions.normalize_prefecture("tokyo-to") == "東京都"
-    assert regions.normalize_prefecture("京都") == "京都府"
-    assert regions.normalize_prefecture("Kyoto") == "京都府"
-    assert regions.normalize_prefecture("Hokkaido") == "北海道"
-    assert regions.normalize_prefecture(" 大阪府 ") == "大阪府"
+    assert regions.prefecture_code("tokyo-to") == "JP-13"
+    assert regions.prefecture_code("京都") == "JP-26"
+    assert regions.prefecture_code("Kyoto") == "JP-26"
+    assert regions.prefecture_code("Kyouto") == "JP-26"
+    assert regions.prefecture_code("Hokkaido") == "JP-01"
+    assert regions.prefecture_code(" 大阪府 ") == "JP-27"
+    assert regions.prefecture_code("Hyōgo") == "JP-28"
+    assert regions.prefecture_code("jp-47") == "JP-47"
     with pytest.raises(ValueError, match="47"):
-        regions.normalize_prefecture("Springfield")
+        regions.prefecture_code("Springfield")

@@ -212,8 +212,9 @@ def test_order_email_in_the_customers_language(django_capture_on_commit_callback
         == f"【Hoshii】ご注文確定のお知らせ（ご注文番号 {order.number}）"
     )
     assert f"ご注文（ご注文番号 {order.number}）ありがとうございます。" in message.body
-    assert "〒150-0041 東京都" in message.body  # the prefecture as written in Japan
-    assert "日本" in message.body
+    # Written as in Japan: 〒, then prefecture, city and street, the name last.
+    assert "〒150-0041\n東京都渋谷区神南" in message.body
+    assert f"{order.ship_to_name} 様" in message.body
     assert "￥3,000" in message.body
     assert "Thank you" not in message.body
 
@@ -227,6 +228,9 @@ def test_shipping_email_from_a_japanese_agent_to_an_english_customer():
     message = mail.outbox[-1]
     assert "is on its way" in message.subject
     assert "Estimated delivery" in message.body
+    # Western order for an English reader: the prefecture in English, the
+    # postal code after it, the country last.
+    assert "渋谷区神南, Tokyo 150-0041\nJapan" in message.body
 
 
 def test_what_an_agent_writes_on_the_timeline_is_in_the_customers_language():

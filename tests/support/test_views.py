@@ -6,6 +6,7 @@ from django.urls import reverse
 from shop import services as shop_services
 from shop.models import Shipment
 from support import services
+from support.forms import CallForm, FileCaseForm
 from support.models import Case
 from tests.gifts.factories import give
 from tests.queries import assert_same_queries, queries_for
@@ -153,3 +154,15 @@ def test_help_on_one_parcel_offers_its_items(client):
         reverse("support:get_help", args=[placed.pk]), {"shipment": parcel.pk}
     )
     assert [c[0] for c in page.context["form"].fields["line"].choices] == [kettle.pk]
+
+
+def test_the_numbers_to_call_open_the_phone_keypad_and_autofill():
+    """Both forms that take a number to call say it is one (``type=tel``)
+    and which of the customer's details fills it (``autocomplete=tel``)."""
+    for field in (
+        CallForm()["phone"],
+        FileCaseForm(lines=[], problems=[])["phone"],
+    ):
+        html = str(field)
+        assert 'type="tel"' in html
+        assert 'autocomplete="tel"' in html
