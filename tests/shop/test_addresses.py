@@ -343,7 +343,7 @@ def test_the_country_list_is_sorted_in_the_readers_language_japan_first():
 
 
 def test_the_migration_turns_stored_prefecture_names_into_codes():
-    migration = importlib.import_module("shop.migrations.0016_prefectures_as_codes")
+    migration = importlib.import_module("shop.migrations.0017_prefectures_as_codes")
     stored = {
         "東京都": "JP-13",
         "Osaka": "JP-27",

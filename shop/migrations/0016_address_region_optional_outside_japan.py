@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0014_product_documents'),
+        ('shop', '0015_product_readings_and_forgiving_search'),
     ]
 
     operations = [

@@ -57,7 +57,7 @@ def codes_to_prefectures(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shop", "0015_address_region_optional_outside_japan"),
+        ("shop", "0016_address_region_optional_outside_japan"),
     ]
 
     operations = [
