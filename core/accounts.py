@@ -2,7 +2,7 @@
 
 allauth puts the database's Site row in every email's context as
 ``current_site``; here it is the site the settings name (SITE_NAME,
-SITE_DOMAIN from SITE_URL), so no email can say ``example.com`` even if the
+the domain of SITE_URL), so no email can say ``example.com`` even if the
 row was never brought in line.
 """
 
@@ -13,11 +13,5 @@ from core.sites import site_identity
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        identity = site_identity()
-        context = {
-            "current_site": identity,
-            "site_name": identity.name,
-            "site_domain": identity.domain,
-            **context,
-        }
+        context = {"current_site": site_identity(), **context}
         super().send_mail(template_prefix, email, context)

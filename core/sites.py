@@ -7,6 +7,7 @@ are the truth: the row is brought in line after every ``migrate``, which
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -20,12 +21,15 @@ class SiteIdentity:
 
 
 def site_identity() -> SiteIdentity:
-    return SiteIdentity(name=settings.SITE_NAME, domain=settings.SITE_DOMAIN)
+    """SITE_NAME, and the host (and port, if any) of SITE_URL."""
+    return SiteIdentity(
+        name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc
+    )
 
 
 def sync_site_with_settings(*, using: str = "default", **kwargs) -> None:
-    """Make the SITE_ID row say SITE_NAME and SITE_DOMAIN (a post_migrate
-    receiver; safe to run any number of times)."""
+    """Make the SITE_ID row say ``site_identity()`` (a post_migrate receiver;
+    safe to run any number of times)."""
     from django.contrib.sites.models import Site
 
     identity = site_identity()

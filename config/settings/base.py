@@ -6,7 +6,6 @@ README's configuration table.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
 from kombu import Queue
@@ -25,10 +24,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute URL of the site as the outside world reaches it, used in emails
 # (and by later features for webhooks behind a TLS-terminating proxy).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# What every email and page calls the shop. django.contrib.sites' Site row
-# (which allauth reads) is kept to these two by core.sites after each migrate.
+# What every email and page calls the shop; its domain is SITE_URL's.
+# django.contrib.sites' Site row (which allauth reads) is kept to the two by
+# core.sites after each migrate.
 SITE_NAME = env("SITE_NAME", default="Hoshii")
-SITE_DOMAIN = urlsplit(SITE_URL).netloc
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 SITE_ID = 1
@@ -181,7 +180,7 @@ ACCOUNT_FORMS = {
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
-# The shop's name and address in every account email come from SITE_NAME and
+# The shop's name and domain in every account email come from SITE_NAME and
 # SITE_URL, whatever the database's Site row says; subjects name the shop
 # themselves rather than wear a "[site]" prefix.
 ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
