@@ -120,6 +120,10 @@ class LoginForm(account_forms.LoginForm):
     belongs with the password, where the customer will retype.
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remember"].label = _("Stay logged in on this browser")
+
     def clean(self):
         try:
             return super().clean()
