@@ -231,6 +231,10 @@ def test_the_pages_speak_japanese_in_the_same_words(client):
     logout = client.get(reverse("account_logout")).content.decode()
     assert ">ログアウト</button>" in logout
     assert "サインアウト" not in logout
+    # The menu's way to the authenticator app, named as its page is.
+    two_factor = client.get(reverse("mfa_index")).content.decode()
+    assert f'<a href="{reverse("mfa_index")}">2段階認証</a>' in two_factor
+    assert re.search(r"<h1>\s*2段階認証\s*</h1>", two_factor)
 
 
 def test_logging_in_and_out_say_so_in_our_words(client):
@@ -240,7 +244,9 @@ def test_logging_in_and_out_say_so_in_our_words(client):
         {"login": user.email, "password": PASSWORD},
         follow=True,
     )
-    assert "You&#x27;re logged in as" in response.content.decode()
+    html = response.content.decode()
+    assert "You&#x27;re logged in as" in html
+    assert f'<a href="{reverse("mfa_index")}">Two-Factor Authentication</a>' in html
     response = client.post(reverse("account_logout"), follow=True)
     assert "You&#x27;re logged out." in response.content.decode()
 
