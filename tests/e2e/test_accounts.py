@@ -74,6 +74,20 @@ def test_a_customer_signs_up_confirms_and_logs_in_and_out(journey):
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("status")).to_contain_text("You're logged in")
 
+    # Setting up an authenticator app, from the account menu.
+    page.locator(".menu summary").click()
+    page.get_by_role("link", name="Two-Factor Authentication").click()
+    assert_accessible(page, "the two-factor page")
+    page.get_by_role("link", name="Activate").click()
+    # It asks for the password again first.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    assert_accessible(page, "the confirm access page")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("img")).to_be_visible()  # the QR code
+    assert_accessible(page, "the authenticator set-up page")
+    journey.shot(page, "authenticator-set-up")
+
 
 def test_an_agent_gives_the_code_on_a_page_with_no_empty_box(journey, settings):
     settings.MFA_TOTP_TOLERANCE = 1  # see test_agent: the 30 s period may turn
@@ -93,6 +107,18 @@ def test_an_agent_gives_the_code_on_a_page_with_no_empty_box(journey, settings):
     page.get_by_label("Code").fill(totp_code(DEMO_TOTP_SECRET))
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("status")).to_contain_text("You're logged in")
+
+    # Their account pages, as staff reach them from the menu.
+    for path, what in [
+        ("/accounts/2fa/", "the two-factor page"),
+        ("/accounts/2fa/recovery-codes/", "the recovery codes"),
+        ("/accounts/email/", "the email addresses page"),
+        ("/accounts/password/change/", "the change password page"),
+    ]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page, what)
+        journey.shot(page, path.strip("/").replace("/", "-"))
 
 
 def _assert_between(element, *, above, below) -> None:
