@@ -89,7 +89,7 @@ def _assert_ours(response, *, words_of_ours=()):
         ("account_signup", ["<title>Sign up · Hoshii</title>", ">Sign up</button>"]),
         ("account_reset_password", []),
         ("account_reset_password_done", []),
-        ("account_email_verification_sent", []),
+        ("account_email_verification_sent", ["<h1>Check your email</h1>"]),
     ],
 )
 def test_entrance_pages_are_ours(client, name, words):
