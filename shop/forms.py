@@ -5,6 +5,7 @@ from allauth.account.adapter import get_adapter
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -187,6 +188,28 @@ class CheckoutForm(PaymentForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["address"].queryset = user.addresses.all()
+
+
+class LoginForm(account_forms.LoginForm):
+    """allauth's log-in form, with a wrong password shown under the password.
+
+    allauth reports "email and/or password not correct" for the whole form,
+    which a page shows above (or, as a list of fields, under) the email. It
+    belongs with the password, where the customer will retype.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remember"].label = _("Stay logged in on this browser")
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if error.code != "email_password_mismatch":
+                raise
+            self.add_error("password", error)
+            return self.cleaned_data
 
 
 class SignupForm(account_forms.SignupForm):

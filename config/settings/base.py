@@ -24,6 +24,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute URL of the site as the outside world reaches it, used in emails
 # (and by later features for webhooks behind a TLS-terminating proxy).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# What every email and page calls the shop; its domain is SITE_URL's.
+# django.contrib.sites' Site row (which allauth reads) is kept to the two by
+# core.sites after each migrate.
+SITE_NAME = env("SITE_NAME", default="Hoshii")
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 SITE_ID = 1
@@ -166,14 +170,21 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-# Sign-up that a double click can't turn into a 500 (see the form).
+# Log-in that shows a wrong password under the password, sign-up that a
+# double click can't turn into a 500 (see the forms).
 ACCOUNT_FORMS = {
+    "login": "shop.forms.LoginForm",
     "signup": "shop.forms.SignupForm",
     "reset_password": "shop.forms.ResetPasswordForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
+# The shop's name and domain in every account email come from SITE_NAME and
+# SITE_URL, whatever the database's Site row says; subjects name the shop
+# themselves rather than wear a "[site]" prefix.
+ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth counts attempts in the cache, which is Redis outside run mode, so
 # the limits hold across every web process.
 ACCOUNT_RATE_LIMITS = {

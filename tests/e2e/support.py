@@ -114,11 +114,11 @@ class Journey:
         page.goto("/accounts/login/")
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Log in").click()
         if staff:
             page.get_by_label("Code").fill(totp_code(DEMO_TOTP_SECRET))
-            page.get_by_role("button", name="Sign In").click()
-        expect(page.get_by_role("status")).to_contain_text("Successfully signed in")
+            page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("status")).to_contain_text("You're logged in")
 
 
 def pattern(text: str, placeholder: str) -> re.Pattern:

@@ -57,7 +57,7 @@ def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
     page.get_by_label("Email").fill("shopper@hoshii.test")
     page.get_by_label("Password").fill("hoshii-demo")
     assert_accessible(page, "the login page")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aiko & Ren's wedding")
     duvet.get_by_role("button", name="Buy as a gift").click()
 
