@@ -13,7 +13,7 @@ def send_templated(
     *,
     template: str,
     context: dict,
-    to: str,
+    to: str | list[str],
     recipient: AbstractBaseUser | None = None,
 ) -> None:
     """Send ``<template>_subject.txt``, ``<template>.txt`` and
@@ -26,7 +26,8 @@ def send_templated(
     ``language`` the user model keeps for them: emails mostly leave from a
     worker, where no request says which language to use. Both parts get the
     same context, so whatever privacy rule a context keeps (such as
-    ``Order.buyer_destination``) holds in both.
+    ``Order.buyer_destination``) holds in both. ``to`` is one address, or
+    several who all get the same message (staff alarms).
     """
     language = getattr(recipient, "language", "") or translation.get_language()
     with translation.override(language):
@@ -34,6 +35,7 @@ def send_templated(
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", {**context, "subject": subject})
-    message = EmailMultiAlternatives(subject, body, None, [to])
+    to = [to] if isinstance(to, str) else to
+    message = EmailMultiAlternatives(subject, body, None, to)
     message.attach_alternative(html, "text/html")
     message.send()

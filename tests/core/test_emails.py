@@ -11,9 +11,13 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from callbacks.models import CallAlarm
+from callbacks.services import alarms
 from gifts import emails as gift_emails
 from gifts.models import GiftReturn
 from shop import emails as shop_emails
@@ -130,6 +134,24 @@ def _agent_message(language):
     return url, ("Open the case", "ケースを開く"), ["The manual is online."]
 
 
+def _call_alarm(language):
+    # Staff alarms are in the shop's language, not one reader's.
+    UserFactory(is_superuser=True, is_staff=True, email="boss@hoshii.test")
+    alarm = CallAlarm.objects.create(
+        kind=CallAlarm.Kind.SHOP_CAP, limit=40, last_refused_at=timezone.now()
+    )
+    with override_settings(LANGUAGE_CODE=language):
+        assert alarms.email_call_alarm(alarm_id=alarm.pk) == 1
+    explanation = (
+        "cap of 40 calls an hour" if language == "en" else "40 件の発信上限に達したため"
+    )
+    return (
+        SITE + reverse("admin:callbacks_callalarm_changelist"),
+        ("See the call alarms", "発信アラームを見る"),
+        [explanation],
+    )
+
+
 KINDS = {
     "order_placed": _order_placed,
     "shipment_shipped": _shipment_shipped,
@@ -138,6 +160,7 @@ KINDS = {
     "reply": _reply,
     "call_failed": _call_failed,
     "agent_message": _agent_message,
+    "call_alarm": _call_alarm,
 }
 
 
