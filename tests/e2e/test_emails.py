@@ -86,8 +86,9 @@ def _shoot(browser: Browser, markup: str, name: str) -> None:
             page.context.close()
 
 
-def test_order_confirmation_renders_in_a_browser(browser):
-    buyer = UserFactory(display_name="Mika")
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_order_confirmation_renders_in_a_browser(browser, language):
+    buyer = UserFactory(display_name="Mika", language=language)
     order = placed_order(
         buyer,
         (ProductFactory(name="Linen apron", image="products/apron.png"), 2),
@@ -98,7 +99,8 @@ def test_order_confirmation_renders_in_a_browser(browser):
 
     shop_emails.send_order_confirmation(order)
 
-    _shoot(browser, parse(mail.outbox[0]).html, "email-order")
+    suffix = "" if language == "en" else "-ja"
+    _shoot(browser, parse(mail.outbox[0]).html, f"email-order{suffix}")
 
 
 def test_support_reply_renders_in_a_browser(browser):
