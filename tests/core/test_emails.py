@@ -302,3 +302,40 @@ def test_password_reset_for_an_unknown_address_is_text_and_html(client):
     url, label = _allauth_message("en")
     assert label == "Create an account"
     assert url.endswith(reverse("account_signup"))
+
+
+# --- the checker itself fails on what it is there to catch -----------------
+
+GOOD = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body>'
+    '<table><tr><td><a href="https://shop.example/">Hoshii</a>{}</td></tr></table>'
+    "</body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        '<img src="https://shop.example/a.png" width="64" height="64">',
+        '<img src="https://shop.example/a.png" alt="A" width="64">',
+        '<img src="/media/a.png" alt="A" width="64" height="64">',
+        '<a href="/orders/1/">order</a>',
+        "<script>alert(1)</script>",
+        "<style>p{color:red}</style>",
+        "<div><p>unclosed</div>",
+    ],
+    ids=[
+        "no-alt",
+        "no-height",
+        "relative-src",
+        "relative-link",
+        "script",
+        "style",
+        "misnested",
+    ],
+)
+def test_the_html_check_refuses_what_mail_clients_break_on(inside):
+    check_html(GOOD.format(""))
+
+    with pytest.raises(AssertionError):
+        check_html(GOOD.format(inside))
