@@ -1,8 +1,10 @@
-"""Plain-text emails rendered from templates, in the recipient's language."""
+"""Emails rendered from templates, in the recipient's language: a plain-text
+body and an HTML alternative in the shop's design, sent as one
+multipart/alternative message."""
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -11,19 +13,29 @@ def send_templated(
     *,
     template: str,
     context: dict,
-    to: str,
+    to: str | list[str],
     recipient: AbstractBaseUser | None = None,
 ) -> None:
-    """Send ``<template>_subject.txt`` and ``<template>.txt`` (paths under
-    ``templates/``, e.g. "<app>/email/receipt") as a plain-text email.
+    """Send ``<template>_subject.txt``, ``<template>.txt`` and
+    ``<template>.html`` (paths under ``templates/``, e.g.
+    "<app>/email/receipt") as one multipart/alternative email: the text part
+    first, the HTML part (which extends ``emails/layout.html``) after it, so
+    a client that can show HTML shows that and any other shows the text.
 
     Written in ``recipient``'s language (words, dates and prices), the
     ``language`` the user model keeps for them: emails mostly leave from a
-    worker, where no request says which language to use.
+    worker, where no request says which language to use. Both parts get the
+    same context, so whatever privacy rule a context keeps (such as
+    ``Order.buyer_destination``) holds in both. ``to`` is one address, or
+    several who all get the same message (staff alarms).
     """
     language = getattr(recipient, "language", "") or translation.get_language()
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"{template}_subject.txt", context)
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [to])
+        html = render_to_string(f"{template}.html", {**context, "subject": subject})
+    to = [to] if isinstance(to, str) else to
+    message = EmailMultiAlternatives(subject, body, None, to)
+    message.attach_alternative(html, "text/html")
+    message.send()

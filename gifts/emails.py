@@ -7,7 +7,11 @@ from gifts.models import Gift, GiftReturn
 def send_thank_you_note(gift: Gift) -> None:
     send_templated(
         template="gifts/email/thank_you",
-        context={"gift": gift},
+        context={
+            "gift": gift,
+            # What they gave, with its products for the thumbnails.
+            "lines": gift.lines.select_related("order_line__product"),
+        },
         to=gift.giver.email,
         recipient=gift.giver,
     )

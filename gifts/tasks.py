@@ -18,6 +18,6 @@ def send_thank_you_note(*, gift_id: int) -> None:
 def send_return_credited(*, return_id: int) -> None:
     emails.send_return_credited(
         GiftReturn.objects.select_related(
-            "gift_line__gift__recipient", "gift_line__order_line"
+            "gift_line__gift__recipient", "gift_line__order_line__product"
         ).get(pk=return_id)
     )

@@ -1,4 +1,4 @@
-"""The shop's emails to customers. Rendered from templates, plain text."""
+"""The shop's emails to customers: text and HTML, rendered from templates."""
 
 from core.emails import send_templated
 from shop.models import Order, Shipment
@@ -7,8 +7,13 @@ from shop.models import Order, Shipment
 def send_order_confirmation(order: Order) -> None:
     send_templated(
         template="shop/email/order_placed",
-        # Not called yet: the template calls it, in the buyer's language.
-        context={"order": order, "destination": order.buyer_destination},
+        context={
+            "order": order,
+            # Not called yet: the template calls it, in the buyer's language.
+            "destination": order.buyer_destination,
+            # With their products, for the thumbnails: one query, not one a line.
+            "lines": order.lines.select_related("product"),
+        },
         to=order.email,
         recipient=order.buyer,
     )
@@ -22,6 +27,7 @@ def send_shipment_notification(shipment: Shipment) -> None:
             "order": order,
             "shipment": shipment,
             "destination": order.buyer_destination,
+            "lines": shipment.lines.select_related("order_line__product"),
         },
         to=order.email,
         recipient=order.buyer,

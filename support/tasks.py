@@ -9,7 +9,7 @@ from support.models import CaseEvent
 
 def _event(event_id: int) -> CaseEvent:
     return CaseEvent.objects.select_related(
-        "case__customer", "case__assigned_to", "case__order_line"
+        "case__customer", "case__assigned_to", "case__order_line__product"
     ).get(pk=event_id)
 
 

@@ -5,15 +5,14 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from callbacks.models import CallAlarm
 from callbacks.tasks import send_call_alarm
+from core.emails import send_templated
 
 logger = logging.getLogger(__name__)
 
@@ -79,20 +78,15 @@ def email_call_alarm(*, alarm_id: int) -> int:
         )
     if not recipients:
         return 0
+    # For staff, in the shop's language: the alarm is nobody's own email.
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Calls paused: the hourly call cap is reached")
-        body = _(
-            "The shop reached its cap of %(limit)s calls an hour at %(when)s, "
-            "so new call requests are refused until the last hour has room "
-            "again. Customers are asked to write instead.\n\n"
-            "If this is a real rush, raise CALLBACKS_SHOP_MAX_PER_HOUR; if not, "
-            "look for abuse in the callbacks list: %(url)s"
-        ) % {
-            "limit": alarm.limit,
-            "when": formats.date_format(
-                timezone.localtime(alarm.tripped_at), "DATETIME_FORMAT"
-            ),
-            "url": settings.SITE_URL + reverse("admin:callbacks_callalarm_changelist"),
-        }
-    send_mail(subject, body, None, recipients)
+        send_templated(
+            template="callbacks/email/call_alarm",
+            context={
+                "alarm": alarm,
+                "url": settings.SITE_URL
+                + reverse("admin:callbacks_callalarm_changelist"),
+            },
+            to=recipients,
+        )
     return len(recipients)

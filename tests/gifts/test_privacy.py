@@ -25,6 +25,7 @@ from shop.pricing import format_money
 from support import services as support_services
 from support.exceptions import NotYourLine
 from support.models import Case
+from tests.emails import email_text
 from tests.shop.factories import (
     DECLINED_CARD,
     TEST_CARD,
@@ -121,10 +122,6 @@ def received_pages(client, gift: Gift) -> dict[str, str]:
             reverse("gifts:received_detail", args=[gift.pk]),
         )
     }
-
-
-def email_text(message) -> str:
-    return f"{message.subject}\n{message.body}"
 
 
 # --- the two people and the list ------------------------------------------
