@@ -39,7 +39,5 @@ def test_the_region_field_follows_the_country(journey):
     page.get_by_role("button", name="Save address").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Address book")
-    expect(page.get_by_role("main")).to_contain_text(
-        "京都市中京区, Kyoto 604-8005"
-    )
+    expect(page.get_by_role("main")).to_contain_text("京都市中京区, Kyoto 604-8005")
     journey.shot(page, "address-book")
