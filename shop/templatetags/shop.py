@@ -1,7 +1,8 @@
-"""Template helpers for money and product placeholders."""
+"""Template helpers for money and product photos."""
 
 from django import template
 
+from shop import images
 from shop.pricing import format_money
 
 register = template.Library()
@@ -12,3 +13,22 @@ def money(amount: int | None, currency: str | None = None) -> str:
     if amount is None:
         return ""
     return format_money(amount, currency)
+
+
+@register.inclusion_tag("shop/includes/picture.html")
+def product_picture(product, preset: str = "card", photo=None, eager: bool = False):
+    """A product's photo as a responsive ``<picture>``: the WebP and JPEG
+    thumbnails made when it was stored, ``width``/``height`` from the preset
+    (``shop.images.PRESETS``: "thumb", "card", "gallery"), lazy unless
+    ``eager`` (the first photo above the fold). ``photo`` picks one of the
+    product's photos; by default its first (prefetch it with
+    ``shop.images.with_first_image``). A product with no photo gets a
+    placeholder of the same size."""
+    if photo is None:
+        photo = product.first_image
+    return {
+        **images.picture(photo, preset),
+        "preset": preset,
+        "eager": eager,
+        "name": product.display_name,
+    }
