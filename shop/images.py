@@ -44,7 +44,7 @@ class Preset:
 
 PRESETS = {
     # Cart, checkout, orders, gifts, list rows, the admin.
-    "thumb": Preset(96, 72, "96px", (96, 192)),
+    "thumb": Preset(96, 72, "4rem", (96, 192)),
     # Product grid and wish-list cards.
     "card": Preset(320, 240, "(min-width: 48rem) 20rem, 45vw", (192, 320, 640)),
     # The product page.
