@@ -335,3 +335,24 @@ def test_run_mode_serves_stored_photos_from_media_root(settings, rf):
     response = serve_media(rf.get(f"/media/{name}"), name)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/webp"
+
+
+def test_gift_pages_show_thumbnails_but_a_surprise_shows_no_photo(client):
+    from django.test import Client
+
+    from tests.gifts.factories import give
+
+    photo = ProductImageFactory(alt="The gift itself")
+    item = WishListItemFactory(product=photo.product)
+    gift = give(item)
+    giver = Client()
+    giver.force_login(gift.giver)
+    assert 'alt="The gift itself"' in giver.get(reverse("gifts:sent")).content.decode()
+    client.force_login(gift.recipient)
+    # Still a surprise: not even its picture gives it away.
+    for url in (reverse("gifts:received"), gift.get_absolute_url()):
+        assert "The gift itself" not in client.get(url).content.decode(), url
+    item.wishlist.surprise_protection = False
+    item.wishlist.save()
+    for url in (reverse("gifts:received"), gift.get_absolute_url()):
+        assert 'alt="The gift itself"' in client.get(url).content.decode(), url
