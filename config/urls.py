@@ -1,10 +1,11 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from core.views import healthz
+from core.views import healthz, serve_media
 from shop.views.account import set_language
 
 urlpatterns = [
@@ -26,5 +27,12 @@ urlpatterns = [
     path("", include("shop.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Run mode and the browser tests: this process serves the photos it
+    # stores. Production stores them in a bucket behind a CDN instead.
+    urlpatterns += [
+        re_path(
+            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
+            serve_media,
+        )
+    ]

@@ -5,10 +5,12 @@ shown as messages."""
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Model
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.static import serve
 
 T = TypeVar("T")
 
@@ -42,3 +44,10 @@ def flash_form_errors(request: HttpRequest, form: Form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
+
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded files from MEDIA_ROOT, read when asked (a test may point it
+    elsewhere), for run mode and tests only: ``config.urls`` mounts this when
+    SERVE_MEDIA is set. Production serves media from object storage."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.urls import reverse
 
 from gifts.models import Gift, GiftLine, GiftReturn
+from shop.images import with_first_image
 from shop.models import Cart, Order, OrderLine, Shipment, ShipmentLine, User
 from wishlist.models import WishList
 
@@ -102,11 +103,17 @@ def as_seen_by_recipient(gift: Gift) -> Gift | Surprise:
     )
 
 
+def _gift_lines() -> QuerySet[GiftLine]:
+    return GiftLine.objects.select_related("order_line__product").prefetch_related(
+        with_first_image("order_line__product__images")
+    )
+
+
 def _with_details(gifts: QuerySet[Gift]) -> QuerySet[Gift]:
     return gifts.select_related("order", "wishlist").prefetch_related(
         Prefetch(
             "lines",
-            queryset=GiftLine.objects.select_related("order_line").prefetch_related(
+            queryset=_gift_lines().prefetch_related(
                 Prefetch("returns", queryset=GiftReturn.objects.order_by("pk"))
             ),
         ),
@@ -158,9 +165,7 @@ def gifts_sent(*, giver: User) -> QuerySet[Gift]:
     return (
         Gift.objects.filter(giver=giver)
         .select_related("order", "wishlist__owner")
-        .prefetch_related(
-            Prefetch("lines", queryset=GiftLine.objects.select_related("order_line"))
-        )
+        .prefetch_related(Prefetch("lines", queryset=_gift_lines()))
     )
 
 

@@ -93,6 +93,7 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
     if not lines:
         messages.info(request, _("Choose something from the list first."))
         return redirect(wishlist.get_share_url())
+    shop_selectors.with_photos(line.product for line in lines)
     form = GiftCheckoutForm(
         request.POST or None,
         initial={"cart": cart.pk, "expected_total": totals.total},

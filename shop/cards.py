@@ -2,6 +2,7 @@
 (``core.fragments``), and the stock that renews the catalog's cached pages
 (``core.pagecache``) when a card changes."""
 
+from shop.images import first_image_key
 from shop.models import Product
 
 
@@ -15,7 +16,7 @@ def product_card(product: Product) -> tuple:
         product.name,
         product.name_ja,
         product.price,
-        product.image.name,
+        *first_image_key(product),
         card_stock(product.stock_on_hand),
     )
 

@@ -1,10 +1,18 @@
 """Read queries the shop's pages share, with their joins decided once."""
 
 from django.db import connection
-from django.db.models import Exists, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Exists,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 
 from shop import kana
+from shop.images import with_first_image
 from shop.models import (
     Address,
     Cart,
@@ -53,7 +61,11 @@ def product_list(
     ``make run``) the descriptions are matched by substring instead, and a
     typo finds nothing.
     """
-    products = Product.objects.filter(is_active=True).select_related("category")
+    products = (
+        Product.objects.filter(is_active=True)
+        .select_related("category")
+        .prefetch_related(with_first_image())
+    )
     if category is not None:
         products = products.filter(category=category)
     order = catalog_order(language=language)
@@ -114,7 +126,20 @@ def product_list(
 
 
 def product_detail(*, slug: str) -> Product:
-    return Product.objects.select_related("category").get(slug=slug, is_active=True)
+    """An active product with its category and all its photos, in order."""
+    return (
+        Product.objects.select_related("category")
+        .prefetch_related("images")
+        .get(slug=slug, is_active=True)
+    )
+
+
+def with_photos(products) -> None:
+    """Fetch the first photo of each of ``products`` (models already
+    loaded, as a quote's lines give them): one query for any number."""
+    prefetch_related_objects(
+        [product for product in products if product is not None], with_first_image()
+    )
 
 
 def cart_lines(*, cart: Cart | QuerySet[Cart]) -> QuerySet[CartLine]:
@@ -146,10 +171,18 @@ def address_book(*, user: User) -> QuerySet[Address]:
     return user.addresses.all()
 
 
+def _lines_with_photos() -> QuerySet[OrderLine]:
+    return (
+        OrderLine.objects.select_related("product")
+        .prefetch_related(with_first_image("product__images"))
+        .order_by("pk")
+    )
+
+
 def orders_for_buyer(*, buyer: User) -> QuerySet[Order]:
     """The buyer's orders for their history page, lines prefetched."""
     return Order.objects.filter(buyer=buyer).prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+        Prefetch("lines", queryset=_lines_with_photos())
     )
 
 
@@ -170,7 +203,7 @@ def order_for_buyer(*, buyer: User, pk: int) -> Order:
     return (
         Order.objects.filter(buyer=buyer)
         .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+            Prefetch("lines", queryset=_lines_with_photos()),
             Prefetch(
                 "shipments",
                 queryset=Shipment.objects.prefetch_related(

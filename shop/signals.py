@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from core import pagecache
 from shop import services
 from shop.carts import SESSION_KEY
-from shop.models import Cart, Category, Product
+from shop.models import Cart, Category, Product, ProductImage
 
 
 @receiver(user_logged_in)
@@ -43,6 +43,7 @@ def remember_language(sender, request, user, **kwargs) -> None:
         )
 
 
+@receiver([post_save, post_delete], sender=ProductImage)
 @receiver([post_save, post_delete], sender=Product)
 @receiver([post_save, post_delete], sender=Category)
 def catalog_changed(sender, instance, **kwargs) -> None:

@@ -19,6 +19,12 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Photos a test stores (the demo seed's too) land in its own directory.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _no_calls_left_over():
     # The test dialer keeps its calls (and a failure to fake) on the class:
     # one test's calls must not be counted in the next, wherever they rang

@@ -3,6 +3,7 @@
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
+from shop.images import first_image_key_columns, with_first_image
 from shop.models import User
 from wishlist.models import WishList, WishListItem
 
@@ -81,6 +82,7 @@ def list_items(
         taken = taken + F("held_quantity")
     return (
         wishlist.items.select_related("product")
+        .prefetch_related(with_first_image("product__images"))
         .annotate(left=Greatest(F("desired_quantity") - taken, Value(0)))
         .annotate(
             bought=Case(
@@ -95,7 +97,11 @@ def list_items(
 
 def manage_items(*, wishlist: WishList) -> QuerySet[WishListItem]:
     """Items in the owner's own order, for editing."""
-    return wishlist.items.select_related("product").order_by("position", "pk")
+    return (
+        wishlist.items.select_related("product")
+        .prefetch_related(with_first_image("product__images"))
+        .order_by("position", "pk")
+    )
 
 
 def list_items_shown(*, wishlist: WishList, for_owner: bool = False) -> list[tuple]:
@@ -103,7 +109,10 @@ def list_items_shown(*, wishlist: WishList, for_owner: bool = False) -> list[tup
     as plain rows: the grid's cache key (``core.fragments``), read without
     building a model per item."""
     return list(
-        list_items(wishlist=wishlist, for_owner=for_owner).values_list(
+        list_items(wishlist=wishlist, for_owner=for_owner)
+        .prefetch_related(None)
+        .annotate(**first_image_key_columns())
+        .values_list(
             "pk",
             "desired_quantity",
             "left",
@@ -115,6 +124,7 @@ def list_items_shown(*, wishlist: WishList, for_owner: bool = False) -> list[tup
             "product__name",
             "product__name_ja",
             "product__price",
-            "product__image",
+            "first_image_pk",
+            "first_image_at",
         )
     )

@@ -5,10 +5,13 @@ that differ per deployment come from environment variables, documented in the
 README's configuration table.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from kombu import Queue
+
+from .media import media_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -222,10 +225,15 @@ PHONENUMBER_DB_FORMAT = "E164"
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+# Product photos: the filesystem, or S3-compatible storage when
+# AWS_STORAGE_BUCKET_NAME is set (config/settings/media.py, docs/photos.md).
+_media = media_settings(os.environ)
+MEDIA_URL = _media["media_url"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# This site serves MEDIA_ROOT at MEDIA_URL itself: run mode and tests only.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media["storage"],
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
@@ -247,7 +255,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *filter(None, [_media["origin"]])],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],

@@ -17,6 +17,9 @@ os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 # The demo phone line never closes, so "call me now" can be tried any time.
 os.environ.setdefault("CALLBACKS_HOURS", "00:00-24:00")
+# runserver serves the product photos under var/media (see config/urls.py).
+os.environ.setdefault("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+os.environ.setdefault("SERVE_MEDIA", "true")
 
 from .base import *  # noqa: E402
 from .base import env  # noqa: E402

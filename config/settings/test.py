@@ -10,6 +10,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 from .base import *
 
 DEBUG = False
+# Photos are written under a fresh directory per test (tests/conftest.py);
+# the browser tests' live server serves MEDIA_ROOT itself, as Django's does.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process unless a test starts a real worker on purpose.

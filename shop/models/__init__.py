@@ -1,6 +1,7 @@
 from .cart import Cart, CartLine
 from .catalog import Category, Product
 from .credit import StoreCreditAccount, StoreCreditEntry
+from .images import ProductImage
 from .orders import ORDER_NUMBER_OFFSET, Order, OrderEvent, OrderLine
 from .payments import Payment, PaymentEvent, Refund, RefundPart
 from .provider_ledger import (
@@ -23,6 +24,7 @@ __all__ = [
     "Payment",
     "PaymentEvent",
     "Product",
+    "ProductImage",
     "Refund",
     "RefundPart",
     "Shipment",

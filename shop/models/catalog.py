@@ -114,7 +114,6 @@ class Product(models.Model):
     price = models.PositiveIntegerField(
         _("price"), help_text=_("In the currency's minor unit (yen for JPY).")
     )
-    image = models.ImageField(_("image"), upload_to="products/", blank=True)
     manual_url = models.URLField(
         _("digital manual"), blank=True, help_text=_("A PDF of the manual, if any.")
     )
@@ -219,6 +218,11 @@ class Product(models.Model):
         return self.stock_on_hand > 0
 
     @property
-    def placeholder_hue(self) -> int:
-        """A stable colour for the generated placeholder image."""
-        return sum(self.sku.encode()) * 37 % 360
+    def first_image(self):
+        """The product's first photo, or None: from ``shop.images.with_first_image``
+        when the query prefetched it, else one query."""
+        try:
+            images = self.first_images
+        except AttributeError:
+            return self.images.first()
+        return images[0] if images else None

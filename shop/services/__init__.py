@@ -25,6 +25,11 @@ from .fulfilment import (
     mark_delivered,
     mark_shipped,
 )
+from .images import (
+    add_product_image,
+    make_missing_thumbnails,
+    remove_product_image,
+)
 from .payments import (
     close_payment,
     handle_event,
@@ -37,6 +42,7 @@ from .refunds import refund_order_line
 
 __all__ = [
     "Destination",
+    "add_product_image",
     "add_to_cart",
     "checkout_cart",
     "close_payment",
@@ -48,6 +54,7 @@ __all__ = [
     "delete_address",
     "handle_event",
     "issue_store_credit",
+    "make_missing_thumbnails",
     "mark_delivered",
     "mark_shipped",
     "merge_carts",
@@ -58,6 +65,7 @@ __all__ = [
     "refund_order_line",
     "remember_language",
     "remove_from_cart",
+    "remove_product_image",
     "save_address",
     "send_confirmations_again",
     "set_default_address",

@@ -1,7 +1,8 @@
-"""Template helpers for money, product placeholders and addresses."""
+"""Template helpers for money, product photos and addresses."""
 
 from django import template
 
+from shop import images
 from shop.addresses import (
     RETURN_ADDRESS,
     PostalAddress,
@@ -36,3 +37,22 @@ def address_region(address: PostalAddress | None) -> str:
 def shop_return_address() -> PostalAddress:
     """Where returns go: the shop's address, never a customer's."""
     return RETURN_ADDRESS
+
+
+@register.inclusion_tag("shop/includes/picture.html")
+def product_picture(product, preset: str = "card", photo=None, eager: bool = False):
+    """A product's photo as a responsive ``<picture>``: the WebP and JPEG
+    thumbnails made when it was stored, ``width``/``height`` from the preset
+    (``shop.images.PRESETS``: "thumb", "card", "gallery"), lazy unless
+    ``eager`` (the first photo above the fold). ``photo`` picks one of the
+    product's photos; by default its first (prefetch it with
+    ``shop.images.with_first_image``). A product with no photo gets a
+    placeholder of the same size."""
+    if photo is None:
+        photo = product.first_image
+    return {
+        **images.picture(photo, preset),
+        "preset": preset,
+        "eager": eager,
+        "name": product.display_name,
+    }

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core import submissions
 from core.views import flash_form_errors
-from shop import services
+from shop import selectors, services
 from shop.carts import current_cart, current_cart_lines
 from shop.exceptions import ProductUnavailable, ShopError
 from shop.forms import CartLineForm, QuantityForm
@@ -19,6 +19,7 @@ from shop.pricing import totals_for
 
 def cart_detail(request: HttpRequest) -> HttpResponse:
     lines = current_cart_lines(request)
+    selectors.with_photos(line.product for line in lines)
     totals = totals_for(sum(line.subtotal for line in lines))
     return render(
         request,

@@ -68,6 +68,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not lines:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
+    selectors.with_photos(line.product for line in lines)
     form.initial = {
         "cart": cart.pk,
         "address": request.user.addresses.filter(is_default=True).first(),

@@ -33,6 +33,26 @@ COUPLE_ADDRESS = [
 ]
 
 
+def assert_card_photos_load(page) -> int:
+    """Every product card on the page shows a photo that loaded, with alt
+    text: scrolled to one by one, since the photos below the fold are lazy."""
+    cards = page.locator(".grid .card")
+    photos = cards.locator("picture img")
+    count = cards.count()
+    assert count > 0
+    assert photos.count() == count, "a card without a photo"
+    for index in range(count):
+        photo = photos.nth(index)
+        photo.scroll_into_view_if_needed()
+        expect(photo).to_have_attribute("alt", re.compile(r"\S"))
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0",
+            arg=photo.element_handle(),
+            timeout=10_000,
+        )
+    return count
+
+
 def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
     page = journey.new_page()
     seen = []
@@ -41,6 +61,8 @@ def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
         seen.append((step, page.url, page.content()))
 
     page.goto("/")
+    # The catalog's first page: every card with its photo.
+    assert assert_card_photos_load(page) == 24
     page.get_by_role("link", name="Find a list").click()
     page.get_by_label("Their name").fill("Aiko")
     page.get_by_role("main").get_by_role("button", name="Search").click()
@@ -50,6 +72,7 @@ def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
     expect(page.get_by_role("heading", level=1)).to_have_text("Aiko & Ren's wedding")
     look("list")
     assert_accessible(page, "a wish list")
+    assert assert_card_photos_load(page) == 12  # the list's items, each with its photo
 
     duvet = page.get_by_role("listitem").filter(has_text="Linen duvet cover")
     duvet.get_by_role("button", name="Buy as a gift").click()

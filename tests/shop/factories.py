@@ -11,7 +11,16 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from shop import services
-from shop.models import Address, Cart, Category, Order, Product, Shipment, User
+from shop.models import (
+    Address,
+    Cart,
+    Category,
+    Order,
+    Product,
+    ProductImage,
+    Shipment,
+    User,
+)
 from shop.payments import TestPaymentProvider
 
 TEST_CARD = "4242 4242 4242 4242"
@@ -75,6 +84,40 @@ class ProductFactory(factory.django.DjangoModelFactory):
     price = 1200
     stock_on_hand = 10
     is_active = True
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    """A photo row with thumbnail names but no files: for counting queries
+    and rendering markup. Tests of the files use ``add_product_image``."""
+
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    position = factory.Sequence(lambda n: n)
+    image = factory.Sequence(lambda n: f"products/test/{n:06d}.jpg")
+    width = 1280
+    height = 960
+    alt = factory.LazyAttribute(lambda o: f"{o.product.name}, front")
+    alt_ja = factory.LazyAttribute(lambda o: f"{o.product.name_ja} 正面")
+    renditions = factory.LazyAttribute(
+        lambda o: [
+            {
+                "width": w,
+                "height": w * 3 // 4,
+                "jpeg": o.image.replace(".jpg", f".w{w}.jpg"),
+                "webp": o.image.replace(".jpg", f".w{w}.webp"),
+            }
+            for w in (96, 192, 320, 640, 960, 1280)
+        ]
+    )
+
+
+def photographed(products, per_product: int = 2):
+    """Give each of ``products`` photos; returns the products."""
+    for product in products:
+        ProductImageFactory.create_batch(per_product, product=product)
+    return products
 
 
 def cart_with(user: User | None, *items: tuple[Product, int]) -> Cart:

@@ -17,6 +17,7 @@ from .factories import (
     ProductFactory,
     UserFactory,
     cart_with,
+    photographed,
     placed_order,
 )
 
@@ -27,14 +28,14 @@ def test_product_list(client, buyer, settings):
     settings.SHOP_PRODUCTS_PER_PAGE = 100
     category = CategoryFactory()
     cart_with(buyer, (ProductFactory(category=category), 1))
-    ProductFactory.create_batch(9, category=category)
+    photographed(ProductFactory.create_batch(9, category=category))
     url = reverse("shop:product_list")
     small = queries_for(client, url)
-    ProductFactory.create_batch(90, category=category)
+    photographed(ProductFactory.create_batch(90, category=category))
     large = queries_for(client, url)
     assert_same_queries(small, large)
-    # session, user, categories, count, page, cart badge
-    assert len(large) <= 6
+    # session, user, categories, count, page, first photos, cart badge
+    assert len(large) <= 7
     assert_same_queries(
         queries_for(client, url, data={"q": "product"}),
         queries_for(client, url, data={"q": "product", "category": category.slug}),
@@ -43,27 +44,30 @@ def test_product_list(client, buyer, settings):
 
 def test_product_detail(client, buyer):
     product = ProductFactory()
+    photographed([product], per_product=2)
     small = queries_for(client, product.get_absolute_url())
-    ProductFactory.create_batch(90, category=product.category)
+    photographed([product], per_product=10)
     large = queries_for(client, product.get_absolute_url())
     assert_same_queries(small, large)
-    assert len(large) <= 5  # session, user, product, cart badge, their lists
+    # session, user, product, its photos, cart badge, their lists
+    assert len(large) <= 6
 
 
 def test_cart(client, buyer, settings):
-    products = ProductFactory.create_batch(100)
+    products = photographed(ProductFactory.create_batch(100))
     cart = cart_with(buyer, *((p, 1) for p in products[:10]))
     small = queries_for(client, reverse("shop:cart"))
     for product in products[10:]:
         services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
     large = queries_for(client, reverse("shop:cart"))
     assert_same_queries(small, large)
-    assert len(large) == 2  # the user; the open cart's lines with their products
+    # the user; the open cart's lines with their products; their first photos
+    assert len(large) == 3
 
 
 def test_checkout_page(client, buyer):
     AddressFactory(user=buyer, is_default=True)
-    products = ProductFactory.create_batch(100)
+    products = photographed(ProductFactory.create_batch(100))
     cart = cart_with(buyer, *((p, 1) for p in products[:10]))
     small = queries_for(client, reverse("shop:checkout"))
     for product in products[10:]:
@@ -74,7 +78,7 @@ def test_checkout_page(client, buyer):
 
 def test_order_list(client, buyer, settings):
     settings.SHOP_ORDERS_PER_PAGE = 100
-    product = ProductFactory(stock_on_hand=1000)
+    product = photographed([ProductFactory(stock_on_hand=1000)])[0]
     for _ in range(10):
         placed_order(buyer, (product, 1))
     small = queries_for(client, reverse("shop:order_list"))
@@ -86,8 +90,12 @@ def test_order_list(client, buyer, settings):
 
 def test_order_detail_with_lines_and_shipments(client, buyer):
     staff = UserFactory(is_staff=True)
-    few = placed_order(buyer, *((p, 1) for p in ProductFactory.create_batch(10)))
-    many = placed_order(buyer, *((p, 1) for p in ProductFactory.create_batch(100)))
+    few = placed_order(
+        buyer, *((p, 1) for p in photographed(ProductFactory.create_batch(10)))
+    )
+    many = placed_order(
+        buyer, *((p, 1) for p in photographed(ProductFactory.create_batch(100)))
+    )
     for order in (few, many):
         # One parcel per line: shipments grow with the order too.
         for line in order.lines.all():
