@@ -2,6 +2,7 @@
 
 from core.emails import send_templated
 from gifts.models import Gift, GiftReturn
+from shop.images import with_first_image
 
 
 def send_thank_you_note(gift: Gift) -> None:
@@ -10,7 +11,9 @@ def send_thank_you_note(gift: Gift) -> None:
         context={
             "gift": gift,
             # What they gave, with its products for the thumbnails.
-            "lines": gift.lines.select_related("order_line__product"),
+            "lines": gift.lines.select_related("order_line__product").prefetch_related(
+                with_first_image("order_line__product__images")
+            ),
         },
         to=gift.giver.email,
         recipient=gift.giver,

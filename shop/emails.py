@@ -1,6 +1,7 @@
 """The shop's emails to customers: text and HTML, rendered from templates."""
 
 from core.emails import send_templated
+from shop.images import with_first_image
 from shop.models import Order, Shipment
 
 
@@ -11,8 +12,11 @@ def send_order_confirmation(order: Order) -> None:
             "order": order,
             # Not called yet: the template calls it, in the buyer's language.
             "destination": order.buyer_destination,
-            # With their products, for the thumbnails: one query, not one a line.
-            "lines": order.lines.select_related("product"),
+            # With their products and first photos, for the thumbnails: two
+            # queries, not two a line.
+            "lines": order.lines.select_related("product").prefetch_related(
+                with_first_image("product__images")
+            ),
         },
         to=order.email,
         recipient=order.buyer,
@@ -27,7 +31,9 @@ def send_shipment_notification(shipment: Shipment) -> None:
             "order": order,
             "shipment": shipment,
             "destination": order.buyer_destination,
-            "lines": shipment.lines.select_related("order_line__product"),
+            "lines": shipment.lines.select_related(
+                "order_line__product"
+            ).prefetch_related(with_first_image("order_line__product__images")),
         },
         to=order.email,
         recipient=order.buyer,

@@ -56,3 +56,10 @@ def product_picture(product, preset: str = "card", photo=None, eager: bool = Fal
         "eager": eager,
         "name": product.display_name,
     }
+
+
+@register.filter
+def email_thumbnail(product) -> str | None:
+    """The absolute URL of ``product``'s JPEG thumbnail for emails, or None
+    (``shop.images.email_thumbnail_url``)."""
+    return images.email_thumbnail_url(product)

@@ -22,11 +22,18 @@ from gifts import emails as gift_emails
 from gifts.models import GiftReturn
 from shop import emails as shop_emails
 from shop import services as shop_services
+from shop.models import ProductImage
 from support import emails as support_emails
 from support.models import CaseEvent
 from tests.emails import check_html, parse
 from tests.gifts.factories import give
-from tests.shop.factories import PASSWORD, ProductFactory, UserFactory, placed_order
+from tests.shop.factories import (
+    PASSWORD,
+    ProductFactory,
+    UserFactory,
+    photographed,
+    placed_order,
+)
 from tests.support.factories import CaseFactory
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
 
@@ -53,7 +60,7 @@ def _order(language: str, *items):
 def _order_placed(language):
     order = _order(
         language,
-        (ProductFactory(name="Linen apron", image="products/apron.jpg"), 2),
+        (photographed([ProductFactory(name="Linen apron")], per_product=1)[0], 2),
         (ProductFactory(name="Tea towel"), 1),
     )
     shop_emails.send_order_confirmation(order)
@@ -199,12 +206,17 @@ def test_order_email_shows_a_thumbnail_or_a_placeholder_for_each_line():
 
     report = check_html(parse(mail.outbox[0]).html)
 
-    # The apron has a photo; the tea towel a placeholder cell of the same size.
+    # The apron has a photo (its first photo's JPEG thumbnail, 192 px wide,
+    # shown at 64 x 48: emails show no WebP); the tea towel a placeholder
+    # cell of the same size.
     (image,) = report.images
-    assert image["src"] == SITE + "/media/products/apron.jpg"
+    photo = ProductImage.objects.get(product__name="Linen apron")
+    assert image["src"] == SITE + "/media/" + photo.image.name.replace(
+        ".jpg", ".w192.jpg"
+    )
     assert (image["width"], image["height"], image["alt"]) == (
         "64",
-        "64",
+        "48",
         "Linen apron",
     )
     assert "Tea towel" in report.text
@@ -225,7 +237,9 @@ def test_japanese_order_email_is_in_japanese_in_both_parts():
 
 def test_an_order_email_costs_the_same_queries_whatever_its_size():
     def queries_to_send(lines: int) -> int:
-        items = [(ProductFactory(image="products/x.jpg"), 1) for _ in range(lines)]
+        items = [
+            (product, 1) for product in photographed(ProductFactory.create_batch(lines))
+        ]
         order = _order("en", *items)
         order = type(order).objects.select_related("buyer").get(pk=order.pk)
         with CaptureQueriesContext(connection) as captured:
@@ -267,7 +281,7 @@ def test_sign_up_confirmation_is_text_and_html(client, language, label):
 
 @pytest.mark.parametrize(
     ("language", "label"),
-    [("en", "Choose a new password"), ("ja", "新しいパスワードを設定する")],
+    [("en", "Choose a new password"), ("ja", "新しいパスワードの設定")],
 )
 def test_password_reset_is_text_and_html(client, language, label):
     user = UserFactory()

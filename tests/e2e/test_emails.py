@@ -16,7 +16,12 @@ from shop import emails as shop_emails
 from support import emails as support_emails
 from support.models import CaseEvent
 from tests.emails import parse
-from tests.shop.factories import ProductFactory, UserFactory, placed_order
+from tests.shop.factories import (
+    ProductFactory,
+    UserFactory,
+    photographed,
+    placed_order,
+)
 from tests.support.factories import CaseFactory
 
 from .support import ARTIFACTS
@@ -72,7 +77,7 @@ def _check_layout(page: Page, width: int) -> None:
         "img", "images => images.map(i => [i.naturalWidth, i.width, i.height])"
     ):
         assert size[0] > 0, "a picture did not load"
-        assert size[1:] == [64, 64]
+        assert size[1:] == [64, 48]
 
 
 def _shoot(browser: Browser, markup: str, name: str) -> None:
@@ -91,8 +96,8 @@ def test_order_confirmation_renders_in_a_browser(browser, language):
     buyer = UserFactory(display_name="Mika", language=language)
     order = placed_order(
         buyer,
-        (ProductFactory(name="Linen apron", image="products/apron.png"), 2),
-        (ProductFactory(name="Cast-iron teapot", image="products/teapot.png"), 1),
+        (photographed([ProductFactory(name="Linen apron")], per_product=1)[0], 2),
+        (photographed([ProductFactory(name="Cast-iron teapot")], per_product=1)[0], 1),
         (ProductFactory(name="Hand towel"), 3),
     )
     mail.outbox.clear()
@@ -106,7 +111,12 @@ def test_order_confirmation_renders_in_a_browser(browser, language):
 def test_support_reply_renders_in_a_browser(browser):
     order = placed_order(
         UserFactory(),
-        (ProductFactory(name="Pixel printer PX-200", image="products/px.png"), 1),
+        (
+            photographed([ProductFactory(name="Pixel printer PX-200")], per_product=1)[
+                0
+            ],
+            1,
+        ),
     )
     case = CaseFactory(order=order)
     event = CaseEvent.objects.create(
