@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gifts",
     "support",
     "callbacks",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -16,10 +16,10 @@ CONTRACTS = PYPROJECT["tool"]["importlinter"]["contracts"]
 
 FENCED = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 CODE = re.compile(r"`([^`\n]+)`")
-FIRST_PARTY = r"(?:config|core|shop|wishlist|gifts|support|callbacks)"
+FIRST_PARTY = r"(?:config|core|shop|wishlist|gifts|support|callbacks|privacy)"
 DOTTED = re.compile(rf"^{FIRST_PARTY}(?:\.[A-Za-z_]\w*)+$")
 OUR_SETTING = re.compile(
-    r"^(?:CORE|SHOP|WISHLIST|GIFT|SUPPORT|CALLBACKS|DEMO|CELERY)_[A-Z0-9_]+$"
+    r"^(?:CORE|SHOP|WISHLIST|GIFT|SUPPORT|CALLBACKS|PRIVACY|DEMO|CELERY)_[A-Z0-9_]+$"
 )
 
 
