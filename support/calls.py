@@ -14,6 +14,7 @@ from callbacks import hours
 from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
+from core.text import fill
 from support.models import Case, CaseEvent
 from support.tasks import send_call_failed
 
@@ -209,7 +210,7 @@ def record_call_change(
         if new_state == CallbackRequest.State.SCHEDULED and callback.attempts:
             message = _("No answer. We'll try again at %(due)s.")
         due = time_format(timezone.localtime(callback.due_at))
-        body = str(message) % {"due": due}
+        body = fill(message, {"due": due})
     attempt = callback.attempts
     internal = f"{callback.reference} {new_state} (attempt {attempt}) {detail}"
     event, _internal = CaseEvent.objects.bulk_create(

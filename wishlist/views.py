@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core import pagecache, submissions
 from core.fragments import render_fragment
+from core.text import fill
 from core.views import flash_form_errors, selected_or_404
 from shop.exceptions import ShopError
 from shop.models import Product
@@ -146,8 +147,10 @@ def item_add(request: HttpRequest, product_id: int) -> HttpResponse:
     )
     messages.success(
         request,
-        _("Added %(product)s to %(list)s.")
-        % {"product": product.display_name, "list": wishlist.title},
+        fill(
+            _("Added %(product)s to %(list)s."),
+            {"product": product.display_name, "list": wishlist.title},
+        ),
     )
     return redirect(product)
 

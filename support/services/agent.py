@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from callbacks import services as callback_services
 from callbacks.exceptions import CallbackError, TooLateToChange
+from core.text import fill
 from shop import services as shop_services
 from shop.exceptions import OutOfStock
 from shop.models import Shipment, User
@@ -247,7 +248,7 @@ def _end_booked_call(case: Case, *, actor: User, message) -> None:
     except TooLateToChange:
         raise SupportError(str(ON_THE_PHONE)) from None
     with _in_customer_language(case):
-        body = message % {"time": time_format(timezone.localtime(callback.due_at))}
+        body = fill(message, {"time": time_format(timezone.localtime(callback.due_at))})
     event = _event(case, Kind.CALL, actor=actor, body=body)
     transaction.on_commit(lambda: send_case_reply.delay(event_id=event.pk))
 
@@ -370,8 +371,10 @@ def call_customer(*, case: Case, actor: User, submission_key: str = "") -> None:
         case,
         Kind.CALL,
         actor=actor,
-        body=_("%(agent)s asked to call the customer at %(time)s.")
-        % {"agent": actor, "time": time_format(timezone.localtime(callback.due_at))},
+        body=fill(
+            _("%(agent)s asked to call the customer at %(time)s."),
+            {"agent": actor, "time": time_format(timezone.localtime(callback.due_at))},
+        ),
         public=False,
         submission_key=submission_key,
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
+from core.text import fill
 from shop.models import User
 from support import calls, selectors
 from support.exceptions import CaseClosed, NotYourLine, SupportError
@@ -106,9 +107,10 @@ def ask_for_call(
         callback = calls.request_call(
             case=case, number=number, later=later, language=language
         )
-        body = _("The customer asked to be called at %(time)s.") % {
-            "time": time_format(timezone.localtime(callback.due_at))
-        }
+        body = fill(
+            _("The customer asked to be called at %(time)s."),
+            {"time": time_format(timezone.localtime(callback.due_at))},
+        )
         _event(
             case,
             Kind.CALL,
