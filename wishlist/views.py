@@ -44,12 +44,23 @@ def _owned_item(request: HttpRequest, pk: int) -> WishListItem:
     )
 
 
+def _searched_name(request: HttpRequest) -> str:
+    return request.GET.get("name", "")[:80]
+
+
 @login_required
 def my_lists(request: HttpRequest) -> HttpResponse:
+    """The person's own lists, and beside them the way to a friend's: the
+    same search as "Find a list", answered on this page."""
+    name = _searched_name(request)
     return render(
         request,
         "wishlist/my_lists.html",
-        {"lists": selectors.lists_for_owner(owner=request.user)},
+        {
+            "lists": selectors.lists_for_owner(owner=request.user),
+            "name": name,
+            "found": selectors.search_public_lists(name=name),
+        },
     )
 
 
@@ -240,9 +251,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    name = request.GET.get("name", "")[:80]
+    name = _searched_name(request)
     return render(
         request,
         "wishlist/search.html",
-        {"name": name, "lists": selectors.search_public_lists(name=name)},
+        {"name": name, "found": selectors.search_public_lists(name=name)},
     )
