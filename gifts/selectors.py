@@ -207,7 +207,7 @@ def sent_gift_for_order(*, order: Order, giver: User) -> SentGift | None:
     if gift is None:
         return None
     return SentGift(
-        recipient_name=gift.wishlist.owner.public_name,
+        recipient_name=gift.wishlist.owner.name_in_sentence,
         message=gift.message,
         sender_choice=sender_choice(gift),
         address_sharing=address_sharing(gift=gift, viewer=giver),
