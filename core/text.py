@@ -5,6 +5,7 @@ get a second one from the sentence ("We'll call you at 2:01 a.m..")."""
 import re
 
 from django.utils.functional import Promise
+from django.utils.translation import pgettext
 
 # What may end a value and so already close the sentence it ends.
 _STOPS = (".", "。", "!", "?", "！", "？")
@@ -27,3 +28,12 @@ def end_once(text: str) -> str:
     """Rendered text with each doubled full stop after a value made single,
     for sentences a template builds (``{% filter end_once %}``)."""
     return _DOUBLED.sub(r"\1", text)
+
+
+def then(first: str, second: str) -> str:
+    """Two sentences one after the other, as the language writes them: a
+    space between them in English, none after a Japanese "。"."""
+    return pgettext("two sentences, one after the other", "%(first)s %(second)s") % {
+        "first": first,
+        "second": second,
+    }

@@ -6,6 +6,7 @@ so each goes out, and is written on the timeline, in one way."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.text import then
 from shop import services as shop_services
 from shop.exceptions import OutOfStock, PaymentError, RefundNotAllowed
 from shop.models import Product, Refund, Shipment, User
@@ -89,9 +90,11 @@ def _send_documents(case: Case) -> None:
                 "date": _date(shipment.estimated_delivery),
             }
             if product.manual_url:
-                body += " " + _("The manual is also online: %(url)s") % {
-                    "url": product.manual_url
-                }
+                body = then(
+                    body,
+                    _("The manual is also online: %(url)s")
+                    % {"url": product.manual_url},
+                )
         _event(case, Kind.DOCUMENTS, actor=None, body=body)
         _set_status(case, Status.RESOLVED)
 
@@ -134,9 +137,10 @@ def _no_documents_to_send(case: Case, product: Product) -> None:
                 "get back to you."
             ) % {"item": case.order_line.display_name}
             if product.manual_url:
-                body += " " + _("The manual is online: %(url)s") % {
-                    "url": product.manual_url
-                }
+                body = then(
+                    body,
+                    _("The manual is online: %(url)s") % {"url": product.manual_url},
+                )
         _event(case, Kind.DECISION, actor=None, body=body)
 
 

@@ -9,7 +9,7 @@ from django.template import engines
 from django.utils import timezone, translation
 from django.utils.formats import time_format
 
-from core.text import end_once, fill
+from core.text import end_once, fill, then
 from support import calls
 from support.models import CaseEvent
 from tests.shop.factories import UserFactory, deliver, placed_order
@@ -77,3 +77,14 @@ def test_the_case_timeline_says_the_call_time_with_one_stop():
     )
     assert event.body == "We'll call you at 2:01 a.m."
     assert CaseEvent.objects.filter(case=case, body__contains="a.m..").count() == 0
+
+
+def test_two_sentences_follow_each_other_as_each_language_writes_them():
+    with translation.override("en"):
+        assert then("We are posting it.", "See online.") == (
+            "We are posting it. See online."
+        )
+    with translation.override("ja"):
+        assert then("お送りします。", "オンラインでもご覧いただけます。") == (
+            "お送りします。オンラインでもご覧いただけます。"
+        )
