@@ -301,3 +301,28 @@ def test_after_a_declined_card_the_gift_keeps_what_the_giver_typed(client):
     assert paid.redirect_chain[-1][0] == order.get_absolute_url()
     gift = Gift.objects.get()
     assert (gift.message, gift.shows_giver_name) == ("Happy wedding!", False)
+
+
+@pytest.mark.parametrize(
+    ("display_name", "shows_name", "english", "japanese"),
+    [
+        ("Haruto", True, "A gift from Haruto", "Harutoさんからのギフト"),
+        ("Haruto", False, "A gift from a friend", "友人からのギフト"),
+        ("", True, "A gift from a Hoshii customer", "Hoshiiのお客様からのギフト"),
+    ],
+)
+def test_the_recipient_reads_who_sent_it_in_a_sentence_in_both_languages(
+    client, display_name, shows_name, english, japanese
+):
+    gift = give(
+        WishListItemFactory(),
+        giver=UserFactory(display_name=display_name),
+        shows_giver_name=shows_name,
+    )
+    deliver(gift.order)
+    client.force_login(gift.recipient)
+    html = client.get(gift.get_absolute_url()).content.decode()
+    assert f"<h1>{english}</h1>" in html
+    client.post(reverse("set_language"), {"language": "ja"})
+    html = client.get(gift.get_absolute_url()).content.decode()
+    assert f"<h1>{japanese}</h1>" in html
