@@ -306,6 +306,9 @@ SHOP_DELIVERY_DAYS = env.int("SHOP_DELIVERY_DAYS", default=2)
 # gift"), so the shop needs to know nothing of them: the project wires them.
 SHOP_PRODUCT_ACTION_TEMPLATES = ["wishlist/includes/add_to_list.html"]
 SHOP_ORDER_ACTION_TEMPLATES = ["support/includes/order_help.html"]
+# Sections at the top of the buyer's order page: a gift's message and the
+# giver's choices. They may use `order` and the request.
+SHOP_ORDER_SECTION_TEMPLATES = ["gifts/includes/order_gift.html"]
 SHOP_EMPTY_CART_ACTION_TEMPLATES = ["wishlist/includes/find_a_list.html"]
 # Item actions render inside the wish list's cached item grid (core.fragments),
 # without the request: they may use `item`, `product`, `show_counts` and
