@@ -14,7 +14,9 @@ import io
 import json
 import os
 import platform
+import shutil
 import subprocess
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from shop import services
 from shop.demo import demo_user
@@ -33,22 +36,21 @@ from wishlist.models import WishList
 pytestmark = [pytest.mark.audit, pytest.mark.slow]
 
 BASE_DIR = Path(settings.BASE_DIR)
-LIGHTHOUSE = BASE_DIR / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = BASE_DIR / "node_modules" / "lighthouse"
+RUNNER = Path(__file__).with_name("lighthouse.mjs")
 # Debian's chromium unless CHROMIUM names another (scripts/ensure-browser.sh);
 # Lighthouse launches it through chrome-launcher and never downloads one.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROME_FLAGS = " ".join(
-    [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-    ]
-)
+# (Puppeteer starts it headless.)
+CHROME_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 # Judged on what the page is, not on how fast the machine is: 100 everywhere.
 EXACT = ["accessibility", "best-practices", "seo"]
@@ -63,8 +65,9 @@ SUMMARY = BASE_DIR / "docs" / "lighthouse.md"
 BUDGETS = {
     # The page never moves under the reader's finger.
     "cumulative-layout-shift": ("numericValue", 0.0),
-    # Everything a page transfers: HTML, CSS, scripts, images, the favicon.
-    "total-byte-weight": ("numericValue", 200 * 1024),
+    # Everything a page transfers: HTML, CSS, scripts, images, the favicon;
+    # what slow 4G (1.6 Mbit/s) brings in about two and a half seconds.
+    "total-byte-weight": ("numericValue", 500 * 1024),
     # Elements in the DOM: Lighthouse warns from 800.
     "dom-size": ("numericValue", 800),
 }
@@ -92,11 +95,23 @@ def site(live_server, settings, transactional_db):
     call_command("seed_demo", stdout=io.StringIO())
     shopper = demo_user("shopper")
     cart = services.create_cart(owner=shopper)
-    for product in Product.objects.filter(is_active=True).order_by("pk")[:2]:
+    products = list(Product.objects.filter(is_active=True).order_by("pk")[:2])
+    for product in products:
         services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
     client = Client()
     client.force_login(shopper)
-    return live_server, client.cookies[settings.SESSION_COOKIE_NAME].value
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session}
+    # The cart Lighthouse audits must be this one, not an empty visitor's.
+    request = urllib.request.Request(  # noqa: S310 (the live server's http URL)
+        live_server.url + reverse("shop:cart"),
+        headers={"Cookie": f"{cookie['name']}={cookie['value']}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        html = response.read().decode()
+    for product in products:
+        assert escape(product.name) in html, "the session cookie does not sign in"
+    return live_server, cookie, products
 
 
 def _pages() -> list[Page]:
@@ -111,30 +126,42 @@ def _pages() -> list[Page]:
     ]
 
 
-def _lighthouse(url: str, name: str, cookie: str | None) -> dict:
+def _lighthouse(pages: list[tuple[str, str, list[dict]]]) -> dict[str, dict]:
+    """Lighthouse's report on each (name, url, cookies), by name, from one
+    Chromium (tests/audit/lighthouse.mjs)."""
+    plan = {
+        "chromePath": CHROMIUM,
+        "chromeFlags": CHROME_FLAGS,
+        "categories": CATEGORIES,
+        "outputDir": str(REPORTS),
+        "pages": [{"name": n, "url": u, "cookies": c} for n, u, c in pages],
+    }
     REPORTS.mkdir(parents=True, exist_ok=True)
-    output = REPORTS / name
-    command = [
-        str(LIGHTHOUSE),
-        url,
-        "--quiet",
-        "--output=json",
-        "--output=html",
-        f"--output-path={output}",
-        f"--chrome-flags={CHROME_FLAGS}",
-        "--only-categories=" + ",".join(CATEGORIES),
-    ]
-    if cookie:
-        command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-    env = {**os.environ, "CHROME_PATH": CHROMIUM}
+    for old in [*REPORTS.glob("*.report.*"), *REPORTS.glob("*.page.html")]:
+        old.unlink()
+    plan_file = REPORTS / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+    node = shutil.which("node")
+    assert node, "Node.js is missing: Lighthouse runs on it (see make browser)"
     run = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
+        [node, str(RUNNER), str(plan_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
-    assert run.returncode == 0, f"Lighthouse failed on {url}:\n{run.stderr[-3000:]}"
-    report = json.loads(output.with_suffix(".report.json").read_text())
-    if report.get("runtimeError"):
-        pytest.fail(f"Lighthouse could not load {url}: {report['runtimeError']}")
-    return report
+    assert run.returncode == 0, f"Lighthouse failed:\n{run.stderr[-3000:]}"
+    reports = {}
+    for name, url, _cookies in pages:
+        report = json.loads((REPORTS / f"{name}.report.json").read_text())
+        if report.get("runtimeError"):
+            pytest.fail(f"Lighthouse could not load {url}: {report['runtimeError']}")
+        reports[name] = report
+    return reports
+
+
+def _slug(page: Page) -> str:
+    return page.name.lower().replace(" ", "-")
 
 
 def _score(report: dict, category: str) -> int:
@@ -200,7 +227,7 @@ def _write_summary(results: list[tuple[Page, dict]]) -> None:
             f"| {round(audits['total-byte-weight']['numericValue'] / 1024)} KiB |"
         )
     budgets = "\n".join(
-        f"- `{audit_id}` at most {limit}" for audit_id, (_f, limit) in BUDGETS.items()
+        f"- `{audit_id}` at most {limit:g}" for audit_id, (_f, limit) in BUDGETS.items()
     )
     must_pass = ", ".join(f"`{audit_id}`" for audit_id in MUST_PASS)
     SUMMARY.write_text(
@@ -233,11 +260,32 @@ that failed on a busy machine with nothing wrong in the page would teach
 people to ignore it. What the page itself decides is asserted on every
 page instead, because it is the same on any machine:
 
-{budgets} (bytes transferred, all requests)
+{budgets}
 - these audits pass: {must_pass}
 
-The reports themselves (JSON and HTML, one per page) are in
-`var/test-artifacts/lighthouse/`.
+No layout shift at all: the page never moves under the reader's finger.
+500 KiB for everything a page transfers is what slow 4G (1.6 Mbit/s) brings
+in about two and a half seconds; the pages are far below it today, and it
+is there for the product photos. 800 elements is where Lighthouse starts to
+warn about the DOM's size.
+
+Not asserted, and why:
+
+- *Render-blocking resources*: the stylesheet is the one resource that
+  blocks the first paint; Lighthouse estimates a few hundred milliseconds
+  saved on slow 4G by inlining it, which the Content-Security-Policy forbids
+  on purpose (`style-src 'self'`, no inline styles). It costs no points.
+- *Text compression* and *cache lifetimes* of static files: the test's live
+  server serves them with Django's static files handler, uncompressed and
+  without cache headers. In production whitenoise serves them compressed
+  and cached for a year (`CompressedManifestStaticFilesStorage`, hashed
+  names). These are diagnostics and cost no points either.
+- *Back/forward cache*: allauth sends the login page with `Cache-Control:
+  no-store` (Django's `never_cache`), so the browser keeps no copy of a
+  page with a password form on it; a diagnostic too.
+
+The reports themselves (JSON and HTML, one per page) and the pages as
+audited are in `var/test-artifacts/lighthouse/`.
 """
     )
 
@@ -247,23 +295,28 @@ def test_lighthouse_scores(site):
         pytest.fail(f"{LIGHTHOUSE} is missing: run `make browser` (npm ci)")
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser.sh")
-    server, session = site
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
-    results = []
-    for page in _pages():
-        name = page.name.lower().replace(" ", "-")
-        report = _lighthouse(
-            server.url + page.path, name, cookie if page.signed_in else None
-        )
-        results.append((page, report))
+    server, cookie, cart_products = site
+    pages = _pages()
+    reports = _lighthouse(
+        [
+            (_slug(page), server.url + page.path, [cookie] if page.signed_in else [])
+            for page in pages
+        ]
+    )
+    results = [(page, reports[_slug(page)]) for page in pages]
     _write_summary(results)
 
     problems = []
     for page, report in results:
+        # Each report is of the page itself, not of where it redirected.
+        assert report["finalDisplayedUrl"] == server.url + page.path
         if page.signed_in:
-            # The cart's report must be of the signed-in cart, not a redirect
-            # to the login page or an empty visitor's cart.
-            assert report["finalDisplayedUrl"] == server.url + page.path
+            # The signed-in cart, not an empty visitor's.
+            audited = (REPORTS / f"{_slug(page)}.page.html").read_text()
+            for product in cart_products:
+                assert escape(product.name) in audited, (
+                    f"Lighthouse audited a cart without {product.name}: signed out?"
+                )
         for category in EXACT:
             if _score(report, category) < 100:
                 failing = "; ".join(_failing(report, category))
