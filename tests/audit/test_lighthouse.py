@@ -38,10 +38,9 @@ pytestmark = [pytest.mark.audit, pytest.mark.slow]
 BASE_DIR = Path(settings.BASE_DIR)
 LIGHTHOUSE = BASE_DIR / "node_modules" / "lighthouse"
 RUNNER = Path(__file__).with_name("lighthouse.mjs")
-# Debian's chromium unless CHROMIUM names another (scripts/ensure-browser.sh);
-# Lighthouse launches it through chrome-launcher and never downloads one.
+# Debian's chromium unless CHROMIUM names another (scripts/ensure-browser.sh),
+# started headless by puppeteer-core, which never downloads a browser.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# (Puppeteer starts it headless.)
 CHROME_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -82,6 +82,12 @@ def test_every_page_names_the_icons_and_they_are_served(client):
         assert response["Content-Type"] in types[kind], href
 
 
+def test_the_admin_shows_the_same_icon(staff_client):
+    head = _head(staff_client.get(reverse("admin:index")))
+
+    assert set(head.icons) == {"icon", "image/svg+xml", "apple-touch-icon"}
+
+
 def test_the_home_page_and_the_login_page_describe_the_shop(client):
     for url in (reverse("shop:product_list"), reverse("account_login")):
         head = _head(client.get(url))
