@@ -7,7 +7,9 @@ page, without one."""
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from tests.shop.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.wishlist.factories import WishListFactory
@@ -135,6 +137,11 @@ def test_a_wish_list_is_described_by_its_owners_words_or_their_name(client):
 
 
 def test_the_description_is_in_the_visitors_language(client):
-    head = _head(client.get(reverse("shop:product_list"), HTTP_ACCEPT_LANGUAGE="ja"))
+    try:
+        response = client.get(reverse("shop:product_list"), HTTP_ACCEPT_LANGUAGE="ja")
+    finally:
+        # The middleware leaves the language it chose active in this thread.
+        translation.activate(settings.LANGUAGE_CODE)
+    head = _head(response)
 
     assert head.descriptions[0].startswith("Hoshii は、ほしい物リストのある")
