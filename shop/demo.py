@@ -159,8 +159,10 @@ def _photos(stdout) -> None:
         services.add_product_image(
             product=product,
             image_file=ContentFile(buffer.getvalue(), name=f"{product.sku}.jpg"),
-            alt=product.name,
-            alt_ja=product.name_ja,
+            # What the picture shows, more than the name beside it (which a
+            # screen reader would otherwise read twice).
+            alt=f"{product.name}, front view",
+            alt_ja=f"{product.name_ja}（正面）" if product.name_ja else "",
             source=picture,
         )
         made += 1

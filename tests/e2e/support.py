@@ -169,6 +169,13 @@ def assert_placed_once(order: Order) -> None:
     assert order.events.filter(kind=OrderEvent.Kind.PAID).count() == 1
 
 
+def assert_no_sideways_scroll(page: Page) -> None:
+    """The page fits the window's width: nothing pushes it sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"{page.url} scrolls sideways"
+    )
+
+
 def assert_accessible(page: Page, what: str) -> None:
     """No serious or critical axe-core violation on the page as it is now.
 

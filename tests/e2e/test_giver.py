@@ -12,6 +12,7 @@ from gifts.models import Gift
 from .support import (
     PHONE,
     assert_accessible,
+    assert_no_sideways_scroll,
     assert_placed_once,
     on_hosted_page,
     pay_on_hosted_page,
@@ -141,12 +142,6 @@ def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
             assert needle not in html, f"{needle!r} shown to the giver: {step}, {url}"
 
 
-def _no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-        f"{page.url} scrolls sideways"
-    )
-
-
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_a_signed_in_giver_finds_a_friends_list_from_the_header(journey, device):
     """Signed in, "Find a list" stays in the header, and the Lists page
@@ -156,7 +151,7 @@ def test_a_signed_in_giver_finds_a_friends_list_from_the_header(journey, device)
     journey.sign_in(page, "shopper@hoshii.test")
     main_nav = page.get_by_role("navigation", name="Main")
     expect(main_nav.get_by_role("link", name="Gifts I sent")).to_be_visible()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     journey.shot(page, "signed-in-header")
 
     main_nav.get_by_role("link", name="Find a list").click()
@@ -174,9 +169,9 @@ def test_a_signed_in_giver_finds_a_friends_list_from_the_header(journey, device)
     finder = page.get_by_role("region", name="Find a friend's list")
     finder.get_by_label("Their name").fill("Aiko")
     finder.get_by_role("button", name="Search").click()
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_accessible(page, "the Lists page with a friend's list found")
     journey.shot(page, "lists-page-search")
     page.get_by_role("link", name="Aiko & Ren's wedding").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aiko & Ren's wedding")
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)

@@ -15,6 +15,7 @@ from .support import (
     DECLINED_CARD,
     PHONE,
     assert_accessible,
+    assert_no_sideways_scroll,
     assert_placed_once,
     on_hosted_page,
     pattern,
@@ -138,6 +139,7 @@ def test_a_declined_card_on_the_payment_page_then_another_pays(journey):
 
 
 def place_order(page, say) -> None:
+    assert_no_sideways_scroll(page)  # the checkout, photos and all, fits a phone
     page.get_by_role(
         "button", name=pattern(say("Place order and pay %(total)s"), "%(total)s")
     ).click()

@@ -259,6 +259,8 @@ def test_staff_give_the_reading_and_search_words_in_the_admin(staff_client, clie
         name_ja_reading="ありたやき",
         search_terms_ja="おさら 食器",
     )
+    # The photos inline, left empty.
+    data |= {"images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0"}
     response = staff_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 

@@ -158,6 +158,9 @@ def test_the_product_admin_declares_the_documents(staff_client):
             "stock_on_hand": product.stock_on_hand,
             "is_active": "on",
             "documents": D.WARRANTY_CARD,
+            # The photos inline, left empty.
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302
