@@ -108,15 +108,30 @@ class DataRequestAdmin(admin.ModelAdmin):
             except PrivacyError as error:
                 form.add_error("reason", error.message)
             else:
-                self.message_user(
-                    request,
-                    gettext(
-                        "Export #%(id)s for %(email)s is being prepared; the "
-                        "customer gets the link by email."
+                facts = {"id": data_request.pk, "email": data_request.user.email}
+                if data_request.requested_by_id == request.user.pk:
+                    self.message_user(
+                        request,
+                        gettext(
+                            "Export #%(id)s for %(email)s is being prepared; the "
+                            "customer gets the link by email."
+                        )
+                        % facts,
+                        messages.SUCCESS,
                     )
-                    % {"id": data_request.pk, "email": data_request.user.email},
-                    messages.SUCCESS,
-                )
+                else:
+                    # One export at a time: the one already under way is the
+                    # answer, and this click added nothing to the trail.
+                    self.message_user(
+                        request,
+                        gettext(
+                            "An export for %(email)s is already being prepared "
+                            "(#%(id)s); the customer gets the link by email. "
+                            "Nothing new was started."
+                        )
+                        % facts,
+                        messages.WARNING,
+                    )
                 return HttpResponseRedirect(
                     reverse("admin:privacy_datarequest_changelist")
                 )

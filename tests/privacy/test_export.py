@@ -479,6 +479,25 @@ def test_staff_export_needs_a_reason_and_is_recorded_and_mailed_to_the_customer(
     assert response.status_code == 404
 
 
+def test_staff_are_told_when_the_customers_own_export_is_already_under_way(
+    staff_client,
+):
+    customer = UserFactory()
+    own = services.request_export(user=customer, requested_by=customer)
+    response = staff_client.post(
+        START,
+        {
+            "customer": customer.email,
+            "reason": "Letter REF-7",
+            "submission": submissions.new_key(),
+        },
+        follow=True,
+    )
+    assert f"already being prepared (#{own.pk})" in response.content.decode()
+    assert list(DataRequest.objects.all()) == [own]
+    assert own.reason == ""
+
+
 def test_an_export_for_someone_unknown_is_a_form_error(staff_client):
     response = staff_client.post(
         START,
