@@ -24,6 +24,7 @@ urlpatterns = [
     path("gifts/", include("gifts.urls")),
     path("help/", include("support.urls")),
     path("callbacks/", include("callbacks.urls")),
+    path("", include("privacy.urls")),
     path("", include("shop.urls")),
 ]
 

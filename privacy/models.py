@@ -15,6 +15,7 @@ constraint, so two clicks at once make one request).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +52,18 @@ class DataRequest(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # --- An export's file (``privacy.export``) ---------------------------------
+    # Its name in the private "exports" storage, never under MEDIA_ROOT: only
+    # the owner's download view reads it, until ``expires_at``.
+    file_name = models.CharField(max_length=200, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+    # The "your data is ready" email went out (sent once, however often the
+    # task runs).
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The form submission that asked: sent twice, it is one request.
+    submission_key = models.CharField(
+        max_length=64, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("data request")
@@ -62,10 +75,26 @@ class DataRequest(models.Model):
                 condition=Q(status="pending"),
                 name="privacy_one_open_request_per_kind",
             ),
+            models.UniqueConstraint(
+                fields=["user", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="privacy_one_request_per_submission",
+            ),
+        ]
+        permissions = [
+            (
+                "start_export",
+                _("Can export a customer's data on their written request"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_expired(self) -> bool:
+        """An export whose link no longer works (or that was purged)."""
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
     def by_staff(self) -> bool:

@@ -25,6 +25,19 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _export_root(settings, tmp_path):
+    # Customers' data exports, private, in the test's own directory too.
+    settings.PRIVACY_EXPORT_ROOT = tmp_path / "exports"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            **settings.STORAGES["exports"],
+            "OPTIONS": {"location": tmp_path / "exports"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _no_calls_left_over():
     # The test dialer keeps its calls (and a failure to fake) on the class:
     # one test's calls must not be counted in the next, wherever they rang

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from .media import media_settings
@@ -236,12 +237,28 @@ MEDIA_URL = _media["media_url"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # This site serves MEDIA_ROOT at MEDIA_URL itself: run mode and tests only.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
+# A customer's data exports (privacy.export): private files on a filesystem
+# or volume that no URL serves (never under MEDIA_ROOT, which run mode serves
+# at /media/); only the owner's download view reads them. Workers and web
+# processes must share it (one volume in docker-compose.yml).
+PRIVACY_EXPORT_ROOT = env.path("PRIVACY_EXPORT_ROOT", default=BASE_DIR / "var/exports")
+if Path(PRIVACY_EXPORT_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
+    raise ImproperlyConfigured(
+        "PRIVACY_EXPORT_ROOT must not be inside MEDIA_ROOT: media is public."
+    )
 STORAGES = {
     "default": _media["storage"],
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVACY_EXPORT_ROOT},
+    },
 }
+# How long the link to a customer's data export works, in days; retention
+# deletes the file after that.
+PRIVACY_EXPORT_DAYS = env.int("PRIVACY_EXPORT_DAYS", default=7)
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -313,6 +330,8 @@ SHOP_ORDER_ACTION_TEMPLATES = ["support/includes/order_help.html"]
 # giver's choices. They may use `order` and the request.
 SHOP_ORDER_SECTION_TEMPLATES = ["gifts/includes/order_gift.html"]
 SHOP_EMPTY_CART_ACTION_TEMPLATES = ["wishlist/includes/find_a_list.html"]
+# Sections under the profile form (the account page). They may use `user`.
+SHOP_PROFILE_SECTION_TEMPLATES = ["privacy/includes/profile_data.html"]
 # Item actions render inside the wish list's cached item grid (core.fragments),
 # without the request: they may use `item`, `product`, `show_counts` and
 # {% csrf_token %}, nothing of the visitor.

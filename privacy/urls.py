@@ -1,0 +1,15 @@
+from django.urls import path
+
+from privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("account/data/", views.your_data, name="your_data"),
+    path("account/data/export/", views.request_export, name="request_export"),
+    path(
+        "account/data/<int:pk>/download/",
+        views.download_export,
+        name="download_export",
+    ),
+]
