@@ -13,8 +13,9 @@ from shop.pricing import format_money
 from shop.templatetags.shop import product_picture
 
 
-def _thumbnail(product: Product, photo: ProductImage | None = None) -> str:
-    # The same <picture> as the shop's pages.
+def product_thumbnail(product: Product, photo: ProductImage | None = None) -> str:
+    """The product's photo (its first, or ``photo``) as a small thumbnail:
+    the same <picture> as the shop's pages."""
     return render_to_string(
         "shop/includes/picture.html", product_picture(product, "thumb", photo=photo)
     )
@@ -33,7 +34,7 @@ class ProductImageInline(admin.TabularInline):
     def thumbnail(self, photo: ProductImage) -> str:
         if not photo.pk:
             return ""
-        return _thumbnail(photo.product, photo)
+        return product_thumbnail(photo.product, photo)
 
 
 @admin.register(Category)
@@ -72,7 +73,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("photo"))
     def photo(self, product: Product) -> str:
-        return _thumbnail(product)
+        return product_thumbnail(product)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ProductImage:

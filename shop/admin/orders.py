@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import fill
 from shop import payments, services
+from shop.images import with_first_image
 from shop.models import Order, OrderEvent, OrderLine, Payment, Refund, Shipment
 from shop.pricing import format_money
 
+from .catalog import product_thumbnail
 from .fulfilment import ShipmentsFromOrderMixin
 from .inlines import ReadOnlyInline
 from .payments import PaymentInline, order_payment_events
@@ -33,8 +35,21 @@ from .payments import PaymentInline, order_payment_events
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["sku", "name", "unit_price", "quantity"]
+    fields = ["thumbnail", "sku", "name", "unit_price", "quantity"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each line's product and first photo: two queries for any order.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("product")
+            .prefetch_related(with_first_image("product__images"))
+        )
+
+    @admin.display(description=_("thumbnail"))
+    def thumbnail(self, line: OrderLine) -> str:
+        return product_thumbnail(line.product)
 
 
 class RefundInline(ReadOnlyInline):

@@ -266,6 +266,24 @@ def test_the_admin_product_list_costs_the_same_for_more_products(staff_client):
     assert_same_queries(small, queries_for(staff_client, url))
 
 
+def test_the_admin_order_shows_each_lines_photo_at_the_same_cost(staff_client):
+    from tests.queries import assert_same_queries, queries_for
+
+    from .factories import photographed, placed_order
+
+    def order_page(lines: int) -> str:
+        products = photographed(ProductFactory.create_batch(lines), per_product=1)
+        order = placed_order(None, *[(product, 1) for product in products])
+        return reverse("admin:shop_order_change", args=[order.pk])
+
+    small, large = order_page(1), order_page(6)
+    page = staff_client.get(large).content.decode()
+    assert page.count("<picture") == 6
+    assert_same_queries(
+        queries_for(staff_client, small), queries_for(staff_client, large)
+    )
+
+
 # --- Demo photos -----------------------------------------------------------
 
 
@@ -276,7 +294,9 @@ def test_every_demo_product_gets_its_own_drawn_photo(settings):
     assert photos.count() == len(PRODUCTS)
     digests = set()
     for photo in photos:
-        assert photo.alt == photo.product.name and photo.alt_ja == photo.product.name_ja
+        # What the picture shows: more than the name written beside it.
+        assert photo.alt == f"{photo.product.name}, front view"
+        assert photo.alt_ja == f"{photo.product.name_ja}（正面）"
         assert photo.renditions
         digests.add(hashlib.sha256(photo.image.read()).hexdigest())
     assert len(digests) == len(PRODUCTS)
