@@ -51,11 +51,25 @@ class DataRequest(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A closure runs in steps (``privacy.closure.STEPS``), each recorded here
+    # in the transaction that did it, so a closure a crash cut short resumes
+    # at the first step not done.
+    steps_done = models.JSONField(_("steps done"), default=list, blank=True)
+    # The customer's confirmation form: its twin (a double click), which
+    # arrives signed out once the first has closed the account, is
+    # recognised by it and shown the same page.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
+    # What came of it, in words for the audit trail: a closure refused (an
+    # order still to ship) says why.
+    result = models.TextField(_("result"), blank=True)
 
     class Meta:
         verbose_name = _("data request")
         verbose_name_plural = _("data requests")
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("close_account", _("Can close a customer's account on their request")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind"],

@@ -1,5 +1,6 @@
 """The customer's profile, address book and language."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +26,14 @@ def profile(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your profile is saved."))
         return redirect("shop:profile")
-    return render(request, "shop/profile.html", {"form": form})
+    return render(
+        request,
+        "shop/profile.html",
+        {
+            "form": form,
+            "section_templates": settings.SHOP_PROFILE_SECTION_TEMPLATES,
+        },
+    )
 
 
 @login_required

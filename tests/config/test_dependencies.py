@@ -15,8 +15,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"config", "core", "shop", "wishlist", "gifts", "support", "callbacks"}
-FIRST_PARTY |= {"tests", "benchmarks"}
-RUNTIME = ["config", "core", "shop", "wishlist", "gifts", "support", "callbacks", "privacy"]
+FIRST_PARTY |= {"privacy", "tests", "benchmarks"}
+RUNTIME = [
+    "config",
+    "core",
+    "shop",
+    "wishlist",
+    "gifts",
+    "support",
+    "callbacks",
+    "privacy",
+]
 RUNTIME += ["manage.py"]
 DEVELOPMENT = ["tests", "benchmarks"]
 
