@@ -59,8 +59,10 @@ def erase_customer_words(*, customer: User) -> None:
     moved, stay for the record. Idempotent."""
     cases = Case.objects.filter(customer=customer)
     cases.exclude(description="").update(description="")
+    # Their own words; not the entries in ours (a case closed, a call
+    # asked for) that name them as the actor.
     CaseEvent.objects.filter(case__customer=customer, actor=customer).exclude(
         body=""
-    ).update(body="")
+    ).filter(message="").update(body="")
     for case in cases.only("pk"):
         calls.forget_numbers(case)
