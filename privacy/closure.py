@@ -192,8 +192,8 @@ def run_closure(*, request_id: int) -> DataRequest:
       is erased or the sign-in ended: the request is ``failed`` with the
       reason, and the customer may ask again later.
     - Any other error (the payment provider down, a call already ringing)
-      leaves the request pending at that step and is raised; the task
-      retries and the sweep (``finish_pending_closures``) finishes it.
+      leaves the request pending at that step and is raised; the sweep
+      (``privacy.tasks.finish_pending_closures``) resumes it there.
     """
     request, step = _next_step(request_id)
     while step is not None:

@@ -11,15 +11,6 @@ logger = logging.getLogger(__name__)
 # Closing an account
 
 
-@shared_task(
-    acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8
-)
-def finish_closure(*, request_id: int) -> None:
-    """Finish a closure a step of which failed in the request (the payment
-    provider down, a call ringing): it resumes at that step."""
-    closure.run_closure(request_id=request_id)
-
-
 @shared_task(acks_late=True)
 def finish_pending_closures() -> None:
     """The sweep: every closure left pending (a crash, a lost task) is run

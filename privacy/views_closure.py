@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from core import submissions
 from privacy import closure, services
 from privacy.forms_closure import ConfirmClosureForm, FindCustomerForm, StaffClosureForm
-from privacy.tasks import finish_closure
 from shop.models import User
 
 logger = logging.getLogger(__name__)
@@ -26,8 +25,9 @@ logger = logging.getLogger(__name__)
 
 def _close(request: HttpRequest, *, customer: User, reason: str, key: str):
     """Close the account; returns the request, or raises ``ClosureRefused``.
-    A step that fails (the payment provider down) is left to the task,
-    which resumes it: the closure has begun and will finish."""
+    A step that fails (the payment provider down, a call ringing) is left to
+    the sweep (``privacy.tasks.finish_pending_closures``), which resumes it
+    there: the closure has begun and will finish."""
     try:
         return services.close_account(
             user=customer,
@@ -39,12 +39,11 @@ def _close(request: HttpRequest, *, customer: User, reason: str, key: str):
         raise
     except Exception:
         logger.exception(
-            "Closure of user %s stopped; the task finishes it", customer.pk
+            "Closure of user %s stopped; the sweep resumes it", customer.pk
         )
         pending = services.pending_closure(customer)
         if pending is None:
             raise
-        finish_closure.delay(request_id=pending.pk)
         return pending
 
 

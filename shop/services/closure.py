@@ -40,10 +40,6 @@ def closed_email(user: User) -> str:
     return CLOSED_EMAIL.format(pk=user.pk)
 
 
-def is_closed(user: User) -> bool:
-    return user.email == closed_email(user)
-
-
 def unshipped_orders(user: User):
     """The customer's paid orders still to ship: a closure is refused while
     there is one (they would ship to an address we are about to erase)."""

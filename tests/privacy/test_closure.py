@@ -536,6 +536,10 @@ def test_after_closure_no_page_admin_list_search_or_email_shows_the_person(
             response = client.get(url)
             assert response.status_code == 200, (who, url)
             assert response.context["cl"].result_count == 0, (who, url)
+    # The phone calls staff see: the number the customer was to be rung on.
+    calls = staff_client.get(reverse("admin:callbacks_callbackrequest_changelist"))
+    assert calls.context["cl"].result_count == 1
+    assert_absent(calls.content.decode(), "the calls list")
     # The other party of each gift, another customer, and anyone.
     friend_client = giver_client(friend)
     for url in (
@@ -565,3 +569,32 @@ def test_after_closure_no_page_admin_list_search_or_email_shows_the_person(
         ),
         "order rows",
     )
+
+
+def test_a_call_already_ringing_holds_the_closure_until_it_ends():
+    user = customer()
+    case = file_question(delivered_order(user).lines.get(), CASE_WORDS)
+    call = customer_asks_for_call(case)
+    type(call).objects.filter(pk=call.pk).update(state="ringing")
+    client = signed_in(user)
+
+    response = confirm(client)
+
+    # Signed out and told it is closed: it has begun, and will finish.
+    assert response["Location"] == reverse("privacy:closed")
+    held = DataRequest.objects.get(user=user)
+    assert held.status == DataRequest.Status.PENDING
+    assert "end_sign_in" in held.steps_done and "close_cases" not in held.steps_done
+    assert not User.objects.get(pk=user.pk).is_active
+    assert Case.objects.get(pk=case.pk).status in Case.OPEN_STATUSES
+
+    finish_pending_closures()  # still ringing: it waits for the next sweep
+    assert DataRequest.objects.get(pk=held.pk).status == DataRequest.Status.PENDING
+
+    type(call).objects.filter(pk=call.pk).update(state="completed")
+    finish_pending_closures()
+
+    held.refresh_from_db()
+    assert held.status == DataRequest.Status.DONE
+    assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED
+    assert type(call).objects.get(pk=call.pk).number == ""
