@@ -432,6 +432,8 @@ def test_staff_close_an_account_on_a_written_request_with_a_reason(staff_client)
 
 def test_staff_find_the_customer_by_email(staff_client):
     user = customer()
+    index = staff_client.get(reverse("admin:index")).content.decode()
+    assert reverse("privacy_staff:find") in index
     response = staff_client.get(reverse("privacy_staff:find"), {"email": EMAIL})
     assert response["Location"] == reverse("privacy_staff:close", args=[user.pk])
 
@@ -445,6 +447,9 @@ def test_agents_may_not_close_accounts_unless_given_the_permission(client):
 
     assert client.get(url).status_code == 403
     assert client.post(url, {"confirm": "on", "reason": "x"}).status_code == 403
+    assert client.get(reverse("privacy_staff:find")).status_code == 403
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("privacy_staff:find") not in index
     assert User.objects.get(pk=user.pk).is_active
 
     agent.user_permissions.add(Permission.objects.get(codename="close_account"))
@@ -598,3 +603,12 @@ def test_a_call_already_ringing_holds_the_closure_until_it_ends():
     assert held.status == DataRequest.Status.DONE
     assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED
     assert type(call).objects.get(pk=call.pk).number == ""
+
+
+def test_staff_accounts_are_not_closed_here(staff_client):
+    colleague = UserFactory(is_staff=True)
+    url = reverse("privacy_staff:close", args=[colleague.pk])
+    assert staff_client.get(url).status_code == 404
+    with pytest.raises(closure.ClosureRefused):
+        privacy_services.close_account(user=colleague, requested_by=colleague)
+    assert User.objects.get(pk=colleague.pk).is_active
