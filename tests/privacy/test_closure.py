@@ -15,6 +15,7 @@ from privacy import closure
 from privacy import services as privacy_services
 from privacy.models import DataRequest
 from privacy.tasks import finish_pending_closures
+from shop import emails as shop_emails
 from shop import services as shop_services
 from shop.models import (
     Address,
@@ -612,3 +613,17 @@ def test_staff_accounts_are_not_closed_here(staff_client):
     with pytest.raises(closure.ClosureRefused):
         privacy_services.close_account(user=colleague, requested_by=colleague)
     assert User.objects.get(pk=colleague.pk).is_active
+
+
+def test_nothing_is_emailed_to_a_closed_account():
+    user = customer()
+    order = delivered_order(user)
+    privacy_services.close_account(user=user, requested_by=user)
+    mail.outbox.clear()
+
+    # Say a parcel's email is sent again after the closure: to no one.
+    shop_emails.send_shipment_notification(
+        Order.objects.get(pk=order.pk).shipments.get()
+    )
+
+    assert mail.outbox == []
