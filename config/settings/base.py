@@ -226,6 +226,9 @@ PHONENUMBER_DB_FORMAT = "E164"
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root, where browsers and crawlers look for them
+# (/favicon.ico, /robots.txt), by whitenoise like the static files.
+WHITENOISE_ROOT = BASE_DIR / "public"
 # Product photos: the filesystem, or S3-compatible storage when
 # AWS_STORAGE_BUCKET_NAME is set (config/settings/media.py, docs/photos.md).
 _media = media_settings(os.environ)
