@@ -16,6 +16,7 @@ urlpatterns = [
         "admin/login/",
         RedirectView.as_view(pattern_name="account_login", query_string=True),
     ),
+    path("admin/privacy/", include("privacy.urls_staff")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # Django's language switch, which also keeps a customer's choice.

@@ -27,15 +27,22 @@ def send_templated(
     worker, where no request says which language to use. Both parts get the
     same context, so whatever privacy rule a context keeps (such as
     ``Order.buyer_destination``) holds in both. ``to`` is one address, or
-    several who all get the same message (staff alarms).
+    several who all get the same message (staff alarms); an address under
+    ``.invalid`` (a closed account's) is left out, and if none is left
+    nothing is sent.
     """
+    # RFC 2606 reserves ".invalid": an address there (a closed account's)
+    # can reach no one, so nothing is sent to it, and nothing bounces.
+    to = [to] if isinstance(to, str) else to
+    to = [address for address in to if not address.lower().endswith(".invalid")]
+    if not to:
+        return
     language = getattr(recipient, "language", "") or translation.get_language()
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", {**context, "subject": subject})
-    to = [to] if isinstance(to, str) else to
     message = EmailMultiAlternatives(subject, body, None, to)
     message.attach_alternative(html, "text/html")
     message.send()

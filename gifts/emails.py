@@ -27,3 +27,19 @@ def send_return_credited(gift_return: GiftReturn) -> None:
         to=gift_return.gift_line.gift.recipient.email,
         recipient=gift_return.gift_line.gift.recipient,
     )
+
+
+def send_gift_not_delivered(gift: Gift) -> None:
+    """To the giver: the gift can't be delivered and was refunded in full.
+    Never why (its recipient closed their account), nor who they are."""
+    send_templated(
+        template="gifts/email/not_delivered",
+        context={
+            "order": gift.order,
+            "lines": gift.order.lines.select_related("product").prefetch_related(
+                with_first_image("product__images")
+            ),
+        },
+        to=gift.giver.email,
+        recipient=gift.giver,
+    )

@@ -1,16 +1,22 @@
 """Giving from a wish list, and what the recipient does with a gift."""
 
 import dataclasses
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from gifts import selectors
 from gifts.exceptions import GiftError, ListHasNoAddress, OwnList, StillASurprise
 from gifts.models import Gift, GiftLine, GiftReturn
-from gifts.tasks import send_return_credited, send_thank_you_note
+from gifts.tasks import (
+    send_gift_not_delivered,
+    send_return_credited,
+    send_thank_you_note,
+)
 from shop import services as shop_services
 from shop.addresses import format_address
 from shop.exceptions import CartChanged, EmptyCart
@@ -272,3 +278,60 @@ def receive_return(*, gift_return: GiftReturn, actor: User) -> GiftReturn:
     gift_return.save(update_fields=["credit", "status", "credited_at"])
     transaction.on_commit(lambda: send_return_credited.delay(return_id=gift_return.pk))
     return gift_return
+
+
+# Closing an account
+
+
+def cancel_gifts_in_transit(*, recipient: User, actor: User | None) -> list[Gift]:
+    """Gifts bought for a customer who closes their account and not yet
+    packed are cancelled and given back to their givers, who are told only
+    that the gift can't be delivered, never why. Gifts being packed or on
+    their way are left to arrive (their address is erased once delivered).
+
+    Idempotent: an order already cancelled is skipped by the shop, its
+    refunds keyed by order and line, and each giver is emailed once (by the
+    call that cancelled the order).
+    """
+    cancelled = []
+    gifts = Gift.objects.filter(
+        recipient=recipient,
+        order__status__in=[Order.Status.PLACED, Order.Status.CANCELLED],
+    ).select_related("order", "giver")
+    for gift in gifts:
+        with override(gift.giver.language or settings.LANGUAGE_CODE):
+            reason = _("This gift can't be delivered. It has been refunded in full.")
+        _order, cancelled_now = shop_services.cancel_unshipped_order(
+            order=gift.order, actor=actor, reason=reason
+        )
+        if cancelled_now:
+            cancelled.append(gift)
+            transaction.on_commit(
+                partial(send_gift_not_delivered.delay, gift_id=gift.pk),
+                robust=True,
+            )
+    return cancelled
+
+
+@transaction.atomic
+def erase_gift_words(*, user: User) -> None:
+    """What a closing customer wrote on gifts, and what identifies them on
+    gifts between them and others: the messages and name and address they
+    gave as a giver; the thank-you notes they wrote and the messages
+    written to them as a recipient; and their name on the orders of gifts
+    sent to them (the givers' order pages). The address of a gift to them
+    stays until it has arrived (fulfilment needs it), then goes with the
+    rest. Idempotent."""
+    Gift.objects.filter(giver=user).exclude(
+        message="", giver_name="", giver_address=""
+    ).update(message="", giver_name="", giver_address="")
+    Gift.objects.filter(recipient=user).exclude(message="", thank_you_note="").update(
+        message="", thank_you_note=""
+    )
+    received = Order.objects.filter(gift__recipient=user)
+    shop_services.erase_destination(
+        orders=received.filter(
+            status__in=[Order.Status.DELIVERED, Order.Status.CANCELLED]
+        )
+    )
+    shop_services.erase_destination(orders=received, keep_address=True)

@@ -21,3 +21,10 @@ def send_return_credited(*, return_id: int) -> None:
             "gift_line__gift__recipient", "gift_line__order_line__product"
         ).get(pk=return_id)
     )
+
+
+@shared_task(acks_late=True, **EMAIL_RETRY)
+def send_gift_not_delivered(*, gift_id: int) -> None:
+    emails.send_gift_not_delivered(
+        Gift.objects.select_related("giver", "order").get(pk=gift_id)
+    )

@@ -60,10 +60,19 @@ class DataRequest(models.Model):
     # The "your data is ready" email went out (sent once, however often the
     # task runs).
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # The form submission that asked: sent twice, it is one request.
+    # The form submission that asked: sent twice, it is one request (for a
+    # closure, the twin arrives signed out once the first has closed the
+    # account, and is recognised by it and shown the same page).
     submission_key = models.CharField(
         max_length=64, blank=True, default="", editable=False
     )
+    # A closure runs in steps (``privacy.closure.STEPS``), each recorded here
+    # in the transaction that did it, so a closure a crash cut short resumes
+    # at the first step not done.
+    steps_done = models.JSONField(_("steps done"), default=list, blank=True)
+    # What came of it, in words for the audit trail: a closure refused (an
+    # order still to ship) says why.
+    result = models.TextField(_("result"), blank=True)
 
     class Meta:
         verbose_name = _("data request")
@@ -86,6 +95,7 @@ class DataRequest(models.Model):
                 "start_export",
                 _("Can export a customer's data on their written request"),
             ),
+            ("close_account", _("Can close a customer's account on their request")),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from privacy import views
+from privacy import views, views_closure
 
 app_name = "privacy"
 
@@ -12,4 +12,7 @@ urlpatterns = [
         views.download_export,
         name="download_export",
     ),
+    # Closing an account
+    path("account/close/", views_closure.close_account, name="close_account"),
+    path("account/closed/", views_closure.closed, name="closed"),
 ]

@@ -271,3 +271,9 @@ def on_callback_missed(sender, callback, agent, **kwargs) -> None:
         message=messages.MISSED_PICK_UP,
         seconds=settings.CALLBACKS_PICKUP_TIMEOUT,
     )
+
+
+def forget_numbers(case: Case) -> int:
+    """Blank the numbers of ``case``'s ended calls (its customer closed
+    their account); a booked call is cancelled before this."""
+    return callback_services.forget_numbers(subject=subject_for(case))

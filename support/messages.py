@@ -51,6 +51,7 @@ AGENT_ASKED_FOR_CALL = "agent_asked_for_call"
 AGENT_TOOK_CALL = "agent_took_call"
 AGENT_DIDNT_GET_THROUGH = "agent_didnt_get_through"
 MISSED_PICK_UP = "missed_pick_up"
+ACCOUNT_CLOSED = "account_closed"
 
 MESSAGES = {
     AGENT_WILL_LOOK: _("An agent will look at this and get back to you."),
@@ -107,6 +108,10 @@ MESSAGES = {
     AGENT_DIDNT_GET_THROUGH: _(
         "%(agent)s didn't get through (%(reason)s); the caller is "
         "waiting for the next agent."
+    ),
+    ACCOUNT_CLOSED: _(
+        "Closed because the customer closed their account; any booked call "
+        "was cancelled."
     ),
     MISSED_PICK_UP: _(
         "Missed pick-up: %(agent)s didn't answer within %(seconds)s s; the "

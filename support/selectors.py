@@ -540,3 +540,12 @@ def number_to_call(case: Case):
     if latest is not None and latest.number:
         return latest.number
     return case.customer.phone or None
+
+
+def open_cases_and_calls(*, customer: User) -> list[tuple[Case, object]]:
+    """The customer's open cases, each with its booked or running call (or
+    None): what closing their account would close and cancel."""
+    cases = Case.objects.filter(
+        customer=customer, status__in=Case.OPEN_STATUSES
+    ).select_related("order_line")
+    return [(case, calls.active_call(case)) for case in cases.order_by("pk")]

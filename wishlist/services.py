@@ -14,7 +14,7 @@ from core import pagecache, submissions
 from shop.exceptions import ProductUnavailable
 from shop.models import Address, Product, User
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList, WishlistError
-from wishlist.models import WishList, WishListItem
+from wishlist.models import WishList, WishListItem, new_share_token
 
 
 def list_changed(*tokens: str) -> None:
@@ -327,3 +327,41 @@ def _move_held(item_id: int, quantity: int, *, bought: bool) -> None:
         changes["purchased_quantity"] = F("purchased_quantity") + quantity
     WishListItem.objects.filter(pk=item.pk).update(**changes)
     list_changed(item.wishlist.share_token)
+
+
+# Closing an account
+
+
+# What a closed account's list that gifts were bought from is called, on
+# the pages of the orders that still point at it (its own title named the
+# owner): a dash in every language.
+CLOSED_LIST_TITLE = "—"
+
+
+def close_lists(*, owner: User) -> None:
+    """The lists of a customer closing their account stop working: each one
+    no gift was bought from is deleted; each one gifts were bought from
+    (their orders keep it) is emptied of what identifies its owner (title,
+    description, date, address), made private and given a new share token,
+    so its old link is a 404 for everyone. Idempotent: a list already
+    closed changes no more (its token is rotated again, which is harmless).
+    """
+    tokens = []
+    with transaction.atomic():
+        for wishlist in WishList.objects.select_for_update().filter(owner=owner):
+            tokens.append(wishlist.share_token)
+            try:
+                with transaction.atomic():
+                    wishlist.delete()
+                continue
+            except ProtectedError:
+                pass
+            WishList.objects.filter(pk=wishlist.pk).update(
+                title=CLOSED_LIST_TITLE,
+                description="",
+                occasion_date=None,
+                address=None,
+                visibility=WishList.Visibility.PRIVATE,
+                share_token=new_share_token(),
+            )
+        list_changed(*tokens)

@@ -26,6 +26,7 @@ from callbacks.services.claims import (
 from callbacks.services.dialing import dial, reconcile
 from callbacks.services.scheduling import (
     cancel_callback,
+    forget_numbers,
     reschedule_callback,
     schedule_callback,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "claim_waiting_call",
     "dial",
     "email_call_alarm",
+    "forget_numbers",
     "mark_enqueued",
     "raise_call_alarm",
     "reconcile",

@@ -301,6 +301,10 @@ SHOP_PAYMENT_PROVIDER = env(
 # How long an order waits for its payment, holding its stock, before the
 # payment page closes and the order is cancelled (Stripe allows 30 to 1440).
 SHOP_PAYMENT_MINUTES = env.int("SHOP_PAYMENT_MINUTES", default=30)
+# How long orders, payments and refunds are kept for the books after an
+# account is closed (stripped of what identifies the person): Japan's
+# Corporation Tax Act has books and records kept for 7 years.
+SHOP_BOOKKEEPING_YEARS = env.int("SHOP_BOOKKEEPING_YEARS", default=7)
 # Where the test provider posts its signed events: our own webhook endpoint,
 # as a Stripe account's endpoint would be. Empty: it sends none.
 SHOP_TEST_PROVIDER_WEBHOOK_URL = env(
@@ -330,7 +334,8 @@ SHOP_ORDER_ACTION_TEMPLATES = ["support/includes/order_help.html"]
 # giver's choices. They may use `order` and the request.
 SHOP_ORDER_SECTION_TEMPLATES = ["gifts/includes/order_gift.html"]
 SHOP_EMPTY_CART_ACTION_TEMPLATES = ["wishlist/includes/find_a_list.html"]
-# Sections under the profile form (the account page). They may use `user`.
+# Sections other apps add under the profile form (the account page; privacy:
+# download my data, close my account). They may use `user`.
 SHOP_PROFILE_SECTION_TEMPLATES = ["privacy/includes/profile_data.html"]
 # Item actions render inside the wish list's cached item grid (core.fragments),
 # without the request: they may use `item`, `product`, `show_counts` and
@@ -439,6 +444,11 @@ CALLBACKS_DAYS = [
     for d in env.list("CALLBACKS_DAYS", default=["1", "2", "3", "4", "5", "6", "7"])
 ]
 CELERY_BEAT_SCHEDULE = {
+    # Account closures a crash or a provider left half done finish here.
+    "finish-pending-closures": {
+        "task": "privacy.tasks.finish_pending_closures",
+        "schedule": 300.0,
+    },
     "sweep-callbacks": {"task": "callbacks.tasks.sweep_callbacks", "schedule": 30.0},
     # Each order asks for its own send; this catches one that could not.
     "send-order-confirmations": {

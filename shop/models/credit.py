@@ -40,6 +40,8 @@ class StoreCreditEntry(models.Model):
     class Kind(models.TextChoices):
         ISSUED = "issued", _("Issued")
         SPENT = "spent", _("Spent at checkout")
+        # The customer closed their account with a balance left, warned.
+        FORFEITED = "forfeited", _("Forfeited when the account was closed")
 
     account = models.ForeignKey(
         StoreCreditAccount, on_delete=models.CASCADE, related_name="entries"
@@ -68,7 +70,8 @@ class StoreCreditEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind="issued", amount__gt=0) | Q(kind="spent", amount__lt=0)
+                    Q(kind="issued", amount__gt=0)
+                    | Q(kind__in=["spent", "forfeited"], amount__lt=0)
                 ),
                 name="shop_store_credit_entry_sign",
             ),

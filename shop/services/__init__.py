@@ -15,6 +15,16 @@ from .cart import (
     set_line_quantity,
 )
 from .checkout import Destination, checkout_cart, place_order, quote
+from .closure import (
+    anonymise_orders,
+    anonymise_user,
+    cancel_unpaid_orders,
+    cancel_unshipped_order,
+    delete_addresses,
+    end_sign_in,
+    erase_destination,
+    forfeit_store_credit,
+)
 from .confirmations import send_confirmations_again
 from .credit import issue_store_credit
 from .fulfilment import (
@@ -44,6 +54,10 @@ __all__ = [
     "Destination",
     "add_product_image",
     "add_to_cart",
+    "anonymise_orders",
+    "anonymise_user",
+    "cancel_unpaid_orders",
+    "cancel_unshipped_order",
     "checkout_cart",
     "close_payment",
     "create_cart",
@@ -52,6 +66,10 @@ __all__ = [
     "create_shipment",
     "create_shipment_for_remaining",
     "delete_address",
+    "delete_addresses",
+    "end_sign_in",
+    "erase_destination",
+    "forfeit_store_credit",
     "handle_event",
     "issue_store_credit",
     "make_missing_thumbnails",

@@ -22,9 +22,12 @@ def refund_order_line(
     actor: User | None,
     reference: str,
     reason: str,
+    shipping: int = 0,
 ) -> Refund:
     """Give back ``quantity`` units' price to the payments the order was
-    paid with, each no more than it paid.
+    paid with, each no more than it paid; and ``shipping`` more, the
+    order's shipping fee, when the whole order is given back because it
+    will never ship (``closure.cancel_unshipped_order``).
 
     Guarantees:
     - Idempotent by ``reference``: asking again returns the first refund
@@ -61,7 +64,7 @@ def refund_order_line(
         existing = Refund.objects.filter(reference=reference).first()
         if existing is None:
             refund, parts = _write(
-                order, order_line, quantity, actor, reference, reason
+                order, order_line, quantity, actor, reference, reason, shipping
             )
         elif existing.status == Refund.Status.PENDING:
             refund, parts = existing, list(existing.parts.select_related("payment"))
@@ -78,10 +81,12 @@ def _write(
     actor: User | None,
     reference: str,
     reason: str,
+    shipping: int = 0,
 ) -> tuple[Refund, list[RefundPart]]:
     """A new pending refund and its parts, under the order's lock."""
-    amount = order_line.unit_price * quantity
-    if quantity < 1 or amount > refundable_amount(order_line):
+    price = order_line.unit_price * quantity
+    amount = price + shipping
+    if quantity < 1 or price > refundable_amount(order_line):
         raise RefundNotAllowed(
             _("This item has already been refunded as far as it can be.")
         )

@@ -38,6 +38,10 @@ from support.services.agent import (
     reship,
     resolve,
 )
+from support.services.closure import (
+    close_cases_of_closed_account,
+    erase_customer_words,
+)
 from support.services.customer import ask_for_call, cancel_call, post_customer_message
 from support.services.filing import (
     Filing,
@@ -59,6 +63,8 @@ __all__ = [
     "cancel_call",
     "check_may_file",
     "close",
+    "close_cases_of_closed_account",
+    "erase_customer_words",
     "file_case",
     "file_or_find_case",
     "issue_credit",

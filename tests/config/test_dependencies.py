@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"config", "core", "shop", "wishlist", "gifts", "support", "callbacks"}
-FIRST_PARTY |= {"tests", "benchmarks"}
+FIRST_PARTY |= {"privacy", "tests", "benchmarks"}
 RUNTIME = [
     "config",
     "core",
