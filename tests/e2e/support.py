@@ -7,10 +7,12 @@ import json
 import os
 import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core import mail
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from shop.demo import DEMO_PASSWORD
@@ -215,3 +217,38 @@ def _describe(violation: dict) -> str:
         if node.get("failureSummary"):
             lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
     return "\n".join(lines)
+
+
+def download_and_open_the_export(journey, page: Page, email: str, folder) -> dict:
+    """After "Prepare my data": the worker's email, the download from its
+    link, the ZIP's two files, and its page opened offline in a tab of its
+    own. Returns data.json."""
+
+    def ready() -> list:
+        return [
+            m
+            for m in mail.outbox
+            if m.to == [email] and m.subject == "Your data is ready to download"
+        ]
+
+    assert wait_for(ready)
+    (message,) = ready()
+    link = re.search(r"https?://\S+/account/data/\d+/download/", message.body)[0]
+    with page.expect_download() as downloading:
+        page.evaluate("url => { window.location.href = url }", link)
+    download = downloading.value
+    assert re.fullmatch(
+        r"hoshii-data-\d{4}-\d{2}-\d{2}\.zip", download.suggested_filename
+    )
+    archive = zipfile.ZipFile(download.path())
+    assert sorted(archive.namelist()) == ["data.json", "index.html"]
+    data = json.loads(archive.read("data.json"))
+    assert data["profile"]["email"] == email
+    (folder / "index.html").write_bytes(archive.read("index.html"))
+    opened = journey.new_page()
+    opened.goto((folder / "index.html").as_uri())
+    expect(opened.get_by_role("heading", level=1)).to_have_text("Your data at Hoshii")
+    expect(opened.get_by_role("heading", name="Orders")).to_be_visible()
+    journey.shot(opened, "the-export")
+    opened.close()
+    return data
