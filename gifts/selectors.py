@@ -9,8 +9,10 @@ through its own test in a view or template.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from gifts.models import Gift, GiftLine, GiftReturn
 from shop.images import with_first_image
@@ -191,12 +193,41 @@ def unsent_gifts(*, giver: User) -> list[tuple[WishList, int]]:
     ]
 
 
-def returnable_quantity(*, gift_line: GiftLine) -> int:
-    """Delivered units of the line not already being returned."""
+def return_window() -> datetime.timedelta:
+    """How long after delivery a gift may be sent back (``GIFT_RETURN_DAYS``);
+    the recipient's address leaves the order when it closes."""
+    return datetime.timedelta(days=settings.GIFT_RETURN_DAYS)
+
+
+def thank_you_window() -> datetime.timedelta:
+    """How long after delivery a giver's shared address stays on the gift
+    (``GIFT_THANK_YOU_DAYS``)."""
+    return datetime.timedelta(days=settings.GIFT_THANK_YOU_DAYS)
+
+
+def delivered_before(cutoff: datetime.datetime) -> QuerySet[Gift]:
+    """Gifts paid for whose every parcel (replacements too) was delivered,
+    the last one at or before ``cutoff``: nothing of them is on its way,
+    and no window counted from their delivery is still open."""
+    still_open = Shipment.objects.filter(order_id=OuterRef("order_id")).filter(
+        Q(delivered_at__isnull=True) | Q(delivered_at__gt=cutoff)
+    )
+    return Gift.objects.filter(order__status=Order.Status.DELIVERED).exclude(
+        Exists(still_open)
+    )
+
+
+def returnable_quantity(
+    *, gift_line: GiftLine, now: datetime.datetime | None = None
+) -> int:
+    """Delivered units of the line not already being returned, counting
+    only parcels delivered within the return window."""
+    now = now or timezone.now()
     delivered = (
         ShipmentLine.objects.filter(
             order_line_id=gift_line.order_line_id,
             shipment__status=Shipment.Status.DELIVERED,
+            shipment__delivered_at__gt=now - return_window(),
         ).aggregate(total=Sum("quantity"))["total"]
         or 0
     )

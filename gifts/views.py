@@ -192,6 +192,8 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "thank_you_form": ThankYouForm(),
             "action_templates": settings.GIFT_ACTION_TEMPLATES,
+            "return_days": settings.GIFT_RETURN_DAYS,
+            "thank_you_days": settings.GIFT_THANK_YOU_DAYS,
         },
     )
 

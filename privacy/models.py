@@ -51,6 +51,12 @@ class DataRequest(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # An export's file, for its customer only, until ``expires_at``; then
+    # ``privacy.retention.purge_expired_exports`` deletes it and blanks this.
+    file = models.FileField(
+        _("file"), upload_to="privacy/exports/", blank=True, editable=False
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("data request")

@@ -265,8 +265,19 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
 
     @admin.display(description=_("as written on the parcel"))
     def ship_to_written(self, order: Order) -> str:
-        return render_to_string(
+        # Once removed, what is left (country and region) and when it went.
+        written = render_to_string(
             "shop/includes/address.html", {"address": order.ship_to}
+        )
+        if order.ship_to_forgotten_at is None:
+            return written
+        return format_html(
+            "{}<p>{}</p>",
+            written,
+            render_to_string(
+                "shop/includes/address_removed.html",
+                {"removed_at": order.ship_to_forgotten_at},
+            ),
         )
 
     @admin.display(description=_("total"), ordering="total")

@@ -39,6 +39,7 @@ from .payments import (
     start_payment,
 )
 from .refunds import refund_order_line
+from .retention import forget_destinations
 
 __all__ = [
     "Destination",
@@ -52,6 +53,7 @@ __all__ = [
     "create_shipment",
     "create_shipment_for_remaining",
     "delete_address",
+    "forget_destinations",
     "handle_event",
     "issue_store_credit",
     "make_missing_thumbnails",
