@@ -233,13 +233,15 @@ def request_return(
         return found.get()
     available = selectors.returnable_quantity(gift_line=gift_line)
     if available == 0:
-        if (
-            selectors.delivered_before(timezone.now() - selectors.return_window())
-            .filter(pk=gift.pk)
-            .exists()
-        ):
+        window_past = selectors.delivered_before(
+            timezone.now() - selectors.return_window()
+        ).filter(pk=gift.pk)
+        if window_past.exists():
             raise GiftError(
-                _("Returns close %(days)d days after delivery.")
+                _(
+                    "Returns close %(days)d days after delivery, and that time "
+                    "has passed."
+                )
                 % {"days": settings.GIFT_RETURN_DAYS}
             )
         raise GiftError(_("There is nothing left to return for this item yet."))

@@ -249,6 +249,18 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # An address removed after delivery (shop.services.forget_destinations)
+        # is not typed back in: a new parcel needs a new order.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.ship_to_forgotten_at is not None:
+            fields += [
+                "ship_to_name", "ship_to_country", "ship_to_postal_code",
+                "ship_to_region", "ship_to_city", "ship_to_line1", "ship_to_line2",
+                "ship_to_phone",
+            ]  # fmt: skip
+        return fields
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders are placed by checkout, never typed in
 

@@ -489,3 +489,12 @@ def test_the_task_runs_on_beat_and_through_celery(make_gift, agent):
     export(expires_at=long_ago)
     assert purge_expired_personal_data.delay().get() == dict.fromkeys(nothing, 1)
     assert purge_expired_personal_data.delay().get() == nothing
+
+
+def test_staff_cannot_type_a_removed_address_back_in(make_gift, staff_client):
+    gift = make_gift()
+    gift_services.forget_recipient_addresses(now=timezone.now() + 400 * DAY)
+
+    html = page(staff_client, reverse("admin:shop_order_change", args=[gift.order_id]))
+    assert 'name="ship_to_line1"' not in html
+    assert 'name="ship_to_phone' not in html
