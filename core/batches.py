@@ -16,18 +16,26 @@ def update_in_batches(
 
     ``queryset`` must no longer match a row once ``values`` are written
     (filter on the value you write), so that each batch takes rows not yet
-    changed, the loop ends, and a second run changes nothing. Each statement
-    is ``UPDATE … WHERE <filter> AND id IN (SELECT id … <filter> LIMIT n)``:
-    the filter is checked again on the rows it writes, so a row that
-    changed since the batch was chosen is left alone.
+    changed, the loop ends, and a second run changes nothing.
+
+    Guarantees: two queries per batch, however many rows (a ``SELECT … FOR
+    UPDATE SKIP LOCKED`` of the batch's ids, then one ``UPDATE`` of them).
+    Two runs at once take different rows and change each row once: a row
+    the other run holds is skipped, and one it has changed no longer
+    matches when the next batch is chosen.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    manager = queryset.model._default_manager
     changed = 0
     while True:
-        batch = queryset.order_by("pk").values("pk")[:batch_size]
         with transaction.atomic():
-            updated = queryset.filter(pk__in=batch).update(**values)
-        changed += updated
-        if updated < batch_size:
+            ids = list(
+                queryset.order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if ids:
+                changed += manager.filter(pk__in=ids).update(**values)
+        if len(ids) < batch_size:
             return changed

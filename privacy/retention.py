@@ -54,11 +54,11 @@ def purge_expired_personal_data(
     ``GIFT_THANK_YOU_DAYS``, ``SUPPORT_CALL_NUMBER_DAYS``, an export's
     ``expires_at``).
 
-    Guarantees: every step is one conditional ``UPDATE`` per batch of
+    Guarantees: every step writes one ``UPDATE`` per batch of
     ``batch_size`` rows (``PRIVACY_RETENTION_BATCH_SIZE``), so the query
     count does not grow with the rows due; each step skips what it already
-    removed, so running it twice, or two runs at once, removes each thing
-    once and the second reports nothing.
+    removed, and batches are claimed with ``SKIP LOCKED``, so running it
+    twice, or two runs at once, removes each thing once.
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.PRIVACY_RETENTION_BATCH_SIZE

@@ -29,6 +29,7 @@ from shop.exceptions import FulfilmentError
 from shop.models import Order
 from support import services as support_services
 from support.models import Case
+from tests.concurrency import run_together
 from tests.shop.factories import (
     AddressFactory,
     ProductFactory,
@@ -498,3 +499,30 @@ def test_staff_cannot_type_a_removed_address_back_in(make_gift, staff_client):
     html = page(staff_client, reverse("admin:shop_order_change", args=[gift.order_id]))
     assert 'name="ship_to_line1"' not in html
     assert 'name="ship_to_phone' not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_remove_each_thing_once(make_gift, agent):
+    """Two workers run the task at the same moment (beat fired twice, or a
+    redelivered message): together they remove each thing once, in batches
+    small enough that both are at work on the same rows."""
+    for _ in range(6):
+        make_gift()
+        case_with_a_call(agent)
+        export(expires_at=timezone.now() - DAY)
+    later = timezone.now() + 400 * DAY
+
+    results = run_together(
+        [
+            lambda: retention.purge_expired_personal_data(now=later, batch_size=2),
+            lambda: retention.purge_expired_personal_data(now=later, batch_size=2),
+        ]
+    )
+
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    totals = {kind: sum(r[kind] for r in results) for kind in results[0]}
+    assert totals == dict.fromkeys(totals, 6)
+    assert not Order.objects.filter(
+        gift__isnull=False, ship_to_forgotten_at__isnull=True
+    ).exists()
+    assert not CallbackRequest.objects.exclude(number="").exists()
