@@ -217,6 +217,31 @@ def delivered_before(cutoff: datetime.datetime) -> QuerySet[Gift]:
     )
 
 
+@dataclass(frozen=True)
+class ReturnWindow:
+    """When a delivered gift's returns close, and whether they still are open."""
+
+    closes_at: datetime.datetime
+    is_open: bool
+
+
+def gift_return_window(
+    gift: Gift, *, now: datetime.datetime | None = None
+) -> ReturnWindow | None:
+    """The return window of a delivered gift: its last parcel's delivery
+    plus ``GIFT_RETURN_DAYS``; None while a parcel is on its way. Reads the
+    order's shipments as loaded (``received_gift`` prefetches them)."""
+    shipments = list(gift.order.shipments.all())
+    if gift.order.status != Order.Status.DELIVERED or not shipments:
+        return None
+    if any(shipment.delivered_at is None for shipment in shipments):
+        return None
+    closes_at = max(shipment.delivered_at for shipment in shipments) + return_window()
+    return ReturnWindow(
+        closes_at=closes_at, is_open=(now or timezone.now()) < closes_at
+    )
+
+
 def returnable_quantity(
     *, gift_line: GiftLine, now: datetime.datetime | None = None
 ) -> int:
