@@ -10,11 +10,12 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint services tools messages browser bench bench-callbacks clean help
+.PHONY: run test audit lint services tools messages browser bench bench-callbacks clean help
 
 help:
 	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
 	@echo "make test   lint, check the import contracts and run the whole test suite"
+	@echo "make audit  Lighthouse on the main pages (part of make test): docs/lighthouse.md"
 	@echo "make bench  page load like a sale day on the real stack (under 3 minutes)"
 	@echo "make bench-callbacks   measure call-me-now latency on the real stack"
 
@@ -67,7 +68,8 @@ $(MO_FILES): %.mo: %.po | $(VENV)/.run-installed
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # The browser journeys (tests/e2e) drive Chromium (Debian's, or CHROMIUM),
-# never a browser Playwright downloads, and check pages with axe-core from npm.
+# never a browser Playwright downloads, and check pages with axe-core from npm;
+# the audit (tests/audit) runs Lighthouse from npm in that same Chromium.
 browser: node_modules/.package-lock.json
 	@scripts/ensure-browser.sh
 
@@ -84,6 +86,15 @@ test: $(VENV)/.test-installed services tools browser lint messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	@# pytest exits 5 when it collected no tests: that is a failure here.
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing" >&2; exit 1; fi; \
+	  exit $$status
+
+# Lighthouse on the home page, a product, a wish list, the cart and the login
+# page (about a minute): accessibility, best practices and SEO must be 100;
+# writes docs/lighthouse.md. `make test` runs it too, with the whole suite.
+audit: $(VENV)/.test-installed services browser messages
+	@# pytest exits 5 when it collected no tests: that is a failure here.
+	$(BIN)/pytest tests/audit; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing" >&2; exit 1; fi; \
 	  exit $$status
 

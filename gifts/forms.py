@@ -42,8 +42,16 @@ class ThankYouForm(forms.Form):
         label=_("Your thank-you note"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("We pass it on. Neither of you sees the other's address."),
     )
+
+    def __init__(self, *args, address_sharing: str = "", **kwargs):
+        """``address_sharing``: whose address each side sees, as the giver
+        chose (``gifts.selectors.address_sharing``), said under the note."""
+        super().__init__(*args, **kwargs)
+        # One sentence pair per language: Japanese joins them without a space.
+        self.fields["note"].help_text = _("We pass it on. %(who_sees_what)s") % {
+            "who_sees_what": address_sharing
+        }
 
 
 class ReturnForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from shop.models import Order, OrderLine, StoreCreditEntry
 from wishlist.models import WishList, WishListItem
@@ -78,8 +79,23 @@ class Gift(models.Model):
 
     @property
     def sender_label(self) -> str:
-        """The sender as the recipient may see them."""
-        return self.giver_name if self.shows_giver_name else _("A friend")
+        """The sender as the recipient may see them, on a line of its own."""
+        if not self.shows_giver_name:
+            return _("A friend")
+        return self.giver_name or _("A Hoshii customer")
+
+    @property
+    def sender_in_sentence(self) -> str:
+        """The sender as a sentence names them ("A gift from …"): a name
+        with the language's honorific (Japanese "さん"), otherwise "a
+        friend" or "a Hoshii customer" in lower case, as inside a sentence."""
+        if not self.shows_giver_name:
+            return pgettext("the sender of a gift, in a sentence", "a friend")
+        if not self.giver_name:
+            return pgettext("someone with no name, in a sentence", "a Hoshii customer")
+        return pgettext("a person's name in a sentence", "%(name)s") % {
+            "name": self.giver_name
+        }
 
 
 class GiftLine(models.Model):

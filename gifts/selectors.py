@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gifts.models import Gift, GiftLine, GiftReturn
 from shop.images import with_first_image
@@ -160,6 +162,75 @@ def gift_for_recipient(*, recipient: User, pk: int) -> Gift:
     return), whose services refuse a surprise; ``DoesNotExist`` for anyone
     else. Pages show ``received_gift`` instead."""
     return _with_details(_received(recipient)).get(pk=pk)
+
+
+# --- What the giver chose, in words ------------------------------------------
+
+
+def address_sharing(*, gift: Gift, viewer: User) -> str:
+    """Whose address the other side of ``gift`` sees, in plain words for
+    ``viewer`` (its giver or its recipient), as the giver chose: the one
+    place that says it, so no page tells a recipient "neither of you sees
+    the other's address" under the address the giver shared with them.
+
+    The recipient's address is never shown to the giver, whatever the
+    choice; a shared address is removed after the thank-you window
+    (``gifts.services.forget_giver_addresses``), and the giver is told."""
+    if not gift.discloses_address:
+        return _("Neither of you sees the other's address.")
+    if viewer.pk == gift.giver_id and gift.giver_address_forgotten_at is not None:
+        return ngettext(
+            "They could see your address for a thank-you card; it was removed "
+            "%(days)d day after delivery. You never see theirs.",
+            "They could see your address for a thank-you card; it was removed "
+            "%(days)d days after delivery. You never see theirs.",
+            settings.GIFT_THANK_YOU_DAYS,
+        ) % {"days": settings.GIFT_THANK_YOU_DAYS}
+    if viewer.pk == gift.giver_id:
+        return _(
+            "They can see your address, for a thank-you card. You never see theirs."
+        )
+    return _("They never see your address.")
+
+
+def sender_choice(gift: Gift) -> str:
+    """What the recipient is told of who sent ``gift``, in words for its
+    giver."""
+    if gift.shows_giver_name:
+        return _("They see your name.")
+    return _("They see it's from “a friend”.")
+
+
+@dataclass(frozen=True)
+class SentGift:
+    """A gift order as its giver sees it on the order's page: for whom, the
+    message, and the choices, in words. Nothing of where it goes."""
+
+    recipient_name: str
+    message: str
+    sender_choice: str
+    address_sharing: str
+
+
+def sent_gift_for_order(*, order: Order, giver: User) -> SentGift | None:
+    """The gift ``order`` is, for its giver; ``None`` for any other order or
+    viewer. An order that does not ship hidden from its buyer is no gift
+    (``gifts.services.place_gift_order``), and costs no query."""
+    if not order.ship_to_hidden_from_buyer:
+        return None
+    gift = (
+        Gift.objects.select_related("wishlist__owner")
+        .filter(order=order, giver=giver)
+        .first()
+    )
+    if gift is None:
+        return None
+    return SentGift(
+        recipient_name=gift.wishlist.owner.name_in_sentence,
+        message=gift.message,
+        sender_choice=sender_choice(gift),
+        address_sharing=address_sharing(gift=gift, viewer=giver),
+    )
 
 
 def gifts_sent(*, giver: User) -> QuerySet[Gift]:

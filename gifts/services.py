@@ -141,7 +141,9 @@ def place_gift_order(
             message=message.strip(),
             shows_giver_name=shows_giver_name,
             discloses_address=discloses_address,
-            giver_name=giver.public_name if shows_giver_name else "",
+            # The name itself, or nothing: the words for someone with no name
+            # are the reader's language's (``Gift.sender_in_sentence``).
+            giver_name=giver.display_name if shows_giver_name else "",
             giver_address=giver_address,
         )
         for order_line in order.lines.all():

@@ -190,7 +190,13 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "gift": gift,
             "lines": lines,
-            "thank_you_form": ThankYouForm(),
+            "thank_you_form": None
+            if gift.is_surprise
+            else ThankYouForm(
+                address_sharing=selectors.address_sharing(
+                    gift=gift, viewer=request.user
+                )
+            ),
             "action_templates": settings.GIFT_ACTION_TEMPLATES,
             "return_days": settings.GIFT_RETURN_DAYS,
             "return_window": (

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from callbacks.exceptions import ProviderError
 from core import submissions
+from core.text import fill
 from gifts.models import Gift
 from shop import selectors as shop_selectors
 from shop.admin import refund_tenders
@@ -363,7 +364,7 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
             self.message_user(request, error.message, messages.ERROR)
         else:
             if action == "assign":
-                done = gettext("Assigned to %(agent)s.") % {"agent": user}
+                done = fill(gettext("Assigned to %(agent)s."), {"agent": user})
             else:
                 then = request.POST.get("then", "") if action == "reply" else ""
                 done = DONE_MESSAGES.get(f"{action}:{then}", DONE_MESSAGES[action])
@@ -427,11 +428,13 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
                 raise ShopError(_("Enter an amount between 1 and 1,000,000."))
             title = gettext("Issue store credit?")
             what = [
-                gettext("Add %(amount)s to the store credit of %(name)s.")
-                % {
-                    "amount": format_money(form.cleaned_data["amount"]),
-                    "name": customer.display_name or customer.email,
-                }
+                fill(
+                    gettext("Add %(amount)s to the store credit of %(name)s."),
+                    {
+                        "amount": format_money(form.cleaned_data["amount"]),
+                        "name": customer.display_name or customer.email,
+                    },
+                )
             ]
             if form.cleaned_data["reason"]:
                 what.append(

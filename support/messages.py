@@ -17,6 +17,7 @@ import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fill, then
 from shop.models import Product
 from shop.pricing import format_money
 
@@ -172,9 +173,10 @@ def words(message: str, params: dict, *, item: str = "") -> str:
         values.setdefault(name, "—")
         values[name] = values[name] or "—"
     values["item"] = item
-    said = str(MESSAGES[message]) % values
+    # A value ending with its own stop ("2:01 a.m.") ends the sentence.
+    said = fill(MESSAGES[message], values)
     if values.get("url") and message in ONLINE_MANUAL:
-        said += " " + str(ONLINE_MANUAL[message]) % values
+        said = then(said, fill(ONLINE_MANUAL[message], values))
     return said
 
 

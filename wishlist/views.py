@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core import pagecache, submissions
 from core.fragments import render_fragment
+from core.text import fill
 from core.views import flash_form_errors, selected_or_404
 from shop.exceptions import ShopError
 from shop.models import Product
@@ -43,12 +44,23 @@ def _owned_item(request: HttpRequest, pk: int) -> WishListItem:
     )
 
 
+def _searched_name(request: HttpRequest) -> str:
+    return request.GET.get("name", "")[:80]
+
+
 @login_required
 def my_lists(request: HttpRequest) -> HttpResponse:
+    """The person's own lists, and beside them the way to a friend's: the
+    same search as "Find a list", answered on this page."""
+    name = _searched_name(request)
     return render(
         request,
         "wishlist/my_lists.html",
-        {"lists": selectors.lists_for_owner(owner=request.user)},
+        {
+            "lists": selectors.lists_for_owner(owner=request.user),
+            "name": name,
+            "found": selectors.search_public_lists(name=name),
+        },
     )
 
 
@@ -146,8 +158,10 @@ def item_add(request: HttpRequest, product_id: int) -> HttpResponse:
     )
     messages.success(
         request,
-        _("Added %(product)s to %(list)s.")
-        % {"product": product.display_name, "list": wishlist.title},
+        fill(
+            _("Added %(product)s to %(list)s."),
+            {"product": product.display_name, "list": wishlist.title},
+        ),
     )
     return redirect(product)
 
@@ -237,9 +251,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    name = request.GET.get("name", "")[:80]
+    name = _searched_name(request)
     return render(
         request,
         "wishlist/search.html",
-        {"name": name, "lists": selectors.search_public_lists(name=name)},
+        {"name": name, "found": selectors.search_public_lists(name=name)},
     )

@@ -25,6 +25,7 @@ from callbacks.models import CallbackRequest
 from callbacks.ratelimit import take_request_slot
 from callbacks.services.alarms import raise_call_alarm
 from callbacks.services.transitions import move, queue_dial, record
+from core.text import fill
 
 State = CallbackRequest.State
 
@@ -152,8 +153,10 @@ def _schedule(
         _check_number(number=number)
         if delay <= datetime.timedelta(0) and not hours.is_open():
             raise OutsideHours(
-                _("Our phone line is closed right now; it opens %(when)s.")
-                % {"when": hours.next_opening_display()}
+                fill(
+                    _("Our phone line is closed right now; it opens %(when)s."),
+                    {"when": hours.next_opening_display()},
+                )
             )
         _check_rate(number=number, requested_by=requested_by)
         callback = CallbackRequest.objects.create(

@@ -227,6 +227,9 @@ PHONENUMBER_DB_FORMAT = "E164"
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root, where browsers and crawlers look for them
+# (/favicon.ico, /robots.txt), by whitenoise like the static files.
+WHITENOISE_ROOT = BASE_DIR / "public"
 # Product photos: the filesystem, or S3-compatible storage when
 # AWS_STORAGE_BUCKET_NAME is set (config/settings/media.py, docs/photos.md).
 _media = media_settings(os.environ)
@@ -307,6 +310,9 @@ SHOP_DELIVERY_DAYS = env.int("SHOP_DELIVERY_DAYS", default=2)
 # gift"), so the shop needs to know nothing of them: the project wires them.
 SHOP_PRODUCT_ACTION_TEMPLATES = ["wishlist/includes/add_to_list.html"]
 SHOP_ORDER_ACTION_TEMPLATES = ["support/includes/order_help.html"]
+# Sections at the top of the buyer's order page: a gift's message and the
+# giver's choices. They may use `order` and the request.
+SHOP_ORDER_SECTION_TEMPLATES = ["gifts/includes/order_gift.html"]
 SHOP_EMPTY_CART_ACTION_TEMPLATES = ["wishlist/includes/find_a_list.html"]
 # Item actions render inside the wish list's cached item grid (core.fragments),
 # without the request: they may use `item`, `product`, `show_counts` and

@@ -21,6 +21,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fill
 from shop import payments, services
 from shop.models import Order, OrderEvent, OrderLine, Payment, Refund, Shipment
 from shop.pricing import format_money
@@ -322,9 +323,10 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
                 "Cancelled unpaid: its stock and store credit went back. A payment "
                 "that arrives late is refunded automatically."
             )
-        return _("Paid: placed %(placed_at)s.") % {
-            "placed_at": formats.localize(timezone.localtime(order.placed_at))
-        }
+        return fill(
+            _("Paid: placed %(placed_at)s."),
+            {"placed_at": formats.localize(timezone.localtime(order.placed_at))},
+        )
 
     @admin.display(description=_("provider's events"))
     def payment_events(self, order: Order) -> str:

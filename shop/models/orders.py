@@ -135,6 +135,23 @@ class Order(models.Model):
         return str(ORDER_NUMBER_OFFSET + self.pk)
 
     @property
+    def status_adds_to_date(self) -> bool:
+        """Does the status say more than the date line ("Ordered <date>")
+        beside it? Not while it is only "Placed": the page would say it
+        twice ("Placed … · Placed")."""
+        return self.status != self.Status.PLACED
+
+    @property
+    def hidden_recipient_label(self) -> str:
+        """Whom an order shipping to an address hidden from its buyer is for,
+        as its buyer's order list marks it ("Gift for Aiko & Ren"): the name
+        the buyer may see, never where; empty for an order to the buyer's
+        own address. Read from the order's row: no query per order."""
+        if not self.ship_to_hidden_from_buyer:
+            return ""
+        return _("Gift for %(name)s") % {"name": self.ship_to_display_name}
+
+    @property
     def ship_to_region_display(self) -> str:
         return regions.region_label(self.ship_to_country, self.ship_to_region)
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from phonenumber_field.modelfields import PhoneNumberField
 
 from shop import addresses, regions
@@ -66,6 +67,19 @@ class User(AbstractUser):
     def public_name(self) -> str:
         """The name other customers may see: never the email address."""
         return self.display_name or _("A Hoshii customer")
+
+    @property
+    def name_in_sentence(self) -> str:
+        """The public name as a sentence names the person ("A gift for …"):
+        a real name with the language's honorific (Japanese "さん"), and
+        for someone who gave none a stand-in that reads inside a sentence,
+        never "A gift for A Hoshii customer" or "Hoshiiのお客様さん". A
+        sentence that starts with it capitalizes it (``capfirst``)."""
+        if self.display_name:
+            return pgettext("a person's name in a sentence", "%(name)s") % {
+                "name": self.display_name
+            }
+        return pgettext("someone with no name, in a sentence", "a Hoshii customer")
 
     def get_full_name(self) -> str:
         return self.display_name

@@ -40,22 +40,34 @@ def shop_return_address() -> PostalAddress:
 
 
 @register.inclusion_tag("shop/includes/picture.html")
-def product_picture(product, preset: str = "card", photo=None, eager: bool = False):
+def product_picture(
+    product, preset: str = "card", photo=None, eager: bool = False, beside_name=False
+):
     """A product's photo as a responsive ``<picture>``: the WebP and JPEG
     thumbnails made when it was stored, ``width``/``height`` from the preset
     (``shop.images.PRESETS``: "thumb", "card", "gallery"), lazy unless
     ``eager`` (the first photo above the fold). ``photo`` picks one of the
     product's photos; by default its first (prefetch it with
     ``shop.images.with_first_image``). A product with no photo gets a
-    placeholder of the same size."""
+    placeholder of the same size.
+
+    ``beside_name``: the product's name is written right next to the
+    picture (a card, a cart or order line), so a screen reader would read
+    it twice: a photo's alt text that only repeats the name is left empty,
+    and the placeholder is hidden from screen readers. An alt text that
+    says more than the name is kept."""
     if photo is None:
         photo = product.first_image
-    return {
+    context = {
         **images.picture(photo, preset),
         "preset": preset,
         "eager": eager,
         "name": product.display_name,
+        "decorative": beside_name,
     }
+    if beside_name and context.get("alt", "").strip() == product.display_name.strip():
+        context["alt"] = ""
+    return context
 
 
 @register.filter

@@ -42,7 +42,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if cart is None:
         cart, lines = current_cart(request), None
     if cart is None:
-        messages.info(request, _("Your cart is empty."))
+        # The cart page says it is empty; a message would say it twice.
         return redirect("shop:cart")
     form = CheckoutForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -66,7 +66,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return go_pay(request, order)
     lines, totals = services.quote(cart=cart)
     if not lines:
-        messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
     selectors.with_photos(line.product for line in lines)
     form.initial = {

@@ -31,6 +31,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "destination": order.buyer_destination(),
             "action_templates": settings.SHOP_ORDER_ACTION_TEMPLATES,
+            "section_templates": settings.SHOP_ORDER_SECTION_TEMPLATES,
         },
     )
     if order.status == Order.Status.AWAITING_PAYMENT:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from gifts.models import Gift
 
 from .support import (
+    PHONE,
     assert_accessible,
     assert_placed_once,
     on_hosted_page,
@@ -123,8 +124,10 @@ def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
     look("confirmation")
     journey.shot(page, "confirmation")
 
-    page.get_by_role("group").filter(has_text="Haruto").click()  # the account menu
-    page.get_by_role("link", name="Gifts I sent").click()
+    # "Gifts I sent" is in the header, not hidden in the account menu.
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Gifts I sent"
+    ).click()
     expect(page.get_by_role("main")).to_contain_text("Linen duvet cover")
     look("gifts sent")
 
@@ -136,3 +139,44 @@ def test_a_giver_sends_a_gift_without_seeing_the_couples_address(journey):
     for step, url, html in seen:
         for needle in COUPLE_ADDRESS:
             assert needle not in html, f"{needle!r} shown to the giver: {step}, {url}"
+
+
+def _no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"{page.url} scrolls sideways"
+    )
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_a_signed_in_giver_finds_a_friends_list_from_the_header(journey, device):
+    """Signed in, "Find a list" stays in the header, and the Lists page
+    searches for a friend's list beside one's own; on a phone the header
+    wraps rather than pushing the page sideways."""
+    page = journey.new_page(**(PHONE if device == "phone" else {}))
+    journey.sign_in(page, "shopper@hoshii.test")
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.get_by_role("link", name="Gifts I sent")).to_be_visible()
+    _no_sideways_scroll(page)
+    journey.shot(page, "signed-in-header")
+
+    main_nav.get_by_role("link", name="Find a list").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a wish list")
+    page.get_by_label("Their name").fill("Aiko")
+    page.get_by_role("main").get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Aiko & Ren's wedding").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aiko & Ren's wedding")
+    for needle in COUPLE_ADDRESS:
+        assert needle not in page.content(), f"{needle!r} shown to the giver"
+
+    # The same search from the Lists page, beside their own lists.
+    main_nav.get_by_role("link", name="Lists", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your wish lists")
+    finder = page.get_by_role("region", name="Find a friend's list")
+    finder.get_by_label("Their name").fill("Aiko")
+    finder.get_by_role("button", name="Search").click()
+    _no_sideways_scroll(page)
+    assert_accessible(page, "the Lists page with a friend's list found")
+    journey.shot(page, "lists-page-search")
+    page.get_by_role("link", name="Aiko & Ren's wedding").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aiko & Ren's wedding")
+    _no_sideways_scroll(page)

@@ -31,7 +31,7 @@ def wait_for_call(fake_twilio, seconds: float = 20.0) -> dict:
 def test_the_couple_get_help_with_a_gift_and_a_call_back(journey, fake_twilio):
     page = journey.new_page()
     journey.sign_in(page, "couple@hoshii.test")
-    page.get_by_role("link", name="Gifts", exact=True).click()
+    page.get_by_role("link", name="Gifts received", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gifts received")
     main = page.get_by_role("main")
     expect(main).to_contain_text("Hasami porcelain mug pair, 350 ml")

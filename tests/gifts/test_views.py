@@ -10,10 +10,12 @@ from shop.models import Order, Payment
 from tests.queries import assert_same_queries, queries_for
 from tests.shop.factories import (
     DECLINED_CARD,
+    AddressFactory,
     ProductFactory,
     UserFactory,
     deliver,
     pay_in_browser,
+    placed_order,
 )
 from tests.wishlist.factories import WishListFactory, WishListItemFactory
 
@@ -190,3 +192,137 @@ def test_an_unsent_gift_cart_is_waiting_on_the_sent_page(client):
     page = client.get(reverse("gifts:sent")).content.decode()
     assert "haven&#x27;t sent it yet" in page or "haven't sent it yet" in page
     assert reverse("gifts:checkout", args=[item.wishlist.share_token]) in page
+
+
+# --- The giver's choices, in words, where each side reads them ----------------
+
+
+# The recipient's street and postal code (tests.wishlist.factories): a giver
+# never sees them, whatever they chose.
+def _recipient_address_absent(html: str, gift: Gift) -> None:
+    address = gift.wishlist.address
+    for secret in (address.line1, address.postal_code, address.city):
+        assert secret not in html, f"{secret!r} shown to the giver"
+
+
+@pytest.mark.parametrize(
+    ("shows_name", "shares_address", "name_words", "address_words"),
+    [
+        (
+            True,
+            False,
+            "They see your name.",
+            "Neither of you sees the other&#x27;s address.",
+        ),
+        (
+            False,
+            True,
+            "They see it&#x27;s from “a friend”.",
+            "They can see your address, for a thank-you card. You never see theirs.",
+        ),
+    ],
+)
+def test_the_givers_order_page_shows_their_message_and_choices(
+    client, shows_name, shares_address, name_words, address_words
+):
+    giver = UserFactory()
+    AddressFactory(user=giver, is_default=True)
+    gift = give(
+        WishListItemFactory(),
+        giver=giver,
+        message="For cosy nights. — Haruto",
+        shows_giver_name=shows_name,
+        discloses_address=shares_address,
+    )
+    client.force_login(giver)
+    html = client.get(gift.order.get_absolute_url()).content.decode()
+    assert "Your gift for Aiko &amp; Ren" in html
+    assert "For cosy nights. — Haruto" in html
+    assert name_words in html
+    assert address_words in html
+    if shares_address:
+        assert "Neither of you" not in html
+    _recipient_address_absent(html, gift)
+    # The order list marks it, by name only.
+    orders = client.get(reverse("shop:order_list")).content.decode()
+    assert "Gift for Aiko &amp; Ren" in orders
+    _recipient_address_absent(orders, gift)
+
+
+def test_an_order_that_is_no_gift_has_no_gift_section(client):
+    order = placed_order()
+    client.force_login(order.buyer)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert "Your gift for" not in html
+    assert "Gift for" not in client.get(reverse("shop:order_list")).content.decode()
+
+
+@pytest.mark.parametrize("shares_address", [True, False])
+def test_the_thank_you_note_says_what_the_giver_shared(client, shares_address):
+    giver = UserFactory()
+    AddressFactory(user=giver, is_default=True, line1="GIVER-STREET 1-1")
+    gift = give(WishListItemFactory(), giver=giver, discloses_address=shares_address)
+    deliver(gift.order)
+    client.force_login(gift.recipient)
+    html = client.get(gift.get_absolute_url()).content.decode()
+    if shares_address:
+        assert "GIVER-STREET 1-1" in html
+        assert "Neither of you" not in html
+        assert "We pass it on. They never see your address." in html
+    else:
+        assert "GIVER-STREET 1-1" not in html
+        assert "We pass it on. Neither of you sees the other's address." in html
+
+
+def test_after_a_declined_card_the_gift_keeps_what_the_giver_typed(client):
+    """The card is typed on the provider's page only: a declined one never
+    reaches us and clears nothing of ours. Back in the shop without paying,
+    the order keeps the message and choices, and pays from where it is."""
+    item = WishListItemFactory()
+    client.force_login(UserFactory())
+    client.post(
+        reverse("gifts:buy", args=[item.wishlist.share_token, item.pk]), {"quantity": 1}
+    )
+    checkout_url = reverse("gifts:checkout", args=[item.wishlist.share_token])
+    page = client.get(checkout_url)
+    form = _checkout_form(page, message="Happy wedding!", shows_giver_name="no")
+    sent = client.post(checkout_url, form)
+    client.post(sent["Location"], {"card_number": DECLINED_CARD})
+
+    # "Back to the shop without paying" leads to the order's page.
+    order = Order.objects.get()
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert "Happy wedding!" in html
+    assert "They see it&#x27;s from “a friend”." in html
+    assert reverse("shop:order_pay", args=[order.pk]) in html
+    # The browser's back button re-sends the gift form: the same order, to pay.
+    assert client.post(checkout_url, form)["Location"] == sent["Location"]
+    paid = pay_in_browser(client, client.post(checkout_url, form))
+    assert paid.redirect_chain[-1][0] == order.get_absolute_url()
+    gift = Gift.objects.get()
+    assert (gift.message, gift.shows_giver_name) == ("Happy wedding!", False)
+
+
+@pytest.mark.parametrize(
+    ("display_name", "shows_name", "english", "japanese"),
+    [
+        ("Haruto", True, "A gift from Haruto", "Harutoさんからのギフト"),
+        ("Haruto", False, "A gift from a friend", "友人からのギフト"),
+        ("", True, "A gift from a Hoshii customer", "Hoshiiのお客様からのギフト"),
+    ],
+)
+def test_the_recipient_reads_who_sent_it_in_a_sentence_in_both_languages(
+    client, display_name, shows_name, english, japanese
+):
+    gift = give(
+        WishListItemFactory(),
+        giver=UserFactory(display_name=display_name),
+        shows_giver_name=shows_name,
+    )
+    deliver(gift.order)
+    client.force_login(gift.recipient)
+    html = client.get(gift.get_absolute_url()).content.decode()
+    assert f"<h1>{english}</h1>" in html
+    client.post(reverse("set_language"), {"language": "ja"})
+    html = client.get(gift.get_absolute_url()).content.decode()
+    assert f"<h1>{japanese}</h1>" in html

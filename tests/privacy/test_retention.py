@@ -240,6 +240,14 @@ def test_giver_address_stays_for_the_thank_you_window(make_gift, client):
     assert "The address they shared for a thank-you card was removed" in html
     assert f"{settings.GIFT_THANK_YOU_DAYS} days after delivery" in html
 
+    # The giver's order page says what became of their choice.
+    client.force_login(gift.giver)
+    giver_page = page(client, gift.order.get_absolute_url())
+    assert (
+        "They could see your address for a thank-you card; it was removed "
+        f"{settings.GIFT_THANK_YOU_DAYS} days after delivery" in giver_page
+    )
+
 
 def test_a_gift_without_a_shared_address_is_left_alone(wishlist):
     item = WishListItemFactory(wishlist=wishlist)

@@ -80,3 +80,18 @@ def test_shipping_email_shows_only_name_and_region(
 def test_staff_still_see_the_full_address(staff_client, hidden_order):
     page = staff_client.get(reverse("admin:shop_order_change", args=[hidden_order.pk]))
     assert "SECRET-STREET 7-7-7" in page.content.decode()
+
+
+def test_the_order_list_marks_an_order_to_someone_else_by_name_only(
+    client, hidden_order
+):
+    own = placed_order(hidden_order.buyer)
+    client.force_login(hidden_order.buyer)
+    page = client.get(reverse("shop:order_list")).content.decode()
+    _assert_absent(page)
+    cards = {
+        card.split("</strong>")[0].rsplit("Order ", 1)[-1]: card
+        for card in page.split('<li class="order-card">')[1:]
+    }
+    assert "Gift for Aiko &amp; Ren" in cards[hidden_order.number]
+    assert "Gift for" not in cards[own.number]

@@ -274,3 +274,23 @@ def test_call_updates_from_a_worker_are_in_the_language_of_the_call():
         detail="",
     )
     assert event.body == "ただいまお電話をおかけしています。"
+
+
+@pytest.mark.parametrize(
+    ("display_name", "english", "japanese"),
+    [
+        ("Aiko", "A gift for Aiko", "Aikoさんへのギフト"),
+        ("", "A gift for a Hoshii customer", "Hoshiiのお客様へのギフト"),
+    ],
+)
+def test_a_name_in_a_sentence_reads_in_both_languages(display_name, english, japanese):
+    """A real name takes "さん"; the stand-in for someone with no name takes
+    none ("Hoshiiのお客様さん"), and is not capitalized mid-sentence."""
+    user = User(display_name=display_name)
+    for language, expected in (("en", english), ("ja", japanese)):
+        with translation.override(language):
+            assert (
+                translation.gettext("A gift for %(name)s")
+                % {"name": user.name_in_sentence}
+                == expected
+            )

@@ -153,6 +153,30 @@ def test_a_product_without_photos_gets_a_placeholder_of_the_same_size():
     assert 'role="img" aria-label="Plain thing"' in html
 
 
+def test_beside_its_name_a_photo_does_not_make_a_screen_reader_say_it_twice():
+    product = ProductFactory(name="Kettle")
+    named = ProductImageFactory(product=product, alt="Kettle")
+    described = ProductImageFactory(product=product, alt="Kettle, lid open")
+
+    def card(photo) -> str:
+        return Template(
+            "{% load shop %}"
+            "{% product_picture product 'card' photo=p beside_name=True %}"
+        ).render(Context({"product": product, "p": photo}))
+
+    assert 'alt=""' in card(named)
+    assert 'alt="Kettle, lid open"' in card(described)  # it says more: kept
+    # Alone (the product page's gallery), the photo is named by its alt.
+    assert 'alt="Kettle"' in _render(product, '"gallery" photo=None')
+
+
+def test_beside_its_name_a_placeholder_is_hidden_from_screen_readers():
+    product = ProductFactory(name="Plain thing")
+    html = _render(product, '"thumb" beside_name=True')
+    assert 'aria-hidden="true"' in html
+    assert "aria-label" not in html
+
+
 def test_pages_read_the_photo_rows_and_never_the_files(client):
     # The factory's photos have no files at all: a page that opened one
     # would fail.

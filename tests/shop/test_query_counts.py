@@ -79,11 +79,18 @@ def test_checkout_page(client, buyer):
 def test_order_list(client, buyer, settings):
     settings.SHOP_ORDERS_PER_PAGE = 100
     product = photographed([ProductFactory(stock_on_hand=1000)])[0]
-    for _ in range(10):
-        placed_order(buyer, (product, 1))
+    # Half of them to someone else's hidden address (a gift): each is marked
+    # with whom it is for, from its own row.
+    elsewhere = services.Destination(
+        address=AddressFactory(), hidden_from_buyer=True, display_name="Aiko & Ren"
+    )
+    for n in range(10):
+        placed_order(buyer, (product, 1), destination=elsewhere if n % 2 else None)
     small = queries_for(client, reverse("shop:order_list"))
-    for _ in range(90):
-        placed_order(buyer, (product, 1))
+    for n in range(90):
+        placed_order(buyer, (product, 1), destination=elsewhere if n % 2 else None)
+    response = client.get(reverse("shop:order_list"))
+    assert response.content.decode().count("Gift for Aiko &amp; Ren") == 50
     large = queries_for(client, reverse("shop:order_list"))
     assert_same_queries(small, large)
 

@@ -195,6 +195,29 @@ def test_checkout_with_empty_cart_redirects_to_cart(client, buyer):
     assert response["Location"] == reverse("shop:cart")
 
 
+@pytest.mark.parametrize("cart", ["none", "emptied"])
+def test_an_empty_cart_checkout_says_so_once(client, buyer, cart):
+    if cart == "emptied":
+        product = ProductFactory()
+        cart_with(buyer, (product, 1))
+        client.post(reverse("shop:cart_update", args=[product.pk]), {"quantity": 0})
+    page = client.get(reverse("shop:checkout"), follow=True)
+    assert page.redirect_chain[-1][0] == reverse("shop:cart")
+    assert page.content.decode().count("Your cart is empty.") == 1
+
+
+def test_the_order_page_says_placed_once(client, buyer):
+    order = placed_order(buyer)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert html.count("Placed") == 0
+    assert "Ordered " in html
+    assert f"status-{order.status}" not in html
+    # A status that adds to the date is shown beside it.
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.SHIPPED)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert '· <span class="status status-shipped">Shipped</span>' in html
+
+
 def test_checkout_places_order_and_shows_it(client, buyer):
     address = AddressFactory(user=buyer, is_default=True)
     product = ProductFactory(stock_on_hand=3, price=6000)

@@ -157,7 +157,7 @@ def test_visibility_rules(client):
     private = WishListFactory(visibility="private", owner__display_name="Aiko Mori")
 
     found = client.get(reverse("wishlist:search"), {"name": "aiko"})
-    assert [w.pk for w in found.context["lists"]] == [public.pk]
+    assert [w.pk for w in found.context["found"]] == [public.pk]
 
     assert client.get(public.get_share_url()).status_code == 200
     assert client.get(unlisted.get_share_url()).status_code == 200
@@ -323,3 +323,57 @@ def test_each_giver_gets_their_own_csrf_token_and_nothing_else_is_shared():
         {"quantity": 1, "csrfmiddlewaretoken": pages["Giver Two"][1]},
     )
     assert response.status_code == 403
+
+
+# --- A signed-in giver finds a friend's list ----------------------------------
+
+
+def _site_nav(html: str) -> str:
+    return html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_header_leads_a_signed_in_giver_to_find_a_list_and_their_gifts(client):
+    visitor_nav = _site_nav(client.get(reverse("shop:product_list")).content.decode())
+    assert f'href="{reverse("wishlist:search")}">Find a list</a>' in visitor_nav
+    assert reverse("gifts:sent") not in visitor_nav
+
+    client.force_login(UserFactory())
+    nav = _site_nav(client.get(reverse("shop:product_list")).content.decode())
+    assert f'href="{reverse("wishlist:search")}">Find a list</a>' in nav
+    assert f'href="{reverse("gifts:sent")}">Gifts I sent</a>' in nav
+    assert f'href="{reverse("gifts:received")}">Gifts received</a>' in nav
+
+
+def test_the_lists_page_finds_a_friends_list_beside_ones_own(client):
+    me = UserFactory(display_name="Haruto")
+    mine = WishListFactory(owner=me, title="My birthday")
+    friends = WishListFactory(owner__display_name="Aiko Tanaka", title="Aiko's wedding")
+    WishListFactory(owner__display_name="Aiko Sato", visibility="unlisted")
+    WishListFactory(owner__display_name="Aiko Mori", visibility="private")
+    client.force_login(me)
+
+    page = client.get(reverse("wishlist:my_lists"))
+    html = page.content.decode()
+    assert "My birthday" in html
+    assert "Find a friend's list" in html
+    assert 'name="name"' in html
+    assert "Aiko&#x27;s wedding" not in html  # nothing found before a search
+
+    page = client.get(reverse("wishlist:my_lists"), {"name": "aiko"})
+    assert [w.pk for w in page.context["found"]] == [friends.pk]
+    assert [w.pk for w in page.context["lists"]] == [mine.pk]
+    html = page.content.decode()
+    assert f'href="{friends.get_share_url()}"' in html
+    assert friends.address.line1 not in html
+
+
+def test_the_lists_page_costs_the_same_for_few_or_many_found(client):
+    client.force_login(UserFactory())
+    url = reverse("wishlist:my_lists")
+    for _ in range(3):
+        WishListItemFactory(wishlist=WishListFactory(owner__display_name="Aiko"))
+    small = queries_for(client, url, data={"name": "aiko"})
+    for _ in range(30):
+        WishListItemFactory(wishlist=WishListFactory(owner__display_name="Aiko"))
+    large = queries_for(client, url, data={"name": "aiko"})
+    assert_same_queries(small, large)
