@@ -109,6 +109,13 @@ class CallbackRequest(models.Model):
                 condition=~Q(claim_key=""),
                 name="callbacks_one_claim_per_submission",
             ),
+            # A number removed once no longer needed (``forget_numbers``)
+            # belongs to a call that is over: nothing dials a blank number.
+            models.CheckConstraint(
+                condition=~Q(number="")
+                | ~Q(state__in=["scheduled", "dialing", "ringing", "in_progress"]),
+                name="callbacks_active_call_has_number",
+            ),
         ]
 
     def __str__(self) -> str:

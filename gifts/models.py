@@ -43,6 +43,11 @@ class Gift(models.Model):
     # Copies made at purchase, and only what the giver agreed to disclose.
     giver_name = models.CharField(max_length=120, blank=True)
     giver_address = models.TextField(blank=True)
+    # When the shared address was removed, the thank-you window past
+    # (``gifts.services.forget_giver_addresses``).
+    giver_address_forgotten_at = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
     thank_you_note = models.TextField(_("thank-you note"), max_length=1000, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

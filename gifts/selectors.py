@@ -9,9 +9,12 @@ through its own test in a view or template.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gifts.models import Gift, GiftLine, GiftReturn
 from shop.images import with_first_image
@@ -171,9 +174,18 @@ def address_sharing(*, gift: Gift, viewer: User) -> str:
     the other's address" under the address the giver shared with them.
 
     The recipient's address is never shown to the giver, whatever the
-    choice."""
+    choice; a shared address is removed after the thank-you window
+    (``gifts.services.forget_giver_addresses``), and the giver is told."""
     if not gift.discloses_address:
         return _("Neither of you sees the other's address.")
+    if viewer.pk == gift.giver_id and gift.giver_address_forgotten_at is not None:
+        return ngettext(
+            "They could see your address for a thank-you card; it was removed "
+            "%(days)d day after delivery. You never see theirs.",
+            "They could see your address for a thank-you card; it was removed "
+            "%(days)d days after delivery. You never see theirs.",
+            settings.GIFT_THANK_YOU_DAYS,
+        ) % {"days": settings.GIFT_THANK_YOU_DAYS}
     if viewer.pk == gift.giver_id:
         return _(
             "They can see your address, for a thank-you card. You never see theirs."
@@ -252,12 +264,66 @@ def unsent_gifts(*, giver: User) -> list[tuple[WishList, int]]:
     ]
 
 
-def returnable_quantity(*, gift_line: GiftLine) -> int:
-    """Delivered units of the line not already being returned."""
+def return_window() -> datetime.timedelta:
+    """How long after delivery a gift may be sent back (``GIFT_RETURN_DAYS``);
+    the recipient's address leaves the order when it closes."""
+    return datetime.timedelta(days=settings.GIFT_RETURN_DAYS)
+
+
+def thank_you_window() -> datetime.timedelta:
+    """How long after delivery a giver's shared address stays on the gift
+    (``GIFT_THANK_YOU_DAYS``)."""
+    return datetime.timedelta(days=settings.GIFT_THANK_YOU_DAYS)
+
+
+def delivered_before(cutoff: datetime.datetime) -> QuerySet[Gift]:
+    """Gifts paid for whose every parcel (replacements too) was delivered,
+    the last one at or before ``cutoff``: nothing of them is on its way,
+    and no window counted from their delivery is still open."""
+    still_open = Shipment.objects.filter(order_id=OuterRef("order_id")).filter(
+        Q(delivered_at__isnull=True) | Q(delivered_at__gt=cutoff)
+    )
+    return Gift.objects.filter(order__status=Order.Status.DELIVERED).exclude(
+        Exists(still_open)
+    )
+
+
+@dataclass(frozen=True)
+class ReturnWindow:
+    """When a delivered gift's returns close, and whether they still are open."""
+
+    closes_at: datetime.datetime
+    is_open: bool
+
+
+def gift_return_window(
+    gift: Gift, *, now: datetime.datetime | None = None
+) -> ReturnWindow | None:
+    """The return window of a delivered gift: its last parcel's delivery
+    plus ``GIFT_RETURN_DAYS``; None while a parcel is on its way. Reads the
+    order's shipments as loaded (``received_gift`` prefetches them)."""
+    shipments = list(gift.order.shipments.all())
+    if gift.order.status != Order.Status.DELIVERED or not shipments:
+        return None
+    if any(shipment.delivered_at is None for shipment in shipments):
+        return None
+    closes_at = max(shipment.delivered_at for shipment in shipments) + return_window()
+    return ReturnWindow(
+        closes_at=closes_at, is_open=(now or timezone.now()) < closes_at
+    )
+
+
+def returnable_quantity(
+    *, gift_line: GiftLine, now: datetime.datetime | None = None
+) -> int:
+    """Delivered units of the line not already being returned, counting
+    only parcels delivered within the return window."""
+    now = now or timezone.now()
     delivered = (
         ShipmentLine.objects.filter(
             order_line_id=gift_line.order_line_id,
             shipment__status=Shipment.Status.DELIVERED,
+            shipment__delivered_at__gt=now - return_window(),
         ).aggregate(total=Sum("quantity"))["total"]
         or 0
     )

@@ -1,6 +1,8 @@
 """Giving from a wish list, and what the recipient does with a gift."""
 
 import dataclasses
+import datetime
+import logging
 from functools import partial
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.batches import DEFAULT_BATCH_SIZE, update_in_batches
 from gifts import selectors
 from gifts.exceptions import GiftError, ListHasNoAddress, OwnList, StillASurprise
 from gifts.models import Gift, GiftLine, GiftReturn
@@ -24,6 +27,8 @@ from shop.models import Address, Cart, CartLine, Order, User
 from wishlist import services as wishlist_services
 from wishlist.exceptions import AlreadyBought, ItemNoLongerOnList
 from wishlist.models import WishList, WishListItem
+
+logger = logging.getLogger(__name__)
 
 
 def gift_cart_purpose(*, wishlist: WishList) -> str:
@@ -236,6 +241,17 @@ def request_return(
         return found.get()
     available = selectors.returnable_quantity(gift_line=gift_line)
     if available == 0:
+        window_past = selectors.delivered_before(
+            timezone.now() - selectors.return_window()
+        ).filter(pk=gift.pk)
+        if window_past.exists():
+            raise GiftError(
+                _(
+                    "Returns close %(days)d days after delivery, and that time "
+                    "has passed."
+                )
+                % {"days": settings.GIFT_RETURN_DAYS}
+            )
         raise GiftError(_("There is nothing left to return for this item yet."))
     if not 1 <= quantity <= available:
         raise GiftError(
@@ -335,3 +351,47 @@ def erase_gift_words(*, user: User) -> None:
         )
     )
     shop_services.erase_destination(orders=received, keep_address=True)
+# --- Retention: what a gift keeps of each side, and for how long -----------
+
+
+def forget_recipient_addresses(
+    *, now: datetime.datetime, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
+    """Remove the recipient's address from each gift order delivered more
+    than the return window ago (``GIFT_RETURN_DAYS``): once nothing can
+    come back, the shop needs it no longer. The order keeps the country and
+    region; no parcel can go to it after (``shop.services.forget_destinations``).
+
+    Guarantees: counted from the last parcel's delivery, replacements too,
+    so an order with a parcel still on its way keeps its address; one
+    ``UPDATE`` per batch; a second run changes nothing. Returns how many
+    orders lost their address.
+    """
+    gifts = selectors.delivered_before(now - selectors.return_window())
+    return shop_services.forget_destinations(
+        orders=Order.objects.filter(pk__in=gifts.values("order_id")),
+        now=now,
+        batch_size=batch_size,
+    )
+
+
+def forget_giver_addresses(
+    *, now: datetime.datetime, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
+    """Remove the address a giver shared for a thank-you card from each
+    gift delivered more than the thank-you window ago
+    (``GIFT_THANK_YOU_DAYS``); the recipient then sees none. The giver's
+    choice (``discloses_address``) stays, as the record of what they agreed.
+
+    Guarantees: one ``UPDATE`` per batch; a gift already cleared is skipped,
+    so a second run changes nothing. Returns how many gifts changed.
+    """
+    gifts = selectors.delivered_before(now - selectors.thank_you_window()).exclude(
+        giver_address=""
+    )
+    forgotten = update_in_batches(
+        gifts, batch_size=batch_size, giver_address="", giver_address_forgotten_at=now
+    )
+    if forgotten:
+        logger.info("Forgot the shared address of %s giver(s)", forgotten)
+    return forgotten

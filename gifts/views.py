@@ -198,6 +198,11 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             ),
             "action_templates": settings.GIFT_ACTION_TEMPLATES,
+            "return_days": settings.GIFT_RETURN_DAYS,
+            "return_window": (
+                None if gift.is_surprise else selectors.gift_return_window(gift)
+            ),
+            "thank_you_days": settings.GIFT_THANK_YOU_DAYS,
         },
     )
 

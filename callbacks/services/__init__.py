@@ -8,7 +8,9 @@
 - ``status``: the provider's status callbacks and the caller starting to wait;
 - ``claims``: an agent takes a waiting caller and is put through; a caller
   nobody put through in time goes back to the head of the line;
-- ``alarms``: the staff alarm when the shop's hourly cap refuses requests.
+- ``alarms``: the staff alarm when the shop's hourly cap refuses requests;
+- ``retention``: removing the numbers of calls that are over, when the
+  caller (support) says they are no longer needed.
 
 Services queue the tasks in ``callbacks.tasks`` (imported at the top); the
 tasks import services only inside their bodies, so neither needs the other
@@ -24,9 +26,9 @@ from callbacks.services.claims import (
     requeue_unpicked,
 )
 from callbacks.services.dialing import dial, reconcile
+from callbacks.services.retention import forget_numbers
 from callbacks.services.scheduling import (
     cancel_callback,
-    forget_numbers,
     reschedule_callback,
     schedule_callback,
 )

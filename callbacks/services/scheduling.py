@@ -226,17 +226,3 @@ def cancel_callback(
         ended_at=timezone.now(),
     )
     return callback
-
-
-@transaction.atomic
-def forget_numbers(*, subject: str) -> int:
-    """Blank the number of every call about ``subject`` that has ended, when
-    the person called has asked to be forgotten (the history of each call
-    stays, without whom it rang). A call still booked or under way keeps
-    its number: cancel it first. Idempotent; returns how many changed."""
-    return (
-        CallbackRequest.objects.filter(subject=subject)
-        .exclude(state__in=CallbackRequest.ACTIVE)
-        .exclude(number="")
-        .update(number="")
-    )

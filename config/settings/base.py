@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -342,6 +343,13 @@ SHOP_PROFILE_SECTION_TEMPLATES = ["privacy/includes/profile_data.html"]
 # {% csrf_token %}, nothing of the visitor.
 WISHLIST_ITEM_ACTION_TEMPLATES = ["gifts/includes/buy_as_gift.html"]
 GIFT_ACTION_TEMPLATES = ["support/includes/gift_help.html"]
+# Days after delivery a recipient may send a gift back (gifts.selectors.
+# returnable_quantity); their address is removed from the order after it
+# (docs/privacy.md#retention).
+GIFT_RETURN_DAYS = env.int("GIFT_RETURN_DAYS", default=30)
+# Days after delivery the recipient keeps the address a giver shared for a
+# thank-you card; then it is removed from the gift.
+GIFT_THANK_YOU_DAYS = env.int("GIFT_THANK_YOU_DAYS", default=90)
 # `manage.py seed_demo` runs these, in order: each app seeds its own demo data.
 DEMO_SEEDERS = [
     "shop.demo.seed",
@@ -393,6 +401,14 @@ SUPPORT_RESOLUTION_HOURS = {
 # For a problem missing from either table.
 SUPPORT_DEFAULT_FIRST_RESPONSE_HOURS = 24
 SUPPORT_DEFAULT_RESOLUTION_HOURS = 72
+# Days after a case is resolved or closed before the phone numbers of its
+# calls are removed (docs/privacy.md#retention).
+SUPPORT_CALL_NUMBER_DAYS = env.int("SUPPORT_CALL_NUMBER_DAYS", default=30)
+
+# --- Your data (privacy) ----------------------------------------------------
+# Rows each retention statement changes at most (docs/privacy.md#retention):
+# short transactions and short locks, however much is due at once.
+PRIVACY_RETENTION_BATCH_SIZE = env.int("PRIVACY_RETENTION_BATCH_SIZE", default=1000)
 
 # --- Phone callbacks ------------------------------------------------------------
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
@@ -464,6 +480,12 @@ CELERY_BEAT_SCHEDULE = {
     "expire-test-provider-sessions": {
         "task": "shop.tasks.expire_test_provider_sessions",
         "schedule": 60.0,
+    },
+    # Personal data past its retention window (docs/privacy.md#retention):
+    # once a day, at 03:17 in Japan (beat keeps UTC).
+    "purge-expired-personal-data": {
+        "task": "privacy.retention_tasks.purge_expired_personal_data",
+        "schedule": crontab(hour=18, minute=17),
     },
 }
 

@@ -265,6 +265,18 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # An address removed after delivery (shop.services.forget_destinations)
+        # is not typed back in: a new parcel needs a new order.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.ship_to_forgotten_at is not None:
+            fields += [
+                "ship_to_name", "ship_to_country", "ship_to_postal_code",
+                "ship_to_region", "ship_to_city", "ship_to_line1", "ship_to_line2",
+                "ship_to_phone",
+            ]  # fmt: skip
+        return fields
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders are placed by checkout, never typed in
 
@@ -281,8 +293,19 @@ class OrderAdmin(ShipmentsFromOrderMixin, admin.ModelAdmin):
 
     @admin.display(description=_("as written on the parcel"))
     def ship_to_written(self, order: Order) -> str:
-        return render_to_string(
+        # Once removed, what is left (country and region) and when it went.
+        written = render_to_string(
             "shop/includes/address.html", {"address": order.ship_to}
+        )
+        if order.ship_to_forgotten_at is None:
+            return written
+        return format_html(
+            "{}<p>{}</p>",
+            written,
+            render_to_string(
+                "shop/includes/address_removed.html",
+                {"removed_at": order.ship_to_forgotten_at},
+            ),
         )
 
     @admin.display(description=_("total"), ordering="total")

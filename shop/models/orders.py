@@ -77,6 +77,12 @@ class Order(models.Model):
     ship_to_display_name = models.CharField(
         _("recipient as the buyer sees them"), max_length=120, blank=True
     )
+    # When the name, street lines, city, postal code and phone were removed
+    # once no longer needed (``shop.services.forget_destinations``); the
+    # country and region stay, for the books and "shipped to Kyoto".
+    ship_to_forgotten_at = models.DateTimeField(
+        _("address removed at"), null=True, blank=True, editable=False
+    )
 
     # When the order was made; set again to the moment the payment settled,
     # so an order is "placed" when it was paid for.
@@ -179,6 +185,7 @@ class Order(models.Model):
         if self.ship_to_hidden_from_buyer:
             return {
                 "hidden": True,
+                "forgotten_at": self.ship_to_forgotten_at,
                 "address": addresses.PostalAddress(
                     name=self.ship_to_display_name,
                     country=self.ship_to_country,
@@ -190,6 +197,7 @@ class Order(models.Model):
             }
         return {
             "hidden": False,
+            "forgotten_at": self.ship_to_forgotten_at,
             "address": self.ship_to,
             "name": self.ship_to_name,
             "postal_code": self.ship_to_postal_code,

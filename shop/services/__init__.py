@@ -49,6 +49,7 @@ from .payments import (
     start_payment,
 )
 from .refunds import refund_order_line
+from .retention import forget_destinations
 
 __all__ = [
     "Destination",
@@ -70,6 +71,7 @@ __all__ = [
     "end_sign_in",
     "erase_destination",
     "forfeit_store_credit",
+    "forget_destinations",
     "handle_event",
     "issue_store_credit",
     "make_missing_thumbnails",

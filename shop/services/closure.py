@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.models import (
@@ -24,6 +25,7 @@ from shop.models import (
 )
 from shop.services.payments import close_payment
 from shop.services.refunds import refund_order_line
+from shop.services.retention import forget_destinations
 from shop.services.stock import release_stock
 
 # What a closed account's email becomes: unique (the column is), and
@@ -133,37 +135,16 @@ def cancel_unshipped_order(
 def erase_destination(*, orders, keep_address: bool = False) -> int:
     """Blank who an order shipped to and where, keeping what the books need
     (amounts, dates, items, tax: the country and prefecture the sale was
-    made to). Used for the closing customer's own orders and for gifts sent
-    to them; ``keep_address`` blanks only the name a buyer sees of a hidden
-    recipient (a gift still on its way needs its label). Returns how many
-    rows changed; again, none."""
-    if keep_address:
-        return (
-            Order.objects.filter(pk__in=orders.values("pk"))
-            .exclude(ship_to_display_name="")
-            .update(ship_to_display_name="")
-        )
-    return (
-        Order.objects.filter(pk__in=orders.values("pk"))
-        .exclude(
-            ship_to_name="",
-            ship_to_postal_code="",
-            ship_to_city="",
-            ship_to_line1="",
-            ship_to_line2="",
-            ship_to_phone="",
-            ship_to_display_name="",
-        )
-        .update(
-            ship_to_name="",
-            ship_to_postal_code="",
-            ship_to_city="",
-            ship_to_line1="",
-            ship_to_line2="",
-            ship_to_phone="",
-            ship_to_display_name="",
-        )
-    )
+    made to): the name a buyer sees of a hidden recipient, and the address
+    as retention forgets it (``forget_destinations``, which notes when).
+    Used for the closing customer's own orders and for gifts sent to them;
+    ``keep_address`` blanks only the name (a gift still on its way needs its
+    label). Returns how many rows changed; again, none."""
+    chosen = Order.objects.filter(pk__in=orders.values("pk"))
+    changed = chosen.exclude(ship_to_display_name="").update(ship_to_display_name="")
+    if not keep_address:
+        changed += forget_destinations(orders=chosen, now=timezone.now())
+    return changed
 
 
 @transaction.atomic

@@ -23,11 +23,21 @@ from shop.services.stock import take_stock
 from shop.tasks import send_shipment_notification
 
 
-def _lock_order(order: Order) -> Order:
-    """The order's row, locked; an order not paid for ships nothing."""
+def _lock_order(order: Order, *, new_parcel: bool = False) -> Order:
+    """The order's row, locked; an order not paid for ships nothing, and a
+    new parcel never goes to an address removed after delivery
+    (``shop.services.forget_destinations``)."""
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if not locked.is_paid:
         raise FulfilmentError(_("This order is not paid for, so nothing ships."))
+    if new_parcel and locked.ship_to_forgotten_at is not None:
+        raise FulfilmentError(
+            _(
+                "This order's address was removed after delivery, as our "
+                "privacy policy says: ask the customer where to send it and "
+                "make a new order."
+            )
+        )
     return locked
 
 
@@ -113,7 +123,7 @@ def create_shipment(
     its twin waits on the order's lock, then returns the first one's parcel
     (a unique constraint on the order and the key holds it too).
     """
-    order = _lock_order(order)
+    order = _lock_order(order, new_parcel=True)
     if submission_key:
         made = Shipment.objects.filter(order=order, submission_key=submission_key)
         if made.exists():
@@ -155,7 +165,7 @@ def create_shipment_for_remaining(*, order: Order, actor: User | None) -> Shipme
     at once it makes one parcel; the second finds nothing left and raises
     ``NothingLeftToShip``.
     """
-    order = _lock_order(order)
+    order = _lock_order(order, new_parcel=True)
     remaining = unshipped_quantities(order)
     if not any(remaining.values()):
         raise NothingLeftToShip(_("Everything in this order is already in a shipment."))
@@ -243,7 +253,7 @@ def create_replacement_shipment(
     Takes the units from stock under a row lock; raises ``OutOfStock`` when
     there aren't enough (so a person can decide instead).
     """
-    order = _lock_order(order_line.order)
+    order = _lock_order(order_line.order, new_parcel=True)
     if not 1 <= quantity <= order_line.quantity:
         raise FulfilmentError(_("That's more than the order had."))
     product = Product.objects.get(pk=order_line.product_id)
@@ -270,7 +280,7 @@ def create_documents_shipment(
     *, order_line: OrderLine, actor: User | None, note: str
 ) -> Shipment:
     """A parcel of printed papers (manual, warranty card) for an order line."""
-    order = _lock_order(order_line.order)
+    order = _lock_order(order_line.order, new_parcel=True)
     return _extra_shipment(
         order=order,
         reason=Shipment.Reason.DOCUMENTS,

@@ -16,6 +16,7 @@ The verbs live in modules by who acts; import them from here
 - ``customer``: the customer writes on the case, asks for a call, cancels it;
 - ``actions``: what an agent may do to a case in its state, and why not;
 - ``agent``: the agents' buttons;
+- ``retention``: how long the numbers of a case's calls are kept;
 - ``_remedies`` and ``_common``: the steps and helpers those share.
 """
 
@@ -49,6 +50,7 @@ from support.services.filing import (
     file_case,
     file_or_find_case,
 )
+from support.services.retention import cases_ended_before, forget_call_numbers
 
 __all__ = [
     "AGENT_ACTIONS",
@@ -61,12 +63,14 @@ __all__ = [
     "assign_case",
     "call_customer",
     "cancel_call",
+    "cases_ended_before",
     "check_may_file",
     "close",
     "close_cases_of_closed_account",
     "erase_customer_words",
     "file_case",
     "file_or_find_case",
+    "forget_call_numbers",
     "issue_credit",
     "post_customer_message",
     "refund",

@@ -64,5 +64,4 @@ def erase_customer_words(*, customer: User) -> None:
     CaseEvent.objects.filter(case__customer=customer, actor=customer).exclude(
         body=""
     ).filter(message="").update(body="")
-    for case in cases.only("pk"):
-        calls.forget_numbers(case)
+    calls.forget_numbers(cases=cases)

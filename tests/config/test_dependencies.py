@@ -14,19 +14,10 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PARTY = {"config", "core", "shop", "wishlist", "gifts", "support", "callbacks"}
-FIRST_PARTY |= {"privacy", "tests", "benchmarks"}
-RUNTIME = [
-    "config",
-    "core",
-    "shop",
-    "wishlist",
-    "gifts",
-    "support",
-    "callbacks",
-    "privacy",
-]
-RUNTIME += ["manage.py"]
+APPS = ["config", "core", "shop", "wishlist", "gifts", "support", "callbacks"]
+APPS += ["privacy"]
+FIRST_PARTY = {*APPS, "tests", "benchmarks"}
+RUNTIME = [*APPS, "manage.py"]
 DEVELOPMENT = ["tests", "benchmarks"]
 
 

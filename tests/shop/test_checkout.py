@@ -269,6 +269,8 @@ def test_hidden_destination_shows_the_buyer_only_a_name_and_region(buyer):
     seen = order.buyer_destination()
     assert seen == {
         "hidden": True,
+        # Not yet removed after delivery (shop.services.forget_destinations).
+        "forgotten_at": None,
         "address": PostalAddress(name="Aiko & Ren", country="JP", region="JP-26"),
         "name": "Aiko & Ren",
         "region": "Kyoto",
