@@ -351,6 +351,8 @@ def erase_gift_words(*, user: User) -> None:
         )
     )
     shop_services.erase_destination(orders=received, keep_address=True)
+
+
 # --- Retention: what a gift keeps of each side, and for how long -----------
 
 
