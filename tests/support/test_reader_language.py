@@ -137,6 +137,7 @@ def test_each_sentence_renders_in_both_languages():
             agent="Kenji", reason="no-answer"
         ),
         messages.MISSED_PICK_UP: messages.params_for(agent="Kenji", seconds=45),
+        messages.ACCOUNT_CLOSED: {},
     }
     assert set(params) == set(messages.MESSAGES)
     for message, values in params.items():
