@@ -39,6 +39,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
     values,
@@ -70,6 +71,10 @@ def process_identifier(pid: int | None = None) -> str:
     container's own) and the pid, so two containers' pid 7 differ."""
     return f"{socket.gethostname()}-{os.getpid() if pid is None else pid}"
 
+
+# No ``_created`` series: the multiprocess mode has none, and Prometheus
+# does not need them; a scrape reads the same in both modes.
+disable_created_metrics()
 
 if multiprocess_dir():
     # Before any metric exists: every app defines its metrics by importing

@@ -73,6 +73,8 @@ def test_the_token_opens_it_and_nothing_caches_it(client, settings):
     assert response["Content-Type"].startswith("text/plain; version=")
     assert "no-store" in response["Cache-Control"]
     assert "Set-Cookie" not in response
+    # The same series whether one process or many: no ``_created`` ones.
+    assert b"_created" not in response.content
     # Read-only: a POST is not a scrape.
     posted = client.post(reverse("metrics"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
     assert posted.status_code == 405
