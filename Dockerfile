@@ -26,7 +26,8 @@ RUN SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.db REDIS_URL=redis://buil
     ALLOWED_HOSTS=build CALLBACKS_DIALER=callbacks.dialers.ConsoleDialer \
     SHOP_PAYMENT_PROVIDER=shop.payments.TestPaymentProvider \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/media /app/var/exports && chown -R hoshii /app/media /app/var
+    && mkdir -p /app/media /app/var/exports /app/var/metrics \
+    && chown -R hoshii /app/media /app/var
 
 USER hoshii
 EXPOSE 8000

@@ -5,11 +5,14 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from core.metrics import metrics_view
 from core.views import healthz, serve_media
 from shop.views.account import set_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Prometheus, with a bearer token (core.metrics, docs/operations.md).
+    path("metrics", metrics_view, name="metrics"),
     # Staff sign in through the site's login, which asks for their second
     # factor; the admin's own password-only form is never shown.
     path(

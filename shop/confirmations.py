@@ -20,7 +20,7 @@ from smtplib import SMTPException
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from shop import emails
@@ -43,6 +43,19 @@ BATCH = 20
 # An order whose email failed this many times for reasons of its own waits
 # for staff (the order's admin page shows the error; "send again" retries).
 MAX_FAILURES = 5
+
+
+def backlog() -> dict[str, int]:
+    """The outbox's size, in one query: ``pending`` confirmations the next
+    send will take, and ``failing`` ones that wait for staff."""
+    return (
+        Order.objects.filter(confirmation_sent_at=None)
+        .exclude(status__in=Order.UNPAID)
+        .aggregate(
+            pending=Count("pk", filter=Q(confirmation_failures__lt=MAX_FAILURES)),
+            failing=Count("pk", filter=Q(confirmation_failures__gte=MAX_FAILURES)),
+        )
+    )
 
 
 def send_pending(*, batch: int = BATCH) -> int:

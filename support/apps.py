@@ -13,12 +13,14 @@ class SupportConfig(AppConfig):
             callback_missed,
             callback_released,
         )
+        from core.metrics import register_collector
         from support.calls import (
             on_callback_changed,
             on_callback_claimed,
             on_callback_missed,
             on_callback_released,
         )
+        from support.metrics import CaseCollector
         from support.permissions import ensure_agent_group
 
         # After every app's permissions exist, i.e. after the last migrate.
@@ -28,3 +30,5 @@ class SupportConfig(AppConfig):
         callback_claimed.connect(on_callback_claimed, dispatch_uid="support-claims")
         callback_released.connect(on_callback_released, dispatch_uid="support-releases")
         callback_missed.connect(on_callback_missed, dispatch_uid="support-missed")
+        # Cases by status and overdue, counted when Prometheus scrapes.
+        register_collector("support.cases", CaseCollector())

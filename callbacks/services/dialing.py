@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from callbacks import metrics
 from callbacks.dialers import get_dialer
 from callbacks.exceptions import ProviderError
 from callbacks.models import CallbackRequest
@@ -107,6 +108,9 @@ def _place_call(*, callback: CallbackRequest) -> CallbackRequest | None:
         )
     except ProviderError as error:
         return _provider_failed(callback=callback, error=error)
+    metrics.DIAL_LATENCY.labels(
+        attempt="first" if callback.attempts == 1 else "retry"
+    ).observe(max((timezone.now() - callback.due_at).total_seconds(), 0))
     logger.info("Placed call %s for %s", sid, callback.reference)
     # One statement: a status webhook may have recorded the id already.
     CallbackRequest.objects.filter(pk=callback.pk, call_sid="").update(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from callbacks import metrics
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.signals import announce_after_commit, callback_changed
 from callbacks.tasks import check_pickup, dial_callback
@@ -44,6 +45,8 @@ def record(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None
         new_state=to,
         detail=detail,
     )
+    if to in CallbackRequest.FINAL and old not in CallbackRequest.FINAL:
+        transaction.on_commit(metrics.CALLS_FINISHED.labels(state=to).inc)
 
 
 def note(*, callback: CallbackRequest, detail: str) -> None:

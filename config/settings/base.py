@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First in, last out: times everything below it (core.metrics).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -156,6 +158,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # longer than the furthest countdown we ever schedule.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
+
+# --- Metrics (core.metrics, docs/operations.md) ----------------------------
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>".
+# Without a token the endpoint does not exist (404); run mode (dev.py), which
+# listens on this machine only, serves it without one.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_WITHOUT_TOKEN = False
 
 # --- Accounts (django-allauth) ----------------------------------------------
 AUTH_USER_MODEL = "shop.User"

@@ -24,6 +24,10 @@ os.environ.setdefault("SERVE_MEDIA", "true")
 from .base import *  # noqa: E402
 from .base import env  # noqa: E402
 
+# /metrics answers without METRICS_TOKEN here: runserver listens on
+# 127.0.0.1 only.
+METRICS_WITHOUT_TOKEN = True
+
 if not env("REDIS_URL", default="") and not env("CELERY_BROKER_URL", default=""):
     # An embedded broker: messages are files under var/celery, shared by the
     # web process and the worker on this machine.

@@ -16,7 +16,9 @@ REDIS_URL = env("REDIS_URL")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Health checks from the load balancer come over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# So does Prometheus, scraping the web container directly on the private
+# network with its bearer token (docs/operations.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -54,6 +54,9 @@ class Event:
     id: str
     type: str
     session: CheckoutSession | None
+    # When the provider created it (its clock), if it says: how late the
+    # webhook arrived is measured from it.
+    created: datetime.datetime | None = None
 
 
 class InvalidEvent(ShopError):
@@ -159,4 +162,14 @@ def event_from_stripe(event: dict) -> Event:
             session = CheckoutSession(
                 id=session.id, status=EXPIRED, metadata=session.metadata
             )
-    return Event(id=event["id"], type=event["type"], session=session)
+    created = event.get("created")
+    return Event(
+        id=event["id"],
+        type=event["type"],
+        session=session,
+        created=(
+            datetime.datetime.fromtimestamp(created, tz=datetime.UTC)
+            if isinstance(created, int | float)
+            else None
+        ),
+    )

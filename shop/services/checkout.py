@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shop import confirmations, payments
+from shop import confirmations, metrics, payments
 from shop.exceptions import AddressNotAllowed, CartChanged, EmptyCart
 from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, User
 from shop.pricing import Totals, totals_for
@@ -158,6 +158,9 @@ def place_order(
                 # Robust: the order stands if the cache or the broker is
                 # down; Beat's sweep sends its confirmation then.
                 transaction.on_commit(confirm_soon, robust=True)
+                transaction.on_commit(
+                    metrics.ORDERS_PLACED.labels(payment="store_credit").inc
+                )
     except _AlreadyPlaced as placed:
         return placed.order
     return order

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from shop import hooks, payments
+from shop import hooks, metrics, payments
 from shop.models import Order, OrderEvent, Payment, PaymentEvent, User
 from shop.services.credit import issue_store_credit, spend_store_credit
 from shop.services.stock import release_stock
@@ -177,6 +177,11 @@ def handle_event(*, provider_name: str, event: payments.Event) -> str:
     same transaction as its effect, and its id is unique. The row goes in
     first, so a twin delivered at the same moment waits on it and then
     finds it."""
+    if event.created is not None:
+        # Every delivery, a provider's retries too: how late they arrive.
+        metrics.WEBHOOK_LAG.labels(provider=provider_name).observe(
+            max((timezone.now() - event.created).total_seconds(), 0)
+        )
     with transaction.atomic():
         record_id = _record_event(provider_name, event)
         if record_id is None:
@@ -282,6 +287,7 @@ def _paid(
         from shop.services.checkout import confirm_soon
 
         transaction.on_commit(confirm_soon, robust=True)
+        transaction.on_commit(metrics.ORDERS_PLACED.labels(payment="card").inc)
         return "placed the order"
     # Paid for an order no longer waiting for it: give it all back.
     from shop.tasks import refund_late_payment
