@@ -120,14 +120,18 @@ def test_the_id_goes_with_a_task_to_the_worker_and_on_to_the_tasks_it_queues():
     )
     collect = Collect()
     with celery_worker(pool="threads", concurrency=2):
-        # Added once the worker has set up logging (django.setup() again).
-        logging.getLogger().addHandler(collect)
+        # Added once the worker has set up logging (django.setup() again,
+        # and Celery's level for the root logger).
+        root = logging.getLogger()
+        root.addHandler(collect)
+        level, root.level = root.level, logging.INFO
         try:
             with logs.request_id("req-worker-0001"):
                 sweep_callbacks.delay()
             assert wait_for(lambda: collect.first("Placed call"))
         finally:
-            logging.getLogger().removeHandler(collect)
+            root.removeHandler(collect)
+            root.setLevel(level)
     woken, placed = collect.first("Sweeper"), collect.first("Placed call")
     for line in (woken, placed):
         assert line.request_id == "req-worker-0001"
@@ -196,11 +200,13 @@ def _log_through(formatter: logging.Formatter, log) -> str:
     logger = logging.getLogger("tests.core.formats")
     logger.addHandler(handler)
     logger.propagate = False
+    logger.setLevel(logging.INFO)
     try:
         log(logger)
     finally:
         logger.removeHandler(handler)
         logger.propagate = True
+        logger.setLevel(logging.NOTSET)
     return stream.getvalue()
 
 
