@@ -42,7 +42,9 @@ def record(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None
         callback=callback, from_state=old, to_state=to, detail=detail[:255]
     )
     with bind(**callback.log_fields()):
-        logger.info("Callback %s: %s -> %s %s", callback.reference, old, to, detail)
+        logger.info(
+            "Callback %s: %s -> %s %s", callback.reference, old or "new", to, detail
+        )
     announce_after_commit(
         callback_changed,
         sender=CallbackRequest,
