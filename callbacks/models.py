@@ -84,6 +84,10 @@ class CallbackRequest(models.Model):
     pickup_due_at = models.DateTimeField(_("pick-up due at"), null=True, blank=True)
     missed_pickups = models.PositiveSmallIntegerField(_("missed pick-ups"), default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Ids the asking app wants on every log line of this call (support: the
+    # case's and the order's), so a worker or a webhook, where no request of
+    # the asker's is active, logs them too. Ids only, never personal data.
+    log_context = models.JSONField(default=dict, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -124,6 +128,15 @@ class CallbackRequest(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE
+
+    def log_fields(self) -> dict:
+        """What every log line about this call carries (``core.logs.bind``):
+        its id and reference, then the asker's ids."""
+        return {
+            **self.log_context,
+            "callback_id": self.pk,
+            "callback_reference": self.reference,
+        }
 
 
 # The history line (``CallbackEvent.detail``) of a missed pick-up starts so.

@@ -25,6 +25,8 @@ import logging
 from django.db import transaction
 from django.dispatch import Signal
 
+from core.logs import bind
+
 logger = logging.getLogger(__name__)
 
 callback_changed = Signal()
@@ -38,12 +40,15 @@ def announce_after_commit(signal: Signal, sender, **named) -> None:
     one); every receiver runs, and each failure is logged, never raised."""
 
     def send() -> None:
-        for receiver, result in signal.send_robust(sender=sender, **named):
-            if isinstance(result, Exception):
-                logger.error(
-                    "Callback listener %r failed; the call goes on",
-                    receiver,
-                    exc_info=(type(result), result, result.__traceback__),
-                )
+        # Listeners run after the verb's own ``bind`` has ended: what they
+        # log carries the call's ids again.
+        with bind(**named["callback"].log_fields()):
+            for receiver, result in signal.send_robust(sender=sender, **named):
+                if isinstance(result, Exception):
+                    logger.error(
+                        "Callback listener %r failed; the call goes on",
+                        receiver,
+                        exc_info=(type(result), result, result.__traceback__),
+                    )
 
     transaction.on_commit(send, robust=True)

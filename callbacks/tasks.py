@@ -6,10 +6,15 @@ tasks import services inside their bodies only, so loading either never
 needs the other (``lint-imports`` checks the rest of the order).
 """
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
 from callbacks import selectors
+from core.logs import bind
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -20,7 +25,9 @@ def dial_callback(self, *, callback_id: int) -> None:
     broker loses is picked up by the sweeper."""
     from callbacks import services
 
-    wait = services.dial(callback_id=callback_id)
+    # The call's case and order ids join where its row is loaded.
+    with bind(callback_id=callback_id):
+        wait = services.dial(callback_id=callback_id)
     if wait is not None:
         raise self.retry(countdown=wait.total_seconds(), retry=False)
 
@@ -29,7 +36,8 @@ def dial_callback(self, *, callback_id: int) -> None:
 def reconcile_callback(*, callback_id: int) -> None:
     from callbacks import services
 
-    services.reconcile(callback_id=callback_id)
+    with bind(callback_id=callback_id):
+        services.reconcile(callback_id=callback_id)
 
 
 @shared_task(acks_late=True)
@@ -43,12 +51,29 @@ def sweep_callbacks() -> int:
     """
     now = timezone.now()
     due = selectors.due_callback_ids(now=now)
-    for callback_id in due:
-        dial_callback.delay(callback_id=callback_id)
-    for callback_id in selectors.stuck_dial_ids(now=now):
-        reconcile_callback.delay(callback_id=callback_id)
-    for callback_id in selectors.pickup_overdue_ids(now=now):
-        check_pickup.delay(callback_id=callback_id)
+    stuck = selectors.stuck_dial_ids(now=now)
+    overdue = selectors.pickup_overdue_ids(now=now)
+    # Each row woken gets a log line with its ids (one query, only when
+    # there are rows): a lost wake-up is worth knowing about.
+    fields = (
+        selectors.log_fields_by_id(ids=[*due, *stuck, *overdue])
+        if (due or stuck or overdue)
+        else {}
+    )
+    for task, ids, level, line in (
+        (dial_callback, due, logging.INFO, "Sweeper: waking due callback %s"),
+        (
+            reconcile_callback,
+            stuck,
+            logging.WARNING,
+            "Sweeper: reconciling a dial stuck without a call id %s",
+        ),
+        (check_pickup, overdue, logging.INFO, "Sweeper: checking pick-up %s"),
+    ):
+        for callback_id in ids:
+            with bind(**fields.get(callback_id, {"callback_id": callback_id})):
+                logger.log(level, line, callback_id)
+                task.delay(callback_id=callback_id)
     return len(due)
 
 
@@ -58,7 +83,8 @@ def check_pickup(*, callback_id: int) -> None:
     through, it is a missed pick-up (``services.requeue_unpicked``)."""
     from callbacks import services
 
-    services.requeue_unpicked(callback_id=callback_id)
+    with bind(callback_id=callback_id):
+        services.requeue_unpicked(callback_id=callback_id)
 
 
 @shared_task(acks_late=True)

@@ -17,6 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callbacks import services
 from callbacks.models import CallbackRequest
 from callbacks.selectors import waiting_condition
+from core.logs import bind
 
 # Twilio's voices per language (Amazon Polly neural voices via <Say>).
 VOICES = {
@@ -37,6 +38,12 @@ def twilio_signed(view):
     @require_POST
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # The call's full ids are bound where its row is loaded; until then
+        # (a refused signature, a reference we don't know) its reference.
+        with bind(callback_reference=kwargs.get("reference")):
+            return checked(request, *args, **kwargs)
+
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         token = settings.TWILIO_AUTH_TOKEN
         signature = request.headers.get("X-Twilio-Signature", "")
         # Without a token anyone can compute the HMAC (keyed with ""): refuse.

@@ -2,8 +2,9 @@
 
 import os
 
-from celery import Celery
-from celery.signals import worker_init
+from celery import Celery, signals
+
+from core import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -13,8 +14,13 @@ app.autodiscover_tasks()
 # privacy keeps its scheduled retention task apart from its export tasks.
 app.autodiscover_tasks(related_name="retention_tasks")
 
+# A task's log lines carry the id of the request (or task) that queued it.
+signals.before_task_publish.connect(logs.add_request_id_to_headers, weak=False)
+signals.task_prerun.connect(logs.restore_request_id, weak=False)
+signals.task_postrun.connect(logs.forget_request_id, weak=False)
 
-@worker_init.connect
+
+@signals.worker_init.connect
 def _clean_metrics_files(**kwargs) -> None:
     """A worker starting drops the Prometheus files its host's dead
     processes left (core.metrics), before its pool writes any."""

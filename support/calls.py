@@ -14,6 +14,7 @@ from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
 from core.batches import DEFAULT_BATCH_SIZE
+from core.logs import bind
 from support import messages
 from support.models import Case, CaseEvent
 from support.tasks import send_call_failed
@@ -98,15 +99,24 @@ def request_call(*, case: Case, number, later: bool, language: str) -> CallbackR
     delay = datetime.timedelta(seconds=settings.CALLBACKS_LATER_DELAY if later else 0)
     if later and not hours.is_open(timezone.now() + delay):
         delay = hours.next_opening(timezone.now() + delay) - timezone.now()
-    return callback_services.schedule_callback(
-        subject=subject_for(case),
-        number=number,
-        script=script_for(case, language),
-        delay=delay,
-        language=language,
-        requested_by=case.customer,
-        queue=QUEUE,
-    )
+    ids = log_ids(case)
+    with bind(**ids):
+        return callback_services.schedule_callback(
+            subject=subject_for(case),
+            number=number,
+            script=script_for(case, language),
+            delay=delay,
+            language=language,
+            requested_by=case.customer,
+            queue=QUEUE,
+            log_context=ids,
+        )
+
+
+def log_ids(case: Case) -> dict:
+    """What every log line of the case's calls carries: the case's and the
+    order's ids (the call keeps them: ``CallbackRequest.log_context``)."""
+    return {"case_id": case.pk, "order_id": case.order_id}
 
 
 def subjects_of(cases: QuerySet[Case]) -> QuerySet:

@@ -18,6 +18,7 @@ from callbacks.signals import (
     callback_missed,
     callback_released,
 )
+from core.logs import bind
 
 logger = logging.getLogger(__name__)
 State = CallbackRequest.State
@@ -82,13 +83,14 @@ def claim_waiting_call(
             callback_claimed, sender=CallbackRequest, callback=callback, agent=agent
         )
     try:
-        sid = get_dialer().call_agent(
-            to=agent_number.as_e164,
-            connect_url=public_url("callbacks:agent", reference=callback.reference),
-            status_url=public_url(
-                "callbacks:agent_status", reference=callback.reference
-            ),
-        )
+        with bind(**callback.log_fields()):
+            sid = get_dialer().call_agent(
+                to=agent_number.as_e164,
+                connect_url=public_url("callbacks:agent", reference=callback.reference),
+                status_url=public_url(
+                    "callbacks:agent_status", reference=callback.reference
+                ),
+            )
     except ProviderError as error:
         release_claim(reference=callback.reference, reason=f"provider: {error}")
         raise
@@ -181,12 +183,14 @@ def bridge_claimed_call(*, reference: str, agent_call_sid: str) -> bool:
         callback.save(update_fields=["bridged_at", "updated_at"])
         note(callback=callback, detail=f"put through to agent {callback.claimed_by_id}")
     try:
-        get_dialer().redirect_call(
-            call_sid=callback.call_sid,
-            url=public_url("callbacks:join", reference=callback.reference),
-        )
+        with bind(**callback.log_fields()):
+            get_dialer().redirect_call(
+                call_sid=callback.call_sid,
+                url=public_url("callbacks:join", reference=callback.reference),
+            )
     except ProviderError as error:
-        logger.warning("Could not put %s through: %s", reference, error)
+        with bind(**callback.log_fields()):
+            logger.warning("Could not put %s through: %s", reference, error)
         with transaction.atomic():
             undone = CallbackRequest.objects.filter(
                 pk=callback.pk, bridged_at=bridged_at
@@ -240,13 +244,16 @@ def requeue_unpicked(*, callback_id: int) -> CallbackRequest | None:
         announce_after_commit(
             callback_missed, sender=CallbackRequest, callback=callback, agent=agent
         )
-    try:
-        get_dialer().redirect_call(
-            call_sid=callback.call_sid,
-            url=public_url("callbacks:requeue", reference=callback.reference),
-        )
-    except ProviderError as error:
-        logger.warning("Could not tell %s they are first in line: %s", callback, error)
+    with bind(**callback.log_fields()):
+        try:
+            get_dialer().redirect_call(
+                call_sid=callback.call_sid,
+                url=public_url("callbacks:requeue", reference=callback.reference),
+            )
+        except ProviderError as error:
+            logger.warning(
+                "Could not tell %s they are first in line: %s", callback, error
+            )
     return callback
 
 

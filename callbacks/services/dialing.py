@@ -22,6 +22,7 @@ from callbacks.exceptions import ProviderError
 from callbacks.models import CallbackRequest
 from callbacks.ratelimit import take_call_token
 from callbacks.services.transitions import move, note, public_url, queue_dial
+from core.logs import bind
 
 logger = logging.getLogger(__name__)
 State = CallbackRequest.State
@@ -99,19 +100,20 @@ def _place_call(*, callback: CallbackRequest) -> CallbackRequest | None:
     """Ask the provider for the claimed row's call and record its id. If the
     provider refused for now, the row is back to scheduled (with its new
     due time) and returned; else None."""
-    try:
-        sid = get_dialer().place_call(
-            to=callback.number.as_e164,
-            reference=callback.reference,
-            answer_url=public_url("callbacks:answer", reference=callback.reference),
-            status_url=public_url("callbacks:status", reference=callback.reference),
-        )
-    except ProviderError as error:
-        return _provider_failed(callback=callback, error=error)
-    metrics.DIAL_LATENCY.labels(
-        attempt="first" if callback.attempts == 1 else "retry"
-    ).observe(max((timezone.now() - callback.due_at).total_seconds(), 0))
-    logger.info("Placed call %s for %s", sid, callback.reference)
+    with bind(**callback.log_fields()):
+        try:
+            sid = get_dialer().place_call(
+                to=callback.number.as_e164,
+                reference=callback.reference,
+                answer_url=public_url("callbacks:answer", reference=callback.reference),
+                status_url=public_url("callbacks:status", reference=callback.reference),
+            )
+        except ProviderError as error:
+            return _provider_failed(callback=callback, error=error)
+        metrics.DIAL_LATENCY.labels(
+            attempt="first" if callback.attempts == 1 else "retry"
+        ).observe(max((timezone.now() - callback.due_at).total_seconds(), 0))
+        logger.info("Placed call %s for %s", sid, callback.reference)
     # One statement: a status webhook may have recorded the id already.
     CallbackRequest.objects.filter(pk=callback.pk, call_sid="").update(
         call_sid=sid, updated_at=timezone.now()

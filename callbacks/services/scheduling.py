@@ -108,9 +108,12 @@ def schedule_callback(
     queue: str,
     language: str = "en",
     requested_by=None,
+    log_context: dict | None = None,
 ) -> CallbackRequest:
     """Ask for a call ``delay`` from now ("now" is zero); once answered, the
     caller waits in ``queue`` (the asking app's name for its agents' line).
+    ``log_context``: ids (never personal data) the asking app wants on every
+    log line of this call, wherever it is handled (``log_fields``).
 
     Guarantees: one active callback per subject; asking again while one is
     scheduled moves it ("now" after "in 5 minutes") instead of adding a
@@ -131,6 +134,7 @@ def schedule_callback(
             language=language,
             requested_by=requested_by,
             queue=queue,
+            log_context=log_context or {},
         )
     except CallsPaused:
         raise_call_alarm()
@@ -138,7 +142,7 @@ def schedule_callback(
 
 
 def _schedule(
-    *, subject, number, script, delay, language, requested_by, queue
+    *, subject, number, script, delay, language, requested_by, queue, log_context
 ) -> CallbackRequest:
     with transaction.atomic():
         existing = (
@@ -167,6 +171,7 @@ def _schedule(
             queue=queue,
             requested_by=requested_by,
             due_at=timezone.now() + delay,
+            log_context=log_context,
         )
         record(callback=callback, old="", to=State.SCHEDULED, detail="")
         queue_dial(callback=callback)

@@ -3,6 +3,7 @@ a line on the history that changes no state, the wake-up of a worker at the
 due time, and the URLs the provider calls."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,9 @@ from callbacks import metrics
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.signals import announce_after_commit, callback_changed
 from callbacks.tasks import check_pickup, dial_callback
+from core.logs import bind
+
+logger = logging.getLogger(__name__)
 
 
 def public_url(name: str, **kwargs) -> str:
@@ -33,10 +37,15 @@ def move(*, callback: CallbackRequest, to: str, detail: str = "", **fields) -> N
 
 
 def record(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None:
-    """The change on the row's history, announced once the caller commits."""
+    """The change on the row's history (and the log), announced once the
+    caller commits."""
     CallbackEvent.objects.create(
         callback=callback, from_state=old, to_state=to, detail=detail[:255]
     )
+    with bind(**callback.log_fields()):
+        logger.info(
+            "Callback %s: %s -> %s %s", callback.reference, old or "new", to, detail
+        )
     announce_after_commit(
         callback_changed,
         sender=CallbackRequest,
@@ -59,6 +68,8 @@ def note(*, callback: CallbackRequest, detail: str) -> None:
         to_state=callback.state,
         detail=detail[:255],
     )
+    with bind(**callback.log_fields()):
+        logger.info("Callback %s: %s", callback.reference, detail)
 
 
 def queue_dial(*, callback: CallbackRequest) -> None:

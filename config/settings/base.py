@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every line of the request, redirects and errors included,
+    # carries its id.
+    "core.middleware.RequestIdMiddleware",
     # First in, last out: times everything below it (core.metrics).
     "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -145,6 +148,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through the LOGGING below (the request id, the bound ids, JSON
+# in production) instead of Celery's own handler and format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # What tasks print (the console email backend in run mode) is information.
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # Phone calls have a queue of their own, so "call me now" never waits behind
@@ -499,13 +505,25 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Logging ----------------------------------------------------------------
+# Every line carries the id of the request or task it came from and the ids
+# bound for the work in hand (core.logs): readable text by default, one JSON
+# object per line with LOG_FORMAT=json (production's default).
+# The incoming header whose request id is taken when well formed (set by the
+# proxy); empty: every request gets a new id.
+REQUEST_ID_HEADER = env("REQUEST_ID_HEADER", default="X-Request-ID")
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is either text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "text": {"()": "core.logs.TextFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # twilio logs every request's headers at INFO: ten lines a call, and our
     # own log already says which call was placed.

@@ -77,3 +77,22 @@ if SHOP_PAYMENT_PROVIDER in (
         raise ImproperlyConfigured(
             "Stripe needs " + ", ".join(_missing) + " (see docs/payments.md)."
         )
+
+# --- Logs and errors (docs/operations.md) ------------------------------------
+# One JSON object per line for the log collector, unless LOG_FORMAT=text.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is either text or json.")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+# Errors go to Sentry when SENTRY_DSN is set, with personal data scrubbed
+# (core.errors); traces only when a sample rate is chosen.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from core.errors import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        release=env("SENTRY_RELEASE", default="") or None,
+    )
