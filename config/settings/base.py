@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from config import brokers
+
 from .media import media_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -150,11 +152,12 @@ CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_QUEUES = [Queue("celery"), Queue("calls")]
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"callbacks.tasks.*": {"queue": "calls"}}
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis redelivers an unacknowledged message after this long; it must be
-    # longer than the furthest countdown we ever schedule.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-}
+# Per broker (config/brokers.py): Redis's visibility timeout must outlast the
+# furthest countdown; RabbitMQ needs none and confirms what it was sent.
+CELERY_BROKER_TRANSPORT_OPTIONS = brokers.transport_options(
+    CELERY_BROKER_URL,
+    visibility_timeout=env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+)
 
 # --- Accounts (django-allauth) ----------------------------------------------
 AUTH_USER_MODEL = "shop.User"
