@@ -47,8 +47,9 @@ run: $(VENV)/.run-installed messages
 	@echo
 	HOSHII_PORT=$(PORT) exec $(BIN)/honcho --procfile Procfile.dev start
 
-# PostgreSQL and Redis at DATABASE_URL and REDIS_URL (the tests' defaults when
-# unset), started here only if they are local and down.
+# PostgreSQL, Redis and RabbitMQ at DATABASE_URL, REDIS_URL and RABBITMQ_URL
+# (the tests' defaults when unset), started here only if they are local and
+# down. RabbitMQ runs the exactly-once callback tests a second time.
 services:
 	@scripts/ensure-services.sh
 
