@@ -42,3 +42,18 @@ def test_the_settings_choose_by_celery_broker_url():
         "True",
         "1",
     ]
+
+
+def test_an_empty_celery_broker_url_means_redis():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_BROKER_URL": "",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); "
+         "from django.conf import settings; print(settings.CELERY_BROKER_URL)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "redis://127.0.0.1:6379/15"
