@@ -138,17 +138,19 @@ class Stack:
 
     def cpu(self) -> dict[str, dict[str, float]]:
         """CPU seconds used so far, process by process, by the web processes,
-        the worker, and every PostgreSQL, Redis and RabbitMQ process on the machine,
-        from /proc; ``cpu_used`` compares two readings. On a shared 2-core
+        the worker, and every PostgreSQL and Redis process on the machine
+        (and RabbitMQ's when it is the broker), from /proc; ``cpu_used``
+        compares two readings. On a shared 2-core
         machine the cost per request is steadier than any wall-clock figure."""
-        return {
+        parts = {
             "web": _by_process(self._pids("web")),
             "worker": _by_process(self._pids("worker")),
             "db": _by_process(pids_of("postgres")),
             "redis": _by_process(pids_of("redis-server")),
-            # RabbitMQ's Erlang VM, when the machine runs one
-            "rabbitmq": _by_process(pids_of("beam.smp")),
         }
+        if self.broker == "rabbitmq":  # its Erlang VM, when Celery runs on it
+            parts["rabbitmq"] = _by_process(pids_of("beam.smp"))
+        return parts
 
     def _pids(self, name: str) -> list[str]:
         """A started process and its children (the gunicorn workers)."""
