@@ -229,8 +229,18 @@ ensure() {
   return 1
 }
 
+# Arguments name the services to check (postgres, redis, rabbitmq); none:
+# all three, as `make test` needs. `make bench` and `make audit` need no
+# RabbitMQ.
 status=0
-ensure postgres PostgreSQL DATABASE_URL "$DEFAULT_DATABASE_URL" || status=1
-ensure redis Redis REDIS_URL "$DEFAULT_REDIS_URL" || status=1
-ensure rabbitmq RabbitMQ RABBITMQ_URL "$DEFAULT_RABBITMQ_URL" || status=1
+for service in "${@:-postgres redis rabbitmq}"; do
+  for kind in $service; do
+    case $kind in
+      postgres) ensure postgres PostgreSQL DATABASE_URL "$DEFAULT_DATABASE_URL" || status=1 ;;
+      redis) ensure redis Redis REDIS_URL "$DEFAULT_REDIS_URL" || status=1 ;;
+      rabbitmq) ensure rabbitmq RabbitMQ RABBITMQ_URL "$DEFAULT_RABBITMQ_URL" || status=1 ;;
+      *) echo "unknown service $kind: postgres, redis or rabbitmq" >&2; status=1 ;;
+    esac
+  done
+done
 exit $status

@@ -24,9 +24,9 @@ STARTERS = [
 ]
 
 
-def run(env: dict[str, str]) -> subprocess.CompletedProcess:
+def run(env: dict[str, str], *services: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(SCRIPT)],
+        [str(SCRIPT), *services],
         env={**os.environ, "PYTHON": sys.executable, **env},
         capture_output=True,
         text=True,
@@ -156,3 +156,20 @@ def test_the_services_this_suite_runs_on_answer():
     assert "PostgreSQL:" in done.stdout
     assert "answers" in done.stdout
     assert "Starting" not in done.stdout
+
+
+def test_what_runs_on_redis_alone_checks_no_rabbitmq():
+    # `make bench` and `make audit`: PostgreSQL and Redis only.
+    done = run(
+        {
+            "DATABASE_URL": os.environ["DATABASE_URL"],
+            "REDIS_URL": os.environ["REDIS_URL"],
+            "RABBITMQ_URL": f"amqp://guest:guest@{NOWHERE}:5672//",
+            "SERVICES_CONNECT_TIMEOUT": "1",
+        },
+        "postgres",
+        "redis",
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "RabbitMQ" not in done.stdout + done.stderr
