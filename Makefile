@@ -10,7 +10,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test audit lint services tools messages browser bench bench-callbacks clean help
+.PHONY: run test audit lint services core-services tools messages browser bench bench-callbacks clean help
 
 help:
 	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
@@ -47,10 +47,15 @@ run: $(VENV)/.run-installed messages
 	@echo
 	HOSHII_PORT=$(PORT) exec $(BIN)/honcho --procfile Procfile.dev start
 
-# PostgreSQL and Redis at DATABASE_URL and REDIS_URL (the tests' defaults when
-# unset), started here only if they are local and down.
+# PostgreSQL, Redis and RabbitMQ at DATABASE_URL, REDIS_URL and RABBITMQ_URL
+# (the tests' defaults when unset), started here only if they are local and
+# down. RabbitMQ runs the exactly-once callback tests a second time.
 services:
 	@scripts/ensure-services.sh
+
+# The same without RabbitMQ, for what runs on Redis alone.
+core-services:
+	@scripts/ensure-services.sh postgres redis
 
 # wrk (the benchmarks' load generator) and gettext: installed with apt-get on
 # Debian; elsewhere the script says what to install.
@@ -92,7 +97,7 @@ test: $(VENV)/.test-installed services tools browser lint messages
 # Lighthouse on the home page, a product, a wish list, the cart and the login
 # page (about a minute): accessibility, best practices and SEO must be 100;
 # writes docs/lighthouse.md. `make test` runs it too, with the whole suite.
-audit: $(VENV)/.test-installed services browser messages
+audit: $(VENV)/.test-installed core-services browser messages
 	@# pytest exits 5 when it collected no tests: that is a failure here.
 	$(BIN)/pytest tests/audit; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest ran no tests: failing" >&2; exit 1; fi; \
@@ -100,11 +105,12 @@ audit: $(VENV)/.test-installed services browser messages
 
 # Pages under load like a sale day, on the production-shaped stack (under 3
 # minutes): writes benchmarks/results/bench.json and docs/benchmarks.md.
-bench: $(VENV)/.bench-installed services tools messages
+bench: $(VENV)/.bench-installed core-services tools messages
 	$(BIN)/python -m benchmarks.bench
 
-# Phone callbacks on the production-shaped stack (about 2 minutes).
-bench-callbacks: $(VENV)/.test-installed services messages
+# Phone callbacks on the production-shaped stack (about 3 minutes); on
+# RabbitMQ with BENCH_BROKER_URL=amqp://… (docs/benchmarks.md).
+bench-callbacks: $(VENV)/.test-installed core-services messages
 	$(BIN)/python -m benchmarks.callbacks
 
 clean:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import psycopg2
 
+from config.brokers import is_rabbitmq
+
 ROOT = Path(__file__).resolve().parents[1]
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
@@ -53,6 +55,9 @@ class Stack:
             **extra_env,
         }
         self.processes: dict[str, subprocess.Popen] = {}
+        # Which of ``cpu()``'s parts is the Celery broker.
+        broker_url = self.env.get("CELERY_BROKER_URL") or redis_url
+        self.broker = "rabbitmq" if is_rabbitmq(broker_url) else "redis"
 
     def manage(self, *args: str) -> None:
         subprocess.run(
@@ -133,15 +138,19 @@ class Stack:
 
     def cpu(self) -> dict[str, dict[str, float]]:
         """CPU seconds used so far, process by process, by the web processes,
-        the worker, and every PostgreSQL and Redis process on the machine,
-        from /proc; ``cpu_used`` compares two readings. On a shared 2-core
+        the worker, and every PostgreSQL and Redis process on the machine
+        (and RabbitMQ's when it is the broker), from /proc; ``cpu_used``
+        compares two readings. On a shared 2-core
         machine the cost per request is steadier than any wall-clock figure."""
-        return {
+        parts = {
             "web": _by_process(self._pids("web")),
             "worker": _by_process(self._pids("worker")),
             "db": _by_process(pids_of("postgres")),
             "redis": _by_process(pids_of("redis-server")),
         }
+        if self.broker == "rabbitmq":  # its Erlang VM, when Celery runs on it
+            parts["rabbitmq"] = _by_process(pids_of("beam.smp"))
+        return parts
 
     def _pids(self, name: str) -> list[str]:
         """A started process and its children (the gunicorn workers)."""

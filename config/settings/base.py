@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from config import brokers
+
 from .media import media_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -137,7 +139,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Redis unless CELERY_BROKER_URL names another (amqp://… for RabbitMQ); an
+# empty value, as a compose file passes an unset variable, is no choice.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
@@ -159,11 +163,12 @@ CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_QUEUES = [Queue("celery"), Queue("calls")]
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"callbacks.tasks.*": {"queue": "calls"}}
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis redelivers an unacknowledged message after this long; it must be
-    # longer than the furthest countdown we ever schedule.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-}
+# Per broker (config/brokers.py): Redis's visibility timeout must outlast the
+# furthest countdown; RabbitMQ needs none and confirms what it was sent.
+CELERY_BROKER_TRANSPORT_OPTIONS = brokers.transport_options(
+    CELERY_BROKER_URL,
+    visibility_timeout=env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+)
 
 # --- Metrics (core.metrics, docs/operations.md) ----------------------------
 # Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>".

@@ -24,6 +24,10 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Proxies in front of gunicorn that append to X-Forwarded-For (the compose
+# file's nginx is one): the client's address, for allauth's rate limits, is
+# that many entries from the end. 0: REMOTE_ADDR, no proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Integrations: the real provider, or a stand-in chosen by name ----------
 # One rule for every integration: production falls back to no stand-in. A

@@ -61,7 +61,9 @@ def test_a_provider_refusal_is_retried_by_the_task_after_the_backoff(retries):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_a_dial_without_a_token_is_retried_by_its_task_with_the_wait(settings, retries):
+def test_a_dial_without_a_token_is_retried_by_its_task_with_the_wait(
+    settings, retries, broker
+):
     settings.CALLBACKS_CALLS_PER_SECOND = 1.0
     settings.CALLBACKS_CALL_BURST = 1
     client = ratelimit._client(settings.REDIS_URL)

@@ -1,5 +1,5 @@
-"""Scheduling with a real Celery worker on Redis: the ETA task fires on time,
-never early, and duplicates of it ring once."""
+"""Scheduling with a real Celery worker, on Redis and on RabbitMQ: the ETA
+task fires on time, never early, and duplicates of it ring once."""
 
 import datetime
 import time
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
-def worker():
+def worker(broker):
     with celery_worker(pool="threads", concurrency=4):
         yield
 

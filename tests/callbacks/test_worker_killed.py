@@ -1,5 +1,11 @@
 """A worker killed with SIGKILL before or after the provider call: exactly
-one call is placed. Real worker processes, real Redis, the fake Twilio."""
+one call is placed. Real worker processes, on Redis and on RabbitMQ, the
+fake Twilio.
+
+On RabbitMQ the killed worker's message is back on the queue as soon as its
+connection drops, so the next worker takes it as well as the sweeper's:
+the row's claim still lets one of them dial. On Redis it would come back
+only after the visibility timeout; the sweeper dials it."""
 
 import datetime
 import os
@@ -26,8 +32,9 @@ State = CallbackRequest.State
 
 
 @pytest.fixture
-def workers(fake_twilio, settings):
-    """Start Celery worker processes against this test's database."""
+def workers(fake_twilio, settings, broker):
+    """Start Celery worker processes against this test's database, on
+    ``broker``."""
     app.conf.task_always_eager = False
     app.control.purge()
     db = connection.settings_dict
@@ -36,6 +43,7 @@ def workers(fake_twilio, settings):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": broker,
         "CALLBACKS_DIALER": "callbacks.dialers.TwilioDialer",
         "TWILIO_API_BASE": fake_twilio.base_url,
     }
