@@ -3,7 +3,7 @@
 (``core.pagecache``) when a card changes."""
 
 from shop.images import first_image_key
-from shop.models import Product
+from shop.models import CartLine, Product
 
 
 def product_card(product: Product) -> tuple:
@@ -25,3 +25,24 @@ def card_stock(stock_on_hand: int) -> int:
     """Stock as a product card tells it: sold out (0), "only n left" (1-3),
     or nothing (4)."""
     return max(0, min(stock_on_hand, 4))
+
+
+def cart_line(line: CartLine) -> tuple:
+    """What a line of the cart page shows, for ``shown``: the product's
+    names, link, price, picture, whether it is still sold and its stock
+    (the quantity field's maximum), and the line's quantity. The picture
+    is ``first_image_key`` from the annotations of
+    ``selectors.cart_page_lines``, so a cached line needs no photo query."""
+    product = line.product
+    return (
+        product.pk,
+        product.slug,
+        product.name,
+        product.name_ja,
+        product.price,
+        product.is_active,
+        product.stock_on_hand,
+        line.quantity,
+        line.first_image_pk,
+        line.first_image_at.isoformat() if line.first_image_at else None,
+    )

@@ -44,6 +44,7 @@ def current_cart(
 
 def current_cart_lines(request: HttpRequest) -> list[CartLine]:
     """The lines of the cart ``current_cart`` would give, with their
-    products, in one query (the cart page needs no more of the cart)."""
+    products and what their first photo is (``selectors.cart_page_lines``),
+    in one query: the cart page needs no more of the cart."""
     carts = _open_cart(request)
-    return list(selectors.cart_lines(cart=carts)) if carts is not None else []
+    return list(selectors.cart_page_lines(cart=carts)) if carts is not None else []

@@ -12,7 +12,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from shop import kana
-from shop.images import with_first_image
+from shop.images import first_image_key_columns, with_first_image
 from shop.models import (
     Address,
     Cart,
@@ -149,6 +149,14 @@ def cart_lines(*, cart: Cart | QuerySet[Cart]) -> QuerySet[CartLine]:
     if isinstance(cart, QuerySet):
         return lines.filter(cart__in=cart)
     return lines.filter(cart=cart)
+
+
+def cart_page_lines(*, cart: Cart | QuerySet[Cart]) -> QuerySet[CartLine]:
+    """``cart_lines`` with each product's ``first_image_key`` as columns
+    (``first_image_pk``, ``first_image_at``), in the same query: what the
+    cart page's cached lines are keyed on (``shop.cards.cart_line``). Only
+    a line that is not cached needs its photo (``with_photos``)."""
+    return cart_lines(cart=cart).annotate(**first_image_key_columns())
 
 
 def cart_item_count(*, owner: User | None = None, cart_id: int | None = None) -> int:

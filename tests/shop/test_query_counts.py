@@ -61,7 +61,9 @@ def test_cart(client, buyer, settings):
         services.add_to_cart(cart=cart, product_id=product.pk, quantity=1)
     large = queries_for(client, reverse("shop:cart"))
     assert_same_queries(small, large)
-    # the user; the open cart's lines with their products; their first photos
+    # the user; the open cart's lines with their products and which photo
+    # each shows; the first photos, as neither page's lines were cached yet
+    # (a cached cart page is two: tests/shop/test_cart_page.py)
     assert len(large) == 3
 
 
