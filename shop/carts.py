@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from shop import selectors, services
+from shop.exceptions import CartClosed
 from shop.models import Cart, CartLine
 
 SESSION_KEY = "cart_id"
@@ -40,6 +41,36 @@ def current_cart(
         cart = services.create_cart(owner=None, submission_key=submission_key)
         request.session[SESSION_KEY] = cart.pk
     return cart
+
+
+def add_to_current_cart(
+    request: HttpRequest, *, product_id: int, quantity: int, submission_key: str
+) -> CartLine:
+    """``services.add_to_cart`` on the request's open cart, found and locked
+    by the statement that renews it (one query fewer than ``current_cart``
+    first). Only when there is none (never opened, or ordered since) is one
+    opened, as ``current_cart`` opens it, and the units added to it."""
+    if request.user.is_authenticated:
+        cart = services.OpenCart(owner_id=request.user.pk)
+    else:
+        cart_id = request.session.get(SESSION_KEY)
+        cart = services.OpenCart(cart_id=cart_id) if cart_id is not None else None
+    if cart is not None:
+        try:
+            return services.add_to_cart(
+                cart=cart,
+                product_id=product_id,
+                quantity=quantity,
+                submission_key=submission_key,
+            )
+        except CartClosed:
+            pass  # nothing was written: open one below
+    return services.add_to_cart(
+        cart=current_cart(request, create=True, submission_key=submission_key),
+        product_id=product_id,
+        quantity=quantity,
+        submission_key=submission_key,
+    )
 
 
 def current_cart_lines(request: HttpRequest) -> list[CartLine]:

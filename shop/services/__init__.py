@@ -8,6 +8,7 @@ from .accounts import (
     update_profile,
 )
 from .cart import (
+    OpenCart,
     add_to_cart,
     create_cart,
     merge_carts,
@@ -53,6 +54,7 @@ from .retention import forget_destinations
 
 __all__ = [
     "Destination",
+    "OpenCart",
     "add_product_image",
     "add_to_cart",
     "anonymise_orders",

@@ -12,7 +12,7 @@ from core.fragments import render_fragment
 from core.views import flash_form_errors
 from shop import selectors, services
 from shop.cards import cart_line
-from shop.carts import current_cart, current_cart_lines
+from shop.carts import add_to_current_cart, current_cart, current_cart_lines
 from shop.exceptions import ProductUnavailable, ShopError
 from shop.forms import CartLineForm, QuantityForm
 from shop.models import Product
@@ -55,14 +55,12 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
 def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
     form = QuantityForm(request.POST)
     if form.is_valid():
-        key = submissions.key_from(request.POST)
-        cart = current_cart(request, create=True, submission_key=key)
         try:
-            line = services.add_to_cart(
-                cart=cart,
+            line = add_to_current_cart(
+                request,
                 product_id=product_id,
                 quantity=form.cleaned_data["quantity"],
-                submission_key=key,
+                submission_key=submissions.key_from(request.POST),
             )
         except ProductUnavailable:
             raise Http404 from None

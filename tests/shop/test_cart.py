@@ -1,6 +1,7 @@
 """Cart rules: quantities within stock and limits, and the login merge."""
 
 import pytest
+from django.urls import reverse
 
 from shop import services
 from shop.exceptions import CartClosed, InvalidQuantity, ProductUnavailable
@@ -74,6 +75,56 @@ def test_a_cart_ordered_since_it_was_read_takes_no_more_lines():
     with pytest.raises(CartClosed):
         services.set_line_quantity(cart=cart, product_id=kettle.pk, quantity=3)
     assert [(line.product, line.quantity) for line in cart.lines.all()] == [(kettle, 1)]
+
+
+def test_an_open_cart_not_loaded_is_found_and_added_to():
+    """``OpenCart``: the customer's open cart, or a visitor's by id, found
+    by the statement that locks it; none open is ``CartClosed``, with
+    nothing written; someone else's cart is never one of them."""
+    kettle = ProductFactory(stock_on_hand=10)
+    customer = UserFactory()
+    cart = cart_with(customer, (kettle, 1))
+    line = services.add_to_cart(
+        cart=services.OpenCart(owner_id=customer.pk), product_id=kettle.pk, quantity=2
+    )
+    assert (line.cart_id, line.quantity) == (cart.pk, 3)
+    assert cart.lines.get().quantity == 3
+    version = Cart.objects.get(pk=cart.pk).version
+    Cart.objects.filter(pk=cart.pk).update(status=Cart.Status.ORDERED)
+    with pytest.raises(CartClosed):
+        services.add_to_cart(
+            cart=services.OpenCart(owner_id=customer.pk),
+            product_id=kettle.pk,
+            quantity=1,
+        )
+    with pytest.raises(CartClosed):  # a customer's cart is no visitor's
+        services.add_to_cart(
+            cart=services.OpenCart(cart_id=cart_with(UserFactory()).pk),
+            product_id=kettle.pk,
+            quantity=1,
+        )
+    assert Cart.objects.get(pk=cart.pk).version == version
+    assert cart.lines.get().quantity == 3
+    visitors = cart_with(None, (kettle, 1))
+    services.add_to_cart(
+        cart=services.OpenCart(cart_id=visitors.pk), product_id=kettle.pk, quantity=1
+    )
+    assert visitors.lines.get().quantity == 2
+
+
+def test_adding_after_the_cart_was_ordered_opens_a_new_one(client):
+    """The page's add finds no open cart (ordered in another tab, or after
+    checkout): it opens one and adds to it."""
+    customer = UserFactory()
+    client.force_login(customer)
+    kettle = ProductFactory(stock_on_hand=10)
+    ordered = cart_with(customer, (kettle, 1))
+    Cart.objects.filter(pk=ordered.pk).update(status=Cart.Status.ORDERED)
+    response = client.post(reverse("shop:cart_add", args=[kettle.pk]), {"quantity": 2})
+    assert response.status_code == 302 and response["Location"] == reverse("shop:cart")
+    cart = Cart.objects.get(owner=customer, status=Cart.Status.OPEN)
+    assert [(line.product, line.quantity) for line in cart.lines.all()] == [(kettle, 2)]
+    assert ordered.lines.get().quantity == 1
 
 
 def test_merge_adds_visitor_lines_to_the_customers_cart_within_stock():

@@ -177,8 +177,7 @@ def test_adding_to_the_cart_reads_the_product_with_its_line(client, buyer):
         assert response.status_code == 302
         assert _statements(captured) == [
             'SELECT "shop_user"',  # the session's user
-            'SELECT "shop_cart"',  # their open cart
-            'UPDATE "shop_cart"',  # touched: locked, a new version
+            'UPDATE "shop_cart"',  # their open cart, found, locked, a new version
             'SELECT "shop_product"',  # the product, with the cart's line for it
             write,  # a new line, then the same line with one more
         ]
