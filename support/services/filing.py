@@ -27,6 +27,7 @@ from support.services._common import (
 )
 from support.services._remedies import (
     _hand_to_agent,
+    _handed_to_agent,
     _refund,
     _replace_or_hand_over,
     _send_documents,
@@ -137,9 +138,12 @@ def file_or_find_case(
       says why. The call is rung after commit.
     - The automatic decision (a replacement for a missing item, documents,
       a refund or replacement the customer chose, or handing over to an
-      agent and why) is written on the timeline, after the case commits:
-      it may talk to the payment provider. A case with its call booked is
-      never resolved by it (``_set_status``): the agent on the call does.
+      agent and why) is written on the timeline: handing over with the
+      case, a remedy after the case commits (it may talk to the payment
+      provider). A case with its call booked is never resolved by it
+      (``_set_status``): the agent on the call does.
+    - The case's entries written together (filed, the call asked for,
+      handed to an agent) are one insert.
     """
     is_gift = check_may_file(customer=customer, order_line=order_line, problem=problem)
     filed, existing = selectors.case_sent_or_open(
@@ -179,10 +183,9 @@ def file_or_find_case(
                 )
             except IntegrityError as error:
                 raise _TwinFiled from error
-            filed_entry = _unsaved_event(
-                case, Kind.FILED, actor=customer, body=description
-            )
-            events = [filed_entry]
+            events = [
+                _unsaved_event(case, Kind.FILED, actor=customer, body=description)
+            ]
             if call_to is not None:
                 try:
                     # The row inserted just now is locked until commit.
@@ -206,6 +209,10 @@ def file_or_find_case(
                             submission_key=submission_key,
                         )
                     )
+            decided_here = _agent_decides(case)
+            if decided_here is not None:
+                why, facts = decided_here
+                events += _handed_to_agent(case, why, **facts)
             _events(events)
     except _TwinFiled:
         # A double submit lost the race to its twin: show the case it made.
@@ -215,40 +222,49 @@ def file_or_find_case(
             customer=customer, order_line=order_line, problem=problem
         )
         return Filing(twins, Filing.Outcome.FILED)
-    return Filing(_decide(case), Filing.Outcome.FILED, call_refused)
+    if decided_here is None:
+        case = _remedy(case)
+    return Filing(case, Filing.Outcome.FILED, call_refused)
 
 
-def _decide(case: Case) -> Case:
-    """Decide, and return the case as it stands after: the remedies change
-    it under their own lock, on a copy, so only those read it again."""
+def _agent_decides(case: Case) -> tuple[str, dict] | None:
+    """The automatic decision when it is to leave the case to an agent:
+    why, and the facts that sentence names; written with the case, in its
+    transaction. None when a remedy is tried instead (``_remedy``)."""
     value = case.value
     if case.problem == Problem.MISSING_ITEM:
         if value > settings.SUPPORT_NO_PROOF_MAX_VALUE:
-            _hand_to_agent(case, messages.ABOVE_NO_PROOF_LIMIT)
-            return case
+            return messages.ABOVE_NO_PROOF_LIMIT, {}
         used = selectors.no_proof_reships_this_year(customer=case.customer)
         if used >= settings.SUPPORT_NO_PROOF_RESHIPS_PER_YEAR:
-            _hand_to_agent(case, messages.NO_PROOF_RESHIPS_USED, count=used)
-            return case
+            return messages.NO_PROOF_RESHIPS_USED, {"count": used}
+        return None
+    if case.problem in (Problem.DAMAGED, Problem.DEFECTIVE, Problem.WRONG_ITEM):
+        if not case.remedy:
+            return messages.REMEDY_LEFT_TO_US, {}
+        if value > settings.SUPPORT_SELF_SERVICE_MAX_VALUE:
+            return messages.ABOVE_SELF_SERVICE_LIMIT, {}
+        return None
+    if case.problem in (Problem.MISSING_DOCUMENTS, Problem.NOT_DELIVERED):
+        return None
+    return messages.NEEDS_A_PERSON, {}
+
+
+def _remedy(case: Case) -> Case:
+    """Put things right where ``_agent_decides`` left it to policy, after
+    the case commits (a refund talks to the payment provider), or hand over
+    when that fails; return the case as it stands after (the remedies
+    change it under their own lock, on a copy)."""
+    if case.problem == Problem.MISSING_ITEM:
         _replace_or_hand_over(case, actor=None)
     elif case.problem == Problem.MISSING_DOCUMENTS:
         _send_documents(case)
-    elif case.problem in (Problem.DAMAGED, Problem.DEFECTIVE, Problem.WRONG_ITEM):
-        if not case.remedy:
-            _hand_to_agent(case, messages.REMEDY_LEFT_TO_US)
-            return case
-        if value > settings.SUPPORT_SELF_SERVICE_MAX_VALUE:
-            _hand_to_agent(case, messages.ABOVE_SELF_SERVICE_LIMIT)
-            return case
-        if case.remedy == Case.Remedy.REFUND:
-            _refund(case, actor=None)
-        else:
-            _replace_or_hand_over(case, actor=None)
     elif case.problem == Problem.NOT_DELIVERED:
         _check_delivery(case)
+    elif case.remedy == Case.Remedy.REFUND:
+        _refund(case, actor=None)
     else:
-        _hand_to_agent(case, messages.NEEDS_A_PERSON)
-        return case
+        _replace_or_hand_over(case, actor=None)
     case.refresh_from_db()
     return case
 
