@@ -37,6 +37,34 @@ def line_owner(*, order_line: OrderLine) -> User:
     return gift_line.gift.recipient if gift_line else order_line.order.buyer
 
 
+def line_gift(*, order_line: OrderLine) -> Gift | None:
+    """The gift ``order_line`` is part of, with its order and wish list, or
+    None. No query for a line loaded as ``support.selectors.order_for_help``
+    loads it (with ``select_related("gift_line")``, its order with
+    ``select_related("gift__wishlist")``); one otherwise."""
+    order = order_line.order if OrderLine.order.is_cached(order_line) else None
+    if (
+        order is not None
+        and OrderLine.gift_line.is_cached(order_line)
+        and Order.gift.is_cached(order)
+    ):
+        gift_line = getattr(order_line, "gift_line", None)
+        if gift_line is None:
+            return None
+        gift = getattr(order, "gift", None)
+        if (
+            gift is not None
+            and gift.pk == gift_line.gift_id
+            and Gift.wishlist.is_cached(gift)
+        ):
+            return gift
+    return (
+        Gift.objects.select_related("order", "wishlist")
+        .filter(lines__order_line=order_line)
+        .first()
+    )
+
+
 # --- The surprise rule --------------------------------------------------------
 
 
@@ -68,11 +96,7 @@ def order_hidden_from(*, order: Order, viewer: User) -> bool:
 
 def line_hidden_from(*, order_line: OrderLine, viewer: User) -> bool:
     """Is this order line part of a gift still a surprise for ``viewer``?"""
-    gift = (
-        Gift.objects.select_related("order", "wishlist")
-        .filter(lines__order_line=order_line)
-        .first()
-    )
+    gift = line_gift(order_line=order_line)
     return gift is not None and is_surprise_for(gift=gift, viewer=viewer)
 
 

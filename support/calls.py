@@ -86,16 +86,27 @@ def script_for(case: Case, language: str) -> str:
 def request_call(*, case: Case, number, later: bool, language: str) -> CallbackRequest:
     """Ask for a call now or in a few minutes; raises ``CallbackError``.
 
-    "Later" outside opening hours means when the line next opens. The
-    case's row is locked first: ``schedule_callback`` locks an active call
-    it finds, but two requests that find none would both insert one, and
-    the second would fail on the one-active-call index. Under the case's
-    lock the second waits, then finds the first's call (and moves it if it
-    is still only booked). Customers ask through
+    The case's row is locked first: ``schedule_callback`` locks an active
+    call it finds, but two requests that find none would both insert one,
+    and the second would fail on the one-active-call index. Under the
+    case's lock the second waits, then finds the first's call (and moves it
+    if it is still only booked). Customers ask through
     ``support.services.ask_for_call``, which also keeps the case's state
     and the submission right.
     """
     Case.objects.select_for_update().only("pk").get(pk=case.pk)
+    return book_call(case=case, number=number, later=later, language=language)
+
+
+def book_call(*, case: Case, number, later: bool, language: str) -> CallbackRequest:
+    """``request_call`` for a caller that holds the case's lock already (or
+    inserted the case in its transaction); raises ``CallbackError``, having
+    written nothing then, so the caller's transaction goes on.
+
+    "Later" outside opening hours means when the line next opens. Reads
+    ``case.order``, ``case.order_line`` and ``case.customer``: pass them
+    loaded.
+    """
     delay = datetime.timedelta(seconds=settings.CALLBACKS_LATER_DELAY if later else 0)
     if later and not hours.is_open(timezone.now() + delay):
         delay = hours.next_opening(timezone.now() + delay) - timezone.now()

@@ -104,6 +104,31 @@ def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case
     return case
 
 
+def case_sent_or_open(
+    *, customer: User, submission_key: str, order_line: OrderLine, problem: str
+) -> tuple[Case | None, Case | None]:
+    """Before filing, in one query: the case this form submission filed if
+    it was sent before (``case_for_submission``), and the customer's open
+    case about this line and problem (``open_case_for``)."""
+    about_this = Q(
+        order_line=order_line, problem=problem, status__in=Case.OPEN_STATUSES
+    )
+    if submission_key:
+        about_this |= Q(submission_key=submission_key)
+    sent = opened = None
+    for case in Case.objects.filter(about_this, customer=customer).order_by("pk"):
+        if submission_key and case.submission_key == submission_key:
+            sent = case
+        if (
+            case.order_line_id == order_line.pk
+            and case.problem == problem
+            and case.status in Case.OPEN_STATUSES
+            and opened is None
+        ):
+            opened = case
+    return sent, opened
+
+
 def case_for_submission(*, customer: User, submission_key: str) -> Case | None:
     """The case this "Get help" form submission filed, if it was sent before."""
     if not submission_key:
@@ -140,12 +165,15 @@ def may_file(*, customer: User, order_line: OrderLine) -> MayFile:
     """
     if not order_line.order.is_paid:
         return MayFile(problems=(), is_gift=False)
-    if gift_selectors.line_hidden_from(order_line=order_line, viewer=customer):
+    # The line's gift, read once for both rules (no query for a line loaded
+    # by ``order_for_help``): hidden while a surprise, else its recipient's.
+    gift = gift_selectors.line_gift(order_line=order_line)
+    if gift is not None and gift_selectors.is_surprise_for(gift=gift, viewer=customer):
         return MayFile(problems=(), is_gift=False)
-    owner = gift_selectors.line_owner(order_line=order_line)
     buyer_id = order_line.order.buyer_id
-    is_gift = owner.pk != buyer_id
-    if owner.pk == customer.pk:
+    owner_id = gift.recipient_id if gift is not None else buyer_id
+    is_gift = owner_id != buyer_id
+    if owner_id == customer.pk:
         return MayFile(problems=tuple(Case.Problem), is_gift=is_gift)
     if is_gift and buyer_id == customer.pk:
         return MayFile(
@@ -178,7 +206,7 @@ def help_choices(
     rule = may_file(customer=customer, order_line=lines[0])
     if not rule.problems:
         raise Order.DoesNotExist
-    parcel = order.shipments.filter(pk=shipment or 0).first()
+    parcel = order.shipments.filter(pk=shipment).first() if shipment else None
     if parcel is not None:
         in_parcel = set(parcel.lines.values_list("order_line", flat=True))
         lines = [line for line in lines if line.pk in in_parcel] or lines

@@ -58,6 +58,7 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
     key = submissions.key_from(request.POST)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        wants_call = data["contact"] != Case.Contact.MESSAGE
         try:
             filing = services.file_or_find_case(
                 customer=request.user,
@@ -68,6 +69,8 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
                 quantity=data["quantity"],
                 remedy=data["remedy"],
                 submission_key=key,
+                call_to=data["phone"] if wants_call else None,
+                language=get_language() or "en",
             )
         except NotYourLine:
             raise Http404 from None
@@ -79,17 +82,8 @@ def get_help(request: HttpRequest, order_id: int) -> HttpResponse:
                 messages.info(
                     request, _("You already have an open case about this: here it is.")
                 )
-            elif (
-                filing.outcome == services.Filing.Outcome.FILED
-                and data["contact"] != Case.Contact.MESSAGE
-            ):
-                _ask_for_call(
-                    request,
-                    filing.case,
-                    data["phone"],
-                    later=data["contact"] == Case.Contact.CALL_LATER,
-                    submission_key=key,
-                )
+            elif filing.call_refused:
+                _call_refused(request, filing.call_refused)
             return redirect(filing.case)
     return render(
         request,
@@ -128,10 +122,13 @@ def _ask_for_call(
             submission_key=submission_key,
         )
     except (CallbackError, ShopError) as error:
-        messages.warning(
-            request,
-            _("We couldn't arrange the call: %(reason)s") % {"reason": error.message},
-        )
+        _call_refused(request, error.message)
+
+
+def _call_refused(request: HttpRequest, reason: str) -> None:
+    messages.warning(
+        request, _("We couldn't arrange the call: %(reason)s") % {"reason": reason}
+    )
 
 
 @login_required

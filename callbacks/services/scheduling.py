@@ -13,6 +13,7 @@ from phonenumbers import PhoneNumberType, number_type, region_code_for_number
 
 from callbacks import hours
 from callbacks.exceptions import (
+    CallbackError,
     CallsPaused,
     NumberCalledTooOften,
     NumberKindNotAllowed,
@@ -144,7 +145,13 @@ def schedule_callback(
 def _schedule(
     *, subject, number, script, delay, language, requested_by, queue, log_context
 ) -> CallbackRequest:
-    with transaction.atomic():
+    # Inside a caller's transaction this joins it without a savepoint: a
+    # refusal is decided before anything is written and raised once the
+    # block has ended cleanly, so the caller's own writes (a case filed a
+    # moment before) stay and it may go on. A database error still aborts
+    # the caller's transaction, as it would on PostgreSQL anyway.
+    refused = None
+    with transaction.atomic(savepoint=False):
         existing = (
             CallbackRequest.objects.select_for_update()
             .filter(subject=subject, state__in=CallbackRequest.ACTIVE)
@@ -154,28 +161,39 @@ def _schedule(
             if existing.state == State.SCHEDULED:
                 return _reschedule(callback=existing, delay=delay)
             return existing
-        _check_number(number=number)
-        if delay <= datetime.timedelta(0) and not hours.is_open():
-            raise OutsideHours(
-                fill(
-                    _("Our phone line is closed right now; it opens %(when)s."),
-                    {"when": hours.next_opening_display()},
-                )
+        try:
+            _check_request(number=number, delay=delay, requested_by=requested_by)
+        except CallbackError as error:
+            refused = error
+        else:
+            callback = CallbackRequest.objects.create(
+                subject=subject,
+                number=number,
+                script=script,
+                language=language,
+                queue=queue,
+                requested_by=requested_by,
+                due_at=timezone.now() + delay,
+                log_context=log_context,
             )
-        _check_rate(number=number, requested_by=requested_by)
-        callback = CallbackRequest.objects.create(
-            subject=subject,
-            number=number,
-            script=script,
-            language=language,
-            queue=queue,
-            requested_by=requested_by,
-            due_at=timezone.now() + delay,
-            log_context=log_context,
-        )
-        record(callback=callback, old="", to=State.SCHEDULED, detail="")
-        queue_dial(callback=callback)
+            record(callback=callback, old="", to=State.SCHEDULED, detail="")
+            queue_dial(callback=callback)
+    if refused is not None:
+        raise refused
     return callback
+
+
+def _check_request(*, number, delay: datetime.timedelta, requested_by) -> None:
+    """A new call's checks, in order; each refusal a ``CallbackError``."""
+    _check_number(number=number)
+    if delay <= datetime.timedelta(0) and not hours.is_open():
+        raise OutsideHours(
+            fill(
+                _("Our phone line is closed right now; it opens %(when)s."),
+                {"when": hours.next_opening_display()},
+            )
+        )
+    _check_rate(number=number, requested_by=requested_by)
 
 
 def _reschedule(

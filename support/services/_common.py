@@ -28,9 +28,36 @@ def _event(
     """An entry; one in our words keeps ``message`` and ``params``
     (``support.messages``), and its ``body``, unless given, is that sentence
     in the customer's language (``_said``)."""
+    event = _unsaved_event(
+        case,
+        kind,
+        actor=actor,
+        body=body,
+        public=public,
+        submission_key=submission_key,
+        message=message,
+        params=params,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _unsaved_event(
+    case: Case,
+    kind: str,
+    *,
+    actor: User | None,
+    body: str = "",
+    public: bool = True,
+    submission_key: str = "",
+    message: str = "",
+    params: dict | None = None,
+) -> CaseEvent:
+    """``_event``'s entry, not yet written: entries written together go in
+    one insert (``_events``)."""
     if message and not body:
         body = _said(case, message, params or {})
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=kind,
         actor=actor,
@@ -40,6 +67,12 @@ def _event(
         message=message,
         params=params or {},
     )
+
+
+def _events(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Entries made by ``_unsaved_event`` written in one insert, in their
+    order (one statement: all or none, without a transaction of its own)."""
+    return CaseEvent.objects.bulk_create(events)
 
 
 def _said(case: Case, message: str, params: dict) -> str:

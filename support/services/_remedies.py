@@ -11,31 +11,41 @@ from shop.exceptions import OutOfStock, PaymentError, RefundNotAllowed
 from shop.models import Product, Refund, Shipment, User
 from support import messages, selectors
 from support.exceptions import CaseClosed, SupportError
-from support.models import Case
+from support.models import Case, CaseEvent
 from support.services._common import (
     Kind,
     Status,
     _event,
+    _events,
     _in_customer_language,
     _locked,
     _set_status,
+    _unsaved_event,
 )
 
 
 def _hand_to_agent(case: Case, why: str, **facts) -> None:
     """An automatic decision left to an agent: why, for staff (``why``, a
     sentence of ``support.messages`` naming ``facts``), and that an agent
-    will look, for the customer."""
-    with transaction.atomic():
-        _event(
+    will look, for the customer. Both in one insert."""
+    _events(_handed_to_agent(case, why, **facts))
+
+
+def _handed_to_agent(case: Case, why: str, **facts) -> list[CaseEvent]:
+    """``_hand_to_agent``'s two entries, not yet written."""
+    return [
+        _unsaved_event(
             case,
             Kind.DECISION,
             actor=None,
             public=False,
             message=why,
             params=messages.params_for(**facts),
-        )
-        _event(case, Kind.DECISION, actor=None, message=messages.AGENT_WILL_LOOK)
+        ),
+        _unsaved_event(
+            case, Kind.DECISION, actor=None, message=messages.AGENT_WILL_LOOK
+        ),
+    ]
 
 
 def _replace_or_hand_over(case: Case, *, actor: User | None) -> None:

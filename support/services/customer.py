@@ -75,19 +75,18 @@ def ask_for_call(
 
     Guarantees:
     - One call: the case's row is locked first, so two requests at the same
-      moment (a double click on "call me now", or "Get help" sent twice)
-      are served one after the other; ``callbacks`` keeps one active call
-      per case and moves a booked one rather than adding a second.
+      moment (a double click on "call me now") are served one after the
+      other; ``callbacks`` keeps one active call per case and moves a
+      booked one rather than adding a second. ("Get help" books its call
+      with the case, in ``file_or_find_case``.)
     - Once per submission: the same form again returns the call it asked
       for and changes nothing (the request is an internal timeline entry
       carrying the key).
     - A resolved case opens again, as when the customer writes: someone
       will be on the line with them, and a case is never shown as sorted
-      while its call is booked. That includes a case resolved by its
-      remedy a moment before, in the same "Get help" request (documents
-      posted, then "call me now"): the customer asked to talk to someone,
-      so the parcel goes and the call is kept; the agent on the call
-      resolves it after.
+      while its call is booked. (A case filed with "call me now" is
+      never resolved by its remedy: its call was booked first, and the
+      agent on the call resolves it after.)
     - Refused with ``CaseClosed`` on a closed case, ``SupportError`` if
       another case about the same item and problem is open, and
       ``CallbackError`` when the number or the time is refused; nothing is

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callbacks.exceptions import CallbackError
 from shop.models import OrderLine, Shipment, User
-from support import messages, selectors
+from support import calls, messages, selectors
 from support.exceptions import NotYourLine, SupportError
 from support.models import Case
 from support.services._common import (
@@ -20,10 +21,13 @@ from support.services._common import (
     Problem,
     Status,
     _event,
+    _events,
     _set_status,
+    _unsaved_event,
 )
 from support.services._remedies import (
     _hand_to_agent,
+    _handed_to_agent,
     _refund,
     _replace_or_hand_over,
     _send_documents,
@@ -60,6 +64,9 @@ class Filing(NamedTuple):
 
     case: Case
     outcome: Outcome
+    # Why the call asked for with the case could not be arranged (the case
+    # is filed all the same); empty when it was, or none was asked for.
+    call_refused: str = ""
 
 
 def file_case(
@@ -90,6 +97,10 @@ def file_case(
     ).case
 
 
+class _TwinFiled(Exception):
+    """The case's insert met its twin's on a unique index."""
+
+
 def file_or_find_case(
     *,
     customer: User,
@@ -100,8 +111,12 @@ def file_or_find_case(
     quantity: int = 1,
     remedy: str = "",
     submission_key: str = "",
+    call_to=None,
+    language: str = "en",
 ) -> Filing:
-    """Open a case, then put things right at once where policy allows.
+    """Open a case, then put things right at once where policy allows; with
+    ``call_to`` (a phone number, for ``contact`` "call now" or "call
+    later"), book that call with it, in ``language``.
 
     Guarantees:
     - Only the line's owner files (the recipient for a gift); a giver may
@@ -112,22 +127,33 @@ def file_or_find_case(
       double click, at the same moment or later) returns the case it filed,
       even one already resolved by its remedy, so nothing is sent twice.
       The key is unique per customer; a twin filing at the same moment
-      waits on that index and returns the first one's case.
+      waits on that index and returns the first one's case (and call).
     - One open case per customer, line and problem: filing again returns
       the open case unchanged.
+    - The call is booked in the case's own transaction, under the rules of
+      ``callbacks.services.schedule_callback`` (one call, the hourly
+      budgets, opening hours), and the customer's request for it is an
+      internal timeline entry carrying the key, as ``ask_for_call`` writes
+      it. A refused call files the case without it: ``Filing.call_refused``
+      says why. The call is rung after commit.
     - The automatic decision (a replacement for a missing item, documents,
       a refund or replacement the customer chose, or handing over to an
-      agent and why) is written on the timeline.
+      agent and why) is written on the timeline: handing over with the
+      case, a remedy after the case commits (it may talk to the payment
+      provider). A case with its call booked is never resolved by it
+      (``_set_status``): the agent on the call does.
+    - The case's entries written together (filed, the call asked for,
+      handed to an agent) are one insert.
     """
     is_gift = check_may_file(customer=customer, order_line=order_line, problem=problem)
-    filed = selectors.case_for_submission(
-        customer=customer, submission_key=submission_key
+    filed, existing = selectors.case_sent_or_open(
+        customer=customer,
+        submission_key=submission_key,
+        order_line=order_line,
+        problem=problem,
     )
     if filed is not None:
         return Filing(filed, Filing.Outcome.SENT_BEFORE)
-    existing = selectors.open_case_for(
-        customer=customer, order_line=order_line, problem=problem
-    )
     if existing is not None:
         return Filing(existing, Filing.Outcome.ALREADY_OPEN)
     if not 1 <= quantity <= order_line.quantity:
@@ -138,23 +164,57 @@ def file_or_find_case(
     if problem == Problem.OTHER and not description:
         raise SupportError(_("Tell us in a few words what happened."))
     first_response, _resolution = selectors.sla_targets(problem)
+    call_refused = ""
     try:
         with transaction.atomic():
-            case = Case.objects.create(
-                customer=customer,
-                order=order_line.order,
-                order_line=order_line,
-                is_gift=is_gift,
-                problem=problem,
-                quantity=quantity,
-                description=description,
-                contact=contact,
-                remedy=remedy,
-                first_response_due_at=timezone.now() + first_response,
-                submission_key=submission_key,
-            )
-            _event(case, Kind.FILED, actor=customer, body=description)
-    except IntegrityError:
+            try:
+                case = Case.objects.create(
+                    customer=customer,
+                    order=order_line.order,
+                    order_line=order_line,
+                    is_gift=is_gift,
+                    problem=problem,
+                    quantity=quantity,
+                    description=description,
+                    contact=contact,
+                    remedy=remedy,
+                    first_response_due_at=timezone.now() + first_response,
+                    submission_key=submission_key,
+                )
+            except IntegrityError as error:
+                raise _TwinFiled from error
+            events = [
+                _unsaved_event(case, Kind.FILED, actor=customer, body=description)
+            ]
+            if call_to is not None:
+                try:
+                    # The row inserted just now is locked until commit.
+                    callback = calls.book_call(
+                        case=case,
+                        number=call_to,
+                        later=contact == Case.Contact.CALL_LATER,
+                        language=language,
+                    )
+                except CallbackError as error:
+                    call_refused = error.message
+                else:
+                    events.append(
+                        _unsaved_event(
+                            case,
+                            Kind.CALL,
+                            actor=customer,
+                            message=messages.CUSTOMER_ASKED_FOR_CALL,
+                            params=messages.params_for(time=callback.due_at),
+                            public=False,
+                            submission_key=submission_key,
+                        )
+                    )
+            decided_here = _agent_decides(case)
+            if decided_here is not None:
+                why, facts = decided_here
+                events += _handed_to_agent(case, why, **facts)
+            _events(events)
+    except _TwinFiled:
         # A double submit lost the race to its twin: show the case it made.
         twins = selectors.case_for_submission(
             customer=customer, submission_key=submission_key
@@ -162,33 +222,51 @@ def file_or_find_case(
             customer=customer, order_line=order_line, problem=problem
         )
         return Filing(twins, Filing.Outcome.FILED)
-    _decide(case)
-    case.refresh_from_db()
-    return Filing(case, Filing.Outcome.FILED)
+    if decided_here is None:
+        case = _remedy(case)
+    return Filing(case, Filing.Outcome.FILED, call_refused)
 
 
-def _decide(case: Case) -> None:
+def _agent_decides(case: Case) -> tuple[str, dict] | None:
+    """The automatic decision when it is to leave the case to an agent:
+    why, and the facts that sentence names; written with the case, in its
+    transaction. None when a remedy is tried instead (``_remedy``)."""
     value = case.value
     if case.problem == Problem.MISSING_ITEM:
         if value > settings.SUPPORT_NO_PROOF_MAX_VALUE:
-            return _hand_to_agent(case, messages.ABOVE_NO_PROOF_LIMIT)
+            return messages.ABOVE_NO_PROOF_LIMIT, {}
         used = selectors.no_proof_reships_this_year(customer=case.customer)
         if used >= settings.SUPPORT_NO_PROOF_RESHIPS_PER_YEAR:
-            return _hand_to_agent(case, messages.NO_PROOF_RESHIPS_USED, count=used)
-        return _replace_or_hand_over(case, actor=None)
-    if case.problem == Problem.MISSING_DOCUMENTS:
-        return _send_documents(case)
+            return messages.NO_PROOF_RESHIPS_USED, {"count": used}
+        return None
     if case.problem in (Problem.DAMAGED, Problem.DEFECTIVE, Problem.WRONG_ITEM):
         if not case.remedy:
-            return _hand_to_agent(case, messages.REMEDY_LEFT_TO_US)
+            return messages.REMEDY_LEFT_TO_US, {}
         if value > settings.SUPPORT_SELF_SERVICE_MAX_VALUE:
-            return _hand_to_agent(case, messages.ABOVE_SELF_SERVICE_LIMIT)
-        if case.remedy == Case.Remedy.REFUND:
-            return _refund(case, actor=None)
-        return _replace_or_hand_over(case, actor=None)
-    if case.problem == Problem.NOT_DELIVERED:
-        return _check_delivery(case)
-    return _hand_to_agent(case, messages.NEEDS_A_PERSON)
+            return messages.ABOVE_SELF_SERVICE_LIMIT, {}
+        return None
+    if case.problem in (Problem.MISSING_DOCUMENTS, Problem.NOT_DELIVERED):
+        return None
+    return messages.NEEDS_A_PERSON, {}
+
+
+def _remedy(case: Case) -> Case:
+    """Put things right where ``_agent_decides`` left it to policy, after
+    the case commits (a refund talks to the payment provider), or hand over
+    when that fails; return the case as it stands after (the remedies
+    change it under their own lock, on a copy)."""
+    if case.problem == Problem.MISSING_ITEM:
+        _replace_or_hand_over(case, actor=None)
+    elif case.problem == Problem.MISSING_DOCUMENTS:
+        _send_documents(case)
+    elif case.problem == Problem.NOT_DELIVERED:
+        _check_delivery(case)
+    elif case.remedy == Case.Remedy.REFUND:
+        _refund(case, actor=None)
+    else:
+        _replace_or_hand_over(case, actor=None)
+    case.refresh_from_db()
+    return case
 
 
 def _check_delivery(case: Case) -> None:
