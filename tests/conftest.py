@@ -2,7 +2,9 @@
 
 import pytest
 import stripe
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from callbacks.dialers import LocmemDialer
 from tests.payments.fake_stripe import FakeStripe
@@ -16,6 +18,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # Django's LocaleMiddleware leaves the language it chose for a request
+    # active in the thread afterwards (as a server's next request would
+    # reset it): one test's Japanese page must not make the next test's
+    # messages Japanese. Each test starts and ends in the site's language.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
