@@ -28,7 +28,6 @@ function M.init(args)
     first, last = 1, #lines
   end
   requests = {}
-  specs = {} -- the same, unformatted, for scripts that vary them (uncached.lua)
   for i = first, last do
     local method, path, session, body =
       lines[i]:match("^(%u+)\t([^\t]*)\t([^\t]*)\t?(.*)$")
@@ -43,7 +42,6 @@ function M.init(args)
       body = nil
     end
     requests[#requests + 1] = wrk.format(method, path, headers, body)
-    specs[#specs + 1] = { method = method, path = path, headers = headers }
   end
   position = 0
   wrapped = false
