@@ -47,3 +47,20 @@ def test_the_order_list_runs_no_count_over_every_order(staff_client, monkeypatch
     assert not any("WHERE" not in query.upper() for query in counts), counts
     # Nor the date hierarchy's DISTINCT over every order.
     assert not any("DISTINCT" in query.upper() for query in sql), sql
+
+
+def test_keys_first_pages_hold_the_same_rows_in_the_same_order():
+    from django.core.paginator import Paginator
+
+    from core.paginators import KeysFirstPaginator
+    from shop.models import Product
+
+    ProductFactory.create_batch(7)
+    products = Product.objects.order_by("name")
+    for number in (1, 2, 3):
+        plain = list(Paginator(products, 3).page(number))
+        page = KeysFirstPaginator(products, 3).page(number)
+        # The page's keys are read first, in a subquery of the same query.
+        sql = str(page.object_list.query)
+        assert "IN (SELECT" in sql and " LIMIT " in sql, sql
+        assert list(page) == plain
