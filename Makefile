@@ -10,13 +10,14 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test audit lint services core-services tools messages browser bench bench-callbacks clean help
+.PHONY: run test audit lint services core-services tools messages browser bench bench-large bench-callbacks clean help
 
 help:
 	@echo "make run    start the shop and a Celery worker on http://127.0.0.1:$(PORT)/"
 	@echo "make test   lint, check the import contracts and run the whole test suite"
 	@echo "make audit  Lighthouse on the main pages (part of make test): docs/lighthouse.md"
 	@echo "make bench  page load like a sale day on the real stack (under 3 minutes)"
+	@echo "make bench-large   the same on a shop of 200,000 products and 1,000,000 orders"
 	@echo "make bench-callbacks   measure call-me-now latency on the real stack"
 
 $(BIN)/python:
@@ -107,6 +108,13 @@ audit: $(VENV)/.test-installed core-services browser messages
 # minutes): writes benchmarks/results/bench.json and docs/benchmarks.md.
 bench: $(VENV)/.bench-installed core-services tools messages
 	$(BIN)/python -m benchmarks.bench
+
+# The same scenarios on a large shop (200,000 products, 100,000 customers,
+# 1,000,000 orders, 100,000 cases, loaded with COPY first), side by side with
+# the last `make bench`: writes benchmarks/results/bench-large.json and its
+# section of docs/benchmarks.md. Needs a few GB of disk.
+bench-large: $(VENV)/.bench-installed core-services tools messages
+	$(BIN)/python -m benchmarks.bench --large
 
 # Phone callbacks on the production-shaped stack (about 3 minutes); on
 # RabbitMQ with BENCH_BROKER_URL=amqp://… (docs/benchmarks.md).

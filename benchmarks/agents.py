@@ -39,14 +39,18 @@ def run(
     agents: int,
     seconds: float,
     seed: int = 16,
+    fresh: bool = False,
 ) -> dict:
     """``agents`` agents asking for ``lines`` (method, path, session, body:
-    GETs only) in turn, each from its own place in them, for ``seconds``."""
+    GETs only) in turn, each from its own place in them, for ``seconds``.
+    With ``fresh``, every request adds a query string never sent before, so
+    the page cache never answers it (visitors the cache has not seen)."""
     latencies: list[float] = []
     errors = {"connect": 0, "read": 0, "status": 0, "timeout": 0}
     lock = threading.Lock()
     started = time.monotonic()
     deadline = started + seconds
+    run_id = f"{time.time_ns()}"
 
     def agent(number: int) -> None:
         rng = random.Random(seed * 1000 + number)
@@ -55,7 +59,11 @@ def run(
         while time.monotonic() < deadline:
             method, path, session, _body = lines[position % len(lines)]
             position += 1
-            headers = {"Cookie": f"csrftoken={csrf}; sessionid={session}"}
+            if fresh:
+                separator = "&" if "?" in path else "?"
+                path = f"{path}{separator}uncached={run_id}-{number}-{position}"
+            cookie = f"csrftoken={csrf}" + (f"; sessionid={session}" if session else "")
+            headers = {"Cookie": cookie}
             asked = time.monotonic()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             outcome, status = "ok", 0

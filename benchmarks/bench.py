@@ -64,9 +64,12 @@ from tests.payments.fake_stripe import WEBHOOK_SECRET, FakeStripe
 
 WRK_SCRIPTS = ROOT / "benchmarks" / "wrk"
 RESULTS = ROOT / "benchmarks" / "results" / "bench.json"
+RESULTS_LARGE = ROOT / "benchmarks" / "results" / "bench-large.json"
 DOCS = ROOT / "docs" / "benchmarks.md"
 DOCS_START = "<!-- make bench: generated from here -->"
 DOCS_END = "<!-- make bench: generated to here -->"
+LARGE_START = "<!-- make bench-large: generated from here -->"
+LARGE_END = "<!-- make bench-large: generated to here -->"
 CONNECTIONS = 20
 WRK_THREADS = 2
 CSRF = secrets.token_hex(16)
@@ -74,8 +77,25 @@ ACCOUNT, TOKEN = "AC" + "c" * 32, "bench-auth-token"
 SUPPORT = "support: case + call now"
 # The desk scenarios' load: agents who think between pages (benchmarks/agents.py).
 AGENTS = "agents"
-DESK = f"desk home + its JSON, {DESK_CASES:,} cases"
-DESK_CASE = f"desk's case page, {DESK_CASES:,} cases"
+# The same load, each request with a query string of its own: visitors the
+# page cache has never seen (the uncached scenarios).
+VISITORS = "visitors"
+UNCACHED_SEARCH = "uncached search"
+UNCACHED_LIST = "uncached product list"
+ADMIN_ORDERS = "admin's order list"
+ADMIN_CASES = "admin's case list"
+# p95 targets of the scenarios issue #19 added, at either size.
+TARGETS_MS = {UNCACHED_SEARCH: 50, UNCACHED_LIST: 50, ADMIN_ORDERS: 200,
+              ADMIN_CASES: 200}  # fmt: skip
+
+
+def desk_names(cases: int) -> tuple[str, str]:
+    """The desk scenarios' names, with how many cases the desk has."""
+    return (f"desk home + its JSON, {cases:,} cases",
+            f"desk's case page, {cases:,} cases")  # fmt: skip
+
+
+DESK, DESK_CASE = desk_names(DESK_CASES)
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,11 @@ class Mode:
     products: int
     shoppers: int  # signed-in shoppers adding to their carts
     orders_per_second: int  # checkout pools are sized for this, to never run dry
+    # The large shop (benchmarks/large.py), loaded with COPY first: customers,
+    # their orders (a line and a payment each) and support cases on them.
+    customers: int = 0
+    orders: int = 0
+    cases: int = 0
 
 
 FULL = Mode(
@@ -103,6 +128,17 @@ FULL = Mode(
     products=2000,
     shoppers=1000,
     orders_per_second=320,
+)
+# `make bench-large`: the same scenarios on a shop a hundred times larger.
+LARGE = dataclasses.replace(
+    FULL,
+    name="large",
+    database=os.environ.get("BENCH_LARGE_DATABASE", "hoshii_bench_pages_large"),
+    redis_url=os.environ.get("BENCH_LARGE_REDIS_URL", FULL.redis_url),
+    products=200_000,
+    customers=100_000,
+    orders=1_000_000,
+    cases=100_000,
 )
 SMOKE = Mode(
     name="smoke",
@@ -142,6 +178,15 @@ SEARCHES = [
 
 def make_catalog(count: int) -> list:
     """Products across categories, with searchable English and Japanese names."""
+    from shop.models import Product
+
+    return Product.objects.bulk_create(catalog_products(count))
+
+
+def catalog_products(count: int, first_id: int | None = None):
+    """The catalog's unsaved products (with their search columns), its
+    categories saved first; numbered from ``first_id`` when given (the
+    large shop's COPY sets the keys itself)."""
     from shop.models import Category, Product
 
     categories = {}
@@ -150,31 +195,29 @@ def make_catalog(count: int) -> list:
             categories[name] = Category(name=name, slug=f"bench-{name.lower()}")
     Category.objects.bulk_create(categories.values())
     rng = random.Random(8)
-    products = []
     for index in range(count):
         (adjective, adjective_ja), (noun, noun_ja, category) = (
             ADJECTIVES[index % len(ADJECTIVES)],
             NOUNS[(index // len(ADJECTIVES)) % len(NOUNS)],
         )
-        products.append(
-            Product(
-                category=categories[category],
-                sku=f"BENCH-{index:05d}",
-                name=f"{adjective} {noun} No. {index}",
-                name_ja=f"{adjective_ja}{noun_ja} {index}号",
-                slug=f"bench-{index}",
-                description=(
-                    f"A {adjective.lower()} {noun} made to last, for everyday use "
-                    "and for giving. Ships in two days, wrapped on request."
-                ),
-                price=rng.randrange(500, 9000, 100),
-                stock_on_hand=1_000_000,
-            )
+        product = Product(
+            category=categories[category],
+            sku=f"BENCH-{index:05d}",
+            name=f"{adjective} {noun} No. {index}",
+            name_ja=f"{adjective_ja}{noun_ja} {index}号",
+            slug=f"bench-{index}",
+            description=(
+                f"A {adjective.lower()} {noun} made to last, for everyday use "
+                "and for giving. Ships in two days, wrapped on request."
+            ),
+            price=rng.randrange(500, 9000, 100),
+            stock_on_hand=1_000_000,
         )
-    for product in products:
-        # What save() would do: bulk_create skips it.
+        if first_id is not None:
+            product.pk = first_id + index
+        # What save() would do: bulk_create and COPY skip it.
         product.refresh_search_fields()
-    return Product.objects.bulk_create(products)
+        yield product
 
 
 def fill_carts(shoppers: list[Shopper], products: list) -> list[tuple]:
@@ -304,10 +347,10 @@ class Runner:
         The script ``agents`` is not wrk's: agents with think time
         (``benchmarks/agents.py``)."""
         before = self.stack.cpu()
-        if script == AGENTS:
+        if script in (AGENTS, VISITORS):
             report = agents.run(
                 port=self.port, lines=lines, csrf=CSRF, agents=CONNECTIONS,
-                seconds=seconds,
+                seconds=seconds, fresh=script == VISITORS,
             )  # fmt: skip
         else:
             report = self._wrk(script, lines, seconds)
@@ -519,7 +562,7 @@ def table(rows: list[dict]) -> list[str]:
             for name, count in counts.items()
         )
         if miss is not None:
-            queries += f" ({miss} on a miss)"
+            queries += f" ({miss} on a miss)" if queries else f"{miss}, each a miss"
         lines.append(
             f"| {item['name']} | {item['rps']:,.0f} | {share} "
             f"| {item['p50_ms']:,.1f} ms | {item['p95_ms']:,.1f} ms "
@@ -570,6 +613,88 @@ def write_docs(rows, pages, about: dict, workers: int) -> None:
     DOCS.write_text(text)
 
 
+def same_scenario(name: str) -> str:
+    """A scenario's name without its size (the desk's number of cases)."""
+    import re
+
+    return re.sub(r", [\d,]+ cases$", "", name)
+
+
+def side_by_side(normal: list[dict], large: list[dict]) -> list[str]:
+    """Each scenario at the normal size (the last ``make bench``) and at the
+    large size: req/s, p50, p95 and queries per request, and the p95 target
+    issue #19 set, where it set one."""
+    by_name = {same_scenario(item["name"]): item for item in normal}
+
+    def queries(item: dict | None) -> str:
+        if item is None:
+            return "—"
+        counts = dict(item["queries_by_request"])
+        miss = counts.pop("miss", None)
+        text = " + ".join(str(count) for count in counts.values())
+        if miss is not None:
+            text += f" ({miss} on a miss)" if text else f"{miss}"
+        return text
+
+    def pair(before: dict | None, after: dict, key: str, unit: str = "") -> str:
+        fmt = "{:,.0f}" if key == "rps" else "{:,.1f}"
+        first = "—" if before is None else fmt.format(before[key]) + unit
+        return f"{first} → {fmt.format(after[key])}{unit}"
+
+    lines = [
+        "| scenario | req/s | p50 | p95 | queries/req | p95 target | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for item in large:
+        before = by_name.get(same_scenario(item["name"]))
+        target = TARGETS_MS.get(item["name"])
+        verdict = ""
+        if target is not None:
+            met = item["p95_ms"] <= target
+            verdict = f"≤ {target} ms: " + ("met" if met else "**missed**")
+        lines.append(
+            f"| {item['name']} | {pair(before, item, 'rps')} "
+            f"| {pair(before, item, 'p50_ms', ' ms')} "
+            f"| {pair(before, item, 'p95_ms', ' ms')} "
+            f"| {queries(before)} → {queries(item)} | {verdict} | {item['errors']} |"
+        )
+    return lines
+
+
+def write_large_docs(
+    rows: list[dict], about: dict, workers: int, load_seconds: float | None
+) -> None:
+    normal = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    load = os.getloadavg()
+    generated = [
+        LARGE_START,
+        "",
+        f"Last run {time.strftime('%Y-%m-%d %H:%M %Z')}: {about['cpu']}, "
+        f"{about['cores']} cores, {about['memory_gib']} GiB; PostgreSQL "
+        f"{about['postgresql']}; gunicorn {workers} sync workers, "
+        f"{CONNECTIONS} connections, as `make bench`. The large shop: "
+        f"{LARGE.products:,} products, {LARGE.customers:,} customers, "
+        f"{LARGE.orders:,} orders (a line and a payment each), "
+        f"{LARGE.cases:,} cases (and the desk's {DESK_CASES:,}), loaded with "
+        f"COPY in {load_seconds or 0:.0f} s. Load average at the end "
+        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min). "
+        "Each cell: the normal size (benchmarks/results/bench.json, the last "
+        "`make bench`; — where it has no such row) → the large size.",
+        "",
+        *side_by_side(normal, rows),
+        "",
+        LARGE_END,
+    ]
+    text = DOCS.read_text()
+    if LARGE_START in text and LARGE_END in text:
+        before, rest = text.split(LARGE_START, 1)
+        after = rest.split(LARGE_END, 1)[1]
+        text = before + "\n".join(generated) + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(generated) + "\n"
+    DOCS.write_text(text)
+
+
 # --- The run ----------------------------------------------------------------
 
 
@@ -580,16 +705,23 @@ def main() -> None:
     parser.add_argument(
         "--only", metavar="TEXT", help="/healthz and the scenarios named with TEXT"
     )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="on the large shop (200,000 products, 1,000,000 orders), loaded first",
+    )
     arguments = parser.parse_args()
 
     def wanted(name: str) -> bool:
         return not arguments.only or name == "healthz" or arguments.only in name
 
-    mode = SMOKE if arguments.smoke else FULL
+    mode = SMOKE if arguments.smoke else LARGE if arguments.large else FULL
+    desk_name, desk_case_name = desk_names(DESK_CASES + mode.cases)
     if arguments.smoke:  # test runs may overlap: a database each, dropped after
         mode = dataclasses.replace(mode, database=f"{mode.database}_{os.getpid()}")
     # A partial run never replaces the full run's results.
-    output = arguments.output or (None if arguments.only else RESULTS)
+    results = RESULTS_LARGE if arguments.large else RESULTS
+    output = arguments.output or (None if arguments.only else results)
     # cores + 1: here PostgreSQL, Redis, the worker and wrk share the cores,
     # and 3 workers beat 2 x cores + 1 on 2 cores by 15-45 % on most pages
     # (docs/benchmarks.md). Production, with its database elsewhere, keeps
@@ -645,7 +777,19 @@ def main() -> None:
         # Loading data only, on this process's connection: no fsync per
         # commit. The server's connections keep PostgreSQL's defaults.
         connection.cursor().execute("SET synchronous_commit TO off")
-        products = make_catalog(mode.products)
+        if mode.orders:
+            from benchmarks import large
+
+            load_started = time.monotonic()
+            products = large.load(
+                products=mode.products, customers=mode.customers,
+                orders=mode.orders, cases=mode.cases,
+                make_products=catalog_products,
+            )  # fmt: skip
+            load_seconds = time.monotonic() - load_started
+        else:
+            products = make_catalog(mode.products)
+            load_seconds = None
         if static.wait() != 0:
             raise RuntimeError("collectstatic failed")
         # Queries per page at 10 and 100 items: its own process and database,
@@ -698,7 +842,14 @@ def main() -> None:
         )
         fill_carts(cart_shoppers, products[-1:])  # an open cart, one line already
         # An agent's desk over many cases (after the carts: its own users).
-        desk = make_desk(products) if wanted(DESK) or wanted(DESK_CASE) else None
+        desk = (
+            make_desk(products)
+            if any(
+                wanted(name)
+                for name in (desk_name, desk_case_name, ADMIN_ORDERS, ADMIN_CASES)
+            )
+            else None
+        )
         # Planner statistics, as autovacuum keeps them on a live database: a
         # freshly loaded table is planned as if it were nearly empty, and a
         # GIN index's own statistics (search's trigram index) are gathered
@@ -723,6 +874,9 @@ def main() -> None:
             for page in (1, 2)
         ]
         rng.shuffle(catalog_paths)
+        # At most 500 pages (all of the normal-size shop's 84): the large
+        # shop's 8,334 would take the warm-up longer than the run.
+        catalog_paths = catalog_paths[:500]
         detail_paths = [
             f"/products/{p.slug}/"
             for p in rng.sample(products, min(500, len(products)))
@@ -767,7 +921,9 @@ def main() -> None:
             )
             return result
 
-        def scenario(name, script, lines, queries, *, once=False, prime=False):
+        def scenario(
+            name, script, lines, queries, *, once=False, prime=False, seconds=None
+        ):
             nonlocal healthz_rps
             warm, measured = split(lines) if once else (lines, lines)
             if prime:
@@ -775,7 +931,7 @@ def main() -> None:
             elif mode.warmup:
                 runner.wrk(script, warm, mode.warmup)
             counted = {key: runner.queries(*request) for key, request in queries}
-            length = mode.healthz if name == "healthz" else mode.measure
+            length = seconds or (mode.healthz if name == "healthz" else mode.measure)
             result = row(
                 name, runner.wrk(script, measured, length), counted, repeats_fail=once
             )
@@ -809,6 +965,27 @@ def main() -> None:
                 prime=True,
             )
 
+        # The same pages for visitors the page cache has never seen: every
+        # request adds a query string of its own. 20 visitors who read each
+        # page about a second (benchmarks/agents.py), not wrk's 20 connections
+        # without a pause: at those, 3 sync workers queue every rendered page
+        # behind the others and the p95 measures the queue, not the page.
+        for name, script in [
+            (UNCACHED_SEARCH, "search"),
+            (UNCACHED_LIST, "product_list"),
+        ]:
+            if not wanted(name):
+                continue
+            path = gets[script][0]
+            miss = f"{path}{'&' if '?' in path else '?'}uncached={time.time_ns()}"
+            scenario(
+                name,
+                VISITORS,
+                [("GET", p, "", "") for p in gets[script]],
+                [("miss", ("GET", miss, ""))],
+                seconds=mode.healthz,
+            )
+
         add_product = products[3].pk
         if wanted("cart add + view"):
             scenario(
@@ -822,11 +999,11 @@ def main() -> None:
                 ],
             )  # fmt: skip
 
-        if desk and wanted(DESK):
+        if desk and wanted(desk_name):
             desk_page = reverse("admin:support_case_desk")
             desk_json = reverse("admin:support_case_desk_json")
             scenario(
-                DESK,
+                desk_name,
                 AGENTS,
                 [
                     ("GET", desk_page, desk.session, ""),
@@ -837,14 +1014,29 @@ def main() -> None:
                     ("json", ("GET", desk_json, desk.session)),
                 ],
             )
-        if desk and wanted(DESK_CASE):
+        if desk and wanted(desk_case_name):
             case_page = reverse("admin:support_case_change", args=[desk.case_id])
             scenario(
-                DESK_CASE,
+                desk_case_name,
                 AGENTS,
                 [("GET", case_page, desk.session, "")],
                 [("page", ("GET", case_page, desk.session))],
             )
+        # The admin's lists, first page, as the agent opens them: every
+        # order, and every case (the desk's own list is the desk home).
+        for name, url in [
+            (ADMIN_ORDERS, "admin:shop_order_changelist"),
+            (ADMIN_CASES, "admin:support_case_changelist"),
+        ]:
+            if desk and wanted(name):
+                page = reverse(url)
+                scenario(
+                    name,
+                    AGENTS,
+                    [("GET", page, desk.session, "")],
+                    [("page", ("GET", page, desk.session))],
+                    seconds=mode.healthz,
+                )
 
         flow = PayFlow(port=port, fake=stripe_fake, csrf=CSRF, concurrency=CONNECTIONS)
         for name, lines, hot_only in [
@@ -923,7 +1115,10 @@ def main() -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         print(f"\nwritten to {output}")
-    if not (arguments.smoke or arguments.only):
+    if arguments.large and not arguments.only:
+        write_large_docs(rows, about, workers, load_seconds)
+        print(f"and to {DOCS.relative_to(ROOT)}")
+    elif not (arguments.smoke or arguments.only):
         write_docs(rows, pages, about, workers)
         print(f"and to {DOCS.relative_to(ROOT)}")
     print(f"in {time.monotonic() - started:.0f} s")

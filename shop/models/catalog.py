@@ -141,21 +141,31 @@ class Product(models.Model):
                 name="shop_product_stock_not_negative",
             ),
         ]
+        # The catalog's orders: a page reads 24 names, not a sort of all.
+        # Each holds the key too (``include``), so a page's keys are read
+        # from the index alone, however deep the page (``KeysFirstPaginator``:
+        # page 4,000 of 200,000 products, 121 → a few ms).
         indexes = [
-            models.Index(fields=["category", "is_active", "name"]),
             models.Index(
-                fields=["category", "is_active", "sort_reading"],
+                fields=["category", "is_active", "name"],
+                include=["id"],
+                name="shop_product_cat_name",
+            ),
+            models.Index(
+                fields=["category", "is_active", "sort_reading", "name"],
+                include=["id"],
                 name="shop_product_cat_reading",
             ),
-            # The catalog's order: a page reads 24 names, not a sort of all.
             models.Index(
                 fields=["name"],
+                include=["id"],
                 condition=Q(is_active=True),
                 name="shop_product_active_name",
             ),
             # The Japanese catalog's order, likewise.
             models.Index(
-                fields=["sort_reading"],
+                fields=["sort_reading", "name"],
+                include=["id"],
                 condition=Q(is_active=True),
                 name="shop_product_active_reading",
             ),

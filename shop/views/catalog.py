@@ -1,13 +1,13 @@
 """Browsing: the product list with category filter and search, and a product."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
 from core import pagecache
 from core.fragments import render_fragment
+from core.paginators import KeysFirstPaginator
 from shop import selectors
 from shop.cards import product_card
 from shop.forms import QuantityForm
@@ -22,7 +22,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if slug and category is None:
         raise Http404
     query = request.GET.get("q", "")[:100]
-    paginator = Paginator(
+    paginator = KeysFirstPaginator(
         selectors.product_list(category=category, query=query, language=get_language()),
         settings.SHOP_PRODUCTS_PER_PAGE,
     )

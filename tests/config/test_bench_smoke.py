@@ -22,6 +22,10 @@ SCENARIOS = {
     "support: case + call now",
     "desk home + its JSON, 10,000 cases",
     "desk's case page, 10,000 cases",
+    "uncached search",
+    "uncached product list",
+    "admin's order list",
+    "admin's case list",
 }
 PAGES = {"product list", "cart", "wish list", "orders", "case list (help)",
          "gifts received", "desk home (admin)"}  # fmt: skip
