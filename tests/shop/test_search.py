@@ -1,6 +1,8 @@
 """The catalog's order by Japanese reading, and a search that forgives typos,
 kana variants and everyday Japanese words."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -266,3 +268,31 @@ def test_staff_give_the_reading_and_search_words_in_the_admin(staff_client, clie
 
     assert listed(client, JA) == ["Arita plates", "Aritayo"]
     assert listed(client, JA, q="オサラ") == ["Arita plates"]
+
+
+def test_search_results_are_read_in_one_ranked_pass_not_keys_first(client):
+    """Keys first (``core.paginators.KeysFirstPaginator``) is for the
+    catalog's indexed orders; over ranked search results it had PostgreSQL
+    rank every product once per match: over 80 s on 200,000 products
+    (make bench-large). A search page reads its page with one LIMIT."""
+    from django.test.utils import CaptureQueriesContext
+
+    ProductFactory.create_batch(3, name="Iron kettle")
+
+    def product_queries(**params) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("shop:product_list"), params)
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].startswith('SELECT "shop_product"."id"')
+        ]
+
+    def page_subqueries(sql: str) -> list[str]:
+        # A subquery limited to a page (not an EXISTS's LIMIT 1).
+        return [n for n in re.findall(r"LIMIT (\d+)\)", sql) if n != "1"]
+
+    (searched,) = product_queries(q="kettle", fresh="1")
+    assert page_subqueries(searched) == []
+    (browsed,) = product_queries(fresh="2")
+    assert page_subqueries(browsed) == ["3"]  # the keys first, then the rows
