@@ -431,6 +431,23 @@ def test_staff_close_an_account_on_a_written_request_with_a_reason(staff_client)
     assert "Email of 3 May, case 12" in done.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_staff_closing_an_account_clicked_twice_at_once_closes_it_once(staff_client):
+    user = customer()
+    url = reverse("privacy_staff:close", args=[user.pk])
+    page = staff_client.get(url).content.decode()
+    key = page.split('name="submission" value="')[1].split('"')[0]
+    form = {"confirm": "on", "reason": "Letter of 3 May", "submission": key}
+
+    responses = post_together(staff_client, url, form)
+
+    assert assert_same_result(responses) == url
+    request = DataRequest.objects.get(user=user)
+    assert request.status == DataRequest.Status.DONE
+    assert request.reason == "Letter of 3 May"
+    assert not User.objects.get(pk=user.pk).is_active
+
+
 def test_staff_find_the_customer_by_email(staff_client):
     user = customer()
     index = staff_client.get(reverse("admin:index")).content.decode()

@@ -369,6 +369,29 @@ def test_export_clicked_twice_at_once_is_one_request(client):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_staff_export_clicked_twice_at_once_is_one_request(client):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(
+        Permission.objects.get(codename="start_export"),
+        Permission.objects.get(codename="view_datarequest"),
+    )
+    sign_in_staff(client, staff)
+    customer = UserFactory(email="writes@example.com")
+    form = {
+        "customer": customer.email,
+        "reason": "Letter REF-42",
+        "submission": submissions.new_key(),
+    }
+
+    responses = post_together(client, START, form)
+
+    assert_same_result(responses)
+    export = DataRequest.objects.get(user=customer)
+    assert (export.requested_by, export.reason) == (staff, "Letter REF-42")
+    assert [email.to for email in mail.outbox] == [["writes@example.com"]]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_export_requests_from_two_tabs_at_once_are_one_request():
     customer = UserFactory()
     # Two forms, two keys: the one-open-request constraint still makes one.
