@@ -603,10 +603,17 @@ def write_docs(rows, pages, about: dict, workers: int) -> None:
         "",
         DOCS_END,
     ]
+    replace_generated(DOCS_START, DOCS_END, generated)
+
+
+def replace_generated(start: str, end: str, generated: list[str]) -> None:
+    """Put ``generated`` (its first line ``start``, its last ``end``) in
+    docs/benchmarks.md in place of the section between those markers, or
+    at its end the first time."""
     text = DOCS.read_text()
-    if DOCS_START in text and DOCS_END in text:
-        before, rest = text.split(DOCS_START, 1)
-        after = rest.split(DOCS_END, 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
         text = before + "\n".join(generated) + after
     else:
         text = text.rstrip("\n") + "\n\n" + "\n".join(generated) + "\n"
@@ -685,14 +692,7 @@ def write_large_docs(
         "",
         LARGE_END,
     ]
-    text = DOCS.read_text()
-    if LARGE_START in text and LARGE_END in text:
-        before, rest = text.split(LARGE_START, 1)
-        after = rest.split(LARGE_END, 1)[1]
-        text = before + "\n".join(generated) + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(generated) + "\n"
-    DOCS.write_text(text)
+    replace_generated(LARGE_START, LARGE_END, generated)
 
 
 # --- The run ----------------------------------------------------------------

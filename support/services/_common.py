@@ -69,6 +69,22 @@ def _unsaved_event(
     )
 
 
+def _call_asked_entry(
+    case: Case, *, customer: User, callback, submission_key: str
+) -> CaseEvent:
+    """The staff's entry for the customer asking to be called (unsaved):
+    on the form that files the case, and on the case page's call form."""
+    return _unsaved_event(
+        case,
+        Kind.CALL,
+        actor=customer,
+        message=messages.CUSTOMER_ASKED_FOR_CALL,
+        params=messages.params_for(time=callback.due_at),
+        public=False,
+        submission_key=submission_key,
+    )
+
+
 def _events(events: list[CaseEvent]) -> list[CaseEvent]:
     """Entries made by ``_unsaved_event`` written in one insert, in their
     order (one statement: all or none, without a transaction of its own)."""

@@ -13,6 +13,7 @@ from support.models import Case, CaseEvent
 from support.services._common import (
     Kind,
     Status,
+    _call_asked_entry,
     _earlier,
     _event,
     _locked,
@@ -103,15 +104,9 @@ def ask_for_call(
         callback = calls.request_call(
             case=case, number=number, later=later, language=language
         )
-        _event(
-            case,
-            Kind.CALL,
-            actor=customer,
-            message=messages.CUSTOMER_ASKED_FOR_CALL,
-            params=messages.params_for(time=callback.due_at),
-            public=False,
-            submission_key=submission_key,
-        )
+        _call_asked_entry(
+            case, customer=customer, callback=callback, submission_key=submission_key
+        ).save(force_insert=True)
     return callback
 
 

@@ -20,6 +20,7 @@ from support.services._common import (
     Kind,
     Problem,
     Status,
+    _call_asked_entry,
     _event,
     _events,
     _set_status,
@@ -199,13 +200,10 @@ def file_or_find_case(
                     call_refused = error.message
                 else:
                     events.append(
-                        _unsaved_event(
+                        _call_asked_entry(
                             case,
-                            Kind.CALL,
-                            actor=customer,
-                            message=messages.CUSTOMER_ASKED_FOR_CALL,
-                            params=messages.params_for(time=callback.due_at),
-                            public=False,
+                            customer=customer,
+                            callback=callback,
                             submission_key=submission_key,
                         )
                     )
