@@ -98,10 +98,15 @@ def request_call(*, case: Case, number, later: bool, language: str) -> CallbackR
     return book_call(case=case, number=number, later=later, language=language)
 
 
-def book_call(*, case: Case, number, later: bool, language: str) -> CallbackRequest:
+def book_call(
+    *, case: Case, number, later: bool, language: str, case_is_new: bool = False
+) -> CallbackRequest:
     """``request_call`` for a caller that holds the case's lock already (or
     inserted the case in its transaction); raises ``CallbackError``, having
     written nothing then, so the caller's transaction goes on.
+
+    ``case_is_new``: the case was inserted in the caller's transaction, so
+    it has no call yet to look for.
 
     "Later" outside opening hours means when the line next opens. Reads
     ``case.order``, ``case.order_line`` and ``case.customer``: pass them
@@ -121,6 +126,7 @@ def book_call(*, case: Case, number, later: bool, language: str) -> CallbackRequ
             requested_by=case.customer,
             queue=QUEUE,
             log_context=ids,
+            subject_is_new=case_is_new,
         )
 
 
