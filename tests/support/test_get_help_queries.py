@@ -173,3 +173,32 @@ def test_a_call_whose_subject_names_no_case_is_dialled_and_writes_no_lines():
     assert callback.state == CallbackRequest.State.DIALING
     assert callback.call_sid
     assert not CaseEvent.objects.exists()
+
+
+# The customer's case page, where the POST lands: the user (session
+# middleware); the case with its line, order, gift and list; its public
+# timeline (no agents' rows: the customer's timeline names none); its
+# latest call; the header's cart count. The same with a long timeline.
+CASE_PAGE = 5
+
+
+def test_the_case_page_costs_a_fixed_number_of_queries(client, order):
+    response = client.post(
+        reverse("support:get_help", args=[order.pk]), call_me_now(order)
+    )
+    case = Case.objects.get()
+    with CaptureQueriesContext(connection) as short:
+        page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert len(short) == CASE_PAGE, [query["sql"][:200] for query in short]
+    agent = UserFactory(is_staff=True, display_name="Agent Secret-Name")
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, kind=CaseEvent.Kind.REPLY, actor=agent, body=f"Reply {n}")
+        for n in range(20)
+    )
+    with CaptureQueriesContext(connection) as long:
+        page = client.get(response["Location"])
+    assert len(long) == CASE_PAGE
+    html = page.content.decode()
+    assert "Reply 19" in html and "Hoshii support" in html
+    assert "Secret-Name" not in html
