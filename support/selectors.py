@@ -32,6 +32,8 @@ def order_for_help(*, customer: User, pk: int) -> Order:
     this customer: its page would name the item, so it answers exactly as a
     gift they don't know of yet.
     """
+    # No DISTINCT: an order has at most one gift, so the join with it never
+    # repeats the order (DISTINCT made the database compare every column).
     order = (
         Order.objects.filter(Q(buyer=customer) | Q(gift__recipient=customer))
         .exclude(status__in=Order.UNPAID)
@@ -42,7 +44,6 @@ def order_for_help(*, customer: User, pk: int) -> Order:
                 queryset=OrderLine.objects.select_related("gift_line").order_by("pk"),
             )
         )
-        .distinct()
         .get(pk=pk)
     )
     if gift_selectors.order_hidden_from(order=order, viewer=customer):
@@ -89,11 +90,11 @@ def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case
     cases = _cases(customer)
     if timeline:
         cases = cases.prefetch_related(
+            # Without their actors: the customer's timeline names no agent
+            # ("Hoshii support"), so their rows are not read.
             Prefetch(
                 "events",
-                queryset=CaseEvent.objects.filter(is_public=True).select_related(
-                    "actor"
-                ),
+                queryset=CaseEvent.objects.filter(is_public=True),
                 to_attr="public_events",
             )
         )

@@ -21,7 +21,13 @@ from callbacks.dialers import get_dialer
 from callbacks.exceptions import ProviderError
 from callbacks.models import CallbackRequest
 from callbacks.ratelimit import take_call_token
-from callbacks.services.transitions import move, note, public_url, queue_dial
+from callbacks.services.transitions import (
+    announce,
+    move,
+    note,
+    public_url,
+    queue_dial,
+)
 from core.logs import bind
 
 logger = logging.getLogger(__name__)
@@ -72,27 +78,59 @@ def dial(*, callback_id: int) -> datetime.timedelta | None:
             queue_dial(callback=retry)
 
 
+# The claim in one statement, so in one round trip and committed by itself:
+# lock the oldest due row (skipping rows another worker holds), move it to
+# dialing for one more attempt, and write that change on its history.
+CLAIM_OLDEST_DUE = """
+WITH claimed AS (
+    UPDATE callbacks_callbackrequest SET state = %(dialing)s, attempts = attempts + 1,
+        dialing_started_at = %(now)s, call_sid = '', answered_by = '',
+        updated_at = %(now)s
+    WHERE id = (
+        SELECT id FROM callbacks_callbackrequest
+        WHERE state = %(scheduled)s AND due_at <= %(now)s
+        ORDER BY due_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING *
+), history AS (
+    INSERT INTO callbacks_callbackevent
+        (callback_id, from_state, to_state, detail, created_at)
+    SELECT id, %(scheduled)s, %(dialing)s, 'attempt ' || attempts, %(now)s
+    FROM claimed
+)
+SELECT * FROM claimed
+"""
+
+
 def _claim_oldest_due() -> CallbackRequest | None:
     """Claim the oldest due row for one dial attempt, committed before any
-    call. Rows another worker is claiming are skipped, not waited for."""
-    with transaction.atomic():
-        callback = (
-            CallbackRequest.objects.select_for_update(skip_locked=True)
-            .filter(state=State.SCHEDULED, due_at__lte=timezone.now())
-            .order_by("due_at", "pk")
-            .first()
+    call. Rows another worker is claiming are skipped, not waited for.
+
+    One statement instead of a locked read, the row saved whole and its
+    history line (``move``): the same lock, the same change, the same line,
+    committed together; the change is announced as ``move`` announces it.
+    """
+    claimed = list(
+        CallbackRequest.objects.raw(
+            CLAIM_OLDEST_DUE,
+            {
+                "dialing": State.DIALING,
+                "scheduled": State.SCHEDULED,
+                "now": timezone.now(),
+            },
         )
-        if callback is None:
-            return None
-        move(
-            callback=callback,
-            to=State.DIALING,
-            detail=f"attempt {callback.attempts + 1}",
-            attempts=callback.attempts + 1,
-            dialing_started_at=timezone.now(),
-            call_sid="",
-            answered_by="",
-        )
+    )
+    if not claimed:
+        return None
+    callback = claimed[0]
+    announce(
+        callback=callback,
+        old=State.SCHEDULED,
+        to=State.DIALING,
+        detail=f"attempt {callback.attempts}",
+    )
     return callback
 
 

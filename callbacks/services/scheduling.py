@@ -110,6 +110,7 @@ def schedule_callback(
     language: str = "en",
     requested_by=None,
     log_context: dict | None = None,
+    subject_is_new: bool = False,
 ) -> CallbackRequest:
     """Ask for a call ``delay`` from now ("now" is zero); once answered, the
     caller waits in ``queue`` (the asking app's name for its agents' line).
@@ -125,6 +126,11 @@ def schedule_callback(
     (across all accounts); more than ``CALLBACKS_SHOP_MAX_PER_HOUR`` for the
     whole shop, which also raises the staff alarm; "now" outside opening
     hours. The dial task is queued after commit with the due time.
+
+    ``subject_is_new``: the asker vouches that no call was ever booked for
+    ``subject`` (it names a row inserted in the asker's own transaction), so
+    there is nothing to look for; the one-active-call index still refuses a
+    second active call.
     """
     try:
         return _schedule(
@@ -136,6 +142,7 @@ def schedule_callback(
             requested_by=requested_by,
             queue=queue,
             log_context=log_context or {},
+            subject_is_new=subject_is_new,
         )
     except CallsPaused:
         raise_call_alarm()
@@ -143,7 +150,16 @@ def schedule_callback(
 
 
 def _schedule(
-    *, subject, number, script, delay, language, requested_by, queue, log_context
+    *,
+    subject,
+    number,
+    script,
+    delay,
+    language,
+    requested_by,
+    queue,
+    log_context,
+    subject_is_new,
 ) -> CallbackRequest:
     # Inside a caller's transaction this joins it without a savepoint: a
     # refusal is decided before anything is written and raised once the
@@ -153,7 +169,9 @@ def _schedule(
     refused = None
     with transaction.atomic(savepoint=False):
         existing = (
-            CallbackRequest.objects.select_for_update()
+            None
+            if subject_is_new
+            else CallbackRequest.objects.select_for_update()
             .filter(subject=subject, state__in=CallbackRequest.ACTIVE)
             .first()
         )

@@ -42,6 +42,13 @@ def record(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None
     CallbackEvent.objects.create(
         callback=callback, from_state=old, to_state=to, detail=detail[:255]
     )
+    announce(callback=callback, old=old, to=to, detail=detail)
+
+
+def announce(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None:
+    """A change already on the row's history: logged, and announced once
+    the caller commits (``record`` without its insert, for a verb that
+    wrote the history line in its own statement)."""
     with bind(**callback.log_fields()):
         logger.info(
             "Callback %s: %s -> %s %s", callback.reference, old or "new", to, detail

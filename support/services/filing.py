@@ -195,6 +195,7 @@ def file_or_find_case(
                         number=call_to,
                         later=contact == Case.Contact.CALL_LATER,
                         language=language,
+                        case_is_new=True,
                     )
                 except CallbackError as error:
                     call_refused = error.message

@@ -6,13 +6,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from callbacks import services as callback_services
+from callbacks.dialers import LocmemDialer
 from callbacks.models import CallbackEvent, CallbackRequest
 from core import submissions
 from shop import services as shop_services
 from support.models import Case, CaseEvent
 from tests.shop.factories import ProductFactory, UserFactory, placed_order
-from tests.support.factories import help_form
+from tests.support.factories import CaseFactory, help_form
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +24,12 @@ pytestmark = pytest.mark.django_db
 # service's); the earlier case of this submission or the open one about
 # this line, in one query; then the filing's transaction (a savepoint here,
 # the test's own transaction around it; BEGIN and COMMIT, not counted, in
-# production): the case, the call's duplicate check, the call and its
-# history, and the case's entries (filed, asked for a call, handed to an
-# agent and why) in one insert. After commit (not run here) the call's
-# "scheduled" lines are written: 2 more, 11 in all in the benchmark.
-GET_HELP_WITH_A_CALL = 11
+# production): the case, the call and its history (no look for an active
+# call: the case is new), and the case's entries (filed, asked for a call,
+# handed to an agent and why) in one insert. After commit (not run here)
+# the call's "scheduled" lines are written with the case's id from the
+# call's subject, in one insert: 9 in all in the benchmark.
+GET_HELP_WITH_A_CALL = 10
 
 
 @pytest.fixture
@@ -104,3 +108,97 @@ def test_a_refused_call_files_the_case_without_it_in_as_few_queries(
     assert len(captured) <= GET_HELP_WITH_A_CALL
     page = client.get(response["Location"])
     assert "We couldn&#x27;t arrange the call" in page.content.decode()
+
+
+# The worker's side of the same call (``callbacks.services.dial``): is it
+# still due; the claim (the row moved to dialing with its history line, one
+# statement that commits by itself); after that commit, the call's two lines
+# on the case, written with the case's id from the call's subject (BEGIN,
+# one insert, COMMIT); then the provider's call id saved.
+DIAL_A_SUPPORT_CALL = 6
+
+
+def due_call(subject: str) -> CallbackRequest:
+    """A call booked for now whose wake-up is not queued: the test dials it."""
+    return CallbackRequest.objects.create(
+        subject=subject,
+        number="+819012345678",
+        script="Hello",
+        queue="support",
+        due_at=timezone.now(),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dialling_a_support_call_costs_a_fixed_number_of_queries():
+    case = CaseFactory()
+    callback = due_call(f"support.case:{case.pk}")
+    with CaptureQueriesContext(connection) as captured:
+        assert callback_services.dial(callback_id=callback.pk) is None
+    if len(captured) != DIAL_A_SUPPORT_CALL:
+        listing = "\n".join(
+            f"  {n}: {query['sql'][:300]}"
+            for n, query in enumerate(captured.captured_queries)
+        )
+        raise AssertionError(
+            f"{len(captured)} queries, expected {DIAL_A_SUPPORT_CALL}:\n{listing}"
+        )
+    callback.refresh_from_db()
+    (placed,) = LocmemDialer.calls
+    assert (callback.state, callback.attempts) == (CallbackRequest.State.DIALING, 1)
+    assert callback.call_sid == placed["sid"]
+    assert callback.dialing_started_at is not None
+    assert list(callback.events.values_list("from_state", "to_state", "detail")) == [
+        ("scheduled", "dialing", "attempt 1")
+    ]
+    lines = list(case.events.values_list("kind", "is_public", "message", "body"))
+    assert lines == [
+        (CaseEvent.Kind.CALL, True, "call:dialing", lines[0][3]),
+        (
+            CaseEvent.Kind.CALL,
+            False,
+            "",
+            f"{callback.reference} dialing (attempt 1) attempt 1",
+        ),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_whose_subject_names_no_case_is_dialled_and_writes_no_lines():
+    """The lines are written by the subject's case id without reading the
+    case: one that is not there refuses them, quietly, and the call goes on."""
+    callback = due_call("support.case:999999")
+    assert callback_services.dial(callback_id=callback.pk) is None
+    callback.refresh_from_db()
+    assert callback.state == CallbackRequest.State.DIALING
+    assert callback.call_sid
+    assert not CaseEvent.objects.exists()
+
+
+# The customer's case page, where the POST lands: the user (session
+# middleware); the case with its line, order, gift and list; its public
+# timeline (no agents' rows: the customer's timeline names none); its
+# latest call; the header's cart count. The same with a long timeline.
+CASE_PAGE = 5
+
+
+def test_the_case_page_costs_a_fixed_number_of_queries(client, order):
+    response = client.post(
+        reverse("support:get_help", args=[order.pk]), call_me_now(order)
+    )
+    case = Case.objects.get()
+    with CaptureQueriesContext(connection) as short:
+        page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert len(short) == CASE_PAGE, [query["sql"][:200] for query in short]
+    agent = UserFactory(is_staff=True, display_name="Agent Secret-Name")
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, kind=CaseEvent.Kind.REPLY, actor=agent, body=f"Reply {n}")
+        for n in range(20)
+    )
+    with CaptureQueriesContext(connection) as long:
+        page = client.get(response["Location"])
+    assert len(long) == CASE_PAGE
+    html = page.content.decode()
+    assert "Reply 19" in html and "Hoshii support" in html
+    assert "Secret-Name" not in html
