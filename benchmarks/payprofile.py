@@ -51,6 +51,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--sql", action="store_true", help="print one of each")
     parser.add_argument("--kind", default="", help="profile only this request")
+    parser.add_argument(
+        "--worker", action="store_true", help="then time the worker's emails"
+    )
     arguments = parser.parse_args()
 
     from tests.payments.fake_stripe import WEBHOOK_SECRET, FakeStripe
@@ -164,6 +167,17 @@ def main() -> None:
             assert answer.content == b"already paid", answer.content
 
     fake.stop()
+    if arguments.worker:
+        from shop import confirmations
+
+        if arguments.profile:
+            profiler.enable()
+        started = time.thread_time()
+        sent = confirmations.send_pending()
+        used = time.thread_time() - started
+        if arguments.profile:
+            profiler.disable()
+        print(f"worker: {sent} confirmations, {used * 1000 / sent:.2f} ms each")
     median = {name: statistics.median(values) for name, values in times.items()}
     for name, value in median.items():
         print(f"{name:18} {value:6.2f} ms  {queries[name]:3} queries")
