@@ -57,9 +57,16 @@ class _Transport(stripe.HTTPClient):
     def __init__(self, *, api_base: str, timeout: float) -> None:
         super().__init__(verify_ssl_certs=True)
         self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
-        options = {"cert_reqs": "CERT_REQUIRED", "ca_certs": stripe.ca_bundle_path}
+        # Kept-alive connections per host: as many as requests keeps, for a
+        # worker's threads.
+        options = {
+            "cert_reqs": "CERT_REQUIRED",
+            "ca_certs": stripe.ca_bundle_path,
+            "maxsize": 10,
+        }
         scheme = urllib3.util.parse_url(api_base).scheme or "https"
-        proxy = requests.utils.get_environ_proxies(api_base).get(scheme)
+        proxies = requests.utils.get_environ_proxies(api_base)
+        proxy = proxies.get(scheme) or proxies.get("all")
         if proxy:
             auth = urllib3.util.parse_url(proxy).auth
             headers = urllib3.util.make_headers(proxy_basic_auth=auth) if auth else None
