@@ -87,7 +87,7 @@ def send_pending(*, batch: int = BATCH) -> int:
                 .exclude(pk__in=failed)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("buyer")
-                .prefetch_related("lines")
+                .prefetch_related(emails.confirmation_lines())
                 .order_by("confirmation_failures", "pk")[:batch]
             )
             done = []

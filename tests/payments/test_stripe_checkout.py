@@ -184,6 +184,37 @@ def test_stripe_out_of_reach_is_provider_unavailable(stripe_shop, settings, fail
             call()
 
 
+def test_the_proxy_settings_are_read_once_when_the_client_is_made(
+    stripe_shop, settings, monkeypatch
+):
+    """``HTTP(S)_PROXY`` and ``NO_PROXY`` hold as ``requests`` reads them, for
+    the API base, read when the client is made: not again on each call."""
+    settings.STRIPE_TIMEOUT_SECONDS = 0.5
+    closed_proxy = "http://127.0.0.1:9"  # the discard port: nothing listens
+    monkeypatch.setenv("HTTP_PROXY", closed_proxy)
+    monkeypatch.setenv("HTTPS_PROXY", closed_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    stripe_checkout._client.cache_clear()
+    provider = StripeProvider()
+    with pytest.raises(ProviderUnavailable):
+        start(provider, key="through-the-proxy")
+    # Read once: taking the proxy away afterwards changes nothing for this
+    # client; a client made now goes straight to Stripe.
+    monkeypatch.delenv("HTTP_PROXY")
+    monkeypatch.delenv("HTTPS_PROXY")
+    with pytest.raises(ProviderUnavailable):
+        start(provider, key="through-the-proxy")
+    stripe_checkout._client.cache_clear()
+    assert start(provider, key="direct").status == OPEN
+    # NO_PROXY naming the API's host bypasses a proxy, as with requests.
+    monkeypatch.setenv("HTTP_PROXY", closed_proxy)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    stripe_checkout._client.cache_clear()
+    assert start(provider, key="bypassed").status == OPEN
+    stripe_checkout._client.cache_clear()
+
+
 # --- the shop on Stripe -----------------------------------------------------------
 
 

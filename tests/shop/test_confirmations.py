@@ -22,6 +22,7 @@ from .factories import (
     checkout_form,
     expected_total,
     pay_in_browser,
+    photographed,
     placed_order,
 )
 
@@ -43,6 +44,27 @@ def test_a_placed_order_is_confirmed_once_after_it_commits(
     assert pending(order) == [False]
     assert confirmations.send_pending() == 0  # a second send finds nothing
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("orders", [2, 8])
+def test_a_send_reads_the_same_queries_for_any_number_of_orders(
+    orders, django_assert_num_queries
+):
+    """Each order's lines, products and first photos come with the batch:
+    the orders of a batch (one query), their lines with products, their
+    first photos, the stamps, and the transaction's BEGIN and COMMIT, as many
+    for 8 orders as for 2."""
+    for _ in range(orders):
+        placed_order(
+            None, *((p, 1) for p in photographed(ProductFactory.create_batch(2)))
+        )
+    # QUEUED's delete is the cache's, not a query; the savepoint pair of
+    # the test's transaction stands for BEGIN and COMMIT.
+    with django_assert_num_queries(6):
+        assert confirmations.send_pending() == orders
+    assert len(mail.outbox) == orders
+    # Each line with its first photo's thumbnail.
+    assert all(m.alternatives[0][0].count("products/test/") == 2 for m in mail.outbox)
 
 
 def test_orders_placed_while_a_send_is_queued_wait_for_it(
