@@ -8,7 +8,7 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
 
-from shop import services
+from shop import selectors, services
 from shop.models import Product, ProductImage
 from tests.queries import queries_for
 
@@ -96,6 +96,24 @@ def test_after_an_add_only_the_new_line_is_rendered(client, buyer):
     page = _cart_page(client)
     assert page.count("<tr>") == 1 + 5 and "Teapot" in page
     assert len(_field_values(page, "csrfmiddlewaretoken")) == 2 + 2 * 5
+
+
+def test_the_lines_read_names_the_photo_the_page_shows(buyer):
+    """The lines' key columns pick the same first photo as the photos read
+    (shop.images), also after the photos are put in another order."""
+    product = photographed([ProductFactory()], per_product=3)[0]
+    cart_with(buyer, (product, 1))
+    photos = list(ProductImage.objects.filter(product=product).order_by("position"))
+    for order in ([0, 1, 2], [2, 0, 1]):
+        for position, photo in zip(order, photos, strict=True):
+            ProductImage.objects.filter(pk=photo.pk).update(position=position)
+        (line,) = selectors.cart_page_lines(owner_id=buyer.pk)
+        selectors.with_photos([line.product])
+        assert (line.first_image_pk, line.first_image_at) == (
+            line.product.first_image.pk,
+            line.product.first_image.updated_at,
+        )
+        assert line.first_image_pk == photos[order.index(0)].pk
 
 
 def _field_values(page: str, name: str) -> list[str]:
