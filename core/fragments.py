@@ -14,6 +14,8 @@ processor reaches it, so nothing belonging to one visitor can end up in what
 another is served. Forms inside it use ``{% csrf_token %}`` as usual; the
 cached text holds a placeholder that each request replaces with its own token,
 and so it does for ``{% submission_field %}``: a new key each time it is served.
+Other text that differs per request (a name, a count, the page's address) can
+be left out of the key the same way (``per_request``), filled in escaped.
 """
 
 import hashlib
@@ -46,7 +48,6 @@ TIMEOUT = 600
 _CSRF_PLACEHOLDER = "csrfTokenOfTheRequestFilledInPerRequest"
 _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 CSRF_PLACEHOLDER_INPUT = _CSRF_INPUT.format(_CSRF_PLACEHOLDER)
-# The same field holding any token: to put the placeholder back in a page.
 # Where a fragment's per-request text goes. A marker holds "<", which the
 # escaping of anything a visitor typed (a name, a search) turns into
 # "&lt;", so no shown value can imitate one; all are filled in one pass, so
@@ -61,6 +62,7 @@ class _PerRequestMarkers:
         return mark_safe(f"<!--per-request:{name}-->")  # noqa: S308 - a constant
 
 
+# The same field holding any token: to put the placeholder back in a page.
 CSRF_INPUT_PATTERN = re.compile(
     re.escape(_CSRF_INPUT).replace(re.escape("{}"), "[A-Za-z0-9]+")
 )

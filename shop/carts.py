@@ -2,6 +2,7 @@
 visitor's session points at. Carts live in the database, so any web process
 can serve any request."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from shop import selectors, services
@@ -11,15 +12,19 @@ from shop.models import Cart, CartLine
 SESSION_KEY = "cart_id"
 
 
-def _open_cart_lookups(request: HttpRequest) -> dict | None:
-    """What finds the request's open cart (one at most), as field lookups
-    on ``Cart``; None for a visitor who has none."""
+def _open_cart(request: HttpRequest) -> QuerySet[Cart] | None:
+    """The request's open cart, as a query of one cart at most; None for a
+    visitor who has none."""
     if request.user.is_authenticated:
-        return {"owner": request.user, "status": Cart.Status.OPEN, "purpose": ""}
+        return Cart.objects.filter(
+            owner=request.user, status=Cart.Status.OPEN, purpose=""
+        )
     cart_id = request.session.get(SESSION_KEY)
     if cart_id is None:
         return None
-    return {"pk": cart_id, "owner": None, "status": Cart.Status.OPEN, "purpose": ""}
+    return Cart.objects.filter(
+        pk=cart_id, owner=None, status=Cart.Status.OPEN, purpose=""
+    )
 
 
 def current_cart(
@@ -28,8 +33,8 @@ def current_cart(
     """The request's open cart; with ``create``, one is opened if there is
     none (by the form submission ``submission_key``, so that a visitor's
     double click opens one cart, see ``services.create_cart``)."""
-    lookups = _open_cart_lookups(request)
-    cart = Cart.objects.filter(**lookups).first() if lookups is not None else None
+    carts = _open_cart(request)
+    cart = carts.first() if carts is not None else None
     if cart is None and create:
         if request.user.is_authenticated:
             return services.create_cart(owner=request.user)
