@@ -14,13 +14,16 @@ processor reaches it, so nothing belonging to one visitor can end up in what
 another is served. Forms inside it use ``{% csrf_token %}`` as usual; the
 cached text holds a placeholder that each request replaces with its own token,
 and so it does for ``{% submission_field %}``: a new key each time it is served.
+Other text that differs per request (a name, a count, the page's address) can
+be left out of the key the same way (``per_request``), filled in escaped.
 """
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -28,11 +31,13 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from core import submissions
+
+T = TypeVar("T")
 
 # Long enough to serve a busy page from the cache, short enough that entries
 # for things that changed do not linger; correctness never depends on it.
@@ -43,6 +48,20 @@ TIMEOUT = 600
 _CSRF_PLACEHOLDER = "csrfTokenOfTheRequestFilledInPerRequest"
 _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 CSRF_PLACEHOLDER_INPUT = _CSRF_INPUT.format(_CSRF_PLACEHOLDER)
+# Where a fragment's per-request text goes. A marker holds "<", which the
+# escaping of anything a visitor typed (a name, a search) turns into
+# "&lt;", so no shown value can imitate one; all are filled in one pass, so
+# a filled-in value is never searched again.
+_PER_REQUEST_MARKER = re.compile(r"<!--per-request:(\w+)-->")
+
+
+class _PerRequestMarkers:
+    """``per_request.<name>`` in a fragment's template: its marker."""
+
+    def __getitem__(self, name: str) -> SafeString:
+        return mark_safe(f"<!--per-request:{name}-->")  # noqa: S308 - a constant
+
+
 # The same field holding any token: to put the placeholder back in a page.
 CSRF_INPUT_PATTERN = re.compile(
     re.escape(_CSRF_INPUT).replace(re.escape("{}"), "[A-Za-z0-9]+")
@@ -77,12 +96,35 @@ def shown_settings() -> tuple:
     )
 
 
+def _key(template_name: str, shown: object) -> str:
+    """The cache key of ``template_name`` rendered showing ``shown``."""
+    digest = hashlib.blake2b(
+        repr((deploy_digest(), get_language(), *shown_settings(), shown)).encode(),
+        digest_size=16,
+    ).hexdigest()
+    return f"fragment:{template_name}:{digest}"
+
+
+def _render(template_name: str, context: dict) -> str:
+    html = render_to_string(template_name, {**context, "csrf_token": _CSRF_PLACEHOLDER})
+    # Each serving gets its own submission keys (see core.submissions).
+    return submissions.without_keys(html)
+
+
+def _served(
+    html: str, request: HttpRequest, csrf_field: str | None = None
+) -> SafeString:
+    html = submissions.with_fresh_keys(with_csrf_token(html, request, csrf_field))
+    return mark_safe(html)  # noqa: S308 - escaped there
+
+
 def render_fragment(
     request: HttpRequest,
     template_name: str,
     context: dict | Callable[[], dict],
     *,
     shown: object,
+    per_request: dict[str, str] | None = None,
 ) -> SafeString:
     """``template_name`` rendered with ``context``, from the cache if a
     fragment showing the same ``shown`` values was rendered before.
@@ -90,42 +132,87 @@ def render_fragment(
 
     ``shown`` must hold every value the fragment displays or branches on
     (a tuple of tuples of plain values; its ``repr`` is hashed).
+
+    ``per_request`` holds text that differs on every request and is not in
+    the key (the page's own address, a search box's text): the template
+    writes ``{{ per_request.<name> }}``, the cached text keeps a marker
+    there, and each serving puts in its own value, escaped.
     """
     # With DEBUG (run mode) templates are re-read when they change, so the
     # rendering is never cached there: an edited template shows at once.
     html = key = None
     if not settings.DEBUG:
-        digest = hashlib.blake2b(
-            repr(
-                (
-                    deploy_digest(),
-                    get_language(),
-                    *shown_settings(),
-                    shown,
-                )
-            ).encode(),
-            digest_size=16,
-        ).hexdigest()
-        key = f"fragment:{template_name}:{digest}"
+        key = _key(template_name, shown)
         html = cache.get(key)
     if html is None:
         if callable(context):
             context = context()
-        html = render_to_string(
-            template_name, {**context, "csrf_token": _CSRF_PLACEHOLDER}
-        )
-        # Each serving gets its own submission keys (see core.submissions).
-        html = submissions.without_keys(html)
+        if per_request:
+            context = {**context, "per_request": _PerRequestMarkers()}
+        html = _render(template_name, context)
         if key is not None:
             cache.set(key, html, TIMEOUT)
-    html = submissions.with_fresh_keys(with_csrf_token(html, request))
-    return mark_safe(html)  # noqa: S308 - escaped there
-
-
-def with_csrf_token(html: str, request: HttpRequest) -> str:
-    """``html`` with each placeholder form field holding the request's token."""
-    if CSRF_PLACEHOLDER_INPUT in html:
-        html = html.replace(
-            CSRF_PLACEHOLDER_INPUT, format_html(_CSRF_INPUT, get_token(request))
+    if per_request:
+        html = _PER_REQUEST_MARKER.sub(
+            lambda match: conditional_escape(per_request.get(match[1], "")), html
         )
+    return _served(html, request)
+
+
+def render_fragments(
+    request: HttpRequest,
+    template_name: str,
+    items: Sequence[T],
+    *,
+    name: str,
+    shown: Callable[[T], object],
+    prepare: Callable[[list[T]], None] | None = None,
+) -> list[SafeString]:
+    """``template_name`` rendered for each of ``items`` (as ``name``), each
+    from the cache if a fragment showing the same ``shown(item)`` was
+    rendered before: one cache round trip for all of them, and only the
+    items not cached are rendered, after ``prepare`` is called with them
+    (to fetch what only rendering needs, such as photos).
+
+    For a list whose items change one at a time (a cart after an add): the
+    others are still served from the cache, and items that look the same
+    on anyone's page (a product, once) share a fragment.
+    """
+    if settings.DEBUG:  # as render_fragment: nothing cached
+        keys, found = [None] * len(items), {}
+    else:
+        keys = [_key(template_name, shown(item)) for item in items]
+        found = cache.get_many(keys) if keys else {}  # Redis: no empty MGET
+    missing = [index for index, key in enumerate(keys) if key not in found]
+    if missing and prepare is not None:
+        prepare([items[index] for index in missing])
+    rendered = {
+        index: _render(template_name, {name: items[index]}) for index in missing
+    }
+    if rendered and not settings.DEBUG:
+        cache.set_many({keys[index]: html for index, html in rendered.items()}, TIMEOUT)
+    htmls = [
+        rendered[index] if index in rendered else found[key]
+        for index, key in enumerate(keys)
+    ]
+    # One masked token for all of them, as a template's forms share one.
+    csrf_field = (
+        _csrf_field(request)
+        if any(CSRF_PLACEHOLDER_INPUT in html for html in htmls)
+        else None
+    )
+    return [_served(html, request, csrf_field) for html in htmls]
+
+
+def _csrf_field(request: HttpRequest) -> str:
+    return format_html(_CSRF_INPUT, get_token(request))
+
+
+def with_csrf_token(
+    html: str, request: HttpRequest, csrf_field: str | None = None
+) -> str:
+    """``html`` with each placeholder form field holding the request's token
+    (``csrf_field``, that token's field, if already made)."""
+    if CSRF_PLACEHOLDER_INPUT in html:
+        html = html.replace(CSRF_PLACEHOLDER_INPUT, csrf_field or _csrf_field(request))
     return html

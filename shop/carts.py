@@ -77,5 +77,7 @@ def current_cart_lines(request: HttpRequest) -> list[CartLine]:
     """The lines of the cart ``current_cart`` would give, with their
     products and what their first photo is (``selectors.cart_page_lines``),
     in one query: the cart page needs no more of the cart."""
-    carts = _open_cart(request)
-    return list(selectors.cart_page_lines(cart=carts)) if carts is not None else []
+    if request.user.is_authenticated:
+        return selectors.cart_page_lines(owner_id=request.user.pk)
+    cart_id = request.session.get(SESSION_KEY)
+    return [] if cart_id is None else selectors.cart_page_lines(cart_id=cart_id)

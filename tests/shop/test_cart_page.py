@@ -1,12 +1,14 @@
 """The cart page's lines are cached (core.fragments): whatever changes in a
 line shows at once, and nothing of one customer's request reaches another's."""
 
+import re
+
 import pytest
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
 
-from shop import services
+from shop import selectors, services
 from shop.models import Product, ProductImage
 from tests.queries import queries_for
 
@@ -75,6 +77,43 @@ def test_a_cached_cart_page_costs_two_queries(client, buyer):
     # the photos only when the lines were not cached yet.
     assert len(first) == 3
     assert len(second) == 2, "\n".join(second)
+
+
+def test_after_an_add_only_the_new_line_is_rendered(client, buyer):
+    """Each line is cached on its own: the lines already there come from the
+    cache, and only the new one's photo is read."""
+    kept = photographed(ProductFactory.create_batch(4))
+    added = photographed([ProductFactory(name="Teapot")])[0]
+    cart_with(buyer, *((product, 1) for product in kept))
+    queries_for(client, reverse("shop:cart"))
+    response = client.post(reverse("shop:cart_add", args=[added.pk]), {"quantity": 1})
+    assert response.status_code == 302
+    queries = queries_for(client, reverse("shop:cart"))
+    # The user, the lines, and the photos of the one line not cached.
+    assert len(queries) == 3, "\n".join(queries)
+    photos = re.findall(r'"shop_productimage"."product_id" IN \(([^)]*)\)', queries[2])
+    assert photos == [str(added.pk)], queries[2]
+    page = _cart_page(client)
+    assert page.count("<tr>") == 1 + 5 and "Teapot" in page
+    assert len(_field_values(page, "csrfmiddlewaretoken")) == 2 + 2 * 5
+
+
+def test_the_lines_read_names_the_photo_the_page_shows(buyer):
+    """The lines' key columns pick the same first photo as the photos read
+    (shop.images), also after the photos are put in another order."""
+    product = photographed([ProductFactory()], per_product=3)[0]
+    cart_with(buyer, (product, 1))
+    photos = list(ProductImage.objects.filter(product=product).order_by("position"))
+    for order in ([0, 1, 2], [2, 0, 1]):
+        for position, photo in zip(order, photos, strict=True):
+            ProductImage.objects.filter(pk=photo.pk).update(position=position)
+        (line,) = selectors.cart_page_lines(owner_id=buyer.pk)
+        selectors.with_photos([line.product])
+        assert (line.first_image_pk, line.first_image_at) == (
+            line.product.first_image.pk,
+            line.product.first_image.updated_at,
+        )
+        assert line.first_image_pk == photos[order.index(0)].pk
 
 
 def _field_values(page: str, name: str) -> list[str]:
