@@ -2,11 +2,14 @@
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Exists,
     Prefetch,
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
     prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
@@ -43,6 +46,11 @@ def catalog_order(*, language: str) -> tuple[str, ...]:
     return ("name",)
 
 
+# The most results a search shows ("1,000+ results" beyond): only these
+# are ranked, and the count stops there (``core.paginators.CappedPaginator``).
+SEARCH_RESULTS = 1000
+
+
 def product_list(
     *, category: Category | None = None, query: str = "", language: str = "en"
 ) -> QuerySet[Product]:
@@ -57,7 +65,9 @@ def product_list(
     when nothing matches as typed it forgives typos: a product with a word
     trigram-similar to the query ("ketle" finds "kettle";
     ``pg_trgm.word_similarity_threshold``, 0.6 by default). Each branch
-    reads its own index (migration 0015). Elsewhere (SQLite in
+    reads its own index (migration 0015). Only ``SEARCH_RESULTS`` + 1
+    candidates are ranked: the newest exact matches or, without any, the
+    first typo matches the trigram index finds. Elsewhere (SQLite in
     ``make run``) the descriptions are matched by substring instead, and a
     typo finds nothing.
     """
@@ -87,33 +97,57 @@ def product_list(
             '"shop_product"."search_vector"', [], output_field=SearchVectorField()
         )
         search = SearchQuery(wanted, search_type="websearch", config="english")
-        # Each way of matching on its own, so that each uses its index: the
-        # planner costs an OR of them as one cheap filter per row and scans
-        # the table, when word similarity costs ~20 µs a row (a 2,000
-        # product catalog: 40-60 ms a query instead of 1-2 ms).
-        ids = Product.objects.order_by().values("pk")
-        # Unqualified: inside the subquery the table has an alias (U0).
+        # Candidates: the products that match, filtered as the page is, at
+        # most SEARCH_RESULTS + 1 of them (one more tells the paginator
+        # there are more). Only they are ranked: a word in a tenth of a
+        # 200,000-product shop matches 20,000, and reading each to rank it
+        # read the whole table (0.2-0.4 s a search). Exact matches are the
+        # newest first (the planner walks the primary key backwards and
+        # stops at the cap, or sorts a few matches it found by index).
+        scope = products.order_by()
+        # Unqualified: inside a subquery the table has an alias (U0).
         own_vector = RawSQL("search_vector", [], output_field=SearchVectorField())
-        exact = [
-            ids.annotate(matched=own_vector).filter(matched=search).values("pk"),
-            ids.filter(search_text__contains=wanted),
-            ids.filter(sku__iexact=query),
-        ]
+        as_typed = (
+            Q(matched=search) | Q(search_text__contains=wanted) | Q(sku__iexact=query)
+        )
+        exact = (
+            scope.annotate(matched=own_vector)
+            .filter(as_typed)
+            .order_by("-pk")
+            .values("pk")[: SEARCH_RESULTS + 1]
+        )
         # A typo is forgiven only when nothing matches as typed: "lamb" finds
         # the lamps of a shop without lamb, and a shop with it only the lamb.
-        # PostgreSQL checks the NOT EXISTS once, and skips this scan when an
-        # exact match exists.
-        forgiven = ids.filter(search_text__trigram_word_similar=wanted).filter(
-            *(~Exists(branch) for branch in exact)
+        # Each way of matching in its own NOT EXISTS, so that each uses its
+        # index; PostgreSQL checks them once, and then skips the typo scan
+        # (word similarity costs ~6 µs a row to recheck, so at most the cap).
+        ids = scope.values("pk")
+        nothing_as_typed = [
+            ~Exists(ids.annotate(matched=own_vector).filter(matched=search)),
+            ~Exists(ids.filter(search_text__contains=wanted)),
+            ~Exists(ids.filter(sku__iexact=query)),
+        ]
+        forgiven = (
+            scope.filter(search_text__trigram_word_similar=wanted)
+            .filter(*nothing_as_typed)
+            .values("pk")[: SEARCH_RESULTS + 1]
         )
-        matching = exact[0].union(*exact[1:], forgiven)
+        matching = exact.union(forgiven, all=True)
+        # Exact matches by ts_rank alone; word similarity (~20 µs a row)
+        # only for the typo candidates, when no exact match exists.
         # Match with @@, not "rank > 0": ts_rank gives 1e-20, not 0, to a
         # product matching none of several words, so every product matched.
         return (
             products.filter(pk__in=matching)
             .annotate(
                 rank=SearchRank(vector, search),
-                likeness=TrigramWordSimilarity(wanted, "search_text"),
+                likeness=Case(
+                    When(
+                        Q(*nothing_as_typed),
+                        then=TrigramWordSimilarity(wanted, "search_text"),
+                    ),
+                    default=Value(0.0),
+                ),
             )
             .order_by("-rank", "-likeness", *order)
         )
