@@ -121,7 +121,9 @@ def product_list(
         # Each way of matching in its own NOT EXISTS, so that each uses its
         # index; PostgreSQL checks them once, and then skips the typo scan
         # (word similarity costs ~6 µs a row to recheck, so at most the cap).
-        ids = scope.values("pk")
+        # Over the whole catalog, as before candidates were capped: a word
+        # found in another category is not a typo in this one.
+        ids = Product.objects.order_by().values("pk")
         nothing_as_typed = [
             ~Exists(ids.annotate(matched=own_vector).filter(matched=search)),
             ~Exists(ids.filter(search_text__contains=wanted)),

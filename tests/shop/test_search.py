@@ -182,6 +182,16 @@ def test_a_typo_is_forgiven_only_when_nothing_matches_as_typed():
     assert [p.name for p in selectors.product_list(query="lamb")] == ["Lamb wool scarf"]
 
 
+def test_a_word_found_in_another_category_is_not_a_typo_in_this_one():
+    lighting, clothes = CategoryFactory(), CategoryFactory()
+    ProductFactory(category=lighting, name="Blue lamp", name_ja="青いランプ")
+    assert [
+        p.name for p in selectors.product_list(category=lighting, query="lamb")
+    ] == ["Blue lamp"]
+    ProductFactory(category=clothes, name="Lamb wool scarf", name_ja="マフラー")
+    assert not selectors.product_list(category=lighting, query="lamb").exists()
+
+
 @pytest.mark.usefixtures("catalog")
 def test_the_best_match_comes_first(client):
     assert listed(client, q="teakettle") == ["Cast-iron Nambu tetsubin kettle, 0.6 L"]
