@@ -66,8 +66,8 @@ def product_list(
     trigram-similar to the query ("ketle" finds "kettle";
     ``pg_trgm.word_similarity_threshold``, 0.6 by default). Each branch
     reads its own index (migration 0015). Only ``SEARCH_RESULTS`` + 1
-    candidates are ranked: the first exact matches the plan finds (in the
-    table's order) or, without any, the first typo matches. Elsewhere (SQLite in
+    exact candidates are ranked: the first the plan finds (in the
+    table's order); typo matches are all ranked. Elsewhere (SQLite in
     ``make run``) the descriptions are matched by substring instead, and a
     typo finds nothing.
     """
@@ -121,8 +121,7 @@ def product_list(
         # A typo is forgiven only when nothing matches as typed: "lamb" finds
         # the lamps of a shop without lamb, and a shop with it only the lamb.
         # Each way of matching in its own NOT EXISTS, so that each uses its
-        # index; PostgreSQL checks them once, and then skips the typo scan
-        # (word similarity costs ~6 µs a row to recheck, so at most the cap).
+        # index; PostgreSQL checks them once, and then skips the typo scan.
         # Over the whole catalog, as before candidates were capped: a word
         # found in another category is not a typo in this one.
         ids = Product.objects.order_by().values("pk")
@@ -131,10 +130,14 @@ def product_list(
             ~Exists(ids.filter(search_text__contains=wanted)),
             ~Exists(ids.filter(sku__iexact=query)),
         ]
+        # Not limited: with a LIMIT the planner reads the table in order
+        # (it costs word similarity as a cheap operator), 16,000 rows and
+        # ~290 ms for "ketle" on 200,000 products; without, it reads the
+        # trigram index, whose matches it must recheck anyway.
         forgiven = (
             scope.filter(search_text__trigram_word_similar=wanted)
             .filter(*nothing_as_typed)
-            .values("pk")[: SEARCH_RESULTS + 1]
+            .values("pk")
         )
         matching = exact.union(forgiven, all=True)
         # Exact matches by ts_rank alone; word similarity (~20 µs a row)

@@ -310,10 +310,9 @@ def test_search_results_are_read_in_one_ranked_pass_not_keys_first(client):
         return [n for n in re.findall(r"LIMIT (\d+)\)", sql) if n != "1"]
 
     (searched,) = product_queries(q="kettle", fresh="1")
-    # Only the candidates are limited (as typed, and the typos), to one
-    # more than a search shows: no page of keys first.
-    cap = str(selectors.SEARCH_RESULTS + 1)
-    assert page_subqueries(searched) == [cap, cap]
+    # Only the candidates matching as typed are limited, to one more than
+    # a search shows: no page of keys first.
+    assert page_subqueries(searched) == [str(selectors.SEARCH_RESULTS + 1)]
     (browsed,) = product_queries(fresh="2")
     assert page_subqueries(browsed) == ["3"]  # the keys first, then the rows
 
