@@ -48,3 +48,26 @@ class KeysFirstPaginator(Paginator):
     def _get_page(self, object_list, number, paginator):
         rows = self.object_list.filter(pk__in=object_list.values("pk"))
         return super()._get_page(rows, number, paginator)
+
+
+class CappedPaginator(Paginator):
+    """A paginator over at most ``cap`` items, for a list that reads at
+    most ``cap + 1`` of them (search results: ``shop.selectors``): the
+    count stops at ``cap``, and ``capped`` says that more exist ("1,000+
+    results"). Pages past the cap are not offered."""
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+        self.cap = cap
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def _found(self) -> int:
+        return super().count
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._found, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._found > self.cap

@@ -1,14 +1,13 @@
 """Browsing: the product list with category filter and search, and a product."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
 from core import pagecache
 from core.fragments import render_fragment
-from core.paginators import KeysFirstPaginator
+from core.paginators import CappedPaginator, KeysFirstPaginator
 from shop import selectors
 from shop.cards import product_card
 from shop.forms import QuantityForm
@@ -30,9 +29,13 @@ def product_list(request: HttpRequest) -> HttpResponse:
     # reading orders, however deep the page); search results are ranked by
     # relevance, which no index covers, and there the two-step read made
     # PostgreSQL rank every product once per match (20 s and more on
-    # 200,000 products): a plain page reads them once.
-    paginate = Paginator if query.strip() else KeysFirstPaginator
-    paginator = paginate(products, settings.SHOP_PRODUCTS_PER_PAGE)
+    # 200,000 products): a plain page reads them once, of at most
+    # SEARCH_RESULTS ranked candidates, counted up to there.
+    per_page = settings.SHOP_PRODUCTS_PER_PAGE
+    if query.strip():
+        paginator = CappedPaginator(products, per_page, cap=selectors.SEARCH_RESULTS)
+    else:
+        paginator = KeysFirstPaginator(products, per_page)
     page = paginator.get_page(request.GET.get("page"))
     products = list(page.object_list)
     # The grid is most of the page's rendering: cached, keyed on what it shows.

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from core.paginators import EstimatedCountPaginator
+from core.paginators import CappedPaginator, EstimatedCountPaginator
 from shop.models import Order
 from tests.queries import queries_for
 from tests.shop.factories import ProductFactory, placed_order
@@ -64,3 +64,11 @@ def test_keys_first_pages_hold_the_same_rows_in_the_same_order():
         sql = str(page.object_list.query)
         assert "IN (SELECT" in sql and " LIMIT " in sql, sql
         assert list(page) == plain
+
+
+def test_a_capped_count_stops_at_the_cap_and_says_there_are_more():
+    capped = CappedPaginator(list(range(11)), 3, cap=10)
+    assert (capped.count, capped.capped, capped.num_pages) == (10, True, 4)
+    assert list(capped.get_page(99).object_list) == [9]  # no page past the cap
+    exact = CappedPaginator(list(range(10)), 3, cap=10)
+    assert (exact.count, exact.capped, exact.num_pages) == (10, False, 4)

@@ -182,6 +182,16 @@ def test_a_typo_is_forgiven_only_when_nothing_matches_as_typed():
     assert [p.name for p in selectors.product_list(query="lamb")] == ["Lamb wool scarf"]
 
 
+def test_a_word_found_in_another_category_is_not_a_typo_in_this_one():
+    lighting, clothes = CategoryFactory(), CategoryFactory()
+    ProductFactory(category=lighting, name="Blue lamp", name_ja="青いランプ")
+    assert [
+        p.name for p in selectors.product_list(category=lighting, query="lamb")
+    ] == ["Blue lamp"]
+    ProductFactory(category=clothes, name="Lamb wool scarf", name_ja="マフラー")
+    assert not selectors.product_list(category=lighting, query="lamb").exists()
+
+
 @pytest.mark.usefixtures("catalog")
 def test_the_best_match_comes_first(client):
     assert listed(client, q="teakettle") == ["Cast-iron Nambu tetsubin kettle, 0.6 L"]
@@ -196,8 +206,12 @@ def test_a_sku_is_found_in_any_case(client):
     assert listed(client, q="tea-005") == ["Teapot"]
 
 
-def test_search_costs_the_same_queries_with_more_products(client, settings):
+def test_search_costs_the_same_queries_with_more_products(
+    client, settings, monkeypatch
+):
     settings.SHOP_PRODUCTS_PER_PAGE = 100
+    # 100 matches are more than a search shows: the count stops there.
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS", 50)
     # Signed in: the page cache serves visitors, and would hide the queries.
     client.force_login(UserFactory())
     category = CategoryFactory()
@@ -213,7 +227,10 @@ def test_search_costs_the_same_queries_with_more_products(client, settings):
 
     url = reverse("shop:product_list")
     make(10)
-    small = {q: queries_for(client, url, data={"q": q}) for q in ("ketle", "やかん")}
+    small = {
+        q: queries_for(client, url, data={"q": q})
+        for q in ("ketle", "やかん", "kettle")
+    }
     make(90)
     for q, queries in small.items():
         large = queries_for(client, url, data={"q": q})
@@ -293,6 +310,51 @@ def test_search_results_are_read_in_one_ranked_pass_not_keys_first(client):
         return [n for n in re.findall(r"LIMIT (\d+)\)", sql) if n != "1"]
 
     (searched,) = product_queries(q="kettle", fresh="1")
-    assert page_subqueries(searched) == []
+    # Only the candidates matching as typed are limited, to one more than
+    # a search shows: no page of keys first.
+    assert page_subqueries(searched) == [str(selectors.SEARCH_RESULTS + 1)]
     (browsed,) = product_queries(fresh="2")
     assert page_subqueries(browsed) == ["3"]  # the keys first, then the rows
+
+
+def test_a_search_counts_and_ranks_at_most_its_cap(client, monkeypatch):
+    """A word in a tenth of a large shop matches thousands: a search ranks
+    and counts only ``SEARCH_RESULTS`` + 1 candidates, and says
+    "N+ results" beyond (make bench-large: 0.2-0.4 s a search before)."""
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS", 5)
+    old = ProductFactory(name="Kettle descaler for kettles", name_ja="ケトル用 洗浄剤")
+    for index in range(6):
+        ProductFactory(name=f"Iron kettle {index}", name_ja=f"鉄のケトル {index}")
+    ProductFactory(name="Linen towel", name_ja="リネンタオル")
+
+    def search(headers=EN, **params):
+        response = client.get(reverse("shop:product_list"), params, **headers)
+        return response.context["page"], response.content.decode()
+
+    page, html = search(q="kettle")
+    assert (page.paginator.count, page.paginator.capped) == (5, True)
+    assert "5+ results" in html
+    # A page of the cap at most, of the six candidates ranked.
+    assert len(page.object_list) == 5
+    page, html = search(JA, q="ケトル", fresh="1")
+    assert "5件以上" in html
+
+    old.delete()
+    Product.objects.filter(name="Iron kettle 5").delete()
+    page, html = search(q="kettle", fresh="2")
+    assert (page.paginator.count, page.paginator.capped) == (5, False)
+    assert "5 results" in html and "5+" not in html
+    page, html = search(JA, q="タオル", fresh="3")
+    assert [p.name for p in page.object_list] == ["Linen towel"]
+    assert "1件" in html
+
+    # Within the cap, the best match is still first, and a typo still
+    # ranks the closest word first.
+    ProductFactory(name="Kettle descaler for kettles", name_ja="ケトル用 洗浄剤")
+    Product.objects.filter(name="Iron kettle 0").delete()
+    assert listed(client, q="kettle", fresh="4")[0] == "Kettle descaler for kettles"
+    # "ketlle" is nearer "ketle" than "kettle" (word similarity 0.67 and
+    # 0.63), though its name sorts last.
+    ProductFactory(name="Zinc ketlle", name_ja="亜鉛のやかん")
+    Product.objects.filter(name="Iron kettle 1").delete()
+    assert listed(client, q="ketle", fresh="5")[0] == "Zinc ketlle"
