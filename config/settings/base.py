@@ -108,7 +108,15 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 # request itself on a fast page.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A search ranks only the first 1,000 matches the plan finds
+    # (shop.selectors.product_list); with synchronized scans a table scan
+    # starts wherever another scan of the table is, so a refresh or the next
+    # page could rank another thousand. Off, every scan starts at the start.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c synchronize_seqscans=off"
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Run mode: the web process, the worker's threads and beat write to one
     # file. SQLite's default (deferred) transactions fail at once with
     # "database is locked" when two of them read and then write; IMMEDIATE

@@ -2,6 +2,7 @@
 kana variants and everyday Japanese words."""
 
 import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -358,3 +359,29 @@ def test_a_search_counts_and_ranks_at_most_its_cap(client, monkeypatch):
     ProductFactory(name="Zinc ketlle", name_ja="亜鉛のやかん")
     Product.objects.filter(name="Iron kettle 1").delete()
     assert listed(client, q="ketle", fresh="5")[0] == "Zinc ketlle"
+
+
+def test_a_capped_search_pages_through_the_same_candidates(client, monkeypatch):
+    """Beyond the cap, which candidates are ranked is the first the plan
+    finds: every table scan starts at the table's start (synchronized scans
+    off), so the next page never repeats one of the first's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronize_seqscans")
+        assert cursor.fetchone() == ("off",)
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS", 30)
+    ProductFactory.create_batch(40, name="Iron kettle")
+
+    def page(number):
+        # A query string of its own: never the page cache's copy.
+        response = client.get(
+            reverse("shop:product_list"),
+            {"q": "kettle", "page": number, "fresh": uuid.uuid4().hex},
+        )
+        return [product.pk for product in response.context["page"].object_list]
+
+    first = page(1)
+    assert len(first) == 24 and page(1) == first  # 24 a page
+    second = page(2)
+    assert len(second) == 6 and not set(first) & set(second)
