@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery, signals
+from django.db import close_old_connections
 
 from core import logs
 
@@ -27,3 +28,15 @@ def _clean_metrics_files(**kwargs) -> None:
     from core.metrics import clean_process_files
 
     clean_process_files()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def close_old_connections_around_task(task=None, **kwargs) -> None:
+    """Around each task a worker runs, what Django does around each request:
+    close the connections past CONN_MAX_AGE or left unusable, keep the rest
+    (CELERY_DB_REUSE_MAX in the settings keeps Celery's fixup from closing
+    them all). An eager task runs inside its caller's request and
+    transaction, so it is left alone."""
+    if task is not None and not getattr(task.request, "is_eager", False):
+        close_old_connections()

@@ -159,6 +159,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker keeps its database connections between tasks as the web keeps
+# them between requests: config.celery_app closes the old and the broken
+# ones around each task (CONN_MAX_AGE, CONN_HEALTH_CHECKS). Without this
+# setting Celery's Django fixup closes every connection before and after
+# every task, so each task connected anew (a PostgreSQL backend started per
+# "call me now" dial); with it, the fixup closes a thread's connection only
+# once in this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through the LOGGING below (the request id, the bound ids, JSON
 # in production) instead of Celery's own handler and format.

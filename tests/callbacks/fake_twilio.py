@@ -199,10 +199,18 @@ class FakeTwilio:
             def do_POST(self):
                 received_at = time.time()
                 length = int(self.headers.get("Content-Length", 0))
-                params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                fields = urllib.parse.parse_qsl(self.rfile.read(length).decode())
+                params = dict(fields)
                 with fake._lock:
                     fake.requests.append(
-                        {"method": "POST", "path": self.path, "params": params}
+                        {
+                            "method": "POST",
+                            "path": self.path,
+                            "params": params,
+                            "fields": fields,
+                            # Which connection: the client's port.
+                            "port": self.client_address[1],
+                        }
                     )
                 if not self._authorised():
                     return self._error(401, 20003, "Authenticate")

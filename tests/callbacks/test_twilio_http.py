@@ -98,3 +98,22 @@ def test_reconciliation_asks_the_provider_before_redialling(fake_twilio, setting
     assert refreshed(callback).call_sid == sid
     assert len(fake_twilio.created) == 1
     assert any(r["method"] == "GET" for r in fake_twilio.requests)
+
+
+def test_calls_share_one_kept_alive_connection_and_send_lists_as_repeated_fields(
+    fake_twilio,
+):
+    # The dialer's HTTP client keeps its connection to the provider open:
+    # a new TCP (and, to Twilio, TLS) handshake per call would cost more
+    # than the call itself.
+    for case in [1, 2, 3]:
+        ask(subject=f"support.case:{case}")
+    creates = [r for r in fake_twilio.requests if r["method"] == "POST"]
+    assert len(creates) == 3
+    assert len({r["port"] for r in creates}) == 1
+    assert [v for k, v in creates[0]["fields"] if k == "StatusCallbackEvent"] == [
+        "initiated",
+        "ringing",
+        "answered",
+        "completed",
+    ]
