@@ -28,6 +28,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from callbacks.exceptions import ProviderError
+from core.http import pool_for
 
 logger = logging.getLogger(__name__)
 
@@ -105,21 +106,12 @@ class RebasedHttpClient(HttpClient):
     def __init__(self, base_url: str, *, timeout: float) -> None:
         super().__init__(logging.getLogger("twilio.http_client"), False, timeout)
         self.base = urlsplit(base_url)
-        options = {
-            "maxsize": 10,  # kept-alive connections, for a worker's threads
-            "cert_reqs": "CERT_REQUIRED",
-            "ca_certs": os.environ.get("REQUESTS_CA_BUNDLE")
+        self.pool = pool_for(
+            base_url,
+            ca_certs=os.environ.get("REQUESTS_CA_BUNDLE")
             or os.environ.get("CURL_CA_BUNDLE")
             or requests.certs.where(),
-        }
-        proxies = requests.utils.get_environ_proxies(base_url)
-        proxy = proxies.get(self.base.scheme) or proxies.get("all")
-        if proxy:
-            auth = urllib3.util.parse_url(proxy).auth
-            headers = urllib3.util.make_headers(proxy_basic_auth=auth) if auth else None
-            self.pool = urllib3.ProxyManager(proxy, proxy_headers=headers, **options)
-        else:
-            self.pool = urllib3.PoolManager(**options)
+        )
 
     def request(
         self,

@@ -13,11 +13,11 @@ import functools
 import json
 import logging
 
-import requests
 import stripe
 import urllib3
 from django.conf import settings
 
+from core.http import pool_for
 from shop import exceptions
 
 from .base import (
@@ -57,22 +57,7 @@ class _Transport(stripe.HTTPClient):
     def __init__(self, *, api_base: str, timeout: float) -> None:
         super().__init__(verify_ssl_certs=True)
         self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
-        # Kept-alive connections per host: as many as requests keeps, for a
-        # worker's threads.
-        options = {
-            "cert_reqs": "CERT_REQUIRED",
-            "ca_certs": stripe.ca_bundle_path,
-            "maxsize": 10,
-        }
-        scheme = urllib3.util.parse_url(api_base).scheme or "https"
-        proxies = requests.utils.get_environ_proxies(api_base)
-        proxy = proxies.get(scheme) or proxies.get("all")
-        if proxy:
-            auth = urllib3.util.parse_url(proxy).auth
-            headers = urllib3.util.make_headers(proxy_basic_auth=auth) if auth else None
-            self._pool = urllib3.ProxyManager(proxy, proxy_headers=headers, **options)
-        else:
-            self._pool = urllib3.PoolManager(**options)
+        self._pool = pool_for(api_base, ca_certs=stripe.ca_bundle_path)
 
     def request(self, method, url, headers, post_data=None):
         response = self._send(method, url, headers, post_data, stream=False)
