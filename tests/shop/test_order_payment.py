@@ -438,6 +438,18 @@ def test_someone_elses_order_pay_cancel_and_return_are_404(client, buyer):
     assert not TestProviderSession.objects.exists()
 
 
+def test_an_order_id_beyond_the_database_s_integers_is_404_not_an_error(client, buyer):
+    # The payment views read the order with plain SQL (``buyer_order``):
+    # an id beyond a bigint (PostgreSQL compares it as a numeric) finds no
+    # order, as the ORM's lookup does, not a database error.
+    for name, method in (
+        ("shop:order_pay", client.post),
+        ("shop:order_cancel", client.post),
+        ("shop:payment_return", client.get),
+    ):
+        assert method(reverse(name, args=[2**63])).status_code == 404, name
+
+
 # --- After it is paid ---------------------------------------------------------
 
 
