@@ -6,13 +6,22 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shop import confirmations, metrics, payments
 from shop.exceptions import AddressNotAllowed, CartChanged, EmptyCart
-from shop.models import Address, Cart, CartLine, Order, OrderEvent, OrderLine, User
+from shop.models import (
+    Address,
+    Cart,
+    CartLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    User,
+)
 from shop.pricing import Totals, totals_for
 from shop.selectors import store_credit_balance
 from shop.services.payments import record_tenders
@@ -39,15 +48,62 @@ class _AlreadyPlaced(Exception):
         self.order = order
 
 
-def _cart_lines(**cart: object) -> list[CartLine]:
-    """The lines of the cart ``cart`` filters, with their products, each
-    with the cart as read in the same statement (its version goes with
-    these lines), in product order."""
-    return list(
-        CartLine.objects.select_related("product", "cart")
-        .filter(**{f"cart__{name}": value for name, value in cart.items()})
-        .order_by("product_id")
+_LINE_MODELS = (CartLine, Product, Cart)
+
+
+def _cart_lines(
+    *, pk: int, owner: User | None = None, purpose: str | None = None
+) -> list[CartLine]:
+    """The lines of cart ``pk`` (if it is ``owner``'s, for ``purpose``, when
+    given), with their products, each with the cart as read in the same
+    statement (its version goes with these lines), in product order.
+
+    What ``CartLine.objects.select_related("product", "cart").filter(cart__…)
+    .order_by("product_id")`` reads, as plain SQL: every checkout reads it,
+    and the ORM built the three-table join of 34 columns anew each time
+    (about 0.5 ms of CPU, half of the read). None of these models' fields
+    converts its database value (``test_cart_lines_read_as_the_orm_reads``).
+    """
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in _LINE_MODELS]
+    fields = [model._meta.concrete_fields for model in _LINE_MODELS]
+    columns = ", ".join(
+        f'{table}."{field.column}"'
+        for table, model_fields in zip(tables, fields, strict=True)
+        for field in model_fields
     )
+    line, product, cart = tables
+    where, parameters = [f"{cart}.id = %s"], [pk]
+    if owner is not None:
+        where.append(f"{cart}.owner_id = %s")
+        parameters.append(owner.pk)
+    if purpose is not None:
+        where.append(f"{cart}.purpose = %s")
+        parameters.append(purpose)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {line} "  # noqa: S608 (our tables)
+            f"JOIN {product} ON {product}.id = {line}.product_id "
+            f"JOIN {cart} ON {cart}.id = {line}.cart_id "
+            f"WHERE {' AND '.join(where)} ORDER BY {line}.product_id",
+            parameters,
+        )
+        rows = cursor.fetchall()
+    # Each line with its product and the cart cached, as select_related
+    # leaves them.
+    names = [[field.attname for field in model_fields] for model_fields in fields]
+    first, second = len(names[0]), len(names[0]) + len(names[1])
+    to_product, to_cart = CartLine.product.field, CartLine.cart.field
+    lines = []
+    for row in rows:
+        cart_line = CartLine.from_db(connection.alias, names[0], row[:first])
+        to_product.set_cached_value(
+            cart_line, Product.from_db(connection.alias, names[1], row[first:second])
+        )
+        to_cart.set_cached_value(
+            cart_line, Cart.from_db(connection.alias, names[2], row[second:])
+        )
+        lines.append(cart_line)
+    return lines
 
 
 def _totals(lines: list[CartLine]) -> Totals:

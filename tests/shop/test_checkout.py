@@ -398,3 +398,40 @@ def test_a_twin_that_places_the_order_first_gives_the_other_its_order(
     assert first.payments.get().status == Payment.Status.PENDING
     assert services.start_payment(order=first) == services.start_payment(order=twins[0])
     assert TestProviderSession.objects.count() == 1
+
+
+def test_cart_lines_read_as_the_orm_reads():
+    """Checkout reads a cart's lines with plain SQL (``_cart_lines``): the
+    rows, products and cart the ORM's select_related reads, field by field,
+    in product order, only the owner's cart for the purpose asked."""
+    from shop.models import CartLine
+    from shop.services.checkout import _cart_lines
+
+    def fields(row) -> dict:
+        model = type(row)
+        return {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+
+    buyer = UserFactory()
+    products = ProductFactory.create_batch(3)
+    cart = cart_with(buyer, (products[2], 1), (products[0], 2), (products[1], 3))
+    cart_with(buyer, (products[0], 1))  # another cart of the buyer's
+    expected = list(
+        CartLine.objects.select_related("product", "cart")
+        .filter(cart=cart)
+        .order_by("product_id")
+    )
+
+    for lines in (
+        _cart_lines(pk=cart.pk),
+        services.checkout_cart(cart_id=cart.pk, buyer=buyer)[1],
+    ):
+        assert [fields(line) for line in lines] == [fields(e) for e in expected]
+        assert [fields(line.product) for line in lines] == [
+            fields(e.product) for e in expected
+        ]
+        assert [fields(line.cart) for line in lines] == [
+            fields(e.cart) for e in expected
+        ]
+        assert all(line._state.db and not line._state.adding for line in lines)
+    assert _cart_lines(pk=cart.pk, owner=UserFactory()) == []
+    assert _cart_lines(pk=cart.pk, owner=buyer, purpose="gift") == []

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -436,6 +437,52 @@ def test_someone_elses_order_pay_cancel_and_return_are_404(client, buyer):
     theirs.refresh_from_db()
     assert theirs.status == Order.Status.AWAITING_PAYMENT
     assert not TestProviderSession.objects.exists()
+
+
+def fields(row) -> dict:
+    return {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields}
+
+
+def test_the_plain_sql_reads_give_the_rows_the_orm_reads():
+    """``buyer_order``, ``pending_payment`` and ``settle``'s locks read with
+    plain SQL: every field as the ORM reads it, converters included (the
+    phone number), the card payment and never the store credit one, and
+    someone else's order not at all."""
+    from shop import selectors
+    from shop.services.payments import _lock_by_session
+
+    buyer = UserFactory()
+    order = awaiting_order(buyer, (ProductFactory(price=3000), 1), credit=1000)
+    services.start_payment(order=order)
+    orm_order = Order.objects.get(pk=order.pk)
+    card = order.payments.exclude(provider=Payment.STORE_CREDIT).get()
+
+    read = selectors.buyer_order(buyer=buyer, pk=order.pk)
+    assert fields(read) == fields(orm_order)
+    assert read.ship_to_phone == orm_order.ship_to_phone != ""
+    assert type(read.ship_to_phone) is type(orm_order.ship_to_phone)
+    with pytest.raises(Order.DoesNotExist):
+        selectors.buyer_order(buyer=UserFactory(), pk=order.pk)
+
+    assert fields(services.pending_payment(read)) == fields(card)
+    with transaction.atomic():
+        locked_order, locked_payment = _lock_by_session(card.provider, card.session_id)
+        assert fields(locked_order) == fields(orm_order)
+        assert fields(locked_payment) == fields(card)
+        assert _lock_by_session(card.provider, "cs_none") == (None, None)
+        assert _lock_by_session("other", card.session_id) == (None, None)
+
+
+def test_an_order_id_beyond_the_database_s_integers_is_404_not_an_error(client, buyer):
+    # The payment views read the order with plain SQL (``buyer_order``):
+    # an id beyond a bigint (PostgreSQL compares it as a numeric) finds no
+    # order, as the ORM's lookup does, not a database error.
+    for name, method in (
+        ("shop:order_pay", client.post),
+        ("shop:order_cancel", client.post),
+        ("shop:payment_return", client.get),
+    ):
+        assert method(reverse(name, args=[2**63])).status_code == 404, name
 
 
 # --- After it is paid ---------------------------------------------------------
