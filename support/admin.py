@@ -10,7 +10,6 @@ store credit first show what will happen and ask to confirm.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -529,13 +528,7 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # "Mine" is a filter of its own, not counted in the header.
-        queues = selectors.queue_conditions(agent=request.user)
-        counts = Case.objects.aggregate(
-            **{
-                name: Count("pk", filter=queues[name])
-                for name in ("open", "unassigned", "overdue")
-            }
-        )
+        counts = selectors.queue_counts(agent=request.user)
         return super().changelist_view(
             request, {"queue_counts": counts, **(extra_context or {})}
         )
