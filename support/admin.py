@@ -150,14 +150,17 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
     list_display_links = ["case"]
     list_filter = [
         QueueFilter, AgentStatusFilter, SlaBreachFilter, "problem", "is_gift",
-        "contact",
+        "contact", "created_at",
     ]  # fmt: skip
     list_select_related = ["customer", "order_line", "assigned_to"]
     search_fields = [
         "=id", "customer__email", "customer__display_name", "customer__phone",
         "=order__id", "order_line__name", "order_line__sku",
     ]  # fmt: skip
-    date_hierarchy = "created_at"
+    # As the order list: no date hierarchy (its links are a DISTINCT over
+    # the cases listed), the "created at" filter narrows by date; no second
+    # COUNT of every case for "N total" (110,000 cases: 13 ms a page).
+    show_full_result_count = False
     ordering = ["first_response_due_at"]
     change_form_template = "admin/support/case/change_form.html"
     readonly_fields = [
