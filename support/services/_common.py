@@ -14,30 +14,12 @@ Status = Case.Status
 Kind = CaseEvent.Kind
 
 
-def _event(
-    case: Case,
-    kind: str,
-    *,
-    actor: User | None,
-    body: str = "",
-    public: bool = True,
-    submission_key: str = "",
-    message: str = "",
-    params: dict | None = None,
-) -> CaseEvent:
-    """An entry; one in our words keeps ``message`` and ``params``
+def _event(case: Case, kind: str, **fields) -> CaseEvent:
+    """An entry, written: ``_unsaved_event``'s, which says what ``fields``
+    it takes; one in our words keeps ``message`` and ``params``
     (``support.messages``), and its ``body``, unless given, is that sentence
     in the customer's language (``_said``)."""
-    event = _unsaved_event(
-        case,
-        kind,
-        actor=actor,
-        body=body,
-        public=public,
-        submission_key=submission_key,
-        message=message,
-        params=params,
-    )
+    event = _unsaved_event(case, kind, **fields)
     event.save(force_insert=True)
     return event
 
