@@ -445,28 +445,33 @@ def case_counts_by_status() -> dict[str, int]:
 # --- The agents' queues ---------------------------------------------------------
 
 
-def queue_conditions(*, agent: User) -> dict[str, Q]:
+def queue_conditions(
+    *, agent: User, now: datetime.datetime | None = None
+) -> dict[str, Q]:
     """The agents' queues as filters, by name: the changelist lists and
-    counts them from here. "mine" is ``agent``'s open cases."""
+    counts them from here. "mine" is ``agent``'s open cases; "overdue" is
+    as of ``now``."""
     open_cases = Q(status__in=Case.OPEN_STATUSES)
     return {
         "mine": open_cases & Q(assigned_to=agent),
         "unassigned": open_cases & Q(assigned_to__isnull=True),
-        "overdue": overdue_condition(),
+        "overdue": overdue_condition(now=now),
         "open": open_cases,
     }
 
 
-def queue_counts(*, agent: User) -> dict[str, int]:
-    """The case list header's counts: open, unassigned and overdue cases.
-    Each queue is of open cases, so the status index narrows the scan to
-    them first (on 110,000 cases, 29 → 2 ms), as ``desk_counts`` does."""
-    queues = queue_conditions(agent=agent)
+def queue_counts(
+    *,
+    agent: User,
+    names: tuple[str, ...] = ("open", "unassigned", "overdue"),
+    now: datetime.datetime | None = None,
+) -> dict[str, int]:
+    """How many cases each of the queues ``names`` holds (the case list
+    header's by default). Every queue is of open cases, so the status index
+    narrows the scan to them first (on 110,000 cases, 29 → 6 ms)."""
+    queues = queue_conditions(agent=agent, now=now)
     return Case.objects.filter(status__in=Case.OPEN_STATUSES).aggregate(
-        **{
-            name: Count("pk", filter=queues[name])
-            for name in ("open", "unassigned", "overdue")
-        }
+        **{name: Count("pk", filter=queues[name]) for name in names}
     )
 
 
@@ -549,14 +554,7 @@ def callers_waiting() -> int:
 def desk_counts(*, agent: User, now: datetime.datetime | None = None) -> DeskCounts:
     """Everything the desk home counts, for ``agent``, in two queries."""
     now = now or timezone.now()
-    queues = queue_conditions(agent=agent)
-    # Every count is of open cases: the status index narrows the scan to
-    # them, not every case ever filed.
-    cases = Case.objects.filter(status__in=Case.OPEN_STATUSES).aggregate(
-        overdue=Count("pk", filter=overdue_condition(now=now)),
-        unassigned=Count("pk", filter=queues["unassigned"]),
-        mine=Count("pk", filter=queues["mine"]),
-    )
+    cases = queue_counts(agent=agent, names=("overdue", "unassigned", "mine"), now=now)
     phone = CallbackRequest.objects.aggregate(
         waiting=Count(
             "pk", filter=callback_selectors.untaken_condition(**_support_calls())
