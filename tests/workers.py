@@ -4,14 +4,18 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 import urllib.parse
 import urllib.request
 import uuid
 from contextlib import contextmanager
 
+from celery import signals
 from celery.contrib.testing.worker import start_worker
+from celery.worker import state as worker_state
 from django.conf import settings
+from django.db import connections
 from kombu import pools
 
 from config import brokers
@@ -138,19 +142,44 @@ def _point_at(url: str, options: dict) -> None:
     app.conf.broker_transport_options = options
 
 
+# The worker's event loop sleeps until its next timer, up to 10 s when
+# nothing is due (kombu's hub), before it sees that it must stop: Celery's
+# default of 10 s to stop is a race with that sleep, on RabbitMQ most of all.
+SHUTDOWN_TIMEOUT = 30.0
+
+
 @contextmanager
 def celery_worker(**options):
     """A worker in this process, consuming from the app's broker (REDIS_URL
     unless inside ``using_broker``): tasks go through the broker instead of
     running eagerly as the test settings have them, and eager mode is back
-    afterwards whatever happened."""
+    afterwards whatever happened. The database connections its threads
+    opened are closed when it stops, as a worker process's are when it
+    exits."""
+    opened = []
+
+    def remember_connections(**kwargs) -> None:  # in the thread that ran a task
+        opened.extend(
+            c for c in connections.all(initialized_only=True) if c not in opened
+        )
+
+    signals.task_postrun.connect(remember_connections, weak=False)
     app.conf.task_always_eager = False
     app.control.purge()  # nothing left over from an earlier run
+    # A worker that failed to stop leaves the stop flag set, and the next
+    # one would stop before it started, its test waiting for ever.
+    worker_state.should_terminate = None
+    options.setdefault("shutdown_timeout", SHUTDOWN_TIMEOUT)
     try:
         with start_worker(app, perform_ping_check=False, **options):
             yield
     finally:
         app.conf.task_always_eager = True
+        signals.task_postrun.disconnect(remember_connections)
+        for connection in opened:
+            if connection._thread_ident != threading.get_ident():
+                connection.inc_thread_sharing()  # closed from the test's thread
+                connection.close()
 
 
 def wait_for(predicate, seconds: float = 20.0) -> bool:
