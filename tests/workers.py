@@ -156,12 +156,12 @@ def celery_worker(**options):
     afterwards whatever happened. The database connections its threads
     opened are closed when it stops, as a worker process's are when it
     exits."""
-    opened = []
+    test_thread = threading.get_ident()
+    opened = set()
 
     def remember_connections(**kwargs) -> None:  # in the thread that ran a task
-        opened.extend(
-            c for c in connections.all(initialized_only=True) if c not in opened
-        )
+        if threading.get_ident() != test_thread:
+            opened.update(connections.all(initialized_only=True))
 
     signals.task_postrun.connect(remember_connections, weak=False)
     app.conf.task_always_eager = False
@@ -177,9 +177,8 @@ def celery_worker(**options):
         app.conf.task_always_eager = True
         signals.task_postrun.disconnect(remember_connections)
         for connection in opened:
-            if connection._thread_ident != threading.get_ident():
-                connection.inc_thread_sharing()  # closed from the test's thread
-                connection.close()
+            connection.inc_thread_sharing()  # closed from the test's thread
+            connection.close()
 
 
 def wait_for(predicate, seconds: float = 20.0) -> bool:
