@@ -59,7 +59,7 @@ def make_shoppers(
             session_data=store.encode(
                 {
                     SESSION_KEY: str(user.pk),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                     HASH_SESSION_KEY: user.get_session_auth_hash(),
                     **(session(user.pk) if session else {}),
                 }

@@ -195,9 +195,11 @@ METRICS_WITHOUT_TOKEN = False
 
 # --- Accounts (django-allauth) ----------------------------------------------
 AUTH_USER_MODEL = "shop.User"
+# Django's and allauth's, each reading the signed-in user with one
+# statement built once per process (shop.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "shop.backends.ModelBackend",
+    "shop.backends.AuthenticationBackend",
 ]
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
