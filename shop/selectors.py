@@ -27,6 +27,7 @@ from shop.models import (
     OrderLine,
     Payment,
     Product,
+    ProductImage,
     Refund,
     Shipment,
     ShipmentLine,
@@ -183,6 +184,21 @@ def with_photos(products) -> None:
     prefetch_related_objects(
         [product for product in products if product is not None], with_first_image()
     )
+
+
+def with_named_photos(lines: list[CartLine]) -> None:
+    """Fetch the photo each of ``lines`` (of ``cart_page_lines``) names in
+    its ``first_image_pk``, as ``with_photos`` would give it: by key, in
+    one plain query, without picking each product's first photo again (the
+    window ``with_first_image`` needs costs most of a cart page's CPU). A
+    photo deleted since the lines were read is shown as none; the line's
+    next read names another."""
+    photos = ProductImage.objects.in_bulk(
+        [line.first_image_pk for line in lines if line.first_image_pk is not None]
+    )
+    for line in lines:
+        photo = photos.get(line.first_image_pk)
+        line.product.first_images = [photo] if photo is not None else []
 
 
 def cart_lines(*, cart: Cart | QuerySet[Cart]) -> QuerySet[CartLine]:

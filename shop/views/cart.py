@@ -31,7 +31,7 @@ def cart_detail(request: HttpRequest) -> HttpResponse:
         lines,
         name="line",
         shown=cart_line,
-        prepare=lambda missing: selectors.with_photos(line.product for line in missing),
+        prepare=selectors.with_named_photos,
     )
     return render(
         request,
