@@ -13,7 +13,7 @@ import logging
 import random
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 
 from callbacks import metrics
@@ -28,6 +28,7 @@ from callbacks.services.transitions import (
     public_url,
     queue_dial,
 )
+from core import rows
 from core.logs import bind
 
 logger = logging.getLogger(__name__)
@@ -112,15 +113,15 @@ def _claim_oldest_due() -> CallbackRequest | None:
     history line (``move``): the same lock, the same change, the same line,
     committed together; the change is announced as ``move`` announces it.
     """
-    claimed = list(
-        CallbackRequest.objects.raw(
-            CLAIM_OLDEST_DUE,
-            {
-                "dialing": State.DIALING,
-                "scheduled": State.SCHEDULED,
-                "now": timezone.now(),
-            },
-        )
+    claimed = rows.fetch(
+        CallbackRequest,
+        CLAIM_OLDEST_DUE,
+        {
+            "dialing": State.DIALING,
+            "scheduled": State.SCHEDULED,
+            "now": timezone.now(),
+        },
+        using=router.db_for_write(CallbackRequest),
     )
     if not claimed:
         return None

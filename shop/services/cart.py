@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import submissions
+from core import rows, submissions
 from shop.exceptions import CartClosed, InvalidQuantity, ProductUnavailable
 from shop.models import Cart, CartLine, Product, User
 
@@ -118,7 +118,8 @@ def _product_with_line(*, product_id: int, cart_id: int) -> Product | None:
     One line per cart and product (a unique constraint): one row at most."""
     product = connection.ops.quote_name(Product._meta.db_table)
     line = connection.ops.quote_name(CartLine._meta.db_table)
-    found = Product.objects.raw(
+    found = rows.fetch(
+        Product,
         f"SELECT p.*, l.id AS line_id, l.quantity AS line_quantity,"  # noqa: S608 - no input in it
         f" l.submission_key AS line_submission_key"
         f" FROM {product} p LEFT JOIN {line} l"
@@ -126,7 +127,7 @@ def _product_with_line(*, product_id: int, cart_id: int) -> Product | None:
         f" WHERE p.id = %s AND p.is_active",
         [cart_id, product_id],
     )
-    return next(iter(found), None)
+    return found[0] if found else None
 
 
 @transaction.atomic

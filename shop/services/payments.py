@@ -21,12 +21,13 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core import rows
 from shop import hooks, metrics, payments
 from shop.models import Order, OrderEvent, Payment, PaymentEvent, User
 from shop.services.credit import issue_store_credit, spend_store_credit
@@ -80,11 +81,12 @@ def pending_payment(order: Order) -> Payment | None:
         # is open for it yet, so nothing can have settled it. Taken once:
         # any later call reads the row as it is then.
         return written
-    # Plain SQL through ``raw()`` (the first return page reads it on every
+    # Plain SQL through ``core.rows`` (the first return page reads it on every
     # order it places): what ``order.payments.filter(status=PENDING)
     # .exclude(provider=STORE_CREDIT).first()`` read, for half the CPU.
     table = Payment._meta.db_table
-    for payment in Payment.objects.raw(
+    for payment in rows.fetch(
+        Payment,
         f"SELECT * FROM {table} "  # noqa: S608 (our table)
         "WHERE order_id = %s AND status = %s AND provider <> %s "
         "ORDER BY id LIMIT 1",
@@ -273,7 +275,7 @@ def _lock_by_session(
     payment: ``(None, None)`` if no payment of ours has it. One payment at
     most per provider and session (a unique constraint), so one order.
 
-    Plain SQL through ``raw()``, the one hot statement pair of every
+    Plain SQL through ``core.rows``, the one hot statement pair of every
     settlement (a webhook's and the return page's that comes first): the
     ORM built the same join and lock each time for about 0.2 ms of CPU a
     statement, twice what reading the wide order row costs. The rows are
@@ -281,25 +283,26 @@ def _lock_by_session(
     ``FOR UPDATE OF`` the order alone, then ``FOR UPDATE`` the payment.
     """
     orders, payments_table = Order._meta.db_table, Payment._meta.db_table
-    order = next(
-        iter(
-            Order.objects.raw(
-                f"SELECT {orders}.* FROM {orders} "  # noqa: S608 (our tables)
-                f"JOIN {payments_table} ON {payments_table}.order_id = {orders}.id "
-                f"WHERE {payments_table}.provider = %s "
-                f"AND {payments_table}.session_id = %s "
-                f"FOR UPDATE OF {orders}",
-                [provider_name, session_id],
-            )
-        ),
-        None,
+    writes = router.db_for_write(Order)
+    found = rows.fetch(
+        Order,
+        f"SELECT {orders}.* FROM {orders} "  # noqa: S608 (our tables)
+        f"JOIN {payments_table} ON {payments_table}.order_id = {orders}.id "
+        f"WHERE {payments_table}.provider = %s "
+        f"AND {payments_table}.session_id = %s "
+        f"FOR UPDATE OF {orders}",
+        [provider_name, session_id],
+        using=writes,
     )
-    if order is None:
+    if not found:
         return None, None
-    (payment,) = Payment.objects.raw(
+    (order,) = found
+    (payment,) = rows.fetch(
+        Payment,
         f"SELECT * FROM {payments_table} "  # noqa: S608 (our table)
         "WHERE order_id = %s AND provider = %s AND session_id = %s FOR UPDATE",
         [order.pk, provider_name, session_id],
+        using=writes,
     )
     return order, payment
 
