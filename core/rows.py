@@ -72,7 +72,7 @@ def fetch(model: type[models.Model], sql: str, params=(), *, using: str | None =
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        columns = tuple(column.name for column in cursor.description)
+        columns = tuple(column[0] for column in cursor.description)
         rows = cursor.fetchall()
     if not rows:
         return []

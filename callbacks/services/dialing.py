@@ -13,7 +13,7 @@ import logging
 import random
 
 from django.conf import settings
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from callbacks import metrics
@@ -109,10 +109,16 @@ def _claim_oldest_due() -> CallbackRequest | None:
     """Claim the oldest due row for one dial attempt, committed before any
     call. Rows another worker is claiming are skipped, not waited for.
 
-    One statement instead of a locked read, the row saved whole and its
-    history line (``move``): the same lock, the same change, the same line,
-    committed together; the change is announced as ``move`` announces it.
+    On PostgreSQL, one statement (``CLAIM_OLDEST_DUE``) instead of a locked
+    read, the row saved whole and its history line: the same lock, the same
+    change, the same line, committed together, in one round trip. A
+    database that cannot write in a ``WITH`` (run mode's SQLite) takes the
+    locked read (``_claim_by_locked_read``). Either way the change is
+    announced as ``move`` announces it.
     """
+    alias = router.db_for_write(CallbackRequest)
+    if connections[alias].vendor != "postgresql":
+        return _claim_by_locked_read(alias)
     claimed = rows.fetch(
         CallbackRequest,
         CLAIM_OLDEST_DUE,
@@ -121,7 +127,7 @@ def _claim_oldest_due() -> CallbackRequest | None:
             "scheduled": State.SCHEDULED,
             "now": timezone.now(),
         },
-        using=router.db_for_write(CallbackRequest),
+        using=alias,
     )
     if not claimed:
         return None
@@ -132,6 +138,33 @@ def _claim_oldest_due() -> CallbackRequest | None:
         to=State.DIALING,
         detail=f"attempt {callback.attempts}",
     )
+    return callback
+
+
+def _claim_by_locked_read(alias: str) -> CallbackRequest | None:
+    """``_claim_oldest_due`` in three statements, for a database without
+    ``CLAIM_OLDEST_DUE``'s writing ``WITH``: the oldest due row locked
+    (skipping locked ones where rows can be locked), moved to dialing for
+    one more attempt, and its history line, committed together."""
+    with transaction.atomic(using=alias):
+        callback = (
+            CallbackRequest.objects.using(alias)
+            .select_for_update(skip_locked=True)
+            .filter(state=State.SCHEDULED, due_at__lte=timezone.now())
+            .order_by("due_at", "pk")
+            .first()
+        )
+        if callback is None:
+            return None
+        move(
+            callback=callback,
+            to=State.DIALING,
+            detail=f"attempt {callback.attempts + 1}",
+            attempts=callback.attempts + 1,
+            dialing_started_at=timezone.now(),
+            call_sid="",
+            answered_by="",
+        )
     return callback
 
 

@@ -21,7 +21,7 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import connection, router, transaction
+from django.db import connection, connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -284,13 +284,13 @@ def _lock_by_session(
     """
     orders, payments_table = Order._meta.db_table, Payment._meta.db_table
     writes = router.db_for_write(Order)
+    lock_order, lock = _row_locks(writes, orders)
     found = rows.fetch(
         Order,
         f"SELECT {orders}.* FROM {orders} "  # noqa: S608 (our tables)
         f"JOIN {payments_table} ON {payments_table}.order_id = {orders}.id "
         f"WHERE {payments_table}.provider = %s "
-        f"AND {payments_table}.session_id = %s "
-        f"FOR UPDATE OF {orders}",
+        f"AND {payments_table}.session_id = %s{lock_order}",
         [provider_name, session_id],
         using=writes,
     )
@@ -300,11 +300,24 @@ def _lock_by_session(
     (payment,) = rows.fetch(
         Payment,
         f"SELECT * FROM {payments_table} "  # noqa: S608 (our table)
-        "WHERE order_id = %s AND provider = %s AND session_id = %s FOR UPDATE",
+        f"WHERE order_id = %s AND provider = %s AND session_id = %s{lock}",
         [order.pk, provider_name, session_id],
         using=writes,
     )
     return order, payment
+
+
+def _row_locks(alias: str, table: str) -> tuple[str, str]:
+    """The clauses that lock the rows read, as ``select_for_update`` writes
+    them on database ``alias``: ``FOR UPDATE OF table`` and ``FOR UPDATE``
+    on PostgreSQL; none on run mode's SQLite, which has no row locks (its
+    transactions take the whole database first: IMMEDIATE, in the settings)."""
+    features = connections[alias].features
+    if not features.has_select_for_update:
+        return "", ""
+    if not features.has_select_for_update_of:
+        return " FOR UPDATE", " FOR UPDATE"
+    return f" FOR UPDATE OF {table}", " FOR UPDATE"
 
 
 def _paid(

@@ -272,6 +272,46 @@ def test_a_late_status_of_an_earlier_attempt_is_not_taken_for_the_next_call(
     assert refreshed(callback).state == State.RINGING
 
 
+@pytest.mark.parametrize("claim", ["statement", "locked read"])
+def test_both_forms_of_the_claim_take_the_oldest_due_row_alike(
+    claim, django_capture_on_commit_callbacks
+):
+    """PostgreSQL's one statement and the locked read run mode's SQLite
+    takes: the oldest due row, one more attempt, its history line, and the
+    change announced once committed."""
+    later, older = ask(LATER), ask(LATER, subject="support.case:2")
+    time_passes(later)
+    CallbackRequest.objects.filter(pk=older.pk).update(
+        due_at=refreshed(later).due_at - datetime.timedelta(seconds=1)
+    )
+    announced = []
+
+    def heard(callback, new_state, **kwargs):
+        announced.append((callback.pk, new_state))
+
+    callback_changed.connect(heard)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            claimed = (
+                dialing_services._claim_oldest_due()
+                if claim == "statement"
+                else dialing_services._claim_by_locked_read("default")
+            )
+    finally:
+        callback_changed.disconnect(heard)
+    assert claimed.pk == older.pk
+    row = refreshed(older)
+    assert (row.state, row.attempts, row.call_sid) == (State.DIALING, 1, "")
+    assert row.dialing_started_at is not None
+    assert list(row.events.values_list("from_state", "to_state", "detail"))[-1] == (
+        State.SCHEDULED,
+        State.DIALING,
+        "attempt 1",
+    )
+    assert announced == [(older.pk, State.DIALING)]
+    assert refreshed(later).state == State.SCHEDULED
+
+
 # --- Reconciliation -------------------------------------------------------------
 
 
