@@ -308,16 +308,18 @@ def _lock_by_session(
 
 
 def _row_locks(alias: str, table: str) -> tuple[str, str]:
-    """The clauses that lock the rows read, as ``select_for_update`` writes
-    them on database ``alias``: ``FOR UPDATE OF table`` and ``FOR UPDATE``
-    on PostgreSQL; none on run mode's SQLite, which has no row locks (its
+    """The clauses that lock the rows read, of ``table`` alone and of all,
+    written by the backend as ``select_for_update`` has them written on
+    database ``alias``: ``FOR UPDATE OF table`` and ``FOR UPDATE`` on
+    PostgreSQL; none on run mode's SQLite, which has no row locks (its
     transactions take the whole database first: IMMEDIATE, in the settings)."""
-    features = connections[alias].features
-    if not features.has_select_for_update:
+    connection = connections[alias]
+    if not connection.features.has_select_for_update:
         return "", ""
-    if not features.has_select_for_update_of:
-        return " FOR UPDATE", " FOR UPDATE"
-    return f" FOR UPDATE OF {table}", " FOR UPDATE"
+    lock = " " + connection.ops.for_update_sql()
+    if not connection.features.has_select_for_update_of:
+        return lock, lock
+    return " " + connection.ops.for_update_sql(of=(table,)), lock
 
 
 def _paid(
