@@ -195,8 +195,8 @@ METRICS_WITHOUT_TOKEN = False
 
 # --- Accounts (django-allauth) ----------------------------------------------
 AUTH_USER_MODEL = "shop.User"
-# Django's and allauth's, each reading the signed-in user with one
-# statement built once per process (shop.backends).
+# Django's and allauth's, each reading the signed-in user with one plain
+# statement through core.rows (shop.backends).
 AUTHENTICATION_BACKENDS = [
     "shop.backends.ModelBackend",
     "shop.backends.AuthenticationBackend",

@@ -1,4 +1,4 @@
-"""shop.backends: a signed-in request finds its user with one prebuilt
+"""shop.backends: a signed-in request finds its user with one plain
 statement, the same user Django's backend would give, and only one that
 may still sign in."""
 
