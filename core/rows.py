@@ -15,6 +15,8 @@ field.
 """
 
 import functools
+import inspect
+import typing
 from dataclasses import dataclass
 
 from django.db import connections, models, router
@@ -87,3 +89,177 @@ def fetch(model: type[models.Model], sql: str, params=(), *, using: str | None =
             setattr(instance, attribute, row[index])
         found.append(instance)
     return found
+
+
+# --- Query sets built once ------------------------------------------------------
+
+
+class Statement:
+    """An ORM query set whose statement is built once per process and
+    database, then run with new values: for the few ORM reads on every
+    request of a hot path, where building the statement (its joins, its
+    columns, its converters) costs as much CPU as running it. The query
+    stays the ORM's, written once where its rule is.
+
+    ``build`` takes the values by keyword, annotated ``int`` or ``str``
+    (ids, keys, states), and returns the query set. It is called once per
+    database with stand-in values; their places among the statement's
+    parameters are then filled with each run's values. Each value must
+    reach the statement as given (an equality, not a ``LIKE`` pattern or a
+    slice), or building refuses. The query set yields model instances,
+    with what it ``select_related``; it may not prefetch (``attach`` the
+    related rows read by another statement instead)."""
+
+    _INT_BASE = 7_310_000_000_000_000_000
+
+    def __init__(self, build) -> None:
+        hints = typing.get_type_hints(build)
+        names = list(inspect.signature(build).parameters)
+        kinds = {name: hints.get(name) for name in names}
+        unsupported = [name for name, kind in kinds.items() if kind not in (int, str)]
+        if unsupported:
+            raise TypeError(f"annotate {unsupported} as int or str")
+        self._build = build
+        self._stand_ins = {
+            name: (
+                self._INT_BASE + index
+                if kind is int
+                else f"\x1fstatement value {index}\x1f"
+            )
+            for index, (name, kind) in enumerate(kinds.items())
+        }
+        self._plans: dict[str, _StatementPlan] = {}
+
+    def _plan(self, alias: str) -> "_StatementPlan":
+        plan = self._plans.get(alias)
+        if plan is None:
+            plan = self._plans[alias] = _StatementPlan.of(
+                self._build(**self._stand_ins), self._stand_ins, alias
+            )
+        return plan
+
+    def fetch(self, *, using: str | None = None, **values) -> list:
+        """The query set's instances for these values, as a list."""
+        if values.keys() != self._stand_ins.keys():
+            raise TypeError(f"give exactly {sorted(self._stand_ins)}")
+        plan = self._plan(using or router.db_for_read(self._model))
+        return plan.run(values)
+
+    def get(self, *, using: str | None = None, **values):
+        """The one instance for these values, as ``QuerySet.get`` answers:
+        ``DoesNotExist`` or ``MultipleObjectsReturned`` otherwise."""
+        found = self.fetch(using=using, **values)
+        if len(found) == 1:
+            return found[0]
+        name = self._model._meta.object_name
+        if not found:
+            raise self._model.DoesNotExist(f"{name} matching query does not exist.")
+        raise self._model.MultipleObjectsReturned(
+            f"get() returned more than one {name}"
+        )
+
+    @functools.cached_property
+    def _model(self) -> type[models.Model]:
+        return self._build(**self._stand_ins).model
+
+
+@dataclass(frozen=True)
+class _StatementPlan:
+    alias: str
+    sql: str
+    params: tuple  # (name, None) for a run's value, (None, value) for a constant
+    model: type[models.Model]
+    model_slice: slice
+    attnames: tuple[str, ...]
+    # (column position, its converters, its expression), as the compiler's
+    converters: tuple[tuple[int, tuple, object], ...]
+    populators: tuple
+    annotations: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, queryset, stand_ins: dict, alias: str) -> "_StatementPlan":
+        from django.db.models.query import ModelIterable, get_related_populators
+
+        if queryset._iterable_class is not ModelIterable:
+            raise ValueError("a Statement yields model instances (no values())")
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ValueError("a Statement does not prefetch: attach() instead")
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        names = {value: name for name, value in stand_ins.items()}
+        placed = [
+            (names[p], None) if _is_stand_in(p, names) else (None, p) for p in params
+        ]
+        unplaced = set(stand_ins) - {name for name, _ in placed if name}
+        if unplaced or any(str(value) in sql for value in stand_ins.values()):
+            raise ValueError(
+                f"{sorted(unplaced) or 'a value'} does not reach the statement "
+                "as a parameter of its own"
+            )
+        klass_info = compiler.klass_info
+        fields = klass_info["select_fields"]
+        model_slice = slice(fields[0], fields[-1] + 1)
+        return cls(
+            alias=alias,
+            sql=sql,
+            params=tuple(placed),
+            model=klass_info["model"],
+            model_slice=model_slice,
+            attnames=tuple(
+                column[0].target.attname for column in compiler.select[model_slice]
+            ),
+            converters=tuple(
+                (position, tuple(functions), expression)
+                for position, (functions, expression) in compiler.get_converters(
+                    [column[0] for column in compiler.select[: compiler.col_count]]
+                ).items()
+            ),
+            populators=tuple(
+                get_related_populators(klass_info, compiler.select, alias)
+            ),
+            annotations=tuple((compiler.annotation_col_map or {}).items()),
+        )
+
+    def run(self, values: dict) -> list:
+        params = [values[name] if name else value for name, value in self.params]
+        # This thread's connection: the plan is shared by every thread.
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            if self.converters:
+                row = list(row)
+                for position, functions, expression in self.converters:
+                    for function in functions:
+                        row[position] = function(row[position], expression, connection)
+            instance = self.model.from_db(
+                self.alias, self.attnames, row[self.model_slice]
+            )
+            for populator in self.populators:
+                populator.populate(row, instance)
+            for attribute, position in self.annotations:
+                setattr(instance, attribute, row[position])
+            found.append(instance)
+        return found
+
+
+def _is_stand_in(param, names: dict) -> bool:
+    return type(param) in (int, str) and param in names
+
+
+def attach(instance: models.Model, name: str, related: list) -> None:
+    """Give ``instance`` its reverse foreign-key rows ``name`` (``lines``)
+    read elsewhere, as ``prefetch_related`` would: ``instance.lines.all()``
+    answers them without a query, and each knows ``instance``."""
+    manager = getattr(instance, name)
+    field = manager.field
+    for row in related:
+        field.set_cached_value(row, instance)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(related)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[
+        field.remote_field.cache_name
+    ] = queryset

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from callbacks import selectors as callback_selectors
 from callbacks.models import CallbackRequest
+from core import rows
 from gifts import selectors as gift_selectors
 from gifts.models import Gift, GiftReturn
 from gifts.selectors import Surprise
@@ -24,30 +25,40 @@ from support import calls
 from support.models import Case, CaseEvent
 
 
+def _order_for_help(customer: int, pk: int) -> QuerySet[Order]:
+    # No DISTINCT: an order has at most one gift, so the join with it never
+    # repeats the order (DISTINCT made the database compare every column).
+    return (
+        Order.objects.filter(Q(buyer=customer) | Q(gift__recipient=customer))
+        .exclude(status__in=Order.UNPAID)
+        .select_related("gift__wishlist")
+        .filter(pk=pk)
+    )
+
+
+def _order_lines(order: int) -> QuerySet[OrderLine]:
+    return (
+        OrderLine.objects.filter(order=order).select_related("gift_line").order_by("pk")
+    )
+
+
+# Built once per process: "Get help" reads them on every form it posts.
+_ORDER_FOR_HELP = rows.Statement(_order_for_help)
+_ORDER_LINES = rows.Statement(_order_lines)
+
+
 def order_for_help(*, customer: User, pk: int) -> Order:
     """An order the customer may ask about: theirs, or a gift they received
-    that is no longer a surprise.
+    that is no longer a surprise; its lines (with their gift lines) loaded.
 
     ``DoesNotExist`` for anyone else's, and for a gift still a surprise to
     this customer: its page would name the item, so it answers exactly as a
     gift they don't know of yet.
     """
-    # No DISTINCT: an order has at most one gift, so the join with it never
-    # repeats the order (DISTINCT made the database compare every column).
-    order = (
-        Order.objects.filter(Q(buyer=customer) | Q(gift__recipient=customer))
-        .exclude(status__in=Order.UNPAID)
-        .select_related("gift__wishlist")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=OrderLine.objects.select_related("gift_line").order_by("pk"),
-            )
-        )
-        .get(pk=pk)
-    )
+    order = _ORDER_FOR_HELP.get(customer=customer.pk, pk=pk)
     if gift_selectors.order_hidden_from(order=order, viewer=customer):
         raise Order.DoesNotExist
+    rows.attach(order, "lines", _ORDER_LINES.fetch(order=order.pk))
     return order
 
 
@@ -105,20 +116,49 @@ def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case
     return case
 
 
+def _about_this_line(customer: int, order_line: int, problem: str) -> QuerySet[Case]:
+    return Case.objects.filter(
+        customer=customer,
+        order_line=order_line,
+        problem=problem,
+        status__in=Case.OPEN_STATUSES,
+    ).order_by("pk")
+
+
+def _about_this_line_or_sent(
+    customer: int, order_line: int, problem: str, submission_key: str
+) -> QuerySet[Case]:
+    return Case.objects.filter(
+        Q(order_line=order_line, problem=problem, status__in=Case.OPEN_STATUSES)
+        | Q(submission_key=submission_key),
+        customer=customer,
+    ).order_by("pk")
+
+
+# Built once per process: every filing reads one of them first.
+_OPEN_ABOUT_THIS_LINE = rows.Statement(_about_this_line)
+_OPEN_ABOUT_THIS_LINE_OR_SENT = rows.Statement(_about_this_line_or_sent)
+
+
 def case_sent_or_open(
     *, customer: User, submission_key: str, order_line: OrderLine, problem: str
 ) -> tuple[Case | None, Case | None]:
     """Before filing, in one query: the case this form submission filed if
     it was sent before (``case_for_submission``), and the customer's open
     case about this line and problem (``open_case_for``)."""
-    about_this = Q(
-        order_line=order_line, problem=problem, status__in=Case.OPEN_STATUSES
-    )
-    if submission_key:
-        about_this |= Q(submission_key=submission_key)
+    if not submission_key:
+        found = _OPEN_ABOUT_THIS_LINE.fetch(
+            customer=customer.pk, order_line=order_line.pk, problem=problem
+        )
+        return None, found[0] if found else None
     sent = opened = None
-    for case in Case.objects.filter(about_this, customer=customer).order_by("pk"):
-        if submission_key and case.submission_key == submission_key:
+    for case in _OPEN_ABOUT_THIS_LINE_OR_SENT.fetch(
+        customer=customer.pk,
+        order_line=order_line.pk,
+        problem=problem,
+        submission_key=submission_key,
+    ):
+        if case.submission_key == submission_key:
             sent = case
         if (
             case.order_line_id == order_line.pk
@@ -225,12 +265,7 @@ def open_case_for(
     *, customer: User, order_line: OrderLine, problem: str
 ) -> Case | None:
     """The customer's open case about this line and problem (at most one)."""
-    return Case.objects.filter(
-        customer=customer,
-        order_line=order_line,
-        problem=problem,
-        status__in=Case.OPEN_STATUSES,
-    ).first()
+    return _about_this_line(customer.pk, order_line.pk, problem).first()
 
 
 def was_refunded(case: Case) -> bool:

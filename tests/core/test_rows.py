@@ -3,6 +3,7 @@ would have loaded, converters and extra columns included."""
 
 import pytest
 from django.db import connection
+from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from core import rows
@@ -65,3 +66,130 @@ def test_a_saved_row_writes_back_what_it_read():
     found.save()
     product.refresh_from_db()
     assert (product.name, product.price, product.stock_on_hand) == ("Kettle", 3500, 4)
+
+
+# --- Statement: a query set built once, run with new values ---------------------
+
+
+def _products_in(category: int, name: str) -> QuerySet[Product]:
+    return (
+        Product.objects.filter(category=category, name=name)
+        .select_related("category")
+        .order_by("pk")
+    )
+
+
+def test_a_statement_runs_its_query_set_with_each_runs_values():
+    """The instances, and what they select_related, as the query set loads
+    them; other values, other rows; no further query to read the related."""
+    kettle = ProductFactory(name="Kettle")
+    other = ProductFactory(name="Kettle")  # another category
+    ProductFactory(name="Teapot", category=kettle.category)
+    statement = rows.Statement(_products_in)
+    for product in (kettle, other):
+        with CaptureQueriesContext(connection) as captured:
+            (found,) = statement.fetch(category=product.category_id, name="Kettle")
+            assert found.category.name == product.category.name
+        assert len(captured) == 1
+        _same(found, product)
+    assert statement.fetch(category=kettle.category_id, name="Kettle, no") == []
+
+
+def test_a_statement_is_built_once_per_database():
+    built = []
+
+    def by_name(name: str):
+        built.append(name)
+        return Product.objects.filter(name=name)
+
+    statement = rows.Statement(by_name)
+    ProductFactory(name="Kettle")
+    assert len(statement.fetch(name="Kettle")) == 1
+    assert len(statement.fetch(name="Teapot")) == 0
+    assert len(statement.fetch(name="Kettle")) == 1
+    assert len(built) == 2  # the model's, and the default database's plan
+
+
+def test_a_value_used_twice_is_given_in_both_places():
+    """Order: buyer or gift recipient, the same customer in two places."""
+    from shop.models import Order
+    from tests.shop.factories import placed_order
+
+    order = placed_order()
+
+    def mine(customer: int, pk: int):
+        return Order.objects.filter(
+            Q(buyer=customer) | Q(gift__recipient=customer), pk=pk
+        )
+
+    statement = rows.Statement(mine)
+    assert statement.get(customer=order.buyer_id, pk=order.pk) == order
+    with pytest.raises(Order.DoesNotExist):
+        statement.get(customer=UserFactory().pk, pk=order.pk)
+
+
+def test_get_answers_as_query_set_get():
+    ProductFactory.create_batch(2, name="Kettle")
+    statement = rows.Statement(lambda_free_by_name)
+    with pytest.raises(Product.MultipleObjectsReturned):
+        statement.get(name="Kettle")
+    with pytest.raises(Product.DoesNotExist):
+        statement.get(name="Teapot")
+
+
+def lambda_free_by_name(name: str):
+    return Product.objects.filter(name=name)
+
+
+def test_a_value_that_does_not_reach_the_statement_as_given_is_refused():
+    """A pattern (LIKE '%value%') or a slice would run with the stand-in's
+    text: building refuses instead of running the wrong query."""
+
+    def containing(name: str):
+        return Product.objects.filter(name__contains=name)
+
+    def first(count: int):
+        return Product.objects.order_by("pk")[:count]
+
+    for build, values in ((containing, {"name": "ett"}), (first, {"count": 2})):
+        with pytest.raises(ValueError, match="does not reach the statement"):
+            rows.Statement(build).fetch(**values)
+
+
+def test_only_plain_values_and_plain_query_sets():
+    def untyped(name):
+        return Product.objects.filter(name=name)
+
+    def prefetching(name: str):
+        return Product.objects.filter(name=name).prefetch_related("images")
+
+    def values(name: str):
+        return Product.objects.filter(name=name).values("pk")
+
+    with pytest.raises(TypeError, match="annotate"):
+        rows.Statement(untyped)
+    for build in (prefetching, values):
+        with pytest.raises(ValueError):
+            rows.Statement(build).fetch(name="Kettle")
+    with pytest.raises(TypeError, match="exactly"):
+        rows.Statement(lambda_free_by_name).fetch(name="Kettle", pk=1)
+
+
+def test_attach_gives_related_rows_as_prefetch_would():
+    """``order.lines.all()`` answers the attached rows with no query, each
+    line knows its order, and a further filter still reads only its own."""
+    from shop.models import Order, OrderLine
+    from tests.shop.factories import placed_order
+
+    order = placed_order(
+        None, (ProductFactory(name="Kettle"), 1), (ProductFactory(name="Cup"), 2)
+    )
+    placed_order()  # someone else's lines
+    loaded = Order.objects.get(pk=order.pk)
+    lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
+    rows.attach(loaded, "lines", lines)
+    with CaptureQueriesContext(connection) as captured:
+        assert list(loaded.lines.all()) == lines
+        assert all(line.order is loaded for line in loaded.lines.all())
+    assert len(captured) == 0
+    assert [line.name for line in loaded.lines.filter(quantity=2)] == ["Cup"]

@@ -1,0 +1,144 @@
+"""The CPU of the support scenario's request, in this process: "Get help"
+posted with "call me now" (``benchmarks/bench.py``'s support scenario),
+through Django's test client with the bench's settings.
+
+Each shopper has one placed, shipped order and files one case about its
+line. Prints the median thread CPU of the POST and its queries and, with
+``--profile``, a cProfile of them; ``--breakdown`` times named functions.
+
+    .venv/bin/python -m benchmarks.supportprofile --cases 300 [--profile 40]
+
+Needs PostgreSQL and Redis; ``PAYPROFILE_DATABASE`` (default
+``hoshii_payprofile``) is dropped and made again from the bench's migrated
+template, ``PAYPROFILE_REDIS_URL`` (default db 13) is flushed first: the
+calls' tasks are queued there and never run.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import time
+
+
+def main() -> None:
+    from benchmarks.payprofile import setup_environment, wrap
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--profile", type=int, default=0, help="top functions")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--sql", action="store_true", help="print the queries once")
+    parser.add_argument(
+        "--breakdown",
+        nargs="*",
+        default=[],
+        help="module:function names to time (thread CPU per call, no profiler)",
+    )
+    arguments = parser.parse_args()
+
+    redis_url = os.environ.get("PAYPROFILE_REDIS_URL", "redis://127.0.0.1:6379/13")
+    setup_environment(
+        os.environ.get("PAYPROFILE_DATABASE", "hoshii_payprofile"), redis_url
+    )
+    os.environ["SHOP_PAYMENT_PROVIDER"] = "shop.payments.TestPaymentProvider"
+    # The full bench's collected files (``make bench`` made them): the
+    # page's {% static %} tags read their manifest.
+    os.environ.setdefault("STATIC_ROOT", "var/bench-full-static")
+    # As the bench's stack: the line is open, no customer is rate-limited.
+    os.environ.update(
+        CALLBACKS_HOURS="00:00-24:00",
+        CALLBACKS_MAX_PER_HOUR="1000000",
+        CALLBACKS_SHOP_MAX_PER_HOUR="1000000",
+    )
+    import django
+
+    django.setup()
+    import redis
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.bench import call_me_now, make_catalog
+    from benchmarks.customers import make_shoppers
+    from shop import services
+    from shop.models import Address, Cart, CartLine
+    from shop.payments import TestPaymentProvider
+
+    redis.Redis.from_url(redis_url).flushdb()
+    spent = wrap(arguments.breakdown)
+    total = arguments.cases + arguments.warmup
+    products = make_catalog(50)
+    shoppers = make_shoppers("help", total, phone_from=2_000_000)
+    addresses = {a.user_id: a for a in Address.objects.filter(
+        user_id__in=[s.user_id for s in shoppers])}  # fmt: skip
+    provider = TestPaymentProvider()
+    posts = []
+    for index, shopper in enumerate(shoppers):
+        cart = Cart.objects.create(owner_id=shopper.user_id)
+        CartLine.objects.create(
+            cart=cart, product=products[index % len(products)], quantity=1
+        )
+        address = addresses[shopper.user_id]
+        order = services.place_order(
+            cart=cart,
+            buyer=address.user,
+            destination=services.Destination(address=address),
+            expected_total=services.quote(cart=cart)[1].total,
+        )
+        url = services.start_payment(order=order)
+        provider.pay(url.rstrip("/").rsplit("/", 1)[-1], "4242424242424242")
+        order = services.refresh_payment(order=order)
+        shipment = services.create_shipment_for_remaining(order=order, actor=None)
+        services.mark_shipped(shipment=shipment, actor=None)
+        line = order.lines.get()
+        posts.append(
+            (
+                f"/help/orders/{order.pk}/",
+                shopper.session,
+                call_me_now(line.pk, shopper.phone),
+            )
+        )
+
+    times: list[float] = []
+    counts: list[int] = []
+    profiler = cProfile.Profile(time.thread_time)
+    client = Client()
+    for index, (path, session, body) in enumerate(posts):
+        measured = index >= arguments.warmup
+        client.cookies.clear()
+        client.cookies["sessionid"] = session
+        with CaptureQueriesContext(connection) as captured:
+            if measured and arguments.profile:
+                profiler.enable()
+            started = time.thread_time()
+            response = client.post(
+                path, body, content_type="application/x-www-form-urlencoded"
+            )
+            used = time.thread_time() - started
+            if measured and arguments.profile:
+                profiler.disable()
+        assert response.status_code == 302, (response.status_code, path)
+        assert "/help/cases/" in response.headers["Location"], response.headers
+        if measured:
+            times.append(used * 1000)
+            counts.append(len(captured.captured_queries))
+            if arguments.sql and len(times) == 1:
+                for query in captured.captured_queries:
+                    print("   ", query["sql"][:300])
+    print(
+        f"get help, call now  {statistics.median(times):6.2f} ms  "
+        f"{max(counts)} queries"
+    )
+    for name, (calls, seconds) in spent.items():
+        if calls:
+            print(f"{name}: {calls} calls, {seconds * 1000 / calls:.3f} ms each")
+    if arguments.profile:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(arguments.profile)
+        stats.sort_stats("tottime").print_stats(arguments.profile)
+
+
+if __name__ == "__main__":
+    main()
