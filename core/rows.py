@@ -94,6 +94,9 @@ def fetch(model: type[models.Model], sql: str, params=(), *, using: str | None =
 # --- Query sets built once ------------------------------------------------------
 
 
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+
+
 class Statement:
     """An ORM query set whose statement is built once per process and
     database, then run with new values: for the few ORM reads on every
@@ -142,6 +145,13 @@ class Statement:
         """The query set's instances for these values, as a list."""
         if values.keys() != self._stand_ins.keys():
             raise TypeError(f"give exactly {sorted(self._stand_ins)}")
+        if any(
+            type(value) is int and not _BIGINT_MIN <= value <= _BIGINT_MAX
+            for value in values.values()
+        ):
+            # No key is that large, and SQLite would refuse to bind it: no
+            # row, as the ORM answers an integer lookup out of range.
+            return []
         plan = self._plan(using or router.db_for_read(self._model))
         return plan.run(values)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from core import submissions
-from shop import regions
+from shop import regions, selectors
 from shop.models import Address, User
 
 # The most of one product a form takes at once.
@@ -172,10 +172,62 @@ class PaymentForm(forms.Form):
     )
 
 
+class _ChoicesWhenShown(forms.models.ModelChoiceIterator):
+    """The field's choices, its query set read when they are iterated."""
+
+    def __init__(self, field) -> None:
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
+class OwnAddressField(forms.ModelChoiceField):
+    """One of the buyer's addresses (``owner``): offered from their address
+    book, and the one posted read by ``selectors.own_address``, a statement
+    built once per process (every checkout posts it). The choices' query
+    set is only built when they are shown: a post that is valid never
+    needs it."""
+
+    iterator = _ChoicesWhenShown
+
+    def __init__(self, **kwargs) -> None:
+        self.owner: User | None = None
+        super().__init__(queryset=None, **kwargs)
+
+    def offer_to(self, owner: User) -> None:
+        self.owner = owner
+        self._queryset = None
+        self.widget.choices = self.choices
+
+    @property
+    def queryset(self):
+        if self._queryset is None and self.owner is not None:
+            self._queryset = selectors.address_book(user=self.owner)
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset) -> None:
+        self._queryset = queryset
+        self.widget.choices = self.choices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return selectors.own_address(user=self.owner, pk=int(value))
+        except (TypeError, ValueError, Address.DoesNotExist):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
 class CheckoutForm(PaymentForm):
-    address = forms.ModelChoiceField(
+    address = OwnAddressField(
         label=_("Ship to"),
-        queryset=Address.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
@@ -187,7 +239,7 @@ class CheckoutForm(PaymentForm):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["address"].queryset = user.addresses.all()
+        self.fields["address"].offer_to(user)
 
 
 class LoginForm(account_forms.LoginForm):

@@ -288,6 +288,20 @@ def address_book(*, user: User) -> QuerySet[Address]:
     return user.addresses.all()
 
 
+def _own_address(user: int, pk: int) -> QuerySet[Address]:
+    return Address.objects.filter(user=user, pk=pk)
+
+
+# Built once per process: every checkout posts the address to ship to.
+_OWN_ADDRESS = rows.Statement(_own_address)
+
+
+def own_address(*, user: User, pk: int) -> Address:
+    """One of ``user``'s own addresses, ``Address.DoesNotExist`` for anyone
+    else's: the addresses a checkout may ship to (``address_book``)."""
+    return _OWN_ADDRESS.get(user=user.pk, pk=pk)
+
+
 def _lines_with_photos() -> QuerySet[OrderLine]:
     return (
         OrderLine.objects.select_related("product")

@@ -193,3 +193,13 @@ def test_attach_gives_related_rows_as_prefetch_would():
         assert all(line.order is loaded for line in loaded.lines.all())
     assert len(captured) == 0
     assert [line.name for line in loaded.lines.filter(quantity=2)] == ["Cup"]
+
+
+def test_an_integer_no_key_can_have_finds_nothing_without_a_query():
+    """As the ORM answers an integer lookup out of range (SQLite could not
+    even bind it)."""
+    statement = rows.Statement(_products_in)
+    with CaptureQueriesContext(connection) as captured:
+        assert statement.fetch(category=2**63, name="Kettle") == []
+        assert statement.fetch(category=-(2**63) - 1, name="Kettle") == []
+    assert len(captured) == 0

@@ -291,6 +291,24 @@ def test_someone_elses_address_id_is_a_form_error(client, buyer):
     assert not Order.objects.exists()
 
 
+@pytest.mark.parametrize("posted", ["abc", "-1", str(10**30), "1.5", ""])
+def test_a_made_up_address_is_a_form_error_with_the_buyers_own_offered(
+    client, buyer, posted
+):
+    """Garbage, or an id no key can have, is a form error (never a 500),
+    and the page offers the buyer's own addresses again to choose from."""
+    mine = AddressFactory(user=buyer, line1="1-2-3 Mine")
+    cart = cart_with(buyer, (ProductFactory(), 1))
+    response = client.post(
+        reverse("shop:checkout"), {**checkout_form(cart, mine), "address": posted}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "your own addresses" in html or "Choose where to ship" in html
+    assert "1-2-3 Mine" in html
+    assert not Order.objects.exists()
+
+
 def test_tampered_total_asks_to_confirm_again(client, buyer):
     address = AddressFactory(user=buyer)
     cart = cart_with(buyer, (ProductFactory(price=5000), 1))
