@@ -128,8 +128,7 @@ def main() -> None:
                 for query in captured.captured_queries:
                     print("   ", query["sql"][:300])
     print(
-        f"get help, call now  {statistics.median(times):6.2f} ms  "
-        f"{max(counts)} queries"
+        f"get help, call now  {statistics.median(times):6.2f} ms  {max(counts)} queries"
     )
     for name, (calls, seconds) in spent.items():
         if calls:
