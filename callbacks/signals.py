@@ -1,12 +1,15 @@
 """What callbacks announce, and how, so a listener can never stop a call.
 
-``callback_changed(callback, old_state, new_state, detail)`` is sent once per
-state change; ``callback_claimed(callback, agent)`` when an agent takes a
-waiting caller and ``callback_released(callback, agent, reason)`` when that
-agent's phone was not answered and the caller is back in the queue;
-``callback_missed(callback, agent)`` when a waiting caller was not put
-through in time (``agent`` is who had taken them, or None) and is first in
-line again.
+``callback_changed(callback, old_state, new_state, detail, with_subject)`` is
+sent once per state change (``with_subject`` is true for a call booked in
+the transaction that made its subject, ``schedule_callback(subject_is_new=
+True)``: the asker has recorded the booking there, with its own writes, and
+its listener need not again); ``callback_claimed(callback, agent)`` when an
+agent takes a waiting caller and ``callback_released(callback, agent,
+reason)`` when that agent's phone was not answered and the caller is back in
+the queue; ``callback_missed(callback, agent)`` when a waiting caller was not
+put through in time (``agent`` is who had taken them, or None) and is first
+in line again.
 
 All are sent **after the change commits**, with ``send_robust``: a listener
 sees what is stored, and a listener that raises is logged and skipped, never

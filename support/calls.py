@@ -222,16 +222,18 @@ def calls_for(case: Case):
 
 
 def on_callback_changed(
-    sender, callback, old_state, new_state, detail, **kwargs
+    sender, callback, old_state, new_state, detail, with_subject=False, **kwargs
 ) -> None:
-    """Write each change of a support call on its case's timeline.
+    """Write each change of a support call on its case's timeline, but for
+    a call booked with a new case (``with_subject``): filing wrote its lines
+    with the case's (``call_change_entries``).
 
     The lines are written with the case's id from the call's subject,
     without reading the case: cases are never deleted, and a subject that
     names no case (another app's call that looks like ours) writes nothing,
     its insert refused by the case's foreign key."""
     case_id = case_id_from(callback.subject)
-    if case_id is None:
+    if case_id is None or with_subject:
         return
     if connection.in_atomic_block and not Case.objects.filter(pk=case_id).exists():
         # Run inside someone's transaction (a test running commit hooks in
@@ -260,6 +262,21 @@ def record_call_change(
 def _write_call_change(
     *, case_id: int, callback: CallbackRequest, new_state: str, detail: str
 ) -> CaseEvent:
+    event, _internal = CaseEvent.objects.bulk_create(
+        call_change_entries(
+            case_id=case_id, callback=callback, new_state=new_state, detail=detail
+        )
+    )
+    if new_state == CallbackRequest.State.FAILED:
+        transaction.on_commit(lambda: send_call_failed.delay(event_id=event.pk))
+    return event
+
+
+def call_change_entries(
+    *, case_id: int, callback: CallbackRequest, new_state: str, detail: str
+) -> list[CaseEvent]:
+    """The lines of ``callback``'s change to ``new_state``, unsaved: the
+    customer's, then staff's."""
     # The customer's line, said again in each reader's language; its body
     # in the language they asked for the call in (for the email that quotes
     # it): this runs in a worker or a webhook, where no request of theirs
@@ -272,27 +289,22 @@ def _write_call_change(
         body = messages.words(message, params) if message in messages.MESSAGES else ""
     attempt = callback.attempts
     internal = f"{callback.reference} {new_state} (attempt {attempt}) {detail}"
-    event, _internal = CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_id=case_id,
-                kind=CaseEvent.Kind.CALL,
-                body=body or new_state,
-                is_public=True,
-                message=message,
-                params=params,
-            ),
-            CaseEvent(
-                case_id=case_id,
-                kind=CaseEvent.Kind.CALL,
-                body=internal[:5000],
-                is_public=False,
-            ),
-        ]
-    )
-    if new_state == CallbackRequest.State.FAILED:
-        transaction.on_commit(lambda: send_call_failed.delay(event_id=event.pk))
-    return event
+    return [
+        CaseEvent(
+            case_id=case_id,
+            kind=CaseEvent.Kind.CALL,
+            body=body or new_state,
+            is_public=True,
+            message=message,
+            params=params,
+        ),
+        CaseEvent(
+            case_id=case_id,
+            kind=CaseEvent.Kind.CALL,
+            body=internal[:5000],
+            is_public=False,
+        ),
+    ]
 
 
 def _note_for_staff(callback: CallbackRequest, *, agent, message: str, **facts) -> None:

@@ -130,7 +130,8 @@ def schedule_callback(
     ``subject_is_new``: the asker vouches that no call was ever booked for
     ``subject`` (it names a row inserted in the asker's own transaction), so
     there is nothing to look for; the one-active-call index still refuses a
-    second active call.
+    second active call. The booking is announced ``with_subject``: the
+    asker, writing its subject now, records it with its own writes.
     """
     try:
         return _schedule(
@@ -194,7 +195,13 @@ def _schedule(
                 due_at=timezone.now() + delay,
                 log_context=log_context,
             )
-            record(callback=callback, old="", to=State.SCHEDULED, detail="")
+            record(
+                callback=callback,
+                old="",
+                to=State.SCHEDULED,
+                detail="",
+                with_subject=subject_is_new,
+            )
             queue_dial(callback=callback)
     if refused is not None:
         raise refused

@@ -36,19 +36,36 @@ def move(*, callback: CallbackRequest, to: str, detail: str = "", **fields) -> N
     record(callback=callback, old=old, to=to, detail=detail)
 
 
-def record(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None:
+def record(
+    *,
+    callback: CallbackRequest,
+    old: str,
+    to: str,
+    detail: str,
+    with_subject: bool = False,
+) -> None:
     """The change on the row's history (and the log), announced once the
     caller commits."""
     CallbackEvent.objects.create(
         callback=callback, from_state=old, to_state=to, detail=detail[:255]
     )
-    announce(callback=callback, old=old, to=to, detail=detail)
+    announce(
+        callback=callback, old=old, to=to, detail=detail, with_subject=with_subject
+    )
 
 
-def announce(*, callback: CallbackRequest, old: str, to: str, detail: str) -> None:
+def announce(
+    *,
+    callback: CallbackRequest,
+    old: str,
+    to: str,
+    detail: str,
+    with_subject: bool = False,
+) -> None:
     """A change already on the row's history: logged, and announced once
     the caller commits (``record`` without its insert, for a verb that
-    wrote the history line in its own statement)."""
+    wrote the history line in its own statement). ``with_subject``: a call
+    booked in the transaction that made its subject (``callbacks.signals``)."""
     with bind(**callback.log_fields()):
         logger.info(
             "Callback %s: %s -> %s %s", callback.reference, old or "new", to, detail
@@ -60,6 +77,7 @@ def announce(*, callback: CallbackRequest, old: str, to: str, detail: str) -> No
         old_state=old,
         new_state=to,
         detail=detail,
+        with_subject=with_subject,
     )
     if to in CallbackRequest.FINAL and old not in CallbackRequest.FINAL:
         transaction.on_commit(metrics.CALLS_FINISHED.labels(state=to).inc)

@@ -187,6 +187,7 @@ def file_or_find_case(
             events = [
                 _unsaved_event(case, Kind.FILED, actor=customer, body=description)
             ]
+            callback = None
             if call_to is not None:
                 try:
                     # The row inserted just now is locked until commit.
@@ -212,6 +213,15 @@ def file_or_find_case(
             if decided_here is not None:
                 why, facts = decided_here
                 events += _handed_to_agent(case, why, **facts)
+            if callback is not None:
+                # The call's booking on the timeline, with the case: its
+                # announcement after commit (with_subject) writes nothing.
+                events += calls.call_change_entries(
+                    case_id=case.pk,
+                    callback=callback,
+                    new_state=callback.state,
+                    detail="",
+                )
             _events(events)
     except _TwinFiled:
         # A double submit lost the race to its twin: show the case it made.

@@ -26,9 +26,8 @@ pytestmark = pytest.mark.django_db
 # the test's own transaction around it; BEGIN and COMMIT, not counted, in
 # production): the case, the call and its history (no look for an active
 # call: the case is new), and the case's entries (filed, asked for a call,
-# handed to an agent and why) in one insert. After commit (not run here)
-# the call's "scheduled" lines are written with the case's id from the
-# call's subject, in one insert: 9 in all in the benchmark.
+# handed to an agent and why, the call booked) in one insert. Nothing is
+# written after commit: 8 in all in the benchmark.
 GET_HELP_WITH_A_CALL = 10
 
 
@@ -84,8 +83,30 @@ def test_get_help_with_call_me_now_costs_a_fixed_number_of_queries(client, order
         (CaseEvent.Kind.CALL, False, "customer_asked_for_call"),
         (CaseEvent.Kind.DECISION, False, "needs_a_person"),
         (CaseEvent.Kind.DECISION, True, "agent_will_look"),
+        # The booking's lines, with the case (not after commit).
+        (CaseEvent.Kind.CALL, True, "call:scheduled"),
+        (CaseEvent.Kind.CALL, False, ""),
     ]
     assert case.status == Case.Status.NEW
+
+
+def test_the_bookings_lines_are_written_once_with_the_case(
+    client, order, django_capture_on_commit_callbacks
+):
+    """The call's announcement after commit, booked with the new case,
+    writes nothing more: "We'll call you" is on the timeline once, in the
+    filing's own transaction, with the call's reference for staff."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("support:get_help", args=[order.pk]), call_me_now(order))
+    case = Case.objects.get()
+    callback = CallbackRequest.objects.get()
+    calls = case.events.filter(kind=CaseEvent.Kind.CALL, actor=None)
+    (public,) = calls.filter(is_public=True, message="call:scheduled")
+    (internal,) = calls.filter(
+        is_public=False, body__startswith=f"{callback.reference} scheduled "
+    )
+    assert public.pk < internal.pk
+    assert "call" in public.body
 
 
 def test_a_refused_call_files_the_case_without_it_in_as_few_queries(
