@@ -36,6 +36,12 @@ def main() -> None:
         default=[],
         help="module:function names to time (thread CPU per call, no profiler)",
     )
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="then dial the booked calls here (the dial task's work, through "
+        "the twilio library to the fake Twilio), timed and profiled instead",
+    )
     arguments = parser.parse_args()
 
     redis_url = os.environ.get("PAYPROFILE_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -43,6 +49,17 @@ def main() -> None:
         os.environ.get("PAYPROFILE_DATABASE", "hoshii_payprofile"), redis_url
     )
     os.environ["SHOP_PAYMENT_PROVIDER"] = "shop.payments.TestPaymentProvider"
+    if arguments.worker:
+        from benchmarks.stack import fake_twilio_env
+        from tests.callbacks.fake_twilio import FakeTwilio
+
+        fake = FakeTwilio("AC" + "0" * 32, "bench-token").start()
+        os.environ.update(
+            fake_twilio_env(fake, port=8000),
+            CALLBACKS_DIALER="callbacks.dialers.TwilioDialer",
+            CALLBACKS_CALLS_PER_SECOND="100000",
+            CALLBACKS_CALL_BURST="100000",
+        )
     # The full bench's collected files (``make bench`` made them): the
     # page's {% static %} tags read their manifest.
     os.environ.setdefault("STATIC_ROOT", "var/bench-full-static")
@@ -104,20 +121,21 @@ def main() -> None:
     times: list[float] = []
     counts: list[int] = []
     profiler = cProfile.Profile(time.thread_time)
+    profile_posts = arguments.profile and not arguments.worker
     client = Client()
     for index, (path, session, body) in enumerate(posts):
         measured = index >= arguments.warmup
         client.cookies.clear()
         client.cookies["sessionid"] = session
         with CaptureQueriesContext(connection) as captured:
-            if measured and arguments.profile:
+            if measured and profile_posts:
                 profiler.enable()
             started = time.thread_time()
             response = client.post(
                 path, body, content_type="application/x-www-form-urlencoded"
             )
             used = time.thread_time() - started
-            if measured and arguments.profile:
+            if measured and profile_posts:
                 profiler.disable()
         assert response.status_code == 302, (response.status_code, path)
         assert "/help/cases/" in response.headers["Location"], response.headers
@@ -130,6 +148,35 @@ def main() -> None:
     print(
         f"get help, call now  {statistics.median(times):6.2f} ms  {max(counts)} queries"
     )
+    if arguments.worker:
+        from callbacks.models import CallbackRequest
+        from callbacks.services import dial
+
+        profiler = cProfile.Profile(time.thread_time)
+        dials: list[float] = []
+        due = list(
+            CallbackRequest.objects.filter(state=CallbackRequest.State.SCHEDULED)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        for index, callback_id in enumerate(due):
+            measured = index >= arguments.warmup
+            with CaptureQueriesContext(connection) as captured:
+                if measured and arguments.profile:
+                    profiler.enable()
+                started = time.thread_time()
+                dial(callback_id=callback_id)
+                used = time.thread_time() - started
+                if measured and arguments.profile:
+                    profiler.disable()
+            if measured:
+                dials.append(used * 1000)
+        placed = CallbackRequest.objects.exclude(call_sid="").count()
+        assert placed == len(due), (placed, len(due))
+        print(
+            f"dial, in the worker {statistics.median(dials):6.2f} ms  "
+            f"{len(captured.captured_queries)} queries"
+        )
     for name, (calls, seconds) in spent.items():
         if calls:
             print(f"{name}: {calls} calls, {seconds * 1000 / calls:.3f} ms each")
