@@ -9,6 +9,15 @@ def is_rabbitmq(broker_url: str) -> bool:
     return broker_url.startswith(AMQP_SCHEMES)
 
 
+def transport(broker_url: str) -> str | None:
+    """Celery's ``broker_transport`` for ``broker_url``: for ``redis://``,
+    kombu's Redis transport with one client per pool
+    (``config.redis_transport``); any other the URL's own (None)."""
+    if broker_url.startswith("redis://"):
+        return "config.redis_transport:Transport"
+    return None
+
+
 def transport_options(broker_url: str, *, visibility_timeout: int) -> dict:
     """Celery's ``broker_transport_options`` for ``broker_url``.
 

@@ -113,7 +113,11 @@ def broker_url(kind: str, vhost: RabbitMQVhost | None = None) -> str:
 def using_broker(url: str):
     """The Celery app (tasks queued, the in-process worker) on ``url``
     until the block ends, with that broker's transport options."""
-    saved = app.conf.broker_url, app.conf.broker_transport_options
+    saved = (
+        app.conf.broker_url,
+        app.conf.broker_transport,
+        app.conf.broker_transport_options,
+    )
     saved_environ = os.environ.get("CELERY_BROKER_URL")
     visibility_timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(
         "visibility_timeout", 3600
@@ -121,7 +125,9 @@ def using_broker(url: str):
     # Celery reads CELERY_BROKER_URL from the environment before its settings.
     os.environ["CELERY_BROKER_URL"] = url
     _point_at(
-        url, brokers.transport_options(url, visibility_timeout=visibility_timeout)
+        url,
+        brokers.transport(url),
+        brokers.transport_options(url, visibility_timeout=visibility_timeout),
     )
     try:
         yield
@@ -133,12 +139,13 @@ def using_broker(url: str):
         _point_at(*saved)
 
 
-def _point_at(url: str, options: dict) -> None:
+def _point_at(url: str, transport: str | None, options: dict) -> None:
     # Connections pooled so far are to the other broker: close and forget them.
     pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url = url
+    app.conf.broker_transport = transport
     app.conf.broker_transport_options = options
 
 

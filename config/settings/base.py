@@ -150,6 +150,7 @@ else:
 # Redis unless CELERY_BROKER_URL names another (amqp://… for RabbitMQ); an
 # empty value, as a compose file passes an unset variable, is no choice.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+CELERY_BROKER_TRANSPORT = brokers.transport(CELERY_BROKER_URL)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
