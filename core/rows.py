@@ -273,3 +273,62 @@ def attach(instance: models.Model, name: str, related: list) -> None:
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[
         field.remote_field.cache_name
     ] = queryset
+
+
+# --- Rows written in one statement ----------------------------------------------
+
+
+@functools.cache
+def _insert_statement(
+    model: type[models.Model], count: int, alias: str
+) -> tuple[str, tuple]:
+    """``INSERT … VALUES (…), … RETURNING`` the key, for ``count`` rows of
+    ``model`` on ``alias``, and the fields its values are, in order."""
+    connection = connections[alias]
+    options = model._meta
+    key = options.auto_field
+    fields = tuple(field for field in options.concrete_fields if field is not key)
+    if key is None or any(hasattr(field, "get_placeholder") for field in fields):
+        raise ValueError(f"{model.__name__} rows need the ORM's bulk_create")
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Names from the model, quoted; every value a parameter.
+    table, key_column = quote(options.db_table), quote(key.column)
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join([row] * count)
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {key_column}"  # noqa: S608
+    return sql, fields
+
+
+def insert(objects: list, *, using: str | None = None) -> list:
+    """Write ``objects`` (unsaved, of one model with an automatic key) as
+    ``bulk_create`` does: their values as the fields prepare them, their
+    keys set from the database, in order. Unlike ``bulk_create``, the
+    statement is built once per model, row count and database, and it
+    opens no transaction of its own: outside one, the one statement is
+    all or nothing by itself (no BEGIN and COMMIT around it); inside
+    one, it joins it."""
+    if not objects:
+        return objects
+    model = type(objects[0])
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return model.objects.using(alias).bulk_create(objects)
+    sql, fields = _insert_statement(model, len(objects), alias)
+    params = []
+    for instance in objects:
+        instance._prepare_related_fields_for_save(operation_name="insert")
+        params.extend(
+            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in fields
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    attname = model._meta.auto_field.attname
+    for instance, (key,) in zip(objects, keys, strict=True):
+        setattr(instance, attname, key)
+        instance._state.adding = False
+        instance._state.db = alias
+    return objects

@@ -13,6 +13,7 @@ from callbacks import hours
 from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
+from core import rows
 from core.batches import DEFAULT_BATCH_SIZE
 from core.logs import bind
 from support import messages
@@ -258,11 +259,12 @@ def record_call_change(
     )
 
 
-@transaction.atomic
 def _write_call_change(
     *, case_id: int, callback: CallbackRequest, new_state: str, detail: str
 ) -> CaseEvent:
-    event, _internal = CaseEvent.objects.bulk_create(
+    # One statement, all or nothing by itself: after a call's change
+    # commits (where listeners run) it needs no transaction around it.
+    event, _internal = rows.insert(
         call_change_entries(
             case_id=case_id, callback=callback, new_state=new_state, detail=detail
         )

@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import formats, timezone, translation
 
+from core import rows
 from shop.models import User
 from support import calls, messages
 from support.models import Case, CaseEvent
@@ -70,7 +71,7 @@ def _call_asked_entry(
 def _events(events: list[CaseEvent]) -> list[CaseEvent]:
     """Entries made by ``_unsaved_event`` written in one insert, in their
     order (one statement: all or none, without a transaction of its own)."""
-    return CaseEvent.objects.bulk_create(events)
+    return rows.insert(events)
 
 
 def _said(case: Case, message: str, params: dict) -> str:

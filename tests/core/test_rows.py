@@ -203,3 +203,52 @@ def test_an_integer_no_key_can_have_finds_nothing_without_a_query():
         assert statement.fetch(category=2**63, name="Kettle") == []
         assert statement.fetch(category=-(2**63) - 1, name="Kettle") == []
     assert len(captured) == 0
+
+
+# --- insert: rows written in one statement --------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_writes_what_bulk_create_writes_in_one_statement():
+    """Keys from the database in order, auto_now_add and JSON as the fields
+    prepare them; outside a transaction, one statement and no BEGIN or
+    COMMIT around it (bulk_create opens a transaction of its own)."""
+    from support.models import CaseEvent
+    from tests.support.factories import CaseFactory
+
+    case = CaseFactory()
+    before = CaseEvent.objects.count()
+    events = [
+        CaseEvent(case=case, kind="call", body="We'll call you", params={"n": 1}),
+        CaseEvent(case=case, kind="call", body="cb_1 scheduled", is_public=False),
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        assert rows.insert(events) is events
+    assert [query["sql"].split()[0] for query in captured] == ["INSERT"]
+    with CaptureQueriesContext(connection) as captured:
+        CaseEvent.objects.bulk_create([CaseEvent(case=case, kind="note")])
+    assert [query["sql"].split()[0] for query in captured] == [
+        "BEGIN",
+        "INSERT",
+        "COMMIT",
+    ]
+    assert events[0].pk < events[1].pk
+    assert all(e.created_at is not None and not e._state.adding for e in events)
+    for written in events:
+        _same(CaseEvent.objects.get(pk=written.pk), written)
+    assert CaseEvent.objects.get(pk=events[0].pk).params == {"n": 1}
+    assert CaseEvent.objects.count() == before + 3
+
+
+def test_insert_inside_a_transaction_joins_it():
+    from django.db import transaction
+
+    from support.models import CaseEvent
+    from tests.support.factories import CaseFactory
+
+    case = CaseFactory()
+    before = CaseEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rows.insert([CaseEvent(case=case, kind="note", body="gone")])
+        raise RuntimeError
+    assert CaseEvent.objects.count() == before

@@ -134,9 +134,10 @@ def test_a_refused_call_files_the_case_without_it_in_as_few_queries(
 # The worker's side of the same call (``callbacks.services.dial``): is it
 # still due; the claim (the row moved to dialing with its history line, one
 # statement that commits by itself); after that commit, the call's two lines
-# on the case, written with the case's id from the call's subject (BEGIN,
-# one insert, COMMIT); then the provider's call id saved.
-DIAL_A_SUPPORT_CALL = 6
+# on the case, written with the case's id from the call's subject (one
+# insert, all or nothing by itself: no BEGIN and COMMIT); then the
+# provider's call id saved.
+DIAL_A_SUPPORT_CALL = 4
 
 
 def due_call(subject: str) -> CallbackRequest:
