@@ -26,6 +26,7 @@ from callbacks.models import CallbackRequest
 from callbacks.ratelimit import take_request_slot
 from callbacks.services.alarms import raise_call_alarm
 from callbacks.services.transitions import move, queue_dial, record
+from core import rows
 from core.text import fill
 
 State = CallbackRequest.State
@@ -185,15 +186,19 @@ def _schedule(
         except CallbackError as error:
             refused = error
         else:
-            callback = CallbackRequest.objects.create(
-                subject=subject,
-                number=number,
-                script=script,
-                language=language,
-                queue=queue,
-                requested_by=requested_by,
-                due_at=timezone.now() + delay,
-                log_context=log_context,
+            (callback,) = rows.insert(
+                [
+                    CallbackRequest(
+                        subject=subject,
+                        number=number,
+                        script=script,
+                        language=language,
+                        queue=queue,
+                        requested_by=requested_by,
+                        due_at=timezone.now() + delay,
+                        log_context=log_context,
+                    )
+                ]
             )
             record(
                 callback=callback,

@@ -14,6 +14,7 @@ from callbacks import metrics
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.signals import announce_after_commit, callback_changed
 from callbacks.tasks import check_pickup, dial_callback
+from core import rows
 from core.logs import bind
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,12 @@ def record(
 ) -> None:
     """The change on the row's history (and the log), announced once the
     caller commits."""
-    CallbackEvent.objects.create(
-        callback=callback, from_state=old, to_state=to, detail=detail[:255]
+    rows.insert(
+        [
+            CallbackEvent(
+                callback=callback, from_state=old, to_state=to, detail=detail[:255]
+            )
+        ]
     )
     announce(
         callback=callback, old=old, to=to, detail=detail, with_subject=with_subject

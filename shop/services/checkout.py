@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import rows
 from shop import confirmations, metrics, payments
 from shop.exceptions import AddressNotAllowed, CartChanged, EmptyCart
 from shop.models import (
@@ -266,37 +267,43 @@ def _write_order(
 
     address = destination.address
     card = charged.total - credit
-    order = Order.objects.create(
-        buyer=buyer,
-        status=Order.Status.AWAITING_PAYMENT if card else Order.Status.PLACED,
-        cart=cart,
-        email=buyer.email,
-        currency=settings.SHOP_CURRENCY,
-        subtotal=charged.subtotal,
-        shipping_fee=charged.shipping_fee,
-        total=charged.total,
-        ship_to_name=address.recipient_name,
-        ship_to_country=address.country,
-        ship_to_postal_code=address.postal_code,
-        ship_to_region=address.region,
-        ship_to_city=address.city,
-        ship_to_line1=address.line1,
-        ship_to_line2=address.line2,
-        ship_to_phone=address.phone,
-        ship_to_hidden_from_buyer=destination.hidden_from_buyer,
-        ship_to_display_name=destination.display_name,
+    (order,) = rows.insert(
+        [
+            Order(
+                buyer=buyer,
+                status=Order.Status.AWAITING_PAYMENT if card else Order.Status.PLACED,
+                cart=cart,
+                email=buyer.email,
+                currency=settings.SHOP_CURRENCY,
+                subtotal=charged.subtotal,
+                shipping_fee=charged.shipping_fee,
+                total=charged.total,
+                ship_to_name=address.recipient_name,
+                ship_to_country=address.country,
+                ship_to_postal_code=address.postal_code,
+                ship_to_region=address.region,
+                ship_to_city=address.city,
+                ship_to_line1=address.line1,
+                ship_to_line2=address.line2,
+                ship_to_phone=address.phone,
+                ship_to_hidden_from_buyer=destination.hidden_from_buyer,
+                ship_to_display_name=destination.display_name,
+            )
+        ]
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            product=line.product,
-            sku=line.product.sku,
-            name=line.product.name,
-            name_ja=line.product.name_ja,
-            unit_price=line.product.price,
-            quantity=line.quantity,
-        )
-        for line in lines
+    rows.insert(
+        [
+            OrderLine(
+                order=order,
+                product=line.product,
+                sku=line.product.sku,
+                name=line.product.name,
+                name_ja=line.product.name_ja,
+                unit_price=line.product.price,
+                quantity=line.quantity,
+            )
+            for line in lines
+        ]
     )
     record_tenders(
         order=order,
@@ -305,10 +312,16 @@ def _write_order(
         card=card,
         provider_name=payments.get_provider().name,
     )
-    OrderEvent.objects.create(
-        order=order,
-        actor=buyer,
-        kind=OrderEvent.Kind.AWAITING_PAYMENT if card else OrderEvent.Kind.PLACED,
+    rows.insert(
+        [
+            OrderEvent(
+                order=order,
+                actor=buyer,
+                kind=OrderEvent.Kind.AWAITING_PAYMENT
+                if card
+                else OrderEvent.Kind.PLACED,
+            )
+        ]
     )
 
     # Last, so each product's row is locked for as short a time as can be:

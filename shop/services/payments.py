@@ -51,22 +51,30 @@ def record_tenders(
     after checkout), which then need not read it back."""
     if credit:
         spend_store_credit(user=buyer, amount=credit, order=order)
-        Payment.objects.create(
-            order=order,
-            provider=Payment.STORE_CREDIT,
-            reference=f"credit-order-{order.pk}",
-            amount=credit,
-            currency=order.currency,
-            status=Payment.Status.CAPTURED,
-            settled_at=timezone.now(),
+        rows.insert(
+            [
+                Payment(
+                    order=order,
+                    provider=Payment.STORE_CREDIT,
+                    reference=f"credit-order-{order.pk}",
+                    amount=credit,
+                    currency=order.currency,
+                    status=Payment.Status.CAPTURED,
+                    settled_at=timezone.now(),
+                )
+            ]
         )
     if card:
-        order._written_card_payment = Payment.objects.create(
-            order=order,
-            provider=provider_name,
-            amount=card,
-            currency=order.currency,
-            status=Payment.Status.PENDING,
+        (order._written_card_payment,) = rows.insert(
+            [
+                Payment(
+                    order=order,
+                    provider=provider_name,
+                    amount=card,
+                    currency=order.currency,
+                    status=Payment.Status.PENDING,
+                )
+            ]
         )
 
 
@@ -355,7 +363,7 @@ def _paid(
             status=Order.Status.PLACED, placed_at=payment.settled_at
         )
         order.status, order.placed_at = Order.Status.PLACED, payment.settled_at
-        OrderEvent.objects.create(order=order, actor=actor, kind=OrderEvent.Kind.PAID)
+        rows.insert([OrderEvent(order=order, actor=actor, kind=OrderEvent.Kind.PAID)])
         hooks.order_paid.send(sender=Order, order=order)
         from shop.services.checkout import confirm_soon
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.exceptions import CallbackError
+from core import rows
 from shop.models import OrderLine, Shipment, User
 from support import calls, messages, selectors
 from support.exceptions import NotYourLine, SupportError
@@ -169,18 +170,22 @@ def file_or_find_case(
     try:
         with transaction.atomic():
             try:
-                case = Case.objects.create(
-                    customer=customer,
-                    order=order_line.order,
-                    order_line=order_line,
-                    is_gift=is_gift,
-                    problem=problem,
-                    quantity=quantity,
-                    description=description,
-                    contact=contact,
-                    remedy=remedy,
-                    first_response_due_at=timezone.now() + first_response,
-                    submission_key=submission_key,
+                (case,) = rows.insert(
+                    [
+                        Case(
+                            customer=customer,
+                            order=order_line.order,
+                            order_line=order_line,
+                            is_gift=is_gift,
+                            problem=problem,
+                            quantity=quantity,
+                            description=description,
+                            contact=contact,
+                            remedy=remedy,
+                            first_response_due_at=timezone.now() + first_response,
+                            submission_key=submission_key,
+                        )
+                    ]
                 )
             except IntegrityError as error:
                 raise _TwinFiled from error
