@@ -307,7 +307,8 @@ def insert(objects: list, *, using: str | None = None) -> list:
     statement is built once per model, row count and database, and it
     opens no transaction of its own: outside one, the one statement is
     all or nothing by itself (no BEGIN and COMMIT around it); inside
-    one, it joins it."""
+    one, it joins it. As ``bulk_create``, it calls no ``save()`` and sends
+    no save signals: for models with neither."""
     if not objects:
         return objects
     model = type(objects[0])
