@@ -20,6 +20,7 @@ import typing
 from dataclasses import dataclass
 
 from django.db import connections, models, router
+from django.db.models import signals
 
 
 @dataclass(frozen=True)
@@ -288,8 +289,12 @@ def _insert_statement(
     options = model._meta
     key = options.auto_field
     fields = tuple(field for field in options.concrete_fields if field is not key)
-    if key is None or any(hasattr(field, "get_placeholder") for field in fields):
-        raise ValueError(f"{model.__name__} rows need the ORM's bulk_create")
+    if (
+        key is None
+        or any(hasattr(field, "get_placeholder") for field in fields)
+        or model.save is not models.Model.save
+    ):
+        raise ValueError(f"{model.__name__} rows need the ORM to save them")
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Names from the model, quoted; every value a parameter.
@@ -308,10 +313,12 @@ def insert(objects: list, *, using: str | None = None) -> list:
     opens no transaction of its own: outside one, the one statement is
     all or nothing by itself (no BEGIN and COMMIT around it); inside
     one, it joins it. As ``bulk_create``, it calls no ``save()`` and sends
-    no save signals: for models with neither."""
+    no save signals: a model with either is refused."""
     if not objects:
         return objects
     model = type(objects[0])
+    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+        raise ValueError(f"{model.__name__} has save signals' receivers: save it")
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     if not connection.features.can_return_rows_from_bulk_insert:

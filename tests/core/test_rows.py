@@ -252,3 +252,25 @@ def test_insert_inside_a_transaction_joins_it():
         rows.insert([CaseEvent(case=case, kind="note", body="gone")])
         raise RuntimeError
     assert CaseEvent.objects.count() == before
+
+
+def test_insert_refuses_a_model_whose_saving_does_more():
+    """A save() of its own (the product's) or receivers of save signals
+    would be skipped: such rows are the ORM's to save."""
+    from django.db.models import signals
+
+    from support.models import CaseEvent
+    from tests.support.factories import CaseFactory
+
+    with pytest.raises(ValueError, match="save"):
+        rows.insert([Product(name="Kettle")])
+
+    def listener(**kwargs):
+        pass
+
+    signals.post_save.connect(listener, sender=CaseEvent)
+    try:
+        with pytest.raises(ValueError, match="receivers"):
+            rows.insert([CaseEvent(case=CaseFactory(), kind="note")])
+    finally:
+        signals.post_save.disconnect(listener, sender=CaseEvent)
