@@ -72,19 +72,36 @@ def wrap(names: list[str]) -> dict[str, list]:
     return spent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--orders", type=int, default=200)
+def profiling_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every in-process profile takes (this one's and
+    ``benchmarks.supportprofile``'s)."""
     parser.add_argument("--profile", type=int, default=0, help="top functions")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--sql", action="store_true", help="print one of each")
-    parser.add_argument("--kind", default="", help="profile only this request")
     parser.add_argument(
         "--breakdown",
         nargs="*",
         default=[],
         help="module:function names to time (thread CPU per call, no profiler)",
     )
+
+
+def report(spent: dict, profiler: cProfile.Profile, top: int) -> None:
+    """What ``wrap`` timed, and the ``top`` functions of ``profiler``."""
+    for name, (calls, seconds) in spent.items():
+        if calls:
+            print(f"{name}: {calls} calls, {seconds * 1000 / calls:.3f} ms each")
+    if top:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=200)
+    profiling_arguments(parser)
+    parser.add_argument("--kind", default="", help="profile only this request")
     parser.add_argument(
         "--worker", action="store_true", help="then time the worker's emails"
     )
@@ -223,13 +240,7 @@ def main() -> None:
         f"{median['checkout POST'] + first:.2f} / "
         f"{median['checkout POST'] + second:.2f} ms"
     )
-    for name, (calls, seconds) in spent.items():
-        if calls:
-            print(f"{name}: {calls} calls, {seconds * 1000 / calls:.3f} ms each")
-    if arguments.profile:
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(arguments.profile)
-        stats.sort_stats("tottime").print_stats(arguments.profile)
+    report(spent, profiler, arguments.profile)
 
 
 if __name__ == "__main__":

@@ -17,25 +17,21 @@ calls' tasks are queued there and never run.
 import argparse
 import cProfile
 import os
-import pstats
 import statistics
 import time
 
 
 def main() -> None:
-    from benchmarks.payprofile import setup_environment, wrap
+    from benchmarks.payprofile import (
+        profiling_arguments,
+        report,
+        setup_environment,
+        wrap,
+    )
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=300)
-    parser.add_argument("--profile", type=int, default=0, help="top functions")
-    parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--sql", action="store_true", help="print the queries once")
-    parser.add_argument(
-        "--breakdown",
-        nargs="*",
-        default=[],
-        help="module:function names to time (thread CPU per call, no profiler)",
-    )
+    profiling_arguments(parser)
     parser.add_argument(
         "--worker",
         action="store_true",
@@ -177,13 +173,7 @@ def main() -> None:
             f"dial, in the worker {statistics.median(dials):6.2f} ms  "
             f"{len(captured.captured_queries)} queries"
         )
-    for name, (calls, seconds) in spent.items():
-        if calls:
-            print(f"{name}: {calls} calls, {seconds * 1000 / calls:.3f} ms each")
-    if arguments.profile:
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(arguments.profile)
-        stats.sort_stats("tottime").print_stats(arguments.profile)
+    report(spent, profiler, arguments.profile)
 
 
 if __name__ == "__main__":
