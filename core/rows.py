@@ -202,7 +202,12 @@ class _StatementPlan:
             (names[p], None) if _is_stand_in(p, names) else (None, p) for p in params
         ]
         unplaced = set(stand_ins) - {name for name, _ in placed if name}
-        if unplaced or any(str(value) in sql for value in stand_ins.values()):
+        # A stand-in's text in the SQL (a slice) or inside another parameter
+        # (a LIKE pattern made of it) would run as that text.
+        texts = [sql, *(str(value) for name, value in placed if not name)]
+        if unplaced or any(
+            str(value) in text for value in stand_ins.values() for text in texts
+        ):
             raise ValueError(
                 f"{sorted(unplaced) or 'a value'} does not reach the statement "
                 "as a parameter of its own"

@@ -151,7 +151,15 @@ def test_a_value_that_does_not_reach_the_statement_as_given_is_refused():
     def first(count: int):
         return Product.objects.order_by("pk")[:count]
 
-    for build, values in ((containing, {"name": "ett"}), (first, {"count": 2})):
+    def also_starting(name: str):
+        # Placed once as given, but also inside a pattern.
+        return Product.objects.filter(Q(name=name) | Q(name__startswith=name))
+
+    for build, values in (
+        (containing, {"name": "ett"}),
+        (first, {"count": 2}),
+        (also_starting, {"name": "Kettle"}),
+    ):
         with pytest.raises(ValueError, match="does not reach the statement"):
             rows.Statement(build).fetch(**values)
 
