@@ -198,8 +198,7 @@ class OwnAddressField(forms.ModelChoiceField):
 
     def offer_to(self, owner: User) -> None:
         self.owner = owner
-        self._queryset = None
-        self.widget.choices = self.choices
+        self.queryset = None  # the owner's, built when the choices are shown
 
     @property
     def queryset(self):

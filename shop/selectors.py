@@ -323,18 +323,18 @@ def buyer_order(*, buyer: User, pk: int) -> Order:
 
     Raises ``Order.DoesNotExist`` for anyone else's order.
 
-    Plain SQL through ``core.rows``: the row as ``Order.objects.get(buyer=buyer,
-    pk=pk)`` reads it, for half the CPU (the ORM built this statement of 24
-    columns anew on every return, about 0.25 ms).
+    Its statement is built once per process (``core.rows.Statement``): the
+    ORM built this statement of 24 columns anew on every return, about
+    0.25 ms, half the read's CPU.
     """
-    table = Order._meta.db_table
-    for order in rows.fetch(
-        Order,
-        f"SELECT * FROM {table} WHERE id = %s AND buyer_id = %s",  # noqa: S608
-        [pk, buyer.pk],
-    ):
-        return order
-    raise Order.DoesNotExist(f"No order {pk} of this buyer")
+    return _BUYER_ORDER.get(buyer=buyer.pk, pk=pk)
+
+
+def _buyer_order(buyer: int, pk: int) -> QuerySet[Order]:
+    return Order.objects.filter(buyer=buyer, pk=pk)
+
+
+_BUYER_ORDER = rows.Statement(_buyer_order)
 
 
 def order_for_buyer(*, buyer: User, pk: int) -> Order:
