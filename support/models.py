@@ -141,8 +141,10 @@ class Case(models.Model):
 
     @property
     def agent_status(self) -> str:
-        """The state in agents' words (``AGENT_STATUS_LABELS``)."""
-        return self.AGENT_STATUS_LABELS[self.status]
+        """The state in agents' words (``AGENT_STATUS_LABELS``), in the
+        active language: a string, not the lazy label, which the admin's
+        list would translate again for each comparison it makes."""
+        return str(self.AGENT_STATUS_LABELS[self.status])
 
     @property
     def is_open(self) -> bool:
