@@ -9,12 +9,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.models import Model
+
 
 def new_reference() -> str:
     return f"cb_{secrets.token_hex(8)}"
 
 
-class CallbackRequest(models.Model):
+class CallbackRequest(Model):
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         DIALING = "dialing", _("Calling")
@@ -143,7 +145,7 @@ class CallbackRequest(models.Model):
 MISSED_PICKUP = "missed pick-up"
 
 
-class CallbackEvent(models.Model):
+class CallbackEvent(Model):
     """Every state change, in order: the audit trail of one callback."""
 
     callback = models.ForeignKey(
@@ -161,7 +163,7 @@ class CallbackEvent(models.Model):
         return f"{self.from_state} → {self.to_state}"
 
 
-class CallAlarm(models.Model):
+class CallAlarm(Model):
     """The shop-wide hourly cap on calls tripped: requests are being refused.
 
     One alarm per trip: refusals less than ``QUIET`` apart add to the open

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from core.models import Model
 from shop.models import Order, OrderLine, StoreCreditEntry
 from wishlist.models import WishList, WishListItem
 
 
-class Gift(models.Model):
+class Gift(Model):
     order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="gift")
     wishlist = models.ForeignKey(
         WishList, on_delete=models.PROTECT, related_name="gifts"
@@ -98,7 +99,7 @@ class Gift(models.Model):
         }
 
 
-class GiftLine(models.Model):
+class GiftLine(Model):
     """An order line that is a gift, and the list item it answered."""
 
     gift = models.ForeignKey(Gift, on_delete=models.CASCADE, related_name="lines")
@@ -116,7 +117,7 @@ class GiftLine(models.Model):
         return str(self.order_line)
 
 
-class GiftReturn(models.Model):
+class GiftReturn(Model):
     """A recipient sending a gift back for store credit (or to exchange it).
 
     The giver is never told and their order does not change.

@@ -6,11 +6,12 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 from shop.models import Order, OrderLine
 from support import messages
 
 
-class Case(models.Model):
+class Case(Model):
     """A customer's problem with one line of an order (or a gift).
 
     Filed by the line's owner: the buyer, or the recipient for a gift. A
@@ -163,7 +164,7 @@ class Case(models.Model):
         return self.is_gift and self.customer_id == self.order.buyer_id
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Model):
     """One entry of a case's timeline. Internal entries are for agents only."""
 
     class Kind(models.TextChoices):
@@ -232,7 +233,7 @@ class CaseEvent(models.Model):
         return messages.render(self)
 
 
-class Macro(models.Model):
+class Macro(Model):
     """A canned reply agents insert on a case page with one click.
 
     Written in English and Japanese; the case page offers each in the

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 from shop.models import Address, Product
 
 
@@ -16,7 +17,7 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class WishList(models.Model):
+class WishList(Model):
     """A list of wanted things. Its shipping address is never shown on it."""
 
     class Visibility(models.TextChoices):
@@ -122,7 +123,7 @@ class WishList(models.Model):
         return user.is_authenticated and user.pk == self.owner_id
 
 
-class WishListItem(models.Model):
+class WishListItem(Model):
     class Priority(models.IntegerChoices):
         MUST_HAVE = 1, _("Must have")
         HIGH = 2, _("High")

@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
+
 from .catalog import Product
 
 
-class Cart(models.Model):
+class Cart(Model):
     """A basket. It becomes ``ordered`` once, when its order is placed.
 
     The cart is also checkout's idempotency key: an order is bound one-to-one
@@ -60,7 +62,7 @@ class Cart(models.Model):
         return f"Cart {self.pk} ({self.status})"
 
 
-class CartLine(models.Model):
+class CartLine(Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField(default=1)

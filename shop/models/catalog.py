@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 from shop import kana
 
 
@@ -29,7 +30,7 @@ SEARCHED_FIELDS = (
 DERIVED_SEARCH_FIELDS = ("sort_reading", "search_text")
 
 
-class Category(models.Model):
+class Category(Model):
     name = models.CharField(_("name"), max_length=80)
     name_ja = models.CharField(_("name (Japanese)"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
@@ -51,7 +52,7 @@ class Category(models.Model):
         return _localized(self, "name")
 
 
-class Product(models.Model):
+class Product(Model):
     """A product and its stock; price in the currency's minor unit."""
 
     class Documents(models.TextChoices):

@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
+
 from .orders import Order
 
 
-class StoreCreditAccount(models.Model):
+class StoreCreditAccount(Model):
     """A customer's store credit, in the currency's minor unit.
 
     The balance is the sum of the ledger; it is kept on this row so checkout
@@ -34,7 +36,7 @@ class StoreCreditAccount(models.Model):
         return f"{self.user}: {self.balance}"
 
 
-class StoreCreditEntry(models.Model):
+class StoreCreditEntry(Model):
     """One movement of store credit: positive when given, negative when spent."""
 
     class Kind(models.TextChoices):

@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
+
 from .catalog import Product, _localized
 
 
@@ -15,7 +17,7 @@ def _upload_to(instance: "ProductImage", filename: str) -> str:
     return f"products/{instance.product.sku}/{uuid.uuid4().hex[:12]}.{extension}"
 
 
-class ProductImage(models.Model):
+class ProductImage(Model):
     """One photo of a product. ``renditions`` lists the thumbnails made from
     it when it was stored (``shop.images.make_renditions``): a page reads
     their names and sizes from this row and never opens an image file."""

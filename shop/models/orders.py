@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.models import Model
 from shop import addresses, regions
 
 from .cart import Cart
@@ -20,7 +21,7 @@ from .catalog import Product, _localized
 ORDER_NUMBER_OFFSET = 1000
 
 
-class Order(models.Model):
+class Order(Model):
     """A placed order, with a snapshot of where it ships.
 
     The shipping address may be **hidden from the buyer** (another app's
@@ -210,7 +211,7 @@ class Order(models.Model):
         }
 
 
-class OrderLine(models.Model):
+class OrderLine(Model):
     """One product in an order, with its name and price as they were."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -244,7 +245,7 @@ class OrderLine(models.Model):
         return _localized(self, "name")
 
 
-class OrderEvent(models.Model):
+class OrderEvent(Model):
     """The order's timeline: who did what, and when."""
 
     class Kind(models.TextChoices):

@@ -6,10 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
+
 from .orders import Order, OrderLine
 
 
-class Payment(models.Model):
+class Payment(Model):
     """Money for an order from one tender: a card payment through the
     payment provider, or store credit.
 
@@ -71,7 +73,7 @@ class Payment(models.Model):
         return f"payment-{self.pk}"
 
 
-class PaymentEvent(models.Model):
+class PaymentEvent(Model):
     """A payment provider's event (a webhook), recorded once by its id.
 
     The row is written in the same transaction as what the event did, so an
@@ -109,7 +111,7 @@ class PaymentEvent(models.Model):
         return f"{self.event_id} ({self.type})"
 
 
-class Refund(models.Model):
+class Refund(Model):
     """Money given back for (part of) an order line, to where it came from.
 
     Its ``parts`` say how much goes back to each tender (the card charge,
@@ -169,7 +171,7 @@ class Refund(models.Model):
         return f"{self.reference}: {self.amount}"
 
 
-class RefundPart(models.Model):
+class RefundPart(Model):
     """The share of a refund that goes back to one tender: a card charge or
     the store credit an order was paid with. A tender is never given back
     more than it paid, across all the refunds that did not fail."""

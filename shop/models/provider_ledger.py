@@ -12,8 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 
-class TestProviderCharge(models.Model):
+
+class TestProviderCharge(Model):
     """A charge the stand-in provider made, under the caller's idempotency key."""
 
     __test__ = False  # not a pytest test class, despite its name
@@ -42,7 +44,7 @@ class TestProviderCharge(models.Model):
         return f"{self.reference}: {self.amount}"
 
 
-class TestProviderRefund(models.Model):
+class TestProviderRefund(Model):
     """Money the stand-in provider gave back from one of its charges."""
 
     __test__ = False
@@ -69,7 +71,7 @@ class TestProviderRefund(models.Model):
         return f"{self.reference}: {self.amount}"
 
 
-class TestProviderSession(models.Model):
+class TestProviderSession(Model):
     """A hosted payment page of the stand-in provider, as a Stripe Checkout
     Session is one: made under the caller's idempotency key, paid on the
     page (``shop.views.test_provider``), or expired."""

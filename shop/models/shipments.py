@@ -4,10 +4,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
+
 from .orders import Order, OrderLine
 
 
-class Shipment(models.Model):
+class Shipment(Model):
     """A parcel: some or all of an order's lines, in given quantities."""
 
     class Status(models.TextChoices):
@@ -61,7 +63,7 @@ class Shipment(models.Model):
         }
 
 
-class ShipmentLine(models.Model):
+class ShipmentLine(Model):
     shipment = models.ForeignKey(
         Shipment, on_delete=models.CASCADE, related_name="lines"
     )

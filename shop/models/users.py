@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.models import Model
 from shop import addresses, regions
 
 
@@ -33,7 +34,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractUser):
+class User(Model, AbstractUser):
     """A customer or a member of staff; they sign in with their email."""
 
     username = None
@@ -88,7 +89,7 @@ class User(AbstractUser):
         return self.display_name or self.email
 
 
-class Address(models.Model):
+class Address(Model):
     """An entry in a customer's address book.
 
     Japanese addresses are first class: a postal code of the form 123-4567 and
