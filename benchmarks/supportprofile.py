@@ -5,6 +5,8 @@ through Django's test client with the bench's settings.
 Each shopper has one placed, shipped order and files one case about its
 line. Prints the median thread CPU of the POST and its queries and, with
 ``--profile``, a cProfile of them; ``--breakdown`` times named functions.
+With ``--case-page`` the case page each POST redirects to (the customer's
+next request) is also timed, and profiled instead of the POST.
 
     .venv/bin/python -m benchmarks.supportprofile --cases 300 [--profile 40]
 
@@ -37,6 +39,12 @@ def main() -> None:
         action="store_true",
         help="then dial the booked calls here (the dial task's work, through "
         "the twilio library to the fake Twilio), timed and profiled instead",
+    )
+    parser.add_argument(
+        "--case-page",
+        action="store_true",
+        help="also open the case page each POST redirects to, timed, and "
+        "profiled instead of the POST",
     )
     arguments = parser.parse_args()
 
@@ -118,7 +126,11 @@ def main() -> None:
     counts: list[int] = []
     profiler = cProfile.Profile(time.thread_time)
     profile_posts = arguments.profile and not arguments.worker
+    profile_pages = profile_posts and arguments.case_page
+    profile_posts = profile_posts and not arguments.case_page
     client = Client()
+    pages: list[float] = []
+    page_counts: list[int] = []
     for index, (path, session, body) in enumerate(posts):
         measured = index >= arguments.warmup
         client.cookies.clear()
@@ -135,6 +147,19 @@ def main() -> None:
                 profiler.disable()
         assert response.status_code == 302, (response.status_code, path)
         assert "/help/cases/" in response.headers["Location"], response.headers
+        if arguments.case_page:
+            with CaptureQueriesContext(connection) as page_queries:
+                if measured and profile_pages:
+                    profiler.enable()
+                started = time.thread_time()
+                page = client.get(response.headers["Location"])
+                page_used = time.thread_time() - started
+                if measured and profile_pages:
+                    profiler.disable()
+            assert page.status_code == 200, page.status_code
+            if measured:
+                pages.append(page_used * 1000)
+                page_counts.append(len(page_queries.captured_queries))
         if measured:
             times.append(used * 1000)
             counts.append(len(captured.captured_queries))
@@ -144,6 +169,11 @@ def main() -> None:
     print(
         f"get help, call now  {statistics.median(times):6.2f} ms  {max(counts)} queries"
     )
+    if pages:
+        print(
+            f"its case page       {statistics.median(pages):6.2f} ms  "
+            f"{max(page_counts)} queries"
+        )
     if arguments.worker:
         from callbacks.models import CallbackRequest
         from callbacks.services import dial
