@@ -202,9 +202,7 @@ class CaseAdmin(DeskViews, admin.ModelAdmin):
         return format_html(
             '#{} {}<br><small class="case-item">{} × {}</small>',
             case.pk,
-            # The label itself: get_problem_display() translates every
-            # problem's label to find this one, 100 rows a page.
-            Case.Problem(case.problem).label,
+            case.get_problem_display(),
             case.quantity,
             case.order_line.name,
         )
