@@ -9,7 +9,7 @@ import operator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
@@ -93,26 +93,36 @@ def cases_for_customer(*, customer: User, limit: int = 20) -> list[Case]:
     ]
 
 
+def _customer_case(customer: int, pk: int) -> QuerySet[Case]:
+    return _cases(customer).filter(pk=pk)
+
+
+def _public_events(case: int) -> QuerySet[CaseEvent]:
+    # Without their actors: the customer's timeline names no agent
+    # ("Hoshii support"), so their rows are not read.
+    return CaseEvent.objects.filter(case=case, is_public=True)
+
+
+# Built once per process: every page, call and JSON answer about a case
+# reads them.
+_CUSTOMER_CASE = rows.Statement(_customer_case)
+_PUBLIC_EVENTS = rows.Statement(_public_events)
+
+
 def case_for_customer(*, customer: User, pk: int, timeline: bool = True) -> Case:
-    """The customer's case, with its public timeline unless ``timeline`` is
-    false (for actions that only change it). ``DoesNotExist`` for anyone
-    else's, and while its gift is a surprise to them again: every page,
-    call and JSON answer about a case is reached through here."""
-    cases = _cases(customer)
-    if timeline:
-        cases = cases.prefetch_related(
-            # Without their actors: the customer's timeline names no agent
-            # ("Hoshii support"), so their rows are not read.
-            Prefetch(
-                "events",
-                queryset=CaseEvent.objects.filter(is_public=True),
-                to_attr="public_events",
-            )
-        )
-    case = cases.get(pk=pk)
+    """The customer's case, with its public timeline (``public_events``)
+    unless ``timeline`` is false (for actions that only change it).
+    ``DoesNotExist`` for anyone else's, and while its gift is a surprise to
+    them again: every page, call and JSON answer about a case is reached
+    through here."""
+    case = _CUSTOMER_CASE.get(customer=customer.pk, pk=pk)
     if gift_selectors.order_hidden_from(order=case.order, viewer=customer):
         raise Case.DoesNotExist
     case.customer = customer  # the one we filtered by: no query to load it again
+    if timeline:
+        case.public_events = _PUBLIC_EVENTS.fetch(case=case.pk)
+        for event in case.public_events:
+            event.case = case
     return case
 
 
