@@ -194,23 +194,34 @@ def take_next_call(*, agent, submission_key: str) -> Case | None:
     return case_for(callback) if callback is not None else None
 
 
+def _latest_call(subject: str) -> QuerySet[CallbackRequest]:
+    return CallbackRequest.objects.filter(subject=subject).order_by(
+        "-requested_at", "-pk"
+    )[:1]
+
+
+def _active_call(subject: str) -> QuerySet[CallbackRequest]:
+    return CallbackRequest.objects.filter(
+        subject=subject, state__in=CallbackRequest.ACTIVE
+    ).order_by("-pk")[:1]
+
+
+# Built once per process: the case page and the call's status, which the
+# customer's page polls, read them on every request.
+_LATEST_CALL = rows.Statement(_latest_call)
+_ACTIVE_CALL = rows.Statement(_active_call)
+
+
 def latest_call(case: Case) -> CallbackRequest | None:
-    return (
-        CallbackRequest.objects.filter(subject=subject_for(case))
-        .order_by("-requested_at", "-pk")
-        .first()
-    )
+    """The case's latest call, whatever its state, if it ever had one."""
+    found = _LATEST_CALL.fetch(subject=subject_for(case))
+    return found[0] if found else None
 
 
 def active_call(case: Case) -> CallbackRequest | None:
     """The case's call that is booked or under way, if any (at most one)."""
-    return (
-        CallbackRequest.objects.filter(
-            subject=subject_for(case), state__in=CallbackRequest.ACTIVE
-        )
-        .order_by("-pk")
-        .first()
-    )
+    found = _ACTIVE_CALL.fetch(subject=subject_for(case))
+    return found[0] if found else None
 
 
 def calls_for(case: Case):
