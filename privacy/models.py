@@ -18,8 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 
-class DataRequest(models.Model):
+
+class DataRequest(Model):
     class Kind(models.TextChoices):
         EXPORT = "export", _("Export")
         CLOSURE = "closure", _("Account closure")
