@@ -14,6 +14,7 @@ not fields become attributes, as ``raw()`` makes them, converted by no
 field.
 """
 
+import datetime
 import functools
 import inspect
 import typing
@@ -105,31 +106,26 @@ class Statement:
     columns, its converters) costs as much CPU as running it. The query
     stays the ORM's, written once where its rule is.
 
-    ``build`` takes the values by keyword, annotated ``int`` or ``str``
-    (ids, keys, states), and returns the query set. It is called once per
-    database with stand-in values; their places among the statement's
-    parameters are then filled with each run's values. Each value must
+    ``build`` takes the values by keyword, annotated ``int``, ``str`` or
+    ``datetime.datetime`` (ids, keys, states, a moment to compare with), and
+    returns the query set. It is called once per database with stand-in
+    values; their places among the statement's parameters are then filled
+    with each run's values (a datetime adapted as the backend takes it). Each value must
     reach the statement as given (an equality, not a ``LIKE`` pattern or a
     slice), or building refuses. The query set yields model instances,
     with what it ``select_related``; it may not prefetch (``attach`` the
     related rows read by another statement instead)."""
 
-    _INT_BASE = 7_310_000_000_000_000_000
-
     def __init__(self, build) -> None:
         hints = typing.get_type_hints(build)
         names = list(inspect.signature(build).parameters)
         kinds = {name: hints.get(name) for name in names}
-        unsupported = [name for name, kind in kinds.items() if kind not in (int, str)]
+        unsupported = [name for name, kind in kinds.items() if kind not in _KINDS]
         if unsupported:
-            raise TypeError(f"annotate {unsupported} as int or str")
+            raise TypeError(f"annotate {unsupported} as int, str or datetime")
         self._build = build
         self._stand_ins = {
-            name: (
-                self._INT_BASE + index
-                if kind is int
-                else f"\x1fstatement value {index}\x1f"
-            )
+            name: _KINDS[kind](index)
             for index, (name, kind) in enumerate(kinds.items())
         }
         self._plans: dict[str, _StatementPlan] = {}
@@ -174,11 +170,31 @@ class Statement:
         return self._build(**self._stand_ins).model
 
 
+# Each kind of value a Statement takes, and its stand-in (the index-th).
+_KINDS = {
+    int: lambda index: 7_310_000_000_000_000_000 + index,
+    str: lambda index: f"\x1fstatement value {index}\x1f",
+    datetime.datetime: lambda index: datetime.datetime(
+        1901, 2, 3, 4, 5, 6, index + 1, tzinfo=datetime.UTC
+    ),
+}
+
+
+def _adapter(value, alias: str):
+    """How the database takes a value of ``value``'s kind as a parameter (a
+    datetime as the backend adapts it: SQLite's a naive string), or None
+    for as it is."""
+    if isinstance(value, datetime.datetime):
+        return connections[alias].ops.adapt_datetimefield_value
+    return None
+
+
 @dataclass(frozen=True)
 class _StatementPlan:
     alias: str
     sql: str
-    params: tuple  # (name, None) for a run's value, (None, value) for a constant
+    # (name, adapter or None) for a run's value, (None, value) for a constant
+    params: tuple
     model: type[models.Model]
     model_slice: slice
     attnames: tuple[str, ...]
@@ -197,16 +213,24 @@ class _StatementPlan:
             raise ValueError("a Statement does not prefetch: attach() instead")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        names = {value: name for name, value in stand_ins.items()}
+        adapters = {name: _adapter(value, alias) for name, value in stand_ins.items()}
+        # Each stand-in as the statement's parameters hold it.
+        names = {
+            adapters[name](value) if adapters[name] else value: name
+            for name, value in stand_ins.items()
+        }
         placed = [
-            (names[p], None) if _is_stand_in(p, names) else (None, p) for p in params
+            (names[p], adapters[names[p]]) if _is_stand_in(p, names) else (None, p)
+            for p in params
         ]
         unplaced = set(stand_ins) - {name for name, _ in placed if name}
         # A stand-in's text in the SQL (a slice) or inside another parameter
         # (a LIKE pattern made of it) would run as that text.
         texts = [sql, *(str(value) for name, value in placed if not name)]
         if unplaced or any(
-            str(value) in text for value in stand_ins.values() for text in texts
+            str(value) in text
+            for value in [*stand_ins.values(), *names]
+            for text in texts
         ):
             raise ValueError(
                 f"{sorted(unplaced) or 'a value'} does not reach the statement "
@@ -237,7 +261,9 @@ class _StatementPlan:
         )
 
     def run(self, values: dict) -> list:
-        params = [values[name] if name else value for name, value in self.params]
+        params = [
+            _placed(values[name], how) if name else how for name, how in self.params
+        ]
         # This thread's connection: the plan is shared by every thread.
         connection = connections[self.alias]
         with connection.cursor() as cursor:
@@ -261,8 +287,12 @@ class _StatementPlan:
         return found
 
 
+def _placed(value, adapter):
+    return adapter(value) if adapter else value
+
+
 def _is_stand_in(param, names: dict) -> bool:
-    return type(param) in (int, str) and param in names
+    return type(param) in _KINDS and param in names
 
 
 def attach(instance: models.Model, name: str, related: list) -> None:

@@ -14,6 +14,7 @@ import random
 
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from callbacks import metrics
@@ -55,10 +56,7 @@ def dial(*, callback_id: int) -> datetime.timedelta | None:
       dial task of its own queued for its new due time.
     """
     while True:
-        is_due = CallbackRequest.objects.filter(
-            pk=callback_id, state=State.SCHEDULED, due_at__lte=timezone.now()
-        ).exists()
-        if not is_due:
+        if not _DUE.fetch(pk=callback_id, now=timezone.now()):
             return None  # dialled, cancelled, or a task for later is queued
         wait = take_call_token()
         if wait > 0:
@@ -77,6 +75,14 @@ def dial(*, callback_id: int) -> datetime.timedelta | None:
             # Not this task's row: the tasks on their way for it found it
             # claimed and stopped, so it needs a wake-up of its own.
             queue_dial(callback=retry)
+
+
+def _due(pk: int, now: datetime.datetime) -> QuerySet[CallbackRequest]:
+    return CallbackRequest.objects.filter(pk=pk, state=State.SCHEDULED, due_at__lte=now)
+
+
+# Built once per process: every dial task asks it first.
+_DUE = rows.Statement(_due)
 
 
 # The claim in one statement, so in one round trip and committed by itself:

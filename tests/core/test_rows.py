@@ -1,10 +1,15 @@
 """core.rows: a hand-written statement's rows become the models the ORM
 would have loaded, converters and extra columns included."""
 
+import datetime
+import zoneinfo
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core import rows
 from shop.models import Product, ProductImage, User
@@ -211,6 +216,45 @@ def test_an_integer_no_key_can_have_finds_nothing_without_a_query():
         assert statement.fetch(category=2**63, name="Kettle") == []
         assert statement.fetch(category=-(2**63) - 1, name="Kettle") == []
     assert len(captured) == 0
+
+
+def _made_by(moment: datetime.datetime, name: str):
+    return Product.objects.filter(created_at__lte=moment, name=name).order_by("pk")
+
+
+def test_a_moment_is_compared_as_the_orm_compares_it():
+    """A datetime reaches the statement adapted as the backend takes it
+    (PostgreSQL the aware value; SQLite, in ``make run``, a naive string
+    in the connection's zone), each run with its own."""
+    old, new = ProductFactory(name="Kettle"), ProductFactory(name="Kettle")
+    ProductFactory(name="Cup")
+    start = timezone.now()
+    Product.objects.filter(pk=old.pk).update(created_at=start - timedelta(hours=2))
+    Product.objects.filter(pk=new.pk).update(created_at=start - timedelta(minutes=1))
+    statement = rows.Statement(_made_by)
+    for moment in (
+        start - timedelta(hours=3),
+        start - timedelta(hours=1),
+        start,
+        (start - timedelta(minutes=30)).astimezone(zoneinfo.ZoneInfo("Asia/Tokyo")),
+    ):
+        expected = list(_made_by(moment, "Kettle"))
+        assert statement.fetch(moment=moment, name="Kettle") == expected
+    assert [p.pk for p in statement.fetch(moment=start, name="Kettle")] == [
+        old.pk,
+        new.pk,
+    ]
+
+
+def test_a_moment_changed_on_its_way_is_refused():
+    """A datetime the lookup turns into something else (its date) would
+    run as the stand-in's: refused."""
+
+    def made_on(moment: datetime.datetime):
+        return Product.objects.filter(created_at__date=moment)
+
+    with pytest.raises(ValueError, match="does not reach the statement"):
+        rows.Statement(made_on).fetch(moment=timezone.now())
 
 
 # --- insert: rows written in one statement --------------------------------------
