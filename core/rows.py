@@ -1,17 +1,19 @@
-"""Models from the rows of a hand-written statement, as ``Model.objects.raw``
-makes them, for the few reads on every request of a hot path.
+"""The ORM's reads and writes on every request of a hot path, without its
+rebuilding of the same statement each time.
 
-``raw()`` spares the ORM's building of a statement, but still matches the
-statement's columns to the model's fields, and finds each field's
-converters, anew on every query: for a read of one row that is as much
-CPU as the query. Here that matching depends only on the model, the
-columns and the database, so it is done once per process (``_plan``).
-
-Unlike ``raw()``, every concrete field must be among the columns (no
-deferred fields, so reading one later never costs a query), and the
-statement runs at once (a list, not a lazy query set). Columns that are
-not fields become attributes, as ``raw()`` makes them, converted by no
-field.
+- ``fetch``: models from the rows of a hand-written statement, for the few
+  the ORM cannot write (a lock, a claim, a joined read), as
+  ``Model.objects.raw`` makes them, the columns matched to the fields once
+  per process (``_plan``). Unlike ``raw()``, every concrete field must be
+  among the columns (no deferred fields, so reading one later never costs
+  a query), and the statement runs at once (a list, not a lazy query set).
+  Columns that are not fields become attributes, converted by no field.
+- ``Statement``: an ORM query set built once per process and database, run
+  with each request's values; ``attach`` gives its rows the related rows
+  another one read, as a prefetch would.
+- ``Update``: ``QuerySet.update()`` built once the same way.
+- ``insert``: rows written as ``bulk_create`` writes them, the statement
+  built once, without a transaction of its own.
 """
 
 import datetime
@@ -20,7 +22,7 @@ import inspect
 import typing
 from dataclasses import dataclass
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import signals
 
 
@@ -110,42 +112,28 @@ class Statement:
     ``datetime.datetime`` (ids, keys, states, a moment to compare with), and
     returns the query set. It is called once per database with stand-in
     values; their places among the statement's parameters are then filled
-    with each run's values (a datetime adapted as the backend takes it). Each value must
-    reach the statement as given (an equality, not a ``LIKE`` pattern or a
-    slice), or building refuses. The query set yields model instances,
-    with what it ``select_related``; it may not prefetch (``attach`` the
-    related rows read by another statement instead)."""
+    with each run's values (a datetime adapted as the backend takes it).
+    Each value must reach the statement as given (an equality, not a
+    ``LIKE`` pattern or a slice), or building refuses. The query set yields
+    model instances, with what it ``select_related``; it may not prefetch
+    (``attach`` the related rows read by another statement instead)."""
 
     def __init__(self, build) -> None:
-        hints = typing.get_type_hints(build)
-        names = list(inspect.signature(build).parameters)
-        kinds = {name: hints.get(name) for name in names}
-        unsupported = [name for name, kind in kinds.items() if kind not in _KINDS]
-        if unsupported:
-            raise TypeError(f"annotate {unsupported} as int, str or datetime")
         self._build = build
-        self._stand_ins = {
-            name: _KINDS[kind](index)
-            for index, (name, kind) in enumerate(kinds.items())
-        }
+        self._stand_ins = _stand_ins(build)
         self._plans: dict[str, _StatementPlan] = {}
 
     def _plan(self, alias: str) -> "_StatementPlan":
         plan = self._plans.get(alias)
         if plan is None:
             plan = self._plans[alias] = _StatementPlan.of(
-                self._build(**self._stand_ins), self._stand_ins, alias
+                self._build, self._stand_ins, alias
             )
         return plan
 
     def fetch(self, *, using: str | None = None, **values) -> list:
         """The query set's instances for these values, as a list."""
-        if values.keys() != self._stand_ins.keys():
-            raise TypeError(f"give exactly {sorted(self._stand_ins)}")
-        if any(
-            type(value) is int and not _BIGINT_MIN <= value <= _BIGINT_MAX
-            for value in values.values()
-        ):
+        if not _in_range(values, self._stand_ins):
             # No key is that large, and SQLite would refuse to bind it: no
             # row, as the ORM answers an integer lookup out of range.
             return []
@@ -167,17 +155,157 @@ class Statement:
 
     @functools.cached_property
     def _model(self) -> type[models.Model]:
-        return self._build(**self._stand_ins).model
+        return self._build(**self._stand_ins[0]).model
 
 
-# Each kind of value a Statement takes, and its stand-in (the index-th).
+class Update:
+    """``QuerySet.update()`` whose statement is built once per process and
+    database, then run with new values, as ``Statement`` does for reads:
+    for the few updates on every request of a hot path (a cart touched, a
+    payment's session, a call's id).
+
+    ``build`` takes the values by keyword, annotated as ``Statement``'s,
+    and returns the query set and the changes ``update()`` would be given
+    (``F()`` expressions included). ``run`` returns the number of rows
+    changed, as ``update()`` does, and as it, sends no signal. Each value
+    must reach the statement as a parameter of its own; an update the ORM
+    would make in more than one statement (through a join, or of a related
+    model's fields) is refused."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._stand_ins = _stand_ins(build)
+        self._plans: dict[str, tuple[str, tuple]] = {}
+
+    def run(self, *, using: str | None = None, **values) -> int:
+        if not _in_range(values, self._stand_ins):
+            return 0  # no key is that large: no row, as update() finds
+        alias = using or router.db_for_write(self._model)
+        plan = self._plans.get(alias)
+        if plan is None:
+            plan = self._plans[alias] = self._built(alias)
+        sql, placed = plan
+        connection = connections[alias]
+        with (
+            transaction.mark_for_rollback_on_error(using=alias),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, _params(placed, values))
+            return cursor.rowcount
+
+    def _built(self, alias: str) -> tuple[str, tuple]:
+        from django.db.models import sql
+
+        def compiled(stand_ins: dict) -> tuple[str, list]:
+            queryset, changes = self._build(**stand_ins)
+            query = queryset.query.chain(sql.UpdateQuery)
+            query.add_update_values(changes)
+            if query.related_updates or len(query.alias_map) > 1:
+                raise ValueError("an update through a join is not one statement")
+            return query.get_compiler(alias).as_sql()
+
+        first, second = (compiled(stand_ins) for stand_ins in self._stand_ins)
+        return first[0], _placements(first, second, self._stand_ins, alias)
+
+    @functools.cached_property
+    def _model(self) -> type[models.Model]:
+        return self._build(**self._stand_ins[0])[0].model
+
+
+def _stand_ins(build) -> tuple[dict, dict]:
+    """Two different stand-ins for each of ``build``'s values, by the kind
+    it is annotated with (``_KINDS``): one for each of two builds."""
+    hints = typing.get_type_hints(build)
+    names = list(inspect.signature(build).parameters)
+    kinds = {name: hints.get(name) for name in names}
+    unsupported = [name for name, kind in kinds.items() if kind not in _KINDS]
+    if unsupported:
+        raise TypeError(f"annotate {unsupported} as int, str or datetime")
+    return tuple(
+        {
+            name: _KINDS[kind](index, which)
+            for index, (name, kind) in enumerate(kinds.items())
+        }
+        for which in (0, 1)
+    )
+
+
+def _in_range(values: dict, stand_ins: tuple[dict, dict]) -> bool:
+    """Whether ``values`` are the ones asked for, and no integer among them
+    is beyond what a key can be."""
+    if values.keys() != stand_ins[0].keys():
+        raise TypeError(f"give exactly {sorted(stand_ins[0])}")
+    return not any(
+        type(value) is int and not _BIGINT_MIN <= value <= _BIGINT_MAX
+        for value in values.values()
+    )
+
+
+def _placements(first, second, stand_ins: tuple[dict, dict], alias: str) -> tuple:
+    """Where each value is among the parameters, from the (sql, params) of
+    two builds with different stand-ins: a parameter that is the same in
+    both is a constant, (None, it); one that differs must be the same
+    value's stand-in in each, as the backend takes it: (name, its adapter
+    or None). Anything else is refused: a value in the SQL itself (a
+    slice), made into another parameter (a ``LIKE`` pattern, a date), or
+    reaching no parameter."""
+    (sql, params), (other_sql, other_params) = first, second
+    adapters = {name: _adapter(value, alias) for name, value in stand_ins[0].items()}
+    # Each build's stand-ins as its parameters hold them.
+    held = [
+        {
+            (adapters[name](value) if adapters[name] else value): name
+            for name, value in build.items()
+        }
+        for build in stand_ins
+    ]
+    placed = []
+    refused = sql != other_sql or len(params) != len(other_params)
+    for param, other in zip(params, other_params, strict=False):
+        if type(param) is type(other) and param == other:
+            placed.append((None, param))
+            continue
+        name = _held(held[0], param)
+        refused = refused or name is None or _held(held[1], other) != name
+        placed.append((name, adapters.get(name)))
+    unplaced = set(stand_ins[0]) - {name for name, _ in placed if name}
+    if refused or unplaced:
+        raise ValueError(
+            f"{sorted(unplaced) or 'a value'} does not reach the statement "
+            "as a parameter of its own"
+        )
+    return tuple(placed)
+
+
+def _held(stand_ins: dict, param) -> str | None:
+    """The name of the value whose stand-in ``param`` is, if it is one."""
+    try:
+        return stand_ins.get(param) if type(param) in _HELD_TYPES else None
+    except TypeError:  # unhashable
+        return None
+
+
+def _params(placed: tuple, values: dict) -> list:
+    """The parameters of one run: its values where the stand-ins were."""
+    return [
+        (how(values[name]) if how else values[name]) if name else how
+        for name, how in placed
+    ]
+
+
+# Each kind of value a Statement or an Update takes, and its stand-in: the
+# index-th value's in the first build (which=0) and in the second (1). An
+# integer stands in within a small integer field's range, which the ORM
+# checks (a value out of it matches nothing, and builds no statement).
 _KINDS = {
-    int: lambda index: 7_310_000_000_000_000_000 + index,
-    str: lambda index: f"\x1fstatement value {index}\x1f",
-    datetime.datetime: lambda index: datetime.datetime(
-        1901, 2, 3, 4, 5, 6, index + 1, tzinfo=datetime.UTC
+    int: lambda index, which: 30_001 + 1_000 * which + index,
+    str: lambda index, which: f"\x1fstatement value {index} of build {which}\x1f",
+    datetime.datetime: lambda index, which: datetime.datetime(
+        1901 + which, 2, 3, 4, 5, 6, index + 1, tzinfo=datetime.UTC
     ),
 }
+# What a stand-in is as a parameter: itself, or a datetime as SQLite's text.
+_HELD_TYPES = (int, str, datetime.datetime)
 
 
 def _adapter(value, alias: str):
@@ -204,45 +332,25 @@ class _StatementPlan:
     annotations: tuple[tuple[str, int], ...]
 
     @classmethod
-    def of(cls, queryset, stand_ins: dict, alias: str) -> "_StatementPlan":
+    def of(cls, build, stand_ins: tuple[dict, dict], alias: str) -> "_StatementPlan":
         from django.db.models.query import ModelIterable, get_related_populators
 
+        queryset = build(**stand_ins[0])
         if queryset._iterable_class is not ModelIterable:
             raise ValueError("a Statement yields model instances (no values())")
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ValueError("a Statement does not prefetch: attach() instead")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        adapters = {name: _adapter(value, alias) for name, value in stand_ins.items()}
-        # Each stand-in as the statement's parameters hold it.
-        names = {
-            adapters[name](value) if adapters[name] else value: name
-            for name, value in stand_ins.items()
-        }
-        placed = [
-            (names[p], adapters[names[p]]) if _is_stand_in(p, names) else (None, p)
-            for p in params
-        ]
-        unplaced = set(stand_ins) - {name for name, _ in placed if name}
-        # A stand-in's text in the SQL (a slice) or inside another parameter
-        # (a LIKE pattern made of it) would run as that text.
-        texts = [sql, *(str(value) for name, value in placed if not name)]
-        if unplaced or any(
-            str(value) in text
-            for value in [*stand_ins.values(), *names]
-            for text in texts
-        ):
-            raise ValueError(
-                f"{sorted(unplaced) or 'a value'} does not reach the statement "
-                "as a parameter of its own"
-            )
+        other = build(**stand_ins[1]).query.get_compiler(using=alias).as_sql()
+        placed = _placements((sql, params), other, stand_ins, alias)
         klass_info = compiler.klass_info
         fields = klass_info["select_fields"]
         model_slice = slice(fields[0], fields[-1] + 1)
         return cls(
             alias=alias,
             sql=sql,
-            params=tuple(placed),
+            params=placed,
             model=klass_info["model"],
             model_slice=model_slice,
             attnames=tuple(
@@ -261,9 +369,7 @@ class _StatementPlan:
         )
 
     def run(self, values: dict) -> list:
-        params = [
-            _placed(values[name], how) if name else how for name, how in self.params
-        ]
+        params = _params(self.params, values)
         # This thread's connection: the plan is shared by every thread.
         connection = connections[self.alias]
         with connection.cursor() as cursor:
@@ -285,14 +391,6 @@ class _StatementPlan:
                 setattr(instance, attribute, row[position])
             found.append(instance)
         return found
-
-
-def _placed(value, adapter):
-    return adapter(value) if adapter else value
-
-
-def _is_stand_in(param, names: dict) -> bool:
-    return type(param) in _KINDS and param in names
 
 
 def attach(instance: models.Model, name: str, related: list) -> None:

@@ -192,11 +192,20 @@ def _place_call(*, callback: CallbackRequest) -> CallbackRequest | None:
             attempt="first" if callback.attempts == 1 else "retry"
         ).observe(max((timezone.now() - callback.due_at).total_seconds(), 0))
         logger.info("Placed call %s for %s", sid, callback.reference)
-    # One statement: a status webhook may have recorded the id already.
-    CallbackRequest.objects.filter(pk=callback.pk, call_sid="").update(
-        call_sid=sid, updated_at=timezone.now()
-    )
+    _RECORD_CALL_SID.run(pk=callback.pk, sid=sid, now=timezone.now())
     return None
+
+
+def _record_call_sid(pk: int, sid: str, now: datetime.datetime):
+    # One statement: a status webhook may have recorded the id already.
+    return (
+        CallbackRequest.objects.filter(pk=pk, call_sid=""),
+        {"call_sid": sid, "updated_at": now},
+    )
+
+
+# Built once per process: every call placed records its id.
+_RECORD_CALL_SID = rows.Update(_record_call_sid)
 
 
 def _backoff(*, attempt: int) -> datetime.timedelta:

@@ -3,6 +3,7 @@ in its transaction: it locks the cart row, so two tabs adding at once can't
 trip over each other, and gives the cart a new version, so checkout knows
 the lines it checked are still the lines."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -45,11 +46,19 @@ def _touch(cart: Cart) -> None:
     checkout in another tab committed first) raises ``CartClosed``: a line
     added to it would belong to no order and be in no cart."""
     cart.updated_at = timezone.now()
-    touched = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
-        updated_at=cart.updated_at, version=F("version") + 1
-    )
-    if not touched:
+    if not _TOUCH.run(pk=cart.pk, now=cart.updated_at):
         raise CartClosed()
+
+
+def _touch_open(pk: int, now: datetime.datetime):
+    return (
+        Cart.objects.filter(pk=pk, status=Cart.Status.OPEN),
+        {"updated_at": now, "version": F("version") + 1},
+    )
+
+
+# Built once per process: every change to a cart touches it.
+_TOUCH = rows.Update(_touch_open)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Placing an order: check, then write everything in one transaction; the
 card part is paid on the provider's page afterwards (``payments``)."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -239,6 +240,17 @@ def confirm_soon() -> None:
         send_order_confirmations.apply_async(countdown=confirmations.GATHER_SECONDS)
 
 
+def _claim_cart(pk: int, version: int, now: datetime.datetime):
+    return (
+        Cart.objects.filter(pk=pk, status=Cart.Status.OPEN, version=version),
+        {"status": Cart.Status.ORDERED, "updated_at": now, "version": F("version") + 1},
+    )
+
+
+# Built once per process: every order placed claims its cart.
+_CLAIM_CART = rows.Update(_claim_cart)
+
+
 def _write_order(
     *,
     cart: Cart,
@@ -252,12 +264,8 @@ def _write_order(
     # for: marking it ordered also locks its row until the transaction ends,
     # and a rollback reopens it. A second request for the same cart waits
     # here, then finds the first one's order.
-    claimed = Cart.objects.filter(
-        pk=cart.pk, status=Cart.Status.OPEN, version=lines[0].cart.version
-    ).update(
-        status=Cart.Status.ORDERED,
-        updated_at=timezone.now(),
-        version=F("version") + 1,
+    claimed = _CLAIM_CART.run(
+        pk=cart.pk, version=lines[0].cart.version, now=timezone.now()
     )
     if not claimed:
         placed = Order.objects.filter(cart=cart).first()

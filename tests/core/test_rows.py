@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -112,7 +112,9 @@ def test_a_statement_is_built_once_per_database():
     assert len(statement.fetch(name="Kettle")) == 1
     assert len(statement.fetch(name="Teapot")) == 0
     assert len(statement.fetch(name="Kettle")) == 1
-    assert len(built) == 2  # the model's, and the default database's plan
+    # The model's, and the default database's plan (built twice, with two
+    # stand-ins, to tell the values from the constants).
+    assert len(built) == 3
 
 
 def test_a_value_used_twice_is_given_in_both_places():
@@ -218,6 +220,24 @@ def test_an_integer_no_key_can_have_finds_nothing_without_a_query():
     assert len(captured) == 0
 
 
+def test_a_small_integer_and_a_constant_like_a_stand_in_are_told_apart():
+    """A value compared with a small integer field (a cart's version) is
+    placed (the ORM builds no statement for a value out of the field's
+    range); a constant that happens to equal a stand-in stays a constant."""
+    from shop.models import Cart
+
+    cart = Cart.objects.create()
+
+    def at_version(version: int, pk: int):
+        return Cart.objects.filter(version=version, pk=pk).exclude(version=30_001)
+
+    statement = rows.Statement(at_version)
+    assert statement.fetch(version=cart.version, pk=cart.pk) == [cart]
+    assert statement.fetch(version=cart.version + 1, pk=cart.pk) == []
+    Cart.objects.filter(pk=cart.pk).update(version=30_001)
+    assert statement.fetch(version=30_001, pk=cart.pk) == []
+
+
 def _made_by(moment: datetime.datetime, name: str):
     return Product.objects.filter(created_at__lte=moment, name=name).order_by("pk")
 
@@ -255,6 +275,63 @@ def test_a_moment_changed_on_its_way_is_refused():
 
     with pytest.raises(ValueError, match="does not reach the statement"):
         rows.Statement(made_on).fetch(moment=timezone.now())
+
+
+# --- Update: QuerySet.update() built once ----------------------------------------
+
+
+def _touch(pk: int, status: str, now: datetime.datetime):
+    from shop.models import Cart
+
+    return (
+        Cart.objects.filter(pk=pk, status=status),
+        {"updated_at": now, "version": F("version") + 1},
+    )
+
+
+def test_an_update_changes_what_update_changes_in_one_statement():
+    from shop.models import Cart
+
+    carts = [Cart.objects.create(), Cart.objects.create()]
+    touch = rows.Update(_touch)
+    moment = timezone.now() - timedelta(days=1)
+    with CaptureQueriesContext(connection) as captured:
+        assert touch.run(pk=carts[0].pk, status=Cart.Status.OPEN, now=moment) == 1
+        assert touch.run(pk=carts[0].pk, status=Cart.Status.OPEN, now=moment) == 1
+        assert touch.run(pk=carts[1].pk, status=Cart.Status.ORDERED, now=moment) == 0
+    assert len(captured) == 3  # no BEGIN or COMMIT of its own
+    assert [c["sql"].split()[0] for c in captured] == ["UPDATE"] * 3
+    first, second = (Cart.objects.get(pk=cart.pk) for cart in carts)
+    assert (first.version, first.updated_at) == (carts[0].version + 2, moment)
+    assert (second.version, second.updated_at) == (
+        carts[1].version,
+        carts[1].updated_at,
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert touch.run(pk=2**63, status=Cart.Status.OPEN, now=moment) == 0
+    assert len(captured) == 0
+
+
+def test_an_update_in_more_than_one_statement_or_not_as_given_is_refused():
+    from shop.models import Cart, CartLine
+
+    def through_a_join(owner_email: str):
+        return Cart.objects.filter(owner__email=owner_email), {"version": 1}
+
+    def of_a_pattern(name: str):
+        return Product.objects.filter(name__startswith=name), {"is_active": False}
+
+    def not_using(name: str):
+        return CartLine.objects.filter(quantity=2), {"quantity": 1}
+
+    with pytest.raises(ValueError, match="join"):
+        rows.Update(through_a_join).run(owner_email="a@example.com")
+    with pytest.raises(ValueError, match="does not reach the statement"):
+        rows.Update(of_a_pattern).run(name="Ket")
+    with pytest.raises(ValueError, match="does not reach the statement"):
+        rows.Update(not_using).run(name="Ket")
+    with pytest.raises(TypeError, match="exactly"):
+        rows.Update(of_a_pattern).run(name="Ket", pk=1)
 
 
 # --- insert: rows written in one statement --------------------------------------
