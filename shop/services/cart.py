@@ -190,10 +190,19 @@ def add_to_cart(
         submission_key=submission_key,
     )
     if product.line_id is None:
-        line.save(force_insert=True)
+        rows.insert([line])
     else:
-        line.save(update_fields=["quantity", "submission_key"])
+        _SET_LINE.run(pk=line.pk, quantity=new_quantity, submission_key=submission_key)
     return line
+
+
+def _set_line(pk: int, quantity: int, submission_key: str):
+    changes = {"quantity": quantity, "submission_key": submission_key}
+    return CartLine.objects.filter(pk=pk), changes
+
+
+# Built once per process: every add to a line the cart has writes it.
+_SET_LINE = rows.Update(_set_line)
 
 
 @transaction.atomic
