@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connections, models, router, transaction
 from django.db.models import signals
+from django.db.transaction import TransactionManagementError
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,10 @@ class Statement:
             # No key is that large, and SQLite would refuse to bind it: no
             # row, as the ORM answers an integer lookup out of range.
             return []
-        plan = self._plan(using or router.db_for_read(self._model))
-        return plan.run(values)
+        model, for_write = self._shape
+        # A locking read goes where writes go, as the ORM sends it.
+        route = router.db_for_write if for_write else router.db_for_read
+        return self._plan(using or route(model)).run(values)
 
     def get(self, *, using: str | None = None, **values):
         """The one instance for these values, as ``QuerySet.get`` answers:
@@ -154,8 +157,14 @@ class Statement:
         )
 
     @functools.cached_property
+    def _shape(self) -> tuple[type[models.Model], bool]:
+        """The query set's model, and whether it is for writing (it locks)."""
+        queryset = self._build(**self._stand_ins[0])
+        return queryset.model, queryset._for_write
+
+    @property
     def _model(self) -> type[models.Model]:
-        return self._build(**self._stand_ins[0]).model
+        return self._shape[0]
 
 
 class Update:
@@ -321,6 +330,7 @@ def _adapter(value, alias: str):
 class _StatementPlan:
     alias: str
     sql: str
+    locks: bool  # select_for_update(): only inside a transaction, as the ORM
     # (name, adapter or None) for a run's value, (None, value) for a constant
     params: tuple
     model: type[models.Model]
@@ -350,6 +360,7 @@ class _StatementPlan:
         return cls(
             alias=alias,
             sql=sql,
+            locks=queryset.query.select_for_update,
             params=placed,
             model=klass_info["model"],
             model_slice=model_slice,
@@ -372,6 +383,10 @@ class _StatementPlan:
         params = _params(self.params, values)
         # This thread's connection: the plan is shared by every thread.
         connection = connections[self.alias]
+        if self.locks and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

@@ -3,6 +3,7 @@ submission's earlier entry, the status change, the customer's language."""
 
 import datetime
 
+from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 
 from core import rows
@@ -86,18 +87,33 @@ def _earlier(case: Case, submission_key: str) -> CaseEvent | None:
     moment has either committed its entry or not started."""
     if not submission_key:
         return None
-    return case.events.filter(submission_key=submission_key).first()
+    found = _EARLIER.fetch(case=case.pk, submission_key=submission_key)
+    return found[0] if found else None
 
 
 def _locked(case: Case) -> Case:
     """``case`` again, its row locked until the transaction ends. The case
     is locked before the order (the shop's services lock that), as
     everywhere."""
+    return _LOCKED.get(pk=case.pk)
+
+
+def _entry_for_submission(case: int, submission_key: str) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=case, submission_key=submission_key)[:1]
+
+
+def _locked_case(pk: int) -> QuerySet[Case]:
     return (
         Case.objects.select_for_update()
         .select_related("order", "order_line")
-        .get(pk=case.pk)
+        .filter(pk=pk)
     )
+
+
+# Built once per process: every customer's and agent's action on a case
+# locks it and looks for its submission's entry first.
+_EARLIER = rows.Statement(_entry_for_submission)
+_LOCKED = rows.Statement(_locked_case)
 
 
 def _in_customer_language(case: Case) -> translation.override:

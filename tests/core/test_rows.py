@@ -238,6 +238,27 @@ def test_a_small_integer_and_a_constant_like_a_stand_in_are_told_apart():
     assert statement.fetch(version=30_001, pk=cart.pk) == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_statement_runs_only_inside_a_transaction():
+    """As select_for_update() on the ORM: outside a transaction the lock
+    would end with the statement, so it is refused, every run."""
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    product = ProductFactory(name="Kettle")
+
+    def locked(pk: int):
+        return Product.objects.select_for_update().filter(pk=pk)
+
+    statement = rows.Statement(locked)
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            assert statement.fetch(pk=product.pk) == [product]
+        assert captured[0]["sql"].endswith("FOR UPDATE")
+    with pytest.raises(TransactionManagementError):
+        statement.fetch(pk=product.pk)
+
+
 def _made_by(moment: datetime.datetime, name: str):
     return Product.objects.filter(created_at__lte=moment, name=name).order_by("pk")
 
