@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumbers import PhoneNumberType, number_type, region_code_for_number
@@ -151,6 +151,17 @@ def schedule_callback(
         raise
 
 
+def _active_locked(subject: str) -> QuerySet[CallbackRequest]:
+    return CallbackRequest.objects.select_for_update().filter(
+        subject=subject, state__in=CallbackRequest.ACTIVE
+    )[:1]
+
+
+# Built once per process: every call asked for about a subject that may
+# have one already (the case page's "call me now") looks for it, locked.
+_ACTIVE_LOCKED = rows.Statement(_active_locked)
+
+
 def _schedule(
     *,
     subject,
@@ -170,13 +181,8 @@ def _schedule(
     # the caller's transaction, as it would on PostgreSQL anyway.
     refused = None
     with transaction.atomic(savepoint=False):
-        existing = (
-            None
-            if subject_is_new
-            else CallbackRequest.objects.select_for_update()
-            .filter(subject=subject, state__in=CallbackRequest.ACTIVE)
-            .first()
-        )
+        found = [] if subject_is_new else _ACTIVE_LOCKED.fetch(subject=subject)
+        existing = found[0] if found else None
         if existing is not None:
             if existing.state == State.SCHEDULED:
                 return _reschedule(callback=existing, delay=delay)
