@@ -268,20 +268,32 @@ def _products_with_first_image() -> str:
     return sql
 
 
+def _owners_cart_count(owner: int) -> QuerySet[Cart]:
+    return Cart.objects.filter(
+        owner=owner, purpose="", status=Cart.Status.OPEN
+    ).annotate(item_count=Sum("lines__quantity"))
+
+
+def _visitors_cart_count(cart: int) -> QuerySet[Cart]:
+    return Cart.objects.filter(pk=cart, owner=None, status=Cart.Status.OPEN).annotate(
+        item_count=Sum("lines__quantity")
+    )
+
+
+# Built once per process: every page's header shows the count.
+_OWNERS_CART_COUNT = rows.Statement(_owners_cart_count)
+_VISITORS_CART_COUNT = rows.Statement(_visitors_cart_count)
+
+
 def cart_item_count(*, owner: User | None = None, cart_id: int | None = None) -> int:
     """Units in the customer's open cart, or in a visitor's cart by id."""
     if owner is not None:
-        carts = Cart.objects.filter(owner=owner, purpose="")
+        carts = _OWNERS_CART_COUNT.fetch(owner=owner.pk)
     elif cart_id is not None:
-        carts = Cart.objects.filter(pk=cart_id, owner=None)
+        carts = _VISITORS_CART_COUNT.fetch(cart=int(cart_id))
     else:
         return 0
-    return (
-        carts.filter(status=Cart.Status.OPEN).aggregate(count=Sum("lines__quantity"))[
-            "count"
-        ]
-        or 0
-    )
+    return sum(cart.item_count or 0 for cart in carts)
 
 
 def address_book(*, user: User) -> QuerySet[Address]:
