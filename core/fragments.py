@@ -205,7 +205,16 @@ def render_fragments(
 
 
 def _csrf_field(request: HttpRequest) -> str:
-    return format_html(_CSRF_INPUT, get_token(request))
+    """The request's token field, masked once per request and secret (as a
+    template's ``csrf_token`` is masked once): a page's header and its own
+    fragments share it. Masking costs 32 random characters; a token
+    rotated since (sign-in) gets a field of its own."""
+    made = getattr(request, "_fragments_csrf_field", None)
+    if made is not None and made[0] == request.META.get("CSRF_COOKIE"):
+        return made[1]
+    field = format_html(_CSRF_INPUT, get_token(request))
+    request._fragments_csrf_field = (request.META.get("CSRF_COOKIE"), field)
+    return field
 
 
 def with_csrf_token(

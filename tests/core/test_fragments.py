@@ -101,3 +101,28 @@ def test_nothing_of_the_visitor_is_cached(client):
     assert "Linen towel" in fragment
     for personal in ("Secret Shopper", "secret@example.test", "csrfmiddlewaretoken"):
         assert personal not in fragment
+
+
+def test_a_page_masks_its_csrf_token_once_and_again_when_it_rotates(rf):
+    """The header and a page's own fragments share one masked token, as a
+    template's forms do; a token rotated since (sign-in) gets a new one.
+    Each field carries a token the CSRF check accepts."""
+    from django.middleware.csrf import (
+        _unmask_cipher_token,
+        get_token,
+        rotate_token,
+    )
+
+    from core.fragments import CSRF_PLACEHOLDER_INPUT, with_csrf_token
+
+    request = rf.get("/")
+    first = with_csrf_token(CSRF_PLACEHOLDER_INPUT, request)
+    assert with_csrf_token(CSRF_PLACEHOLDER_INPUT, request) == first
+    token = first.split('value="')[1].split('"')[0]
+    get_token(request)
+    assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+    rotate_token(request)
+    after = with_csrf_token(CSRF_PLACEHOLDER_INPUT, request)
+    assert after != first
+    token = after.split('value="')[1].split('"')[0]
+    assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
