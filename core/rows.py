@@ -143,6 +143,12 @@ class Statement:
         route = router.db_for_write if for_write else router.db_for_read
         return self._plan(using or route(model)).run(values)
 
+    def first(self, *, using: str | None = None, **values):
+        """The first instance for these values, or None (the build says the
+        order, and may limit it to one, as ``QuerySet.first()`` reads)."""
+        found = self.fetch(using=using, **values)
+        return found[0] if found else None
+
     def get(self, *, using: str | None = None, **values):
         """The one instance for these values, as ``QuerySet.get`` answers:
         ``DoesNotExist`` or ``MultipleObjectsReturned`` otherwise."""

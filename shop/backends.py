@@ -30,8 +30,7 @@ _USER = rows.Statement(_user)
 
 def signed_in_user(user_id) -> User | None:
     """The user with this id as the ORM would load it, or None."""
-    found = _USER.fetch(pk=user_id)
-    return found[0] if found else None
+    return _USER.first(pk=user_id)
 
 
 class _SignedInUser:

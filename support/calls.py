@@ -214,14 +214,12 @@ _ACTIVE_CALL = rows.Statement(_active_call)
 
 def latest_call(case: Case) -> CallbackRequest | None:
     """The case's latest call, whatever its state, if it ever had one."""
-    found = _LATEST_CALL.fetch(subject=subject_for(case))
-    return found[0] if found else None
+    return _LATEST_CALL.first(subject=subject_for(case))
 
 
 def active_call(case: Case) -> CallbackRequest | None:
     """The case's call that is booked or under way, if any (at most one)."""
-    found = _ACTIVE_CALL.fetch(subject=subject_for(case))
-    return found[0] if found else None
+    return _ACTIVE_CALL.first(subject=subject_for(case))
 
 
 def calls_for(case: Case):

@@ -157,10 +157,9 @@ def case_sent_or_open(
     it was sent before (``case_for_submission``), and the customer's open
     case about this line and problem (``open_case_for``)."""
     if not submission_key:
-        found = _OPEN_ABOUT_THIS_LINE.fetch(
+        return None, _OPEN_ABOUT_THIS_LINE.first(
             customer=customer.pk, order_line=order_line.pk, problem=problem
         )
-        return None, found[0] if found else None
     sent = opened = None
     for case in _OPEN_ABOUT_THIS_LINE_OR_SENT.fetch(
         customer=customer.pk,

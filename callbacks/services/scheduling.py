@@ -181,8 +181,7 @@ def _schedule(
     # the caller's transaction, as it would on PostgreSQL anyway.
     refused = None
     with transaction.atomic(savepoint=False):
-        found = [] if subject_is_new else _ACTIVE_LOCKED.fetch(subject=subject)
-        existing = found[0] if found else None
+        existing = None if subject_is_new else _ACTIVE_LOCKED.first(subject=subject)
         if existing is not None:
             if existing.state == State.SCHEDULED:
                 return _reschedule(callback=existing, delay=delay)

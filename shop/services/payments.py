@@ -92,8 +92,7 @@ def pending_payment(order: Order) -> Payment | None:
         return written
     # Built once per process (the first return page reads it on every order
     # it places): building it was half of the read's CPU.
-    found = _PENDING_CARD_PAYMENT.fetch(order=order.pk)
-    return found[0] if found else None
+    return _PENDING_CARD_PAYMENT.first(order=order.pk)
 
 
 def _pending_card_payment(order: int) -> QuerySet[Payment]:

@@ -87,8 +87,7 @@ def _earlier(case: Case, submission_key: str) -> CaseEvent | None:
     moment has either committed its entry or not started."""
     if not submission_key:
         return None
-    found = _EARLIER.fetch(case=case.pk, submission_key=submission_key)
-    return found[0] if found else None
+    return _EARLIER.first(case=case.pk, submission_key=submission_key)
 
 
 def _locked(case: Case) -> Case:

@@ -148,6 +148,17 @@ def lambda_free_by_name(name: str):
     return Product.objects.filter(name=name)
 
 
+def test_first_answers_as_query_set_first():
+    older, _newer = ProductFactory.create_batch(2, name="Kettle")
+
+    def oldest_by_name(name: str):
+        return Product.objects.filter(name=name).order_by("pk")[:1]
+
+    statement = rows.Statement(oldest_by_name)
+    assert statement.first(name="Kettle") == older
+    assert statement.first(name="Teapot") is None
+
+
 def test_a_value_that_does_not_reach_the_statement_as_given_is_refused():
     """A pattern (LIKE '%value%') or a slice would run with the stand-in's
     text: building refuses instead of running the wrong query."""
