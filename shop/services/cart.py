@@ -50,7 +50,7 @@ def _touch(cart: Cart) -> None:
         raise CartClosed()
 
 
-def _touch_open(pk: int, now: datetime.datetime):
+def _touched_if_open(pk: int, now: datetime.datetime):
     return (
         Cart.objects.filter(pk=pk, status=Cart.Status.OPEN),
         {"updated_at": now, "version": F("version") + 1},
@@ -58,7 +58,7 @@ def _touch_open(pk: int, now: datetime.datetime):
 
 
 # Built once per process: every change to a cart touches it.
-_TOUCH = rows.Update(_touch_open)
+_TOUCH = rows.Update(_touched_if_open)
 
 
 @dataclass(frozen=True)
