@@ -32,6 +32,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -52,6 +53,8 @@ from core.fragments import (
 # The longest a change made around changed() stays unseen; the pages anyone
 # visits are rendered again this often at most, which costs nothing.
 SECONDS = 60
+
+T = TypeVar("T")
 
 
 def changed(*scopes: str) -> None:
@@ -91,10 +94,7 @@ def for_visitors(*scopes: str) -> Callable:
                 return _serve(request, page)
             # Versions are read before rendering: a change committed while
             # the page renders leaves it stored under the old ones, unused.
-            if None in versions.values():
-                for name in names:
-                    cache.add(name, secrets.token_hex(8), timeout=None)
-                versions = cache.get_many(names)
+            versions = _drawn(versions)
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 content = CSRF_INPUT_PATTERN.sub(
@@ -115,6 +115,38 @@ def for_visitors(*scopes: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def kept(scope: str, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the shared cache while ``scope`` shows the
+    same (``changed``), for at most ``SECONDS``: for a value that many
+    pages show alike and that costs a query to compute, such as how many
+    products the catalog has (a count of 200,000 rows takes 15 ms). Signed
+    in or not. ``name`` tells the values of one scope apart. With DEBUG
+    (``make run``) it is computed every time, as pages are rendered."""
+    if settings.DEBUG:
+        return compute()
+    version_key, key = _scope_key(scope), f"pagecache:value:{scope}:{name}"
+    found = cache.get_many([version_key, key])
+    version, value = found.get(version_key), found.get(key)
+    if value is not None and version is not None and value[0] == version:
+        return value[1]
+    # As for a page: the version read before computing, so that a change
+    # committed meanwhile leaves the value stored under the old one, unused.
+    version = _drawn({version_key: version})[version_key]
+    computed = compute()
+    cache.set(key, (version, computed), SECONDS)
+    return computed
+
+
+def _drawn(versions: dict[str, str | None]) -> dict[str, str]:
+    """``versions`` (scope keys to their versions as read), each scope
+    without one given a version first."""
+    if None not in versions.values():
+        return versions
+    for name in versions:
+        cache.add(name, secrets.token_hex(8), timeout=None)
+    return cache.get_many(list(versions))
 
 
 def _cacheable(request: HttpRequest) -> bool:

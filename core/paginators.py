@@ -43,7 +43,20 @@ class KeysFirstPaginator(Paginator):
     without reading their rows), then those rows, in the queryset's order.
     A plain OFFSET reads and throws away every earlier page's whole row:
     page 4,000 of 200,000 products took 121 ms. Ordered by something no
-    index covers, the first step sorts as the plain read did."""
+    index covers, the first step sorts as the plain read did.
+
+    ``count``, when given, is the list's length known already (kept in a
+    cache), so that no page counts the rows again."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        self._known_count = count
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def count(self) -> int:
+        if self._known_count is not None:
+            return self._known_count
+        return super().count
 
     def _get_page(self, object_list, number, paginator):
         rows = self.object_list.filter(pk__in=object_list.values("pk"))
@@ -51,23 +64,45 @@ class KeysFirstPaginator(Paginator):
 
 
 class CappedPaginator(Paginator):
-    """A paginator over at most ``cap`` items, for a list that reads at
-    most ``cap + 1`` of them (search results: ``shop.selectors``): the
-    count stops at ``cap``, and ``capped`` says that more exist ("1,000+
-    results"). Pages past the cap are not offered."""
+    """A paginator over at most ``cap`` items (search results:
+    ``shop.selectors``): the count stops at ``cap``, and ``capped`` says
+    that more exist ("1,000+ results"). Pages past the cap are not offered.
 
-    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+    The first ``cap + 1`` items are read once, for the count and the page
+    alike. With ``rows`` (a queryset of the same model), ``object_list`` is
+    read for its keys only, and the page's rows come from ``rows`` by key,
+    in ``object_list``'s order: a ranked search finds and ranks its
+    candidates once, not once to count them and again for the page (on
+    200,000 products, 10-25 ms each)."""
+
+    def __init__(self, object_list, per_page, *, cap: int, rows=None, **kwargs):
         self.cap = cap
+        self.rows = rows
         super().__init__(object_list, per_page, **kwargs)
 
     @cached_property
-    def _found(self) -> int:
-        return super().count
+    def _head(self) -> list:
+        head = self.object_list
+        if self.rows is not None:
+            head = head.prefetch_related(None).values_list("pk", flat=True)
+        return list(head[: self.cap + 1])
 
     @cached_property
     def count(self) -> int:
-        return min(self._found, self.cap)
+        return min(len(self._head), self.cap)
 
     @property
     def capped(self) -> bool:
-        return self._found > self.cap
+        return len(self._head) > self.cap
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        shown = self._head[bottom:top]
+        if self.rows is not None:
+            found = self.rows.in_bulk(shown)
+            shown = [found[key] for key in shown if key in found]
+        return self._get_page(shown, number, self)

@@ -26,16 +26,23 @@ def product_list(request: HttpRequest) -> HttpResponse:
         category=category, query=query, language=get_language()
     )
     # Keys first where an index covers the order (the catalog's name and
-    # reading orders, however deep the page); search results are ranked by
-    # relevance, which no index covers, and there the two-step read made
+    # reading orders, however deep the page). Search results are ranked by
+    # relevance, which no index covers, and there a subquery of keys made
     # PostgreSQL rank every product once per match (20 s and more on
-    # 200,000 products): a plain page reads them once, of at most
-    # SEARCH_RESULTS ranked candidates, counted up to there.
+    # 200,000 products): the keys of at most SEARCH_RESULTS ranked
+    # candidates are read once, counted, and the page's rows by their keys.
     per_page = settings.SHOP_PRODUCTS_PER_PAGE
     if query.strip():
-        paginator = CappedPaginator(products, per_page, cap=selectors.SEARCH_RESULTS)
+        paginator = CappedPaginator(
+            products,
+            per_page,
+            cap=selectors.SEARCH_RESULTS,
+            rows=selectors.catalog_products(),
+        )
     else:
-        paginator = KeysFirstPaginator(products, per_page)
+        paginator = KeysFirstPaginator(
+            products, per_page, count=selectors.catalog_count(category=category)
+        )
     page = paginator.get_page(request.GET.get("page"))
     products = list(page.object_list)
     # The grid is most of the page's rendering: cached, keyed on what it shows.

@@ -144,3 +144,43 @@ def test_nothing_is_cached_with_debug(client, settings):
     page(client, LIST)
     assert not page(client, LIST)[1]
     assert stored_pages() == []
+
+
+def test_a_kept_value_is_computed_once_until_its_scope_changes():
+    """``kept``: what many pages show alike (the catalog's count) is
+    computed once, again after a change commits, and a value computed while
+    a change commits is not kept under the new version."""
+    computed = []
+
+    def compute():
+        computed.append(len(computed))
+        return computed[-1]
+
+    def kept():
+        return pagecache.kept("catalog", "example", compute)
+
+    assert (kept(), kept()) == (0, 0)
+    pagecache.changed("catalog")  # outside a transaction: at once
+    assert (kept(), kept()) == (1, 1)
+
+    def changed_meanwhile():
+        pagecache.changed("catalog")
+        return compute()
+
+    pagecache.changed("catalog")
+    assert pagecache.kept("catalog", "example", changed_meanwhile) == 2
+    assert kept() == 3  # what was computed meanwhile was not used
+    assert kept() == 3
+    # Each name is a value of its own, and it expires with the pages.
+    assert pagecache.kept("catalog", "other", lambda: "other") == "other"
+    redis = cache._cache.get_client()
+    (key,) = redis.keys("*pagecache:value:catalog:example")
+    assert 0 < redis.ttl(key) <= pagecache.SECONDS
+
+
+def test_a_kept_value_is_computed_every_time_with_debug(settings):
+    settings.DEBUG = True
+    computed = []
+    for _ in range(2):
+        pagecache.kept("catalog", "example", lambda: computed.append(1))
+    assert len(computed) == 2

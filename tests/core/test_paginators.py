@@ -2,10 +2,11 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.paginators import CappedPaginator, EstimatedCountPaginator
-from shop.models import Order
+from shop.models import Order, Product
 from tests.queries import queries_for
 from tests.shop.factories import ProductFactory, placed_order
 
@@ -72,3 +73,30 @@ def test_a_capped_count_stops_at_the_cap_and_says_there_are_more():
     assert list(capped.get_page(99).object_list) == [9]  # no page past the cap
     exact = CappedPaginator(list(range(10)), 3, cap=10)
     assert (exact.count, exact.capped, exact.num_pages) == (10, False, 4)
+
+
+def test_a_capped_list_of_keys_is_read_once_and_its_page_by_key():
+    """With ``rows``, the capped list is read for its keys once (for the
+    count and every page), and a page's rows come by key, in the list's
+    order; a row gone since (deactivated) leaves its place empty, no error."""
+    products = ProductFactory.create_batch(7)
+    ranked = Product.objects.filter(pk__in=[p.pk for p in products]).order_by(
+        "-price", "-pk"
+    )
+    expected = list(ranked)
+    rows = Product.objects.filter(is_active=True).select_related("category")
+    paginator = CappedPaginator(ranked, 3, cap=5, rows=rows)
+    with CaptureQueriesContext(connection) as captured:
+        assert (paginator.count, paginator.capped, paginator.num_pages) == (5, True, 2)
+        first, second = paginator.page(1), paginator.page(2)
+        assert list(first) == expected[:3]
+        assert list(second) == expected[3:5]
+        assert second.object_list[0].category.name  # from the rows' query
+    keys, *by_key = [q["sql"] for q in captured.captured_queries]
+    assert keys.startswith('SELECT "shop_product"."id" AS "pk"'), keys
+    assert keys.endswith("LIMIT 6"), keys
+    assert len(by_key) == 2 and all(" IN (" in sql for sql in by_key)
+
+    expected[1].is_active = False
+    expected[1].save()
+    assert list(paginator.page(1)) == [expected[0], expected[2]]

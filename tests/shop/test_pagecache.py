@@ -85,3 +85,34 @@ def test_a_deactivated_product_is_gone_at_once(client):
     product.save()
     assert client.get(product.get_absolute_url()).status_code == 404
     assert "Linen towel" not in page(client, LIST)[0]
+
+
+def test_the_catalog_is_counted_once_until_it_changes(client, settings):
+    """The catalog's count (``shop.selectors.catalog_count``) is kept until
+    a product is added, removed or deactivated: the pages, signed in or
+    not, count right at once, and other changes cost no count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shop.selectors import catalog_count
+
+    settings.SHOP_PRODUCTS_PER_PAGE = 2
+    kitchen = CategoryFactory(slug="kitchen")
+    products = ProductFactory.create_batch(4, category=kitchen)
+    buyer = Client()
+    buyer.force_login(UserFactory())
+
+    def pages(client, **params) -> int:
+        return client.get(LIST, params).context["page"].paginator.num_pages
+
+    assert (pages(buyer), pages(buyer, category="kitchen")) == (2, 2)
+    with CaptureQueriesContext(connection) as counted:
+        assert (catalog_count(), catalog_count(category=kitchen)) == (4, 4)
+    assert not counted.captured_queries
+    ProductFactory(category=kitchen)
+    assert (pages(buyer), pages(client, category="kitchen")) == (3, 3)
+    products[0].is_active = False
+    products[0].save()
+    assert (catalog_count(), pages(buyer, category="kitchen")) == (4, 2)
+    products[1].delete()
+    assert catalog_count(category=kitchen) == 3
