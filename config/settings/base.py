@@ -113,8 +113,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (shop.selectors.product_list); with synchronized scans a table scan
     # starts wherever another scan of the table is, so a refresh or the next
     # page could rank another thousand. Off, every scan starts at the start.
+    # A page read at random costs about what one read in order does when the
+    # data is in memory or on an SSD, not PostgreSQL's default of four times
+    # (made for spinning disks): with 4 the planner read the table in order
+    # rather than the search indexes, 16,000 rows and 21 ms for a word in
+    # one product of 16 on 200,000 products, against 4 ms through them.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c synchronize_seqscans=off"
+        "options", "-c synchronize_seqscans=off -c random_page_cost=1.1"
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Run mode: the web process, the worker's threads and beat write to one
