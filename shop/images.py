@@ -67,7 +67,11 @@ def with_first_image(lookup: str = "images") -> Prefetch:
 
 def first_image_key(product: Product) -> tuple:
     """What a cached card shows of ``product``'s first photo: which photo,
-    and as it was last saved (its alt texts, its thumbnails)."""
+    and as it was last saved (its alt texts, its thumbnails); from
+    ``first_image_key_columns`` when the product was read with them."""
+    if hasattr(product, "first_image_pk"):
+        at = product.first_image_at
+        return (product.first_image_pk, at.isoformat() if at else None)
     photo = product.first_image
     return (photo.pk, photo.updated_at.isoformat()) if photo else (None, None)
 

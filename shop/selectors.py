@@ -1,6 +1,9 @@
 """Read queries the shop's pages share, with their joins decided once."""
 
 import functools
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -56,12 +59,13 @@ SEARCH_RESULTS = 1000
 
 
 def catalog_products() -> QuerySet[Product]:
-    """Active products, each with what its card shows: its category and
-    first photo."""
+    """Active products, each with its category and which photo is its first
+    (``first_image_key_columns``: what a cached card is keyed on); the
+    photos themselves only when the cards are rendered (``with_named_photos``)."""
     return (
         Product.objects.filter(is_active=True)
         .select_related("category")
-        .prefetch_related(with_first_image())
+        .annotate(**first_image_key_columns("pk"))
     )
 
 
@@ -204,19 +208,24 @@ def with_photos(products) -> None:
     )
 
 
-def with_named_photos(lines: list[CartLine]) -> None:
-    """Fetch the photo each of ``lines`` (of ``cart_page_lines``) names in
-    its ``first_image_pk``, as ``with_photos`` would give it: by key, in
-    one plain query, without picking each product's first photo again (the
-    window ``with_first_image`` needs costs most of a cart page's CPU). A
-    photo deleted since the lines were read is shown as none; the line's
-    next read names another."""
+def with_named_photos(
+    rows: list, *, product: Callable[[Any], Product] = attrgetter("product")
+) -> list:
+    """Fetch the photo each of ``rows`` names in its ``first_image_pk``
+    (``first_image_key_columns``: cart lines of ``cart_page_lines``, or
+    products of ``catalog_products`` with ``product`` the row itself), as
+    ``with_photos`` would give it to the row's product: by key, in one plain
+    query, without picking each product's first photo again (the window
+    ``with_first_image`` needs costs most of a cart page's CPU). A photo
+    deleted since the rows were read is shown as none; the next read names
+    another. Returns ``rows``."""
     photos = ProductImage.objects.in_bulk(
-        [line.first_image_pk for line in lines if line.first_image_pk is not None]
+        [row.first_image_pk for row in rows if row.first_image_pk is not None]
     )
-    for line in lines:
-        photo = photos.get(line.first_image_pk)
-        line.product.first_images = [photo] if photo is not None else []
+    for row in rows:
+        photo = photos.get(row.first_image_pk)
+        product(row).first_images = [photo] if photo is not None else []
+    return rows
 
 
 def cart_lines(*, cart: Cart | QuerySet[Cart]) -> QuerySet[CartLine]:

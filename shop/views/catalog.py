@@ -45,11 +45,14 @@ def product_list(request: HttpRequest) -> HttpResponse:
         )
     page = paginator.get_page(request.GET.get("page"))
     products = list(page.object_list)
-    # The grid is most of the page's rendering: cached, keyed on what it shows.
+    # The grid is most of the page's rendering: cached, keyed on what it
+    # shows; the photos are read only to render it.
     grid = products and render_fragment(
         request,
         "shop/includes/product_grid.html",
-        {"products": products},
+        lambda: {
+            "products": selectors.with_named_photos(products, product=lambda p: p)
+        },
         shown=tuple(product_card(product) for product in products),
     )
     return render(
