@@ -69,8 +69,8 @@ class CappedPaginator(Paginator):
     that more exist ("1,000+ results"). Pages past the cap are not offered.
 
     The first ``cap + 1`` items are read once, for the count and the page
-    alike. With ``rows`` (a queryset of the same model), ``object_list`` is
-    read for its keys only, and the page's rows come from ``rows`` by key,
+    alike. With ``rows`` (a queryset), ``object_list`` holds keys (a list,
+    or a query set of them), and the page's rows come from ``rows`` by key,
     in ``object_list``'s order: a ranked search finds and ranks its
     candidates once, not once to count them and again for the page (on
     200,000 products, 10-25 ms each)."""
@@ -82,10 +82,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _head(self) -> list:
-        head = self.object_list
-        if self.rows is not None:
-            head = head.prefetch_related(None).values_list("pk", flat=True)
-        return list(head[: self.cap + 1])
+        return list(self.object_list[: self.cap + 1])
 
     @cached_property
     def count(self) -> int:

@@ -111,12 +111,14 @@ class Statement:
 
     ``build`` takes the values by keyword, annotated ``int``, ``str`` or
     ``datetime.datetime`` (ids, keys, states, a moment to compare with), and
-    returns the query set. It is called once per database with stand-in
-    values; their places among the statement's parameters are then filled
-    with each run's values (a datetime adapted as the backend takes it).
-    Each value must reach the statement as given (an equality, not a
-    ``LIKE`` pattern or a slice), or building refuses. The query set yields
-    model instances, with what it ``select_related``; it may not prefetch
+    returns the query set, of model instances or of one column's values
+    (``values_list(…, flat=True)``: a list of them). It is called once per
+    database with stand-in values; their places among the statement's
+    parameters are then filled with each run's values (a datetime adapted
+    as the backend takes it). Each value must reach the statement as given
+    (an equality, not a ``LIKE`` pattern or a slice: match a pattern made
+    in SQL, ``__contains=Value(…)``), or building refuses. Its instances
+    come with what it ``select_related``; it may not prefetch
     (``attach`` the related rows read by another statement instead)."""
 
     def __init__(self, build) -> None:
@@ -340,6 +342,7 @@ class _StatementPlan:
     # (name, adapter or None) for a run's value, (None, value) for a constant
     params: tuple
     model: type[models.Model]
+    flat: bool  # values_list(…, flat=True): the column's values, no models
     model_slice: slice
     attnames: tuple[str, ...]
     # (column position, its converters, its expression), as the compiler's
@@ -349,17 +352,44 @@ class _StatementPlan:
 
     @classmethod
     def of(cls, build, stand_ins: tuple[dict, dict], alias: str) -> "_StatementPlan":
-        from django.db.models.query import ModelIterable, get_related_populators
+        from django.db.models.query import (
+            FlatValuesListIterable,
+            ModelIterable,
+            get_related_populators,
+        )
 
         queryset = build(**stand_ins[0])
-        if queryset._iterable_class is not ModelIterable:
-            raise ValueError("a Statement yields model instances (no values())")
+        flat = queryset._iterable_class is FlatValuesListIterable
+        if not flat and queryset._iterable_class is not ModelIterable:
+            raise ValueError(
+                "a Statement yields model instances or values_list(…, flat=True)"
+            )
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ValueError("a Statement does not prefetch: attach() instead")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         other = build(**stand_ins[1]).query.get_compiler(using=alias).as_sql()
         placed = _placements((sql, params), other, stand_ins, alias)
+        converters = tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(
+                [column[0] for column in compiler.select[: compiler.col_count]]
+            ).items()
+        )
+        if flat:
+            return cls(
+                alias=alias,
+                sql=sql,
+                locks=queryset.query.select_for_update,
+                params=placed,
+                model=queryset.model,
+                flat=True,
+                model_slice=slice(0, 0),
+                attnames=(),
+                converters=converters,
+                populators=(),
+                annotations=(),
+            )
         klass_info = compiler.klass_info
         fields = klass_info["select_fields"]
         model_slice = slice(fields[0], fields[-1] + 1)
@@ -369,16 +399,12 @@ class _StatementPlan:
             locks=queryset.query.select_for_update,
             params=placed,
             model=klass_info["model"],
+            flat=False,
             model_slice=model_slice,
             attnames=tuple(
                 column[0].target.attname for column in compiler.select[model_slice]
             ),
-            converters=tuple(
-                (position, tuple(functions), expression)
-                for position, (functions, expression) in compiler.get_converters(
-                    [column[0] for column in compiler.select[: compiler.col_count]]
-                ).items()
-            ),
+            converters=converters,
             populators=tuple(
                 get_related_populators(klass_info, compiler.select, alias)
             ),
@@ -403,6 +429,9 @@ class _StatementPlan:
                 for position, functions, expression in self.converters:
                     for function in functions:
                         row[position] = function(row[position], expression, connection)
+            if self.flat:
+                found.append(row[0])
+                continue
             instance = self.model.from_db(
                 self.alias, self.attnames, row[self.model_slice]
             )

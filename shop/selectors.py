@@ -97,6 +97,55 @@ def product_list(
     wanted = kana.normalize(query)
     if not wanted:
         return products.order_by(*order)
+    return _searched(products, wanted=wanted, query=query, order=order)
+
+
+def search_keys(
+    *, query: str, category: Category | None = None, language: str = "en"
+) -> list[int]:
+    """The keys of ``product_list``'s first ``SEARCH_RESULTS`` + 1 results
+    for ``query`` (not blank), in its order. On PostgreSQL the statement is
+    built once per process for each way of listing (``core.rows.Statement``):
+    building a search's query (its three ways of matching, twice, and the
+    ranking) cost more CPU than PostgreSQL took to run it."""
+    query = query.strip()
+    wanted = kana.normalize(query)
+    order = catalog_order(language=language)
+    if connection.vendor != "postgresql" or not wanted:
+        found = product_list(category=category, query=query, language=language)
+        return list(found.values_list("pk", flat=True)[: SEARCH_RESULTS + 1])
+    statement = _search_statement(order, category is not None, SEARCH_RESULTS)
+    if category is None:
+        return statement.fetch(wanted=wanted, query=query)
+    return statement.fetch(wanted=wanted, query=query, category=category.pk)
+
+
+@functools.cache
+def _search_statement(
+    order: tuple[str, ...], in_category: bool, results: int
+) -> rows.Statement:
+    def keys(products: QuerySet[Product], wanted: str, query: str):
+        found = _searched(products, wanted=wanted, query=query, order=order)
+        return found.values_list("pk", flat=True)[: results + 1]
+
+    if in_category:
+
+        def build(wanted: str, query: str, category: int):
+            return keys(catalog_products().filter(category=category), wanted, query)
+
+    else:
+
+        def build(wanted: str, query: str):
+            return keys(catalog_products(), wanted, query)
+
+    return rows.Statement(build)
+
+
+def _searched(
+    products: QuerySet[Product], *, wanted: str, query: str, order: tuple[str, ...]
+) -> QuerySet[Product]:
+    """``products`` matching ``query`` (``wanted``: normalised), best first:
+    ``product_list``'s search."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import (
             SearchQuery,
@@ -111,6 +160,11 @@ def product_list(
             '"shop_product"."search_vector"', [], output_field=SearchVectorField()
         )
         search = SearchQuery(wanted, search_type="websearch", config="english")
+        # The term as an expression, not a value: the pattern is made in SQL
+        # (its wildcards escaped there), so the statement's parameter is the
+        # term itself (search_keys' Statement) and PostgreSQL, folding the
+        # constant, still matches it through the trigram index.
+        term = Value(wanted)
         # Candidates: the products that match, filtered as the page is, at
         # most SEARCH_RESULTS + 1 of them (one more tells the paginator
         # there are more). Only they are ranked: a word in a tenth of a
@@ -125,7 +179,7 @@ def product_list(
         # Unqualified: inside a subquery the table has an alias (U0).
         own_vector = RawSQL("search_vector", [], output_field=SearchVectorField())
         as_typed = (
-            Q(matched=search) | Q(search_text__contains=wanted) | Q(sku__iexact=query)
+            Q(matched=search) | Q(search_text__contains=term) | Q(sku__iexact=query)
         )
         exact = (
             scope.annotate(matched=own_vector)
@@ -141,7 +195,7 @@ def product_list(
         ids = Product.objects.order_by().values("pk")
         nothing_as_typed = [
             ~Exists(ids.annotate(matched=own_vector).filter(matched=search)),
-            ~Exists(ids.filter(search_text__contains=wanted)),
+            ~Exists(ids.filter(search_text__contains=term)),
             ~Exists(ids.filter(sku__iexact=query)),
         ]
         # Not limited: with a LIMIT the planner reads the table in order

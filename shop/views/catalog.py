@@ -22,9 +22,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if slug and category is None:
         raise Http404
     query = request.GET.get("q", "")[:100]
-    products = selectors.product_list(
-        category=category, query=query, language=get_language()
-    )
+    language = get_language()
     # Keys first where an index covers the order (the catalog's name and
     # reading orders, however deep the page). Search results are ranked by
     # relevance, which no index covers, and there a subquery of keys made
@@ -34,14 +32,16 @@ def product_list(request: HttpRequest) -> HttpResponse:
     per_page = settings.SHOP_PRODUCTS_PER_PAGE
     if query.strip():
         paginator = CappedPaginator(
-            products,
+            selectors.search_keys(query=query, category=category, language=language),
             per_page,
             cap=selectors.SEARCH_RESULTS,
             rows=selectors.catalog_products(),
         )
     else:
         paginator = KeysFirstPaginator(
-            products, per_page, count=selectors.catalog_count(category=category)
+            selectors.product_list(category=category, language=language),
+            per_page,
+            count=selectors.catalog_count(category=category),
         )
     page = paginator.get_page(request.GET.get("page"))
     products = list(page.object_list)

@@ -85,7 +85,8 @@ def test_a_capped_list_of_keys_is_read_once_and_its_page_by_key():
     )
     expected = list(ranked)
     rows = Product.objects.filter(is_active=True).select_related("category")
-    paginator = CappedPaginator(ranked, 3, cap=5, rows=rows)
+    keys = ranked.values_list("pk", flat=True)
+    paginator = CappedPaginator(keys, 3, cap=5, rows=rows)
     with CaptureQueriesContext(connection) as captured:
         assert (paginator.count, paginator.capped, paginator.num_pages) == (5, True, 2)
         first, second = paginator.page(1), paginator.page(2)

@@ -435,3 +435,35 @@ def test_insert_refuses_a_model_whose_saving_does_more():
             rows.insert([CaseEvent(case=CaseFactory(), kind="note")])
     finally:
         signals.post_save.disconnect(listener, sender=CaseEvent)
+
+
+def test_a_statement_of_one_columns_values_answers_them_in_order():
+    """``values_list(…, flat=True)``: the column's values as the query set
+    gives them (converted, in its order), and a pattern made in SQL from a
+    value (``__contains=Value(…)``) takes it as a parameter of its own."""
+    from django.db.models import Value
+
+    kettles = [ProductFactory(name=f"Kettle {n}", price=100 * n) for n in (2, 1, 3)]
+    ProductFactory(name="Teapot")
+    ProductFactory(name="Kettle_x%")
+
+    def keys(part: str):
+        return (
+            Product.objects.filter(name__contains=Value(part))
+            .order_by("-price")
+            .values_list("pk", flat=True)
+        )
+
+    statement = rows.Statement(keys)
+    by_price = [p.pk for p in sorted(kettles, key=lambda p: -p.price)]
+    assert statement.fetch(part="Kettle ") == by_price == list(keys("Kettle "))
+    # The wildcards of a value are matched as they are, as __contains does.
+    assert statement.fetch(part="_x%") == list(keys("_x%"))
+    assert len(statement.fetch(part="_x%")) == 1
+    assert statement.fetch(part="e_t") == []
+
+    def pattern(part: str):  # made from the value by the ORM: refused
+        return Product.objects.filter(name__contains=part).values_list("pk", flat=True)
+
+    with pytest.raises(ValueError, match="parameter of its own"):
+        rows.Statement(pattern).fetch(part="Kettle")

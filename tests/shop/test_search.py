@@ -399,3 +399,47 @@ def test_a_capped_search_pages_through_the_same_candidates(client, monkeypatch):
     assert len(first) == 24 and page(1) == first  # 24 a page
     second = page(2)
     assert len(second) == 6 and not set(first) & set(second)
+
+
+def test_a_searchs_keys_are_product_lists_and_its_query_is_built_once(
+    catalog, monkeypatch
+):
+    """``search_keys`` (the search page's) answers what ``product_list``
+    lists, in its order, for every way of searching: a word, a reading, a
+    typo, a SKU, in a category, in Japanese; it builds the search's query
+    once per way of listing, not per search. A LIKE wildcard in a query is
+    matched as typed."""
+    kitchen = CategoryFactory(name="Kitchen")
+    ProductFactory(name="Copper kettle", category=kitchen, sku="KIT-77")
+    ProductFactory(name="100% linen apron", category=kitchen)
+    built = []
+    searched = selectors._searched
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return searched(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "_searched", counted)
+    selectors._search_statement.cache_clear()
+    cases = [
+        {"query": "kettle"},
+        {"query": "ketle"},
+        {"query": "やかん", "language": "ja"},
+        {"query": "kit-77"},
+        {"query": "kettle", "category": kitchen},
+        {"query": "100%"},
+        {"query": "1_0"},
+        {"query": "zebra"},
+    ]
+    for case in cases:
+        listed = selectors.product_list(**case).values_list("pk", flat=True)
+        assert selectors.search_keys(**case) == list(listed), case
+    assert selectors.search_keys(query="100%") != []
+    assert selectors.search_keys(query="1_0") == []
+    # Three ways of listing (English, Japanese, in a category), each
+    # statement built three times (its model, and twice with two stand-ins),
+    # whatever the number of searches; product_list's own once a case.
+    assert len(built) == len(cases) + 3 * 3
+    selectors.search_keys(query="towel")
+    assert len(built) == len(cases) + 3 * 3
+    selectors._search_statement.cache_clear()
