@@ -335,28 +335,60 @@ def _adapter(value, alias: str):
 
 
 @dataclass(frozen=True)
+class _Instances:
+    """How a statement's rows become model instances, as the ORM's
+    ``ModelIterable`` makes them: the model's columns, the related rows it
+    ``select_related``, the annotations."""
+
+    model: type[models.Model]
+    model_slice: slice
+    attnames: tuple[str, ...]
+    populators: tuple
+    annotations: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, compiler, alias: str) -> "_Instances":
+        from django.db.models.query import get_related_populators
+
+        klass_info = compiler.klass_info
+        fields = klass_info["select_fields"]
+        model_slice = slice(fields[0], fields[-1] + 1)
+        return cls(
+            model=klass_info["model"],
+            model_slice=model_slice,
+            attnames=tuple(
+                column[0].target.attname for column in compiler.select[model_slice]
+            ),
+            populators=tuple(
+                get_related_populators(klass_info, compiler.select, alias)
+            ),
+            annotations=tuple((compiler.annotation_col_map or {}).items()),
+        )
+
+    def made(self, row, alias: str) -> models.Model:
+        instance = self.model.from_db(alias, self.attnames, row[self.model_slice])
+        for populator in self.populators:
+            populator.populate(row, instance)
+        for attribute, position in self.annotations:
+            setattr(instance, attribute, row[position])
+        return instance
+
+
+@dataclass(frozen=True)
 class _StatementPlan:
     alias: str
     sql: str
     locks: bool  # select_for_update(): only inside a transaction, as the ORM
     # (name, adapter or None) for a run's value, (None, value) for a constant
     params: tuple
-    model: type[models.Model]
-    flat: bool  # values_list(…, flat=True): the column's values, no models
-    model_slice: slice
-    attnames: tuple[str, ...]
     # (column position, its converters, its expression), as the compiler's
     converters: tuple[tuple[int, tuple, object], ...]
-    populators: tuple
-    annotations: tuple[tuple[str, int], ...]
+    # None for values_list(…, flat=True): the column's values, no models
+    instances: _Instances | None
 
     @classmethod
     def of(cls, build, stand_ins: tuple[dict, dict], alias: str) -> "_StatementPlan":
-        from django.db.models.query import (
-            FlatValuesListIterable,
-            ModelIterable,
-            get_related_populators,
-        )
+        from django.db.models.query import FlatValuesListIterable, ModelIterable
 
         queryset = build(**stand_ins[0])
         flat = queryset._iterable_class is FlatValuesListIterable
@@ -369,46 +401,18 @@ class _StatementPlan:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         other = build(**stand_ins[1]).query.get_compiler(using=alias).as_sql()
-        placed = _placements((sql, params), other, stand_ins, alias)
-        converters = tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in compiler.get_converters(
-                [column[0] for column in compiler.select[: compiler.col_count]]
-            ).items()
-        )
-        if flat:
-            return cls(
-                alias=alias,
-                sql=sql,
-                locks=queryset.query.select_for_update,
-                params=placed,
-                model=queryset.model,
-                flat=True,
-                model_slice=slice(0, 0),
-                attnames=(),
-                converters=converters,
-                populators=(),
-                annotations=(),
-            )
-        klass_info = compiler.klass_info
-        fields = klass_info["select_fields"]
-        model_slice = slice(fields[0], fields[-1] + 1)
         return cls(
             alias=alias,
             sql=sql,
             locks=queryset.query.select_for_update,
-            params=placed,
-            model=klass_info["model"],
-            flat=False,
-            model_slice=model_slice,
-            attnames=tuple(
-                column[0].target.attname for column in compiler.select[model_slice]
+            params=_placements((sql, params), other, stand_ins, alias),
+            converters=tuple(
+                (position, tuple(functions), expression)
+                for position, (functions, expression) in compiler.get_converters(
+                    [column[0] for column in compiler.select[: compiler.col_count]]
+                ).items()
             ),
-            converters=converters,
-            populators=tuple(
-                get_related_populators(klass_info, compiler.select, alias)
-            ),
-            annotations=tuple((compiler.annotation_col_map or {}).items()),
+            instances=None if flat else _Instances.of(compiler, alias),
         )
 
     def run(self, values: dict) -> list:
@@ -429,17 +433,10 @@ class _StatementPlan:
                 for position, functions, expression in self.converters:
                     for function in functions:
                         row[position] = function(row[position], expression, connection)
-            if self.flat:
+            if self.instances is None:
                 found.append(row[0])
-                continue
-            instance = self.model.from_db(
-                self.alias, self.attnames, row[self.model_slice]
-            )
-            for populator in self.populators:
-                populator.populate(row, instance)
-            for attribute, position in self.annotations:
-                setattr(instance, attribute, row[position])
-            found.append(instance)
+            else:
+                found.append(self.instances.made(row, self.alias))
         return found
 
 
