@@ -1,7 +1,9 @@
 """The CPU of an order's three requests, in this process: the checkout POST,
 the return page and the signed webhook, through Django's test client with
 the bench's settings, the real ``stripe`` library talking HTTP to the fake
-Stripe (its server threads are not this thread, so they are not counted).
+Stripe (its server threads are not this thread, so they are not counted),
+and the mean CPU of the PostgreSQL server process serving it, when the
+server runs on this machine.
 
 Every other order has its webhook first (it places the order; then the
 return page), the others their return page first (it asks Stripe and places
@@ -86,6 +88,26 @@ def profiling_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def database_cpu(connection):
+    """A function giving the CPU seconds the PostgreSQL server process of
+    ``connection`` has used (its parsing, planning and running of our
+    statements), read from /proc: for a server on this machine, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    stat = f"/proc/{backend}/stat"
+    if not os.path.exists(stat):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def used() -> float:
+        with open(stat) as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return used
+
+
 def report(spent: dict, profiler: cProfile.Profile, top: int) -> None:
     """What ``wrap`` timed, and the ``top`` functions of ``profiler``."""
     for name, (calls, seconds) in spent.items():
@@ -137,6 +159,9 @@ def main() -> None:
     lines = fill_carts(shoppers, products)
 
     times: dict[str, list[float]] = {}
+    # The server's CPU, summed: a tick is 10 ms, too coarse for a median.
+    server: dict[str, list[float]] = {}
+    server_cpu = database_cpu(connection)
     queries: dict[str, int] = {}
     # The thread's CPU, not the wall clock: waits on PostgreSQL and on the
     # fake Stripe are not this process's work.
@@ -149,13 +174,16 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             if profiled:
                 profiler.enable()
+            server_started = server_cpu() if server_cpu else 0.0
             started = time.thread_time()
             response = call(*args, **kwargs)
             used = time.thread_time() - started
+            server_used = (server_cpu() if server_cpu else 0.0) - server_started
             if profiled:
                 profiler.disable()
         if measured:
             times.setdefault(name, []).append(used * 1000)
+            server.setdefault(name, []).append(server_used * 1000)
             queries[name] = len(captured.captured_queries)
             if arguments.sql and name not in shown:
                 shown.add(name)
@@ -232,7 +260,11 @@ def main() -> None:
         print(f"worker: {sent} confirmations, {used * 1000 / sent:.2f} ms each")
     median = {name: statistics.median(values) for name, values in times.items()}
     for name, value in median.items():
-        print(f"{name:18} {value:6.2f} ms  {queries[name]:3} queries")
+        database = statistics.mean(server[name]) if server_cpu else float("nan")
+        print(
+            f"{name:18} {value:6.2f} ms  {queries[name]:3} queries, "
+            f"PostgreSQL {database:5.2f} ms"
+        )
     first = median["webhook, first"] + median["return, after"]
     second = median["return, first"] + median["webhook, second"]
     print(

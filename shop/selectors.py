@@ -138,7 +138,9 @@ def _search_statement(
         def build(wanted: str, query: str):
             return keys(catalog_products(), wanted, query)
 
-    return rows.Statement(build)
+    # Not prepared: the plan for a rare word (its indexes) is not the one
+    # for a common word (the table), and a prepared statement may keep one.
+    return rows.Statement(build, prepare=False)
 
 
 def _searched(

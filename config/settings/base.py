@@ -121,6 +121,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c synchronize_seqscans=off -c random_page_cost=1.1"
     )
+    # The hot paths' statements are prepared once per connection
+    # (core.rows): false behind PgBouncer in transaction pooling, which does
+    # not keep a session's prepared statements (docs/scaling.md).
+    DATABASES["default"]["PREPARED_STATEMENTS"] = env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=True
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Run mode: the web process, the worker's threads and beat write to one
     # file. SQLite's default (deferred) transactions fail at once with

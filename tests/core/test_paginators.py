@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from core.paginators import CappedPaginator, EstimatedCountPaginator
 from shop.models import Order, Product
-from tests.queries import queries_for
+from tests.queries import queries_for, sql_of
 from tests.shop.factories import ProductFactory, placed_order
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_a_capped_list_of_keys_is_read_once_and_its_page_by_key():
         assert list(first) == expected[:3]
         assert list(second) == expected[3:5]
         assert second.object_list[0].category.name  # from the rows' query
-    keys, *by_key = [q["sql"] for q in captured.captured_queries]
+    keys, *by_key = [sql_of(q) for q in captured.captured_queries]
     assert keys.startswith('SELECT "shop_product"."id" AS "pk"'), keys
     assert keys.endswith("LIMIT 6"), keys
     assert len(by_key) == 2 and all(" IN (" in sql for sql in by_key)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core import rows
 from shop.models import Product, ProductImage, User
+from tests.queries import sql_of
 from tests.shop.factories import ProductFactory, UserFactory, photographed
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +266,7 @@ def test_a_locking_statement_runs_only_inside_a_transaction():
     with transaction.atomic():
         with CaptureQueriesContext(connection) as captured:
             assert statement.fetch(pk=product.pk) == [product]
-        assert captured[0]["sql"].endswith("FOR UPDATE")
+        assert sql_of(captured[0]).endswith("FOR UPDATE")
     with pytest.raises(TransactionManagementError):
         statement.fetch(pk=product.pk)
 
@@ -332,7 +333,7 @@ def test_an_update_changes_what_update_changes_in_one_statement():
         assert touch.run(pk=carts[0].pk, status=Cart.Status.OPEN, now=moment) == 1
         assert touch.run(pk=carts[1].pk, status=Cart.Status.ORDERED, now=moment) == 0
     assert len(captured) == 3  # no BEGIN or COMMIT of its own
-    assert [c["sql"].split()[0] for c in captured] == ["UPDATE"] * 3
+    assert [sql_of(c).split()[0] for c in captured] == ["UPDATE"] * 3
     first, second = (Cart.objects.get(pk=cart.pk) for cart in carts)
     assert (first.version, first.updated_at) == (carts[0].version + 2, moment)
     assert (second.version, second.updated_at) == (
@@ -385,10 +386,10 @@ def test_insert_writes_what_bulk_create_writes_in_one_statement():
     ]
     with CaptureQueriesContext(connection) as captured:
         assert rows.insert(events) is events
-    assert [query["sql"].split()[0] for query in captured] == ["INSERT"]
+    assert [sql_of(query).split()[0] for query in captured] == ["INSERT"]
     with CaptureQueriesContext(connection) as captured:
         CaseEvent.objects.bulk_create([CaseEvent(case=case, kind="note")])
-    assert [query["sql"].split()[0] for query in captured] == [
+    assert [sql_of(query).split()[0] for query in captured] == [
         "BEGIN",
         "INSERT",
         "COMMIT",
@@ -467,3 +468,131 @@ def test_a_statement_of_one_columns_values_answers_them_in_order():
 
     with pytest.raises(ValueError, match="parameter of its own"):
         rows.Statement(pattern).fetch(part="Kettle")
+
+
+# --- Prepared once per connection -----------------------------------------------
+
+
+def _prepared_here() -> dict[str, str]:
+    """This connection's prepared statements: name to text."""
+    with connection.cursor() as cursor:
+        cursor.cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return {
+            name: statement.removeprefix(f"PREPARE {name} AS ")
+            for name, statement in cursor.fetchall()
+        }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_is_prepared_once_per_connection_and_run_by_name():
+    """The first run prepares it (not one of the queries counted), every
+    run is one EXECUTE; a new connection prepares it again."""
+    product = ProductFactory(name="Kettle")
+
+    def named(name: str):
+        return Product.objects.filter(name=name, is_active=True).order_by("pk")
+
+    statement = rows.Statement(named)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            assert statement.fetch(name="Kettle") == [product]
+            assert statement.fetch(name="Teapot") == []
+        assert [q["sql"].split()[0] for q in captured] == ["EXECUTE"] * 2
+        sql = sql_of(captured[0])
+        assert sql.startswith('SELECT "shop_product"."id"') and "$1" in sql
+        assert sql in _prepared_here().values()
+        connection.close()  # the next connection holds none
+        assert sql not in _prepared_here().values()
+
+
+def test_updates_inserts_and_hand_written_reads_are_prepared_too():
+    from shop.models import Cart
+
+    cart = Cart.objects.create()
+    touch = rows.Update(_touch)
+    moment = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        assert touch.run(pk=cart.pk, status=Cart.Status.OPEN, now=moment) == 1
+        (found,) = rows.fetch(User, "SELECT * FROM shop_user WHERE id = %s", [0]) or [
+            None
+        ]
+        rows.insert([Cart()])
+    assert found is None
+    assert [q["sql"].split()[0] for q in captured] == ["EXECUTE"] * 3
+    assert [sql_of(q).split()[0] for q in captured] == ["UPDATE", "SELECT", "INSERT"]
+
+
+def test_a_statement_postgresql_cannot_prepare_runs_as_text_inside_a_transaction():
+    """A parameter nothing gives a type to cannot be prepared: the statement
+    runs as text, and the failed PREPARE does not fail the transaction."""
+    from django.db import transaction
+
+    user = UserFactory()
+    sql = "SELECT * FROM shop_user WHERE id = %s AND %s IS NULL"
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            (found,) = rows.fetch(User, sql, [user.pk, None])
+            assert found == user
+            assert rows.fetch(User, sql, [user.pk, "said"]) == []
+        assert [q["sql"].split()[0] for q in captured] == ["SELECT"] * 2
+        assert User.objects.filter(pk=user.pk).exists()  # not failed
+
+
+def test_named_values_are_prepared_each_once_in_order():
+    user, other = UserFactory(), UserFactory()
+    sql = (
+        "SELECT * FROM shop_user WHERE (id = %(pk)s OR id = %(other)s)"
+        " AND id >= LEAST(%(pk)s, %(other)s) ORDER BY id"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        found = rows.fetch(User, sql, {"other": other.pk, "pk": user.pk})
+    assert found == sorted([user, other], key=lambda u: u.pk)
+    assert sql_of(captured[0]) == sql.replace("%(pk)s", "$1").replace("%(other)s", "$2")
+
+
+def test_a_percent_sign_and_no_parameters_are_prepared_as_written():
+    ProductFactory(name="100% cotton")
+    ProductFactory(name="100 cotton")
+    found = rows.fetch(
+        Product, "SELECT * FROM shop_product WHERE name LIKE '%%\\%%%%' ESCAPE '\\'", []
+    )
+    assert [p.name for p in found] == ["100% cotton"]
+
+
+def test_a_failed_transaction_is_not_given_a_prepare():
+    """Inside a transaction that has already failed, the statement is
+    refused as it would be as text (no PREPARE, no statement marked as
+    not preparable)."""
+    from django.db import DatabaseError, transaction
+
+    def named(name: str):
+        return Product.objects.filter(name=name)
+
+    statement = rows.Statement(named)
+    with transaction.atomic():
+        with pytest.raises(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+        with pytest.raises(DatabaseError, match="aborted"):
+            statement.fetch(name="Kettle")
+        transaction.set_rollback(True)
+    product = ProductFactory(name="Kettle")
+    assert statement.fetch(name="Kettle") == [product]
+    assert any("$1" in text for text in _prepared_here().values())
+
+
+def test_not_prepared_when_the_statement_or_the_database_says_so(settings):
+    product = ProductFactory(name="Kettle")
+
+    def named(name: str):
+        return Product.objects.filter(name=name)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert rows.Statement(named, prepare=False).fetch(name="Kettle") == [product]
+    assert captured[0]["sql"].startswith("SELECT")
+    connection.settings_dict["PREPARED_STATEMENTS"] = False
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            assert rows.Statement(named).fetch(name="Kettle") == [product]
+        assert captured[0]["sql"].startswith("SELECT")
+    finally:
+        del connection.settings_dict["PREPARED_STATEMENTS"]

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop.models import Order, OrderEvent, PaymentEvent
+from tests.queries import sql_of
 from tests.shop.factories import (
     AddressFactory,
     ProductFactory,
@@ -48,7 +49,7 @@ def statements(call) -> tuple:
         response = call()
     found = []
     for query in captured.captured_queries:
-        sql = query["sql"]
+        sql = sql_of(query)
         if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
             continue
         verb = sql.split()[0]

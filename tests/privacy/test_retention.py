@@ -30,6 +30,7 @@ from shop.models import Order
 from support import services as support_services
 from support.models import Case
 from tests.concurrency import run_together
+from tests.queries import sql_of
 from tests.shop.factories import (
     AddressFactory,
     ProductFactory,
@@ -448,7 +449,7 @@ def test_batches_are_one_update_each_and_finish(agent):
 
     with CaptureQueriesContext(connection) as captured:
         assert update_in_batches(calls, batch_size=2, number="") == 5
-    updates = [q["sql"] for q in captured if q["sql"].startswith("UPDATE")]
+    updates = [sql for sql in map(sql_of, captured) if sql.startswith("UPDATE")]
     assert len(updates) == 3  # 2 + 2 + 1
     assert not calls.exists()
 
@@ -464,7 +465,7 @@ def everything_due(make_gift, agent, count: int) -> None:
 def purge_queries(now: datetime.datetime) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         counts = retention.purge_expired_personal_data(now=now)
-    return [q["sql"] for q in captured], counts
+    return [sql_of(q) for q in captured], counts
 
 
 def test_the_query_count_does_not_grow_with_the_rows(make_gift, agent):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shop.backends import signed_in_user
 from shop.models import User
+from tests.queries import sql_of
 from tests.shop.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_signed_in_customer_costs_one_query_for_their_user(client):
     user_reads = [
         query
         for query in captured.captured_queries
-        if "FROM shop_user" in query["sql"].replace('"', "")
+        if "FROM shop_user" in sql_of(query).replace('"', "")
     ]
     assert len(user_reads) == 1, user_reads
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop import services
-from tests.queries import assert_same_queries, queries_for
+from tests.queries import assert_same_queries, queries_for, sql_of
 
 from .factories import (
     AddressFactory,
@@ -194,9 +194,9 @@ def test_adding_to_the_cart_reads_the_product_with_its_line(client, buyer):
 def _statements(captured) -> list[str]:
     """Each statement as its verb and first table, savepoints left out."""
     return [
-        (query["sql"].split()[0] + " " + _table(query["sql"])).strip()
-        for query in captured.captured_queries
-        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        (sql.split()[0] + " " + _table(sql)).strip()
+        for sql in map(sql_of, captured.captured_queries)
+        if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from shop import kana, selectors
 from shop.models import Product
-from tests.queries import assert_same_queries, queries_for
+from tests.queries import assert_same_queries, queries_for, sql_of
 
 from .factories import CategoryFactory, ProductFactory, UserFactory
 
@@ -305,9 +305,9 @@ def test_search_results_are_ranked_once_then_the_page_read_by_key(client):
             response = client.get(reverse("shop:product_list"), params)
         assert response.status_code == 200
         return [
-            q["sql"]
-            for q in captured.captured_queries
-            if q["sql"].startswith(('SELECT "shop_product"', "SELECT COUNT(*)"))
+            sql
+            for sql in map(sql_of, captured.captured_queries)
+            if sql.startswith(('SELECT "shop_product"', "SELECT COUNT(*)"))
         ]
 
     def page_subqueries(sql: str) -> list[str]:
