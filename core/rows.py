@@ -14,6 +14,7 @@ rebuilding of the same statement each time.
 - ``Update``: ``QuerySet.update()`` built once the same way.
 - ``insert``: rows written as ``bulk_create`` writes them, the statement
   built once, without a transaction of its own.
+- ``execute``: a hand-written statement run on a cursor, prepared.
 
 On PostgreSQL each of their statements is also prepared once per
 connection (``PREPARE``), then run by name (``EXECUTE``): the server
@@ -565,6 +566,15 @@ class _Prepared:
 
 _prepared: dict[str, _Prepared | None] = {}  # by SQL; None: not preparable
 _naming = threading.Lock()
+
+
+def execute(cursor, sql: str, params) -> None:
+    """``cursor.execute(sql, params)`` for a hand-written statement of a hot
+    path that is not read as models (``UPDATE … RETURNING`` a count, an
+    ``INSERT … ON CONFLICT``), prepared as core.rows prepares its own. Its
+    text must be one of a few (not made from the values): each text is
+    prepared on each connection."""
+    _execute(cursor.db, cursor, sql, params)
 
 
 def _execute(connection, cursor, sql: str, params: list, *, prepare: bool = True):

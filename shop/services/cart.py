@@ -81,7 +81,8 @@ def _touch_open(cart: OpenCart) -> int:
         which, value = "id = %s AND owner_id IS NULL", cart.cart_id
     table = connection.ops.quote_name(Cart._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
+        rows.execute(
+            cursor,
             f"UPDATE {table} SET updated_at = %s, version = version + 1"  # noqa: S608 - no input in it
             f" WHERE {which} AND status = %s AND purpose = '' RETURNING id",
             [timezone.now(), value, Cart.Status.OPEN],

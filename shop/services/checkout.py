@@ -82,21 +82,22 @@ def _cart_lines(
         where.append(f"{cart}.purpose = %s")
         parameters.append(purpose)
     with connection.cursor() as cursor:
-        cursor.execute(
+        rows.execute(
+            cursor,
             f"SELECT {columns} FROM {line} "  # noqa: S608 (our tables)
             f"JOIN {product} ON {product}.id = {line}.product_id "
             f"JOIN {cart} ON {cart}.id = {line}.cart_id "
             f"WHERE {' AND '.join(where)} ORDER BY {line}.product_id",
             parameters,
         )
-        rows = cursor.fetchall()
+        found = cursor.fetchall()
     # Each line with its product and the cart cached, as select_related
     # leaves them.
     names = [[field.attname for field in model_fields] for model_fields in fields]
     first, second = len(names[0]), len(names[0]) + len(names[1])
     to_product, to_cart = CartLine.product.field, CartLine.cart.field
     lines = []
-    for row in rows:
+    for row in found:
         cart_line = CartLine.from_db(connection.alias, names[0], row[:first])
         to_product.set_cached_value(
             cart_line, Product.from_db(connection.alias, names[1], row[first:second])

@@ -6,7 +6,7 @@ from typing import NoReturn
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from core import pagecache
+from core import pagecache, rows
 from shop.cards import card_stock
 from shop.exceptions import CartChanged, OutOfStock, ProductUnavailable
 from shop.models import CartLine, Product
@@ -36,7 +36,8 @@ def take_stock(*, product: Product, quantity: int, price: int | None = None) -> 
     # Raw SQL for RETURNING, which the ORM's update() does not offer: the
     # stock left is needed, and reading it again would be one more query.
     with connection.cursor() as cursor:
-        cursor.execute(
+        rows.execute(
+            cursor,
             f"UPDATE {table} SET stock_on_hand = stock_on_hand - %s "  # noqa: S608
             f"WHERE {' AND '.join(conditions)} RETURNING stock_on_hand",
             parameters,
@@ -88,7 +89,8 @@ def release_stock(*, product_id: int, quantity: int) -> None:
     cancelled before it was paid); the product's pages are renewed."""
     table = connection.ops.quote_name(Product._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
+        rows.execute(
+            cursor,
             f"UPDATE {table} SET stock_on_hand = stock_on_hand + %s "  # noqa: S608
             "WHERE id = %s RETURNING stock_on_hand, slug",
             [quantity, product_id],

@@ -517,9 +517,19 @@ def test_updates_inserts_and_hand_written_reads_are_prepared_too():
             None
         ]
         rows.insert([Cart()])
+        with connection.cursor() as cursor:
+            rows.execute(
+                cursor, "UPDATE shop_cart SET version = version WHERE id = %s", [0]
+            )
+            assert cursor.rowcount == 0
     assert found is None
-    assert [q["sql"].split()[0] for q in captured] == ["EXECUTE"] * 3
-    assert [sql_of(q).split()[0] for q in captured] == ["UPDATE", "SELECT", "INSERT"]
+    assert [q["sql"].split()[0] for q in captured] == ["EXECUTE"] * 4
+    assert [sql_of(q).split()[0] for q in captured] == [
+        "UPDATE",
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+    ]
 
 
 def test_a_statement_postgresql_cannot_prepare_runs_as_text_inside_a_transaction():
