@@ -190,6 +190,7 @@ def main() -> None:
 
         profiler = cProfile.Profile(time.thread_time)
         dials: list[float] = []
+        dial_server: list[float] = []
         due = list(
             CallbackRequest.objects.filter(state=CallbackRequest.State.SCHEDULED)
             .order_by("due_at", "pk")
@@ -200,18 +201,22 @@ def main() -> None:
             with CaptureQueriesContext(connection) as captured:
                 if measured and arguments.profile:
                     profiler.enable()
+                server_started = server_cpu() if server_cpu else 0.0
                 started = time.thread_time()
                 dial(callback_id=callback_id)
                 used = time.thread_time() - started
+                server_used = (server_cpu() if server_cpu else 0.0) - server_started
                 if measured and arguments.profile:
                     profiler.disable()
             if measured:
                 dials.append(used * 1000)
+                dial_server.append(server_used * 1000)
         placed = CallbackRequest.objects.exclude(call_sid="").count()
         assert placed == len(due), (placed, len(due))
+        database = statistics.mean(dial_server) if server_cpu else float("nan")
         print(
             f"dial, in the worker {statistics.median(dials):6.2f} ms  "
-            f"{len(captured.captured_queries)} queries"
+            f"{len(captured.captured_queries)} queries, PostgreSQL {database:5.2f} ms"
         )
     report(spent, profiler, arguments.profile)
 

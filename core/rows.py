@@ -77,6 +77,19 @@ def _plan(model: type[models.Model], columns: tuple[str, ...], alias: str) -> _P
     )
 
 
+def columns(model: type[models.Model], table: str = "") -> str:
+    """Each of ``model``'s columns, named, for a hand-written statement's
+    list (``table.`` before each, given ``table``): what ``*`` reads
+    today, but not a different list after a migration adds a column, which
+    a statement prepared before it would refuse to run
+    ("cached plan must not change result type")."""
+    quote = connections[router.db_for_read(model)].ops.quote_name
+    prefix = f"{table}." if table else ""
+    return ", ".join(
+        prefix + quote(field.column) for field in model._meta.concrete_fields
+    )
+
+
 def fetch(model: type[models.Model], sql: str, params=(), *, using: str | None = None):
     """Run ``sql`` (its columns: all of ``model``'s, any others after) and
     return its rows as ``model`` instances, loaded from ``using`` (the
@@ -550,6 +563,9 @@ _PREPARED_AT_MOST = 500
 # Rows of an insert prepared at most: each count is a statement of its own.
 _PREPARED_ROWS = 10
 _PLACEHOLDER = re.compile(r"%%|%(?:\((\w+)\))?s")
+# A table's every column (SELECT *, t.*, RETURNING *): not prepared, as the
+# list grows when a migration adds a column (name them: ``columns``).
+_EVERY_COLUMN = re.compile(r"(?:\bSELECT|\bRETURNING|,|\.)\s*\*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -607,14 +623,17 @@ def _execute(connection, cursor, sql: str, params: list, *, prepare: bool = True
 def _prepared_on(connection, cursor, sql: str) -> _Prepared | None:
     """``sql`` prepared on this connection (now, if it was not), or None to
     run it as text: a statement PostgreSQL cannot prepare (a parameter
-    whose type nothing says), a transaction that has already failed, or a
-    connection that holds as many as it keeps."""
+    whose type nothing says) or that reads every column of a table, a
+    transaction that has already failed, or a connection that holds as
+    many as it keeps."""
     prepared = _prepared.get(sql, False)
     if prepared is False:
         with _naming:
             prepared = _prepared.get(sql, False)
             if prepared is False:
-                prepared = _prepared[sql] = _named(sql, f"hoshii_{len(_prepared)}")
+                name = f"hoshii_{len(_prepared)}"
+                every_column = _EVERY_COLUMN.search(sql)
+                prepared = _prepared[sql] = None if every_column else _named(sql, name)
     if prepared is None:
         return None
     raw = connection.connection
@@ -641,6 +660,7 @@ def _prepared_on(connection, cursor, sql: str) -> _Prepared | None:
                 raise
             if inside:
                 driver.execute("ROLLBACK TO SAVEPOINT hoshii_prepare")
+                driver.execute("RELEASE SAVEPOINT hoshii_prepare")
             logger.warning("runs as text, not prepared: %s (%s)", sql[:200], error)
             _prepared[sql] = None
             return None
@@ -653,8 +673,8 @@ def _prepared_on(connection, cursor, sql: str) -> _Prepared | None:
 def _named(sql: str, name: str) -> _Prepared:
     """How to prepare and run ``sql``, whose values are ``%s`` or named,
     ``%(name)s`` (a ``%%`` is a percent sign)."""
-    names: list[str] = []
-    numbers: dict[str, int] = {}
+    names: list[str | int] = []  # a named value's name, or a %s's place
+    numbers: dict[str | int, int] = {}
 
     def numbered(match: re.Match) -> str:
         if match.group(0) == "%%":

@@ -9,6 +9,7 @@ reconciled against the provider before it may be dialled again.
 """
 
 import datetime
+import functools
 import logging
 import random
 
@@ -100,15 +101,21 @@ WITH claimed AS (
         LIMIT 1
         FOR UPDATE SKIP LOCKED
     )
-    RETURNING *
+    RETURNING {columns}
 ), history AS (
     INSERT INTO callbacks_callbackevent
         (callback_id, from_state, to_state, detail, created_at)
     SELECT id, %(scheduled)s, %(dialing)s, 'attempt ' || attempts, %(now)s
     FROM claimed
 )
-SELECT * FROM claimed
+SELECT {columns} FROM claimed
 """
+
+
+@functools.cache
+def _claim_oldest_due_statement() -> str:
+    """``CLAIM_OLDEST_DUE`` with the row's columns named (``rows.columns``)."""
+    return CLAIM_OLDEST_DUE.replace("{columns}", rows.columns(CallbackRequest))
 
 
 def _claim_oldest_due() -> CallbackRequest | None:
@@ -127,7 +134,7 @@ def _claim_oldest_due() -> CallbackRequest | None:
         return _claim_by_locked_read(alias)
     claimed = rows.fetch(
         CallbackRequest,
-        CLAIM_OLDEST_DUE,
+        _claim_oldest_due_statement(),
         {
             "dialing": State.DIALING,
             "scheduled": State.SCHEDULED,

@@ -130,7 +130,8 @@ def _product_with_line(*, product_id: int, cart_id: int) -> Product | None:
     line = connection.ops.quote_name(CartLine._meta.db_table)
     found = rows.fetch(
         Product,
-        f"SELECT p.*, l.id AS line_id, l.quantity AS line_quantity,"  # noqa: S608 - no input in it
+        f"SELECT {rows.columns(Product, 'p')}, l.id AS line_id,"  # noqa: S608 - no input in it
+        f" l.quantity AS line_quantity,"
         f" l.submission_key AS line_submission_key"
         f" FROM {product} p LEFT JOIN {line} l"
         f" ON l.product_id = p.id AND l.cart_id = %s"

@@ -513,9 +513,8 @@ def test_updates_inserts_and_hand_written_reads_are_prepared_too():
     moment = timezone.now()
     with CaptureQueriesContext(connection) as captured:
         assert touch.run(pk=cart.pk, status=Cart.Status.OPEN, now=moment) == 1
-        (found,) = rows.fetch(User, "SELECT * FROM shop_user WHERE id = %s", [0]) or [
-            None
-        ]
+        sql = f"SELECT {rows.columns(User)} FROM shop_user WHERE id = %s"  # noqa: S608
+        (found,) = rows.fetch(User, sql, [0]) or [None]
         rows.insert([Cart()])
         with connection.cursor() as cursor:
             rows.execute(
@@ -548,10 +547,34 @@ def test_a_statement_postgresql_cannot_prepare_runs_as_text_inside_a_transaction
         assert User.objects.filter(pk=user.pk).exists()  # not failed
 
 
+def test_every_column_read_as_star_is_not_prepared_and_named_ones_survive_a_new_one():
+    """``*`` would read one more column after a migration adds it, which a
+    statement prepared before refuses to run: it runs as text. Named
+    (``rows.columns``), the prepared statement reads what it read."""
+    user = UserFactory()
+    for star in (
+        "SELECT * FROM shop_user WHERE id = %s",
+        "SELECT u.* FROM shop_user u WHERE u.id = %s",
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            assert rows.fetch(User, star, [user.pk]) == [user]
+        assert captured[0]["sql"].startswith("SELECT")
+    named = f"SELECT {rows.columns(User, 'u')} FROM shop_user u WHERE u.id = %s"  # noqa: S608
+    assert '"u"."id"' not in named and 'u."id"' in named
+    with CaptureQueriesContext(connection) as captured:
+        assert rows.fetch(User, named, [user.pk]) == [user]
+    assert captured[0]["sql"].startswith("EXECUTE")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE shop_user ADD COLUMN added_later integer")
+    (found,) = rows.fetch(User, named, [user.pk])
+    assert found == user and not hasattr(found, "added_later")
+
+
 def test_named_values_are_prepared_each_once_in_order():
     user, other = UserFactory(), UserFactory()
     sql = (
-        "SELECT * FROM shop_user WHERE (id = %(pk)s OR id = %(other)s)"
+        f"SELECT {rows.columns(User)} FROM shop_user"  # noqa: S608
+        " WHERE (id = %(pk)s OR id = %(other)s)"
         " AND id >= LEAST(%(pk)s, %(other)s) ORDER BY id"
     )
     with CaptureQueriesContext(connection) as captured:
