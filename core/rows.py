@@ -610,7 +610,9 @@ def _execute(connection, cursor, sql: str, params: list, *, prepare: bool = True
     prepared = None
     if (
         prepare
-        and connection.vendor == "postgresql"
+        # psycopg2's, which runs every statement as text (psycopg 3 can
+        # prepare by itself: its prepare_threshold).
+        and connection.Database.__name__ == "psycopg2"
         and connection.settings_dict.get("PREPARED_STATEMENTS", True)
     ):
         prepared = _prepared_on(connection, cursor, sql)
