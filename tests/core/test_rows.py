@@ -586,10 +586,15 @@ def test_named_values_are_prepared_each_once_in_order():
 def test_a_percent_sign_and_no_parameters_are_prepared_as_written():
     ProductFactory(name="100% cotton")
     ProductFactory(name="100 cotton")
-    found = rows.fetch(
-        Product, "SELECT * FROM shop_product WHERE name LIKE '%%\\%%%%' ESCAPE '\\'", []
+    sql = (
+        f"SELECT {rows.columns(Product)} FROM shop_product"  # noqa: S608
+        " WHERE name LIKE '%%\\%%%%' ESCAPE '\\'"
     )
+    with CaptureQueriesContext(connection) as captured:
+        found = rows.fetch(Product, sql, [])
     assert [p.name for p in found] == ["100% cotton"]
+    assert captured[0]["sql"].split()[0] == "EXECUTE"
+    assert sql_of(captured[0]).endswith("LIKE '%\\%%' ESCAPE '\\'")
 
 
 def test_a_failed_transaction_is_not_given_a_prepare():
