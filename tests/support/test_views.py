@@ -95,6 +95,19 @@ def test_messages_are_escaped(client, order):
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
 
 
+def test_the_message_field_keeps_the_forms_label_and_limits(client, order):
+    """The case page writes the message field itself (not through Django's
+    form templates): its label, and the limits the form checks, as the
+    browser is told them."""
+    case = file_question(order.lines.get(), "Help")
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert '<label for="id_body">Your message</label>' in page
+    assert (
+        '<textarea name="body" cols="40" rows="3" maxlength="5000" required'
+        ' id="id_body">' in page
+    )
+
+
 def test_internal_notes_never_reach_the_customer(client, order):
     case = file_question(order.lines.get(), "Help")
     services.add_note(case=case, actor=UserFactory(is_staff=True), body="SECRET NOTE")
