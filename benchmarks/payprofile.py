@@ -91,13 +91,14 @@ def profiling_arguments(parser: argparse.ArgumentParser) -> None:
 def database_cpu(connection):
     """A function giving the CPU seconds the PostgreSQL server process of
     ``connection`` has used (its parsing, planning and running of our
-    statements), read from /proc: for a server on this machine, or None."""
+    statements), read from /proc: for a server on this machine (NaN for
+    one elsewhere)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
     stat = f"/proc/{backend}/stat"
     if not os.path.exists(stat):
-        return None
+        return lambda: float("nan")
     ticks = os.sysconf("SC_CLK_TCK")
 
     def used() -> float:
@@ -174,11 +175,11 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             if profiled:
                 profiler.enable()
-            server_started = server_cpu() if server_cpu else 0.0
+            server_started = server_cpu()
             started = time.thread_time()
             response = call(*args, **kwargs)
             used = time.thread_time() - started
-            server_used = (server_cpu() if server_cpu else 0.0) - server_started
+            server_used = server_cpu() - server_started
             if profiled:
                 profiler.disable()
         if measured:
@@ -260,10 +261,9 @@ def main() -> None:
         print(f"worker: {sent} confirmations, {used * 1000 / sent:.2f} ms each")
     median = {name: statistics.median(values) for name, values in times.items()}
     for name, value in median.items():
-        database = statistics.mean(server[name]) if server_cpu else float("nan")
         print(
             f"{name:18} {value:6.2f} ms  {queries[name]:3} queries, "
-            f"PostgreSQL {database:5.2f} ms"
+            f"PostgreSQL {statistics.mean(server[name]):5.2f} ms"
         )
     first = median["webhook, first"] + median["return, after"]
     second = median["return, first"] + median["webhook, second"]

@@ -143,13 +143,13 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             if measured and profile_posts:
                 profiler.enable()
-            server_started = server_cpu() if server_cpu else 0.0
+            server_started = server_cpu()
             started = time.thread_time()
             response = client.post(
                 path, body, content_type="application/x-www-form-urlencoded"
             )
             used = time.thread_time() - started
-            server_used = (server_cpu() if server_cpu else 0.0) - server_started
+            server_used = server_cpu() - server_started
             if measured and profile_posts:
                 profiler.disable()
         assert response.status_code == 302, (response.status_code, path)
@@ -174,10 +174,9 @@ def main() -> None:
             if arguments.sql and len(times) == 1:
                 for query in captured.captured_queries:
                     print("   ", query["sql"][:300])
-    database = statistics.mean(server) if server_cpu else float("nan")
     print(
         f"get help, call now  {statistics.median(times):6.2f} ms  {max(counts)} "
-        f"queries, PostgreSQL {database:5.2f} ms"
+        f"queries, PostgreSQL {statistics.mean(server):5.2f} ms"
     )
     if pages:
         print(
@@ -201,11 +200,11 @@ def main() -> None:
             with CaptureQueriesContext(connection) as captured:
                 if measured and arguments.profile:
                     profiler.enable()
-                server_started = server_cpu() if server_cpu else 0.0
+                server_started = server_cpu()
                 started = time.thread_time()
                 dial(callback_id=callback_id)
                 used = time.thread_time() - started
-                server_used = (server_cpu() if server_cpu else 0.0) - server_started
+                server_used = server_cpu() - server_started
                 if measured and arguments.profile:
                     profiler.disable()
             if measured:
@@ -213,10 +212,10 @@ def main() -> None:
                 dial_server.append(server_used * 1000)
         placed = CallbackRequest.objects.exclude(call_sid="").count()
         assert placed == len(due), (placed, len(due))
-        database = statistics.mean(dial_server) if server_cpu else float("nan")
         print(
             f"dial, in the worker {statistics.median(dials):6.2f} ms  "
-            f"{len(captured.captured_queries)} queries, PostgreSQL {database:5.2f} ms"
+            f"{len(captured.captured_queries)} queries, "
+            f"PostgreSQL {statistics.mean(dial_server):5.2f} ms"
         )
     report(spent, profiler, arguments.profile)
 
