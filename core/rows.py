@@ -77,12 +77,15 @@ def _plan(model: type[models.Model], columns: tuple[str, ...], alias: str) -> _P
     )
 
 
+@functools.cache
 def columns(model: type[models.Model], table: str = "") -> str:
     """Each of ``model``'s columns, named, for a hand-written statement's
     list (``table.`` before each, given ``table``): what ``*`` reads
     today, but not a different list after a migration adds a column, which
     a statement prepared before it would refuse to run
-    ("cached plan must not change result type")."""
+    ("cached plan must not change result type"). Made once per process:
+    the settlement's and the cart add's statements ask for it on every
+    request."""
     quote = connections[router.db_for_read(model)].ops.quote_name
     prefix = f"{table}." if table else ""
     return ", ".join(
