@@ -1,7 +1,14 @@
 # Hoshii: `make run` to try the shop, `make test` to check it.
 # Both create the virtualenv and install the pinned dependencies themselves.
 
-PYTHON ?= python3
+# The interpreter the virtualenv is made from. The distribution's Python 3.11,
+# where it can make a virtualenv, is built with profile-guided and link-time
+# optimisation, as the official python:3.11 image production runs on
+# (Dockerfile) is; pyenv's default build is neither, and runs the shop's
+# requests about a fifth slower (docs/benchmarks.md), so the tests and the
+# benchmarks would not run at production's speed. PYTHON=... picks another.
+SYSTEM_PYTHON := /usr/bin/python3.11
+PYTHON ?= $(if $(shell $(SYSTEM_PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo yes),$(SYSTEM_PYTHON),python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
@@ -23,6 +30,7 @@ help:
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
 	  || { echo "Hoshii needs Python 3.11 ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	@echo "Making $(VENV) with $(PYTHON): $$($(PYTHON) --version)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 

@@ -31,6 +31,7 @@ import dataclasses
 import http.client
 import json
 import os
+import platform
 import random
 import secrets
 import shutil
@@ -534,6 +535,11 @@ def machine(redis_url: str) -> dict:
         "postgresql": postgres,
         "redis": redis.Redis.from_url(redis_url).info()["redis_version"],
         "wrk": wrk_version(),
+        # The interpreter every process of the stack runs on: its build
+        # matters (the Makefile's PYTHON says why).
+        "python": (
+            f"{platform.python_version()} ({os.path.realpath(sys._base_executable)})"
+        ),
     }
 
 
@@ -588,8 +594,9 @@ def write_docs(rows, pages, about: dict, workers: int) -> None:
         "",
         f"Last run {time.strftime('%Y-%m-%d %H:%M %Z')}: {about['cpu']}, "
         f"{about['cores']} cores, {about['memory_gib']} GiB; PostgreSQL "
-        f"{about['postgresql']}, Redis {about['redis']}, wrk {about['wrk']}. "
-        f"gunicorn {workers} sync workers, one Celery worker (4 threads), "
+        f"{about['postgresql']}, Redis {about['redis']}, wrk {about['wrk']}, "
+        f"Python {about['python']}. gunicorn {workers} sync workers, one "
+        f"Celery worker (4 threads), "
         f"{CONNECTIONS} connections; a {FULL.warmup} s warm-up (for the pages "
         f"visitors get from the page cache: each page requested once), then "
         f"{FULL.measure} s per scenario ({FULL.healthz} s for /healthz).",
@@ -673,8 +680,8 @@ def write_large_docs(
         "",
         f"Last run {time.strftime('%Y-%m-%d %H:%M %Z')}: {about['cpu']}, "
         f"{about['cores']} cores, {about['memory_gib']} GiB; PostgreSQL "
-        f"{about['postgresql']}; gunicorn {workers} sync workers, "
-        f"{CONNECTIONS} connections, as `make bench`. The large shop: "
+        f"{about['postgresql']}, Python {about['python']}; gunicorn {workers} "
+        f"sync workers, {CONNECTIONS} connections, as `make bench`. The large shop: "
         f"{LARGE.products:,} products, {LARGE.customers:,} customers, "
         f"{LARGE.orders:,} orders (a line and a payment each), "
         f"{LARGE.cases:,} cases (and the desk's {DESK_CASES:,}), loaded with "
