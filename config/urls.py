@@ -13,6 +13,18 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Prometheus, with a bearer token (core.metrics, docs/operations.md).
     path("metrics", metrics_view, name="metrics"),
+    # The busiest first: Django tries these in order on every request, so
+    # the shop's and the support path's pages (and the payment and call
+    # webhooks) are found without first trying the admin's and allauth's.
+    # No two of them share a path.
+    path("", include("shop.urls")),
+    path("help/", include("support.urls")),
+    path("callbacks/", include("callbacks.urls")),
+    path("", include("wishlist.urls")),
+    path("gifts/", include("gifts.urls")),
+    path("", include("privacy.urls")),
+    # Django's language switch, which also keeps a customer's choice.
+    path("i18n/setlang/", set_language, name="set_language"),
     # Staff sign in through the site's login, which asks for their second
     # factor; the admin's own password-only form is never shown.
     path(
@@ -22,14 +34,6 @@ urlpatterns = [
     path("admin/privacy/", include("privacy.urls_staff")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    # Django's language switch, which also keeps a customer's choice.
-    path("i18n/setlang/", set_language, name="set_language"),
-    path("", include("wishlist.urls")),
-    path("gifts/", include("gifts.urls")),
-    path("help/", include("support.urls")),
-    path("callbacks/", include("callbacks.urls")),
-    path("", include("privacy.urls")),
-    path("", include("shop.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -6,6 +6,7 @@ enough: allauth's TOTP is required. Staff without an authenticator are sent
 to set one up; staff who signed in without using it are asked for a code.
 """
 
+import functools
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
@@ -13,9 +14,21 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from core import logs
+
+
+@functools.cache
+def _admin_root(urlconf: str, script_prefix: str) -> str:
+    return reverse("admin:index", urlconf=urlconf)
+
+
+def admin_root() -> str:
+    """The admin's root path, reversed once per URLconf and script prefix:
+    every request is checked against it, and reversing costs more than the
+    rest of the check."""
+    return _admin_root(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 def used_second_factor(request: HttpRequest) -> bool:
@@ -32,7 +45,7 @@ class StaffSecondFactorMiddleware:
         # The path first: any other request (a webhook, /healthz) need not
         # load the session and the user for this.
         if (
-            request.path.startswith(reverse("admin:index"))
+            request.path.startswith(admin_root())
             and user.is_authenticated
             and user.is_staff
             and not used_second_factor(request)
