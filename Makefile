@@ -8,7 +8,8 @@
 # requests about a fifth slower (docs/benchmarks.md), so the tests and the
 # benchmarks would not run at production's speed. PYTHON=... picks another.
 SYSTEM_PYTHON := /usr/bin/python3.11
-PYTHON ?= $(if $(shell $(SYSTEM_PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo yes),$(SYSTEM_PYTHON),python3)
+SYSTEM_PYTHON_MAKES_VENVS := $(shell $(SYSTEM_PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo yes)
+PYTHON ?= $(if $(SYSTEM_PYTHON_MAKES_VENVS),$(SYSTEM_PYTHON),python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000

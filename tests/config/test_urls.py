@@ -70,5 +70,5 @@ def test_the_shops_pages_are_not_shadowed_by_allauths():
     assert resolve("/accounts/login/").view_name == "account_login"
 
 
-def test_the_admin_root_is_reversed_once_and_still_right():
+def test_the_admin_root_is_the_admins_index():
     assert admin_root() == reverse("admin:index") == "/admin/"
