@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from callbacks.dialers import LocmemDialer
+from core import fragments
 from tests.payments.fake_stripe import FakeStripe
 from tests.shop.factories import UserFactory, sign_in_staff
 
@@ -14,10 +15,13 @@ from tests.shop.factories import UserFactory, sign_in_staff
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # The cache is Redis here; allauth's rate limits and anything cached must
-    # not leak from one test into the next.
+    # not leak from one test into the next, nor the fragments this process
+    # keeps (core.fragments).
     cache.clear()
+    fragments.HELD.clear()
     yield
     cache.clear()
+    fragments.HELD.clear()
 
 
 @pytest.fixture(autouse=True)

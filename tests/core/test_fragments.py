@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from core import fragments
 from shop.models import Product
 from tests.shop.factories import ProductFactory, UserFactory
 
@@ -51,6 +52,27 @@ def test_the_grid_is_rendered_once_then_served_from_the_cache(client):
 
     assert cards(again) == cards(html)
     assert len(cached_fragments(GRID)) == 1
+
+
+def test_a_process_serves_its_own_copy_without_the_shared_cache(client):
+    # A key names what its text shows, so a copy is never stale: each
+    # process keeps the fragments it served, and asks Redis for the others.
+    ProductFactory(name="Linen towel")
+    assert grid(client)[1]
+    cache.clear()  # Redis's copy, every process's
+    html, rendered = grid(client)
+    assert not rendered
+    assert "Linen towel" in html
+    assert cached_fragments(GRID) == []
+
+
+def test_a_fragment_another_process_rendered_is_read_from_redis_once(client):
+    ProductFactory(name="Linen towel")
+    grid(client)
+    fragments.HELD.clear()  # as a process that has not served it
+    assert not grid(client)[1]  # Redis's copy
+    cache.clear()
+    assert not grid(client)[1]  # kept by this process since
 
 
 def test_changes_made_any_way_show_at_once(client):
