@@ -113,13 +113,15 @@ def _key(template_name: str, shown: object) -> str:
 
 
 class _Held:
-    """The fragments this process served last, by key, at most ``size`` of
-    them (the least recently served go first). Plain strings in a dict: a
-    copy costs no round trip, no pickling and no key check. Thread-safe,
-    for a worker's threads."""
+    """The fragments this process served last, by key, at most ``size``
+    characters of them (the least recently served go first, so a few large
+    grids cannot crowd memory). Plain strings in a dict: a copy costs no
+    round trip, no pickling and no key check. Thread-safe, for a worker's
+    threads."""
 
     def __init__(self, size: int) -> None:
         self._size = size
+        self._chars = 0
         self._items: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -132,19 +134,23 @@ class _Held:
 
     def update(self, fragments: dict[str, str]) -> None:
         with self._lock:
-            self._items.update(fragments)
-            for key in fragments:
-                self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            for key, html in fragments.items():
+                self._chars += len(html) - len(self._items.pop(key, ""))
+                self._items[key] = html
+            while self._chars > self._size:
+                self._chars -= len(self._items.popitem(last=False)[1])
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._chars = 0
 
 
-# About 2,000 fragments of a few KB: a few MB per process.
-HELD = _Held(2000)
+# A cart line is about 1,200 characters, the header 2,000, a product grid
+# 10,000-60,000, a wish list of 100 items 120,000: thousands of lines and
+# dozens of grids, 4-8 MB per process (Japanese text takes 2 bytes a
+# character).
+HELD = _Held(4_000_000)
 
 
 def _cached(keys: list[str]) -> dict[str, str]:

@@ -75,6 +75,16 @@ def test_a_fragment_another_process_rendered_is_read_from_redis_once(client):
     assert not grid(client)[1]  # kept by this process since
 
 
+def test_a_process_keeps_at_most_its_size_the_least_recently_served_going_first():
+    held = fragments._Held(size=10)
+    held.update({"a": "12345", "b": "1234"})
+    assert held.get_many(["a"]) == {"a": "12345"}  # now the most recent
+    held.update({"c": "123"})  # 12 characters: "b" goes
+    assert held.get_many(["a", "b", "c"]) == {"a": "12345", "c": "123"}
+    held.update({"too large": "x" * 11})
+    assert held.get_many(["a", "c", "too large"]) == {}
+
+
 def test_changes_made_any_way_show_at_once(client):
     product = ProductFactory(name="Linen towel", price=2400, stock_on_hand=10)
     assert "¥2,400" in grid(client)[0]
